@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything installs from this repo.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+POSTGRES_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite test-postgres install migrate seed clean bench
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	@chmod 600 $@
+
+migrate: $(STAMP)
+	$(BIN)/alembic -c pyproject.toml upgrade head
+
+seed: migrate instance/secret_key
+	$(BIN)/flask seed-demo
+
+## Set up and serve the app with demo data on SQLite at http://127.0.0.1:5000
+run: seed
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Set up and pass the whole suite: SQLite lane, then the PostgreSQL lane.
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The pure engine tests (tests/workflows) touch no database, so they run once, above.
+test-postgres: $(STAMP)
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest --ignore=tests/workflows -m "not browser" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@for b in bench/*.py; do [ -e "$$b" ] && $(BIN)/python $$b; done; true
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

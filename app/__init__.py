@@ -1,0 +1,47 @@
+"""Credential Tracker: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from . import config as settings
+from . import db
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application from the environment, or from test_config when given."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    app.config.update(settings.from_environment(app.instance_path))
+    if test_config is not None:
+        app.config.update(test_config)
+    settings.finalise(app.config)
+
+    db.init_app(app)
+
+    from . import extensions, jobs, mail
+
+    extensions.init_app(app)
+    jobs.init_app(app)
+    mail.init_app(app)
+
+    from .auth import bp as auth_bp
+    from .errors import register_error_pages
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    register_error_pages(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app

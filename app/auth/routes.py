@@ -1,0 +1,82 @@
+"""Sign-in, sign-out and password-reset pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.db import get_session
+from app.services import accounts
+
+from . import bp
+from .forms import NewPasswordForm, ResetRequestForm, SignInForm
+from .tokens import InvalidResetLink, user_for_reset_token
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an attacker's ?next=https://evil.example must not bounce users away.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> str | Response | tuple[str, int]:
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(get_session(), form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(_safe_next(request.args.get("next")))
+        # One message for unknown email and wrong password: never reveal who has an account.
+        form.password.errors = ["That email and password do not match an account."]
+        return render_template("auth/sign_in.html", form=form), 401
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out() -> Response:
+    """Sign out of this device."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def request_reset() -> str | Response | tuple[str, int]:
+    """Ask for a password-reset link by email."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(get_session(), form.email.data or "")
+        flash("If an account uses that email, a reset link is on its way. It works once, "
+              "for one hour.", "info")
+        return redirect(url_for("auth.sign_in"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/reset_request.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    """Choose a new password from an emailed link."""
+    session = get_session()
+    try:
+        user = user_for_reset_token(session, token)
+    except InvalidResetLink as error:
+        flash(str(error), "error")
+        return render_template("auth/reset_request.html", form=ResetRequestForm()), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(session, user, form.password.data or "")
+        logout_user()
+        flash("Your password is changed. Sign in with the new one.", "success")
+        return redirect(url_for("auth.sign_in"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/reset_password.html", form=form), status

@@ -1,0 +1,72 @@
+"""Flask CLI commands: `flask create-user`, `flask seed-demo`, `flask outbox relay`."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask
+from sqlmodel import Session
+
+from .db import engine
+from .models import Membership
+from .services import accounts
+from .services import outbox as outbox_service
+from workflows.roles import Role
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the project's commands to `flask`."""
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(outbox_group)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]),
+              help="A service-wide role; repeat for several (e.g. --role service_administrator).")
+def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) -> None:
+    """Create a user who can sign in."""
+    with Session(engine()) as session:
+        try:
+            user = accounts.create_user(session, email, name, password)
+        except accounts.AccountError as error:
+            raise click.ClickException(str(error)) from None
+        for role in roles:
+            session.add(Membership(user_id=user.id, role=role))
+        outbox_service.commit(session)
+        click.echo(f"Created {user.email} (id {user.id}){' with ' + ', '.join(roles) if roles else ''}.")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo organisations, programs, candidates and approvers (idempotent)."""
+    from .services.demo import seed
+
+    with Session(engine(), expire_on_commit=False) as session:
+        accounts_created = seed(session)
+    click.echo("Demo data ready. Sign in at http://127.0.0.1:5000 with any of these:")
+    width = max(len(a.email) for a in accounts_created)
+    for account in accounts_created:
+        click.echo(f"  {account.email:<{width}}  password: {account.password}  ({account.description})")
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """The transactional outbox."""
+
+
+@outbox_group.command("relay")
+@click.option("--loop/--once", default=False, help="Keep relaying every --interval seconds.")
+@click.option("--interval", default=30, show_default=True)
+def relay(loop: bool, interval: int) -> None:
+    """Hand over outbox messages that were never queued (Redis was down, a process died)."""
+    while True:
+        count = outbox_service.relay()
+        click.echo(f"relayed {count} outbox message(s)")
+        if not loop:
+            return
+        time.sleep(interval)

@@ -1,0 +1,78 @@
+"""Settings read from the environment, with development defaults where they are safe."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+# Only debug and testing may run on this key; production refuses to start without its own.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a runnable application."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _read_key_file(path: Path) -> str | None:
+    # `make run` writes a random key here once, so a local server keeps its sessions.
+    return path.read_text().strip() or None if path.is_file() else None
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Build the configuration mapping from environment variables."""
+    env = os.environ
+    instance = Path(instance_path)
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or _read_key_file(instance / "secret_key"),
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'credential-tracker.db'}",
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "DEBUG": _bool(env.get("FLASK_DEBUG")),
+        "TIMEZONE": env.get("TIMEZONE", "America/Los_Angeles"),
+        "SERVER_NAME": env.get("SERVER_NAME") or None,
+        "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Mail: "folder" writes each message to MAIL_FOLDER (development); "smtp" sends it.
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "folder"),
+        "MAIL_FOLDER": env.get("MAIL_FOLDER") or str(instance / "mail"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_SENDER": env.get("MAIL_SENDER", "Credential Tracker <no-reply@credential-tracker.local>"),
+        # Uploads live outside the web root, under random names.
+        "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance / "uploads"),
+        "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "10")),
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "REMEMBER_COOKIE_DAYS": int(env.get("REMEMBER_COOKIE_DAYS", "14")),
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+    }
+
+
+def finalise(config: dict[str, Any]) -> None:
+    """Derive dependent settings and refuse configurations that are unsafe to run."""
+    if not config.get("SECRET_KEY"):
+        if not (config.get("DEBUG") or config.get("TESTING")):
+            raise ConfigurationError(
+                "SECRET_KEY is not set. Set it in the environment before running in production "
+                "(for example: export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'))."
+            )
+        config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    # Requests larger than the biggest upload plus form overhead are refused with 413.
+    config["MAX_CONTENT_LENGTH"] = (config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    from datetime import timedelta
+
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_COOKIE_DAYS"])
+    config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead: a long form still submits

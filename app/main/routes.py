@@ -1,0 +1,54 @@
+"""Home and /healthz."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import text
+from sqlmodel import select
+from werkzeug.wrappers import Response
+
+from app.db import get_session
+from app.models import Enrollment, Membership, Program
+
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def home() -> str:
+    """What the signed-in person holds: their enrolments and their roles."""
+    session = get_session()
+    enrollments = session.exec(
+        select(Enrollment, Program).join(Program).where(Enrollment.candidate_id == current_user.id)
+    ).all()
+    roles = session.exec(
+        select(Membership).where(Membership.user_id == current_user.id, Membership.revoked_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    return render_template("main/home.html", enrollments=enrollments, roles=roles)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """Database and Redis status; 200 whenever the database answers."""
+    status: dict[str, str] = {}
+    try:
+        get_session().exec(text("SELECT 1"))  # type: ignore[call-overload]
+        status["database"] = "ok"
+    except Exception as error:  # noqa: BLE001  any failure means "not healthy", reported as such
+        current_app.logger.warning("health check: database unavailable: %s", error)
+        status["database"] = "unavailable"
+    redis = current_app.extensions.get("redis")
+    if redis is None:
+        status["redis"] = "disabled"
+    else:
+        try:
+            redis.ping()
+            status["redis"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            current_app.logger.warning("health check: Redis unavailable: %s", error)
+            status["redis"] = "unavailable"
+    if status["database"] != "ok":
+        return jsonify(status="unavailable", **status), 503
+    overall = "degraded" if status["redis"] == "unavailable" else "ok"
+    return jsonify(status=overall, **status), 200

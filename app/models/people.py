@@ -1,0 +1,125 @@
+"""People, the organisations they work for, programs, and the roles they hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlmodel import Field, SQLModel
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workflows.roles import Role
+
+from .base import check_in, created_at_field, json_field, timestamp_field
+
+
+class OrganisationKind(StrEnum):
+    """What kind of body an organisation is."""
+
+    COUNTY_OFFICE = "county_office"
+    DISTRICT = "district"
+    PROGRAM_SPONSOR = "program_sponsor"
+
+
+class Pathway(StrEnum):
+    """The three pathways the product carries candidates along."""
+
+    PIP = "pip"
+    INDUCTION = "induction"
+    CASC = "casc"
+
+    @property
+    def label(self) -> str:
+        """The pathway's name as people say it."""
+        return {
+            Pathway.PIP: "Provisional Internship Permit → intern credential",
+            Pathway.INDUCTION: "Teacher Induction → clear teaching credential",
+            Pathway.CASC: "CASC induction → clear administrative services credential",
+        }[self]
+
+
+class User(UserMixin, SQLModel, table=True):
+    """Anyone who signs in: candidates, approvers, directors, administrators."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    active: bool = Field(default=True)
+    created_at: datetime = created_at_field()
+    last_sign_in_at: datetime | None = timestamp_field()
+    # Changes whenever the password does, which voids every outstanding reset link and
+    # remember-me cookie issued before.
+    session_stamp: str = Field(default="", max_length=64)
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses sign-in to inactive accounts
+        return self.active
+
+    def get_id(self) -> str:
+        # The stamp is part of the id so a password change signs out every other device.
+        return f"{self.id}:{self.session_stamp}"
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password and void older sessions and links."""
+        import secrets
+
+        self.password_hash = generate_password_hash(password)
+        self.session_stamp = secrets.token_hex(8)
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        """Emails are compared without case or surrounding spaces."""
+        return email.strip().lower()
+
+
+class Organisation(SQLModel, table=True):
+    """A county office, district or program sponsor."""
+
+    __table_args__ = (check_in("kind", [k.value for k in OrganisationKind], "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=32)
+    timezone: str = Field(default="America/Los_Angeles", max_length=64)
+    created_at: datetime = created_at_field()
+
+
+class Program(SQLModel, table=True):
+    """A credential program run by an organisation along one pathway, with its settings."""
+
+    __table_args__ = (
+        check_in("pathway", [p.value for p in Pathway], "pathway"),
+        sa.UniqueConstraint("organisation_id", "name", name="uq_program_organisation_id_name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=200)
+    pathway: str = Field(max_length=16)
+    # Overrides of workflows.settings.ProgramSettings defaults; validated before saving.
+    settings: dict[str, Any] = json_field()
+    created_at: datetime = created_at_field()
+
+
+class Membership(SQLModel, table=True):
+    """A role someone holds: service-wide, in an organisation, a program, or on one enrolment."""
+
+    __table_args__ = (check_in("role", [r.value for r in Role], "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: str = Field(max_length=40)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    program_id: int | None = Field(default=None, foreign_key="program.id", index=True)
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id", index=True)
+    granted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = created_at_field()
+    revoked_at: datetime | None = timestamp_field()

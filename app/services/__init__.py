@@ -1,0 +1,1 @@
+"""Commands: the only code that changes state, one transaction each."""

@@ -1,0 +1,112 @@
+"""The transactional outbox: write follow-up work with the command, run it after commit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, select
+
+from app import jobs
+from app.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+RUN_JOB = "app.jobs.outbox.run_message"
+_PENDING = "outbox_pending"
+
+
+def add(session: Session, job: str, dedupe_key: str, **payload: Any) -> OutboxMessage:
+    """Queue `job` to run after this session commits; once per dedupe key."""
+    existing = session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
+    if existing is not None:
+        return existing
+    message = OutboxMessage(job=job, payload=payload, dedupe_key=dedupe_key)
+    session.add(message)
+    # Held strongly here: after a flush the session keeps clean objects only weakly.
+    session.info.setdefault(_PENDING, []).append(message)
+    return message
+
+
+def commit(session: Session) -> None:
+    """Commit the command, then hand its outbox messages to the queue (or run them here)."""
+    session.flush()
+    pending = [m.id for m in session.info.pop(_PENDING, []) if m.id is not None]
+    session.commit()
+    if pending:
+        dispatch(pending)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _discard_pending(session: OrmSession) -> None:
+    # A rolled-back command's messages were never written; they must not be dispatched.
+    session.info.pop(_PENDING, None)
+
+
+def dispatch(message_ids: list[int]) -> int:
+    """Enqueue messages on RQ (or run them in-process without Redis); returns how many went."""
+    queue = jobs.queue()
+    if queue is None:
+        from app.jobs.outbox import run_message
+
+        sent = 0
+        for message_id in message_ids:
+            try:
+                run_message(message_id)
+                sent += 1
+            except Exception:  # noqa: BLE001  the relay retries; the command already succeeded
+                log.exception("outbox message %s failed in-process", message_id)
+        return sent
+    return _enqueue(queue, message_ids)
+
+
+def _enqueue(queue: Any, message_ids: list[int]) -> int:
+    from redis.exceptions import RedisError
+    from rq import Retry
+    from rq.exceptions import DuplicateJobError
+
+    from app.db import engine
+
+    sent = 0
+    with Session(engine()) as session:
+        for message_id in message_ids:
+            try:
+                queue.enqueue(RUN_JOB, message_id, job_id=f"outbox-{message_id}", unique=True,
+                              retry=Retry(max=5, interval=[10, 60, 300, 900, 3600]))
+            except DuplicateJobError:
+                pass  # already on the queue: mark it dispatched all the same
+            except RedisError as error:
+                log.warning("Redis unavailable, outbox message %s left for the relay: %s", message_id, error)
+                break
+            message = session.get(OutboxMessage, message_id)
+            if message is not None:
+                message.dispatched_at = utcnow()
+            sent += 1
+        session.commit()
+    return sent
+
+
+def relay(limit: int = 100, older_than: timedelta = timedelta(seconds=5)) -> int:
+    """Dispatch messages that were never handed over (Redis was down, the process died)."""
+    from app.db import engine
+
+    cutoff = utcnow() - older_than
+    with Session(engine()) as session:
+        query = (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.completed_at.is_(None))  # type: ignore[union-attr]
+            .where(OutboxMessage.created_at <= cutoff)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        if jobs.queue() is not None:
+            query = query.where(OutboxMessage.dispatched_at.is_(None))  # type: ignore[union-attr]
+        ids = list(session.exec(query))
+    if not ids:
+        return 0
+    current_app.logger.info("relaying %d outbox messages", len(ids))
+    return dispatch(ids)

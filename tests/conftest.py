@@ -1,0 +1,162 @@
+"""Fixtures: an app on a fresh database per test, its client, and signed-in helpers.
+
+The whole suite runs on SQLite by default. With TEST_DATABASE_URL=postgresql+psycopg://...
+it runs on PostgreSQL, in a schema of its own that is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+import app.models  # noqa: F401
+from app import create_app
+from app.db import make_engine
+from tests import services
+
+LANE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = LANE_URL.startswith("postgresql")
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """The URL, with every connection confined to one schema."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A database with the schema in place, made once per session."""
+    if ON_POSTGRES:
+        why = services.postgres_available()
+        if why:
+            services.unavailable("PostgreSQL", why)
+        schema = f"ct_test_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(LANE_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = with_search_path(LANE_URL, schema)
+        engine = make_engine(url)
+        SQLModel.metadata.create_all(engine)
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        yield {"url": url, "engine": engine, "truncate": f"TRUNCATE {tables} RESTART IDENTITY CASCADE"}
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        engine = make_engine(f"sqlite:///{path}")
+        SQLModel.metadata.create_all(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        yield {"path": path}
+
+
+@pytest.fixture
+def database_url(database_template: dict[str, Any], tmp_path: Path) -> Iterator[str]:
+    """A database URL whose tables are empty at the start of each test."""
+    if ON_POSTGRES:
+        yield database_template["url"]
+        with database_template["engine"].begin() as conn:
+            conn.execute(text(database_template["truncate"]))
+    else:
+        # A copy of the template per test: cheap, and the audit triggers forbid DELETE anyway.
+        path = tmp_path / "test.db"
+        shutil.copy(database_template["path"], path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """The configuration each test's app is built with; tests may adjust it before `app`."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": None,
+        "MAIL_BACKEND": "folder",
+        "MAIL_FOLDER": str(tmp_path / "mail"),
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SERVER_NAME": "localhost",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """A fresh application with CSRF protection on, as in production."""
+    application = create_app(app_config)
+    yield application
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session for arranging and checking data, outside any request.
+
+    It pushes no app context: in Flask 3.1 requests reuse a pushed one, and would then
+    share `g` and the request's database session across requests.
+    """
+    with Session(app.extensions["db_engine"], expire_on_commit=False) as db_session:
+        yield db_session
+
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token a page hands out, read the way a browser would get it."""
+    page = client.get(path)
+    match = _TOKEN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} (status {page.status_code})"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    """Signs a client in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def sign_in(self, email: str, password: str = "correct horse battery", remember: bool = False):  # type: ignore[no-untyped-def]
+        data = {"email": email, "password": password, "csrf_token": csrf_token(self.client, "/auth/sign-in")}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/auth/sign-in", data=data)
+
+    def sign_out(self):  # type: ignore[no-untyped-def]
+        return self.client.post("/auth/sign-out", data={"csrf_token": csrf_token(self.client, "/")})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    """Sign-in helper for the test client."""
+    return Auth(client)
+
+
+def make_user(session: Session, email: str = "ana@example.org", name: str = "Ana Ruiz",
+              password: str = "correct horse battery") -> "app.models.User":
+    """A user who can sign in with `password`."""
+    from app.services import accounts
+
+    user = accounts.create_user(session, email, name, password)
+    session.commit()
+    return user
