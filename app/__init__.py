@@ -14,7 +14,8 @@ from . import db
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application from the environment, or from test_config when given."""
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH lets an operator keep the database, uploads and key outside the code tree.
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.config.update(settings.from_environment(app.instance_path))

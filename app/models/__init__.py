@@ -3,12 +3,20 @@
 from .base import UTCDateTime, utcnow  # noqa: F401  (base first: it sets the naming convention)
 from .audit import AuditEvent
 from .enrollments import Enrollment
+from .evidence import Evidence
+from .logs import LogEntry, LogKind, SelfAssessment
 from .outbox import OutboxMessage
 from .people import Membership, Organisation, OrganisationKind, Pathway, Program, User
+from .signoffs import SignOff
 
 __all__ = [
     "AuditEvent",
     "Enrollment",
+    "Evidence",
+    "LogEntry",
+    "LogKind",
+    "SelfAssessment",
+    "SignOff",
     "Membership",
     "Organisation",
     "OrganisationKind",

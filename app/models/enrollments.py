@@ -46,6 +46,13 @@ class Enrollment(SQLModel, table=True):
     pasc_issued_on: date | None = None
     pasc_expires_on: date | None = None
 
+    # Declared by the candidate, verified by HR; rules read them (PIP eligibility, ECO, CASC).
+    prior_emergency_permits: int | None = None
+    teaching_years: float | None = None
+    admin_experience_years: float | None = None
+    # Recorded yes/no facts (workflows.facts.Flag values), e.g. "eco_advised".
+    flags: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+
     created_at: datetime = created_at_field()
     state_changed_at: datetime | None = timestamp_field()
 

@@ -13,8 +13,16 @@ from app.config import ConfigurationError
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))  # no secret_key file there
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+
+
+def test_a_key_file_in_the_instance_folder_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    (tmp_path / "secret_key").write_text("from-the-file\n")
+    assert create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}).config["SECRET_KEY"] == "from-the-file"
 
 
 def test_testing_and_debug_get_a_development_key(tmp_path: Path) -> None:

@@ -1,0 +1,66 @@
+"""Logs of mentoring, coaching, learning hours, support and reviews; self-assessments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import check_in, created_at_field, json_field, timestamp_field
+
+
+class LogKind(StrEnum):
+    """What a log entry records."""
+
+    MENTORING = "mentoring"  # induction: individualized mentoring
+    COACHING = "coaching"  # CASC: weekly coaching meeting
+    PROFESSIONAL_LEARNING = "professional_learning"
+    PRESERVICE = "preservice"  # PIP: intern pre-service hours
+    SUPPORT_NOTE = "support_note"  # PIP: support and coaching notes
+    REVIEW_MEETING = "review_meeting"  # PIP: tracker review with the support team
+
+    @property
+    def confidential(self) -> bool:
+        """Mentoring and coaching notes are never shown to evaluators."""
+        return self in {LogKind.MENTORING, LogKind.COACHING, LogKind.SUPPORT_NOTE}
+
+
+class LogEntry(SQLModel, table=True):
+    """One logged meeting or block of hours, signed by the mentor or coach it names."""
+
+    __tablename__ = "log_entry"
+    __table_args__ = (
+        check_in("kind", [k.value for k in LogKind], "kind"),
+        sa.CheckConstraint("hours >= 0 AND hours <= 24", name="hours_in_a_day"),
+        sa.CheckConstraint("program_year IN (1, 2)", name="program_year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    kind: str = Field(max_length=32)
+    occurred_on: date
+    program_year: int = Field(default=1)
+    hours: float = Field(default=0)
+    notes: str = Field(default="", max_length=10000)
+    author_id: int = Field(foreign_key="user.id")
+    signer_id: int | None = Field(default=None, foreign_key="user.id")
+    signed_at: datetime | None = timestamp_field()
+    created_at: datetime = created_at_field()
+
+
+class SelfAssessment(SQLModel, table=True):
+    """A self-assessment on the six standards (CSTP for teachers, CPSEL for leaders)."""
+
+    __tablename__ = "self_assessment"
+    __table_args__ = (check_in("standards", ["cstp", "cpsel"], "standards"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    standards: str = Field(max_length=8)
+    taken_on: date
+    # standard number ("1".."6") -> rating on the program's scale.
+    ratings: dict[str, Any] = json_field()
+    created_at: datetime = created_at_field()
