@@ -1,0 +1,59 @@
+"""Who may see and do what: decided here, and only here.
+
+A person's roles on an enrolment come from being its candidate, from memberships on that
+enrolment (mentor, coach, site administrator...), on its program (director, analyst, panel) or on
+the program's organisation (district HR). Service administrators run the service; they see
+enrolments to support people but act on none unless they also hold a role.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from app.models import Enrollment, Membership, Program, User
+from workflows.roles import EVALUATOR_ROLES, Role
+
+
+def roles_on(session: Session, user: User, enrollment: Enrollment) -> frozenset[Role]:
+    """Every role `user` holds on this enrolment."""
+    roles: set[Role] = set()
+    if enrollment.candidate_id == user.id:
+        roles.add(Role.CANDIDATE)
+    program = session.get(Program, enrollment.program_id)
+    scopes = [Membership.enrollment_id == enrollment.id, Membership.program_id == enrollment.program_id]
+    if program is not None:
+        scopes.append((Membership.organisation_id == program.organisation_id) & Membership.program_id.is_(None)  # type: ignore[union-attr]
+                      & Membership.enrollment_id.is_(None))  # type: ignore[union-attr]
+    rows = session.exec(select(Membership.role).where(
+        Membership.user_id == user.id, Membership.revoked_at.is_(None), or_(*scopes))).all()  # type: ignore[union-attr]
+    roles.update(Role(role) for role in rows)
+    return frozenset(roles)
+
+
+def is_service_administrator(session: Session, user: User) -> bool:
+    """Whether `user` administers the whole service."""
+    return session.exec(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role == Role.SERVICE_ADMINISTRATOR.value,
+        Membership.revoked_at.is_(None))).first() is not None  # type: ignore[union-attr]
+
+
+def can_view_enrollment(session: Session, user: User, enrollment: Enrollment) -> bool:
+    """Whether `user` may open this enrolment at all."""
+    return bool(roles_on(session, user, enrollment)) or is_service_administrator(session, user)
+
+
+def can_request_event(roles: frozenset[Role], allowed: frozenset[Role]) -> bool:
+    """Whether someone with `roles` may ask for an event that `allowed` roles may ask for."""
+    return bool(roles & allowed)
+
+
+def can_read_confidential_notes(roles: frozenset[Role]) -> bool:
+    """Mentoring and coaching notes: the candidate and their mentor or coach, never evaluators.
+
+    CTC induction precondition 5: the ILP and mentoring are for growth, not employment evaluation;
+    someone who is both a mentor and an evaluator of the same candidate still may not read them.
+    """
+    if roles & EVALUATOR_ROLES:
+        return False
+    return bool(roles & {Role.CANDIDATE, Role.MENTOR, Role.COACH})

@@ -1,0 +1,178 @@
+"""Enrolling candidates and moving their enrolments along a pathway, one transaction each.
+
+apply_event: lock the enrolment (FOR UPDATE on PostgreSQL; the optimistic version column
+everywhere), build the facts, let the pure engine fire the event, write the audit event (with the
+SHA-256 of every verified document relied on) and the outbox notification, commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+
+from app.models import AuditEvent, Enrollment, Program, User, utcnow
+from app import policy
+from workflows import engine
+from workflows.errors import EventNotAllowed, StepBlocked, UnknownState
+from workflows.facts import EvidenceStatus, Facts
+from workflows.registry import CURRENT_VERSION
+from workflows.roles import Role
+
+from . import evidence as evidence_service
+from . import outbox
+from .facts import build_facts
+
+
+class PathwayError(Exception):
+    """A command on an enrolment that cannot be carried out; `status` is the HTTP status."""
+
+    status = 400
+
+    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reasons = reasons or []
+
+
+class Blocked(PathwayError):
+    """The step's rules are not all met (every unmet rule is in `reasons`)."""
+
+    status = 422
+
+
+class Conflict(PathwayError):
+    """The enrolment moved on, or changed under the request."""
+
+    status = 409
+
+
+class NotPermitted(PathwayError):
+    """The person holds no role that may ask for this step."""
+
+    status = 403
+
+
+class NotFound(PathwayError):
+    """No such enrolment (or none this person may see)."""
+
+    status = 404
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What an applied event did."""
+
+    enrollment: Enrollment
+    event: str
+    from_state: str
+    to_state: str
+    audit_event_id: int
+
+
+def enroll(session: Session, candidate: User, program: Program, enrolled_on: date, actor: User,
+           **details: object) -> Enrollment:
+    """Start a candidate on the program's pathway, pinned to the current definition version."""
+    version = CURRENT_VERSION[program.pathway]
+    enrollment = Enrollment(candidate_id=candidate.id, program_id=program.id, pathway=program.pathway,
+                            pathway_version=version, state=engine.initial_state(program.pathway, version),
+                            enrolled_on=enrolled_on, state_changed_at=utcnow(), **details)
+    session.add(enrollment)
+    session.flush()
+    session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="enrollment.created",
+                           to_state=enrollment.state,
+                           details={"pathway": program.pathway, "pathway_version": version}))
+    return enrollment
+
+
+def load_for_update(session: Session, enrollment_id: int) -> Enrollment:
+    """The enrolment, row-locked on PostgreSQL and refreshed from the database."""
+    enrollment = session.exec(
+        select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if enrollment is None:
+        raise NotFound("There is no such enrolment.")
+    return enrollment
+
+
+def apply_event(session: Session, enrollment_id: int, event: str, actor: User | None, *,
+                reason: str | None = None, expected_version: int | None = None,
+                now: datetime | None = None) -> Transition:
+    """Fire `event` on the enrolment for `actor` (None: the system, for automatic events)."""
+    now = now or utcnow()
+    enrollment = load_for_update(session, enrollment_id)
+    if expected_version is not None and enrollment.version_id != expected_version:
+        raise Conflict("This enrolment changed since you opened it. Reload the page to see where it stands.")
+    facts = build_facts(session, enrollment, now)
+    option = _option(enrollment, event, facts)
+    _authorise(session, actor, enrollment, option)
+
+    from_state = enrollment.state
+    try:
+        to_state = engine.fire(enrollment.pathway, enrollment.pathway_version, from_state, event, facts)
+    except StepBlocked as blocked:
+        raise Blocked(f"{option.label} is not possible yet.", blocked.reasons) from None
+    except EventNotAllowed:
+        raise Conflict(_moved_on(enrollment)) from None
+
+    enrollment.state = to_state
+    enrollment.state_changed_at = now
+    session.add(enrollment)
+    relied_on = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment.id).items()  # type: ignore[arg-type]
+                 if row.status == EvidenceStatus.VERIFIED}
+    audit = AuditEvent(actor_id=actor.id if actor else None, enrollment_id=enrollment.id,
+                       action="enrollment.transition", event=event, from_state=from_state, to_state=to_state,
+                       reason=(reason or "").strip() or None, occurred_at=now,
+                       details={"pathway_version": enrollment.pathway_version, "evidence": relied_on})
+    session.add(audit)
+    try:
+        session.flush()
+        outbox.add(session, "email.step_advanced", f"transition-{audit.id}", audit_event_id=audit.id)
+        outbox.commit(session)
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("Someone else changed this enrolment at the same moment. Reload the page and try again.") from None
+    return Transition(enrollment, event, from_state, to_state, audit.id)  # type: ignore[arg-type]
+
+
+def options(session: Session, enrollment: Enrollment, roles: frozenset[Role],
+            now: datetime | None = None) -> list[engine.EventOption]:
+    """The steps these roles may ask for from where the enrolment stands (automatic ones hidden)."""
+    facts = build_facts(session, enrollment, now)
+    return [o for o in _events(enrollment, facts)
+            if not o.automatic and policy.can_request_event(roles, o.by)]
+
+
+def _events(enrollment: Enrollment, facts: Facts) -> list[engine.EventOption]:
+    try:
+        return engine.events_from(enrollment.pathway, enrollment.pathway_version, enrollment.state, facts)
+    except UnknownState:
+        raise PathwayError(f"This enrolment is in an unknown state ({enrollment.state!r}); "
+                           "ask a service administrator to correct it.") from None
+
+
+def _option(enrollment: Enrollment, event: str, facts: Facts) -> engine.EventOption:
+    for option in _events(enrollment, facts):
+        if option.event == event:
+            return option
+    raise Conflict(_moved_on(enrollment))
+
+
+def _authorise(session: Session, actor: User | None, enrollment: Enrollment, option: engine.EventOption) -> None:
+    if actor is None:
+        if not option.automatic:
+            raise NotPermitted(f"{option.label} must be asked for by a person.")
+        return
+    if option.automatic:
+        raise NotPermitted(f"{option.label} happens on its own when its date arrives.")
+    if not policy.can_request_event(policy.roles_on(session, actor, enrollment), option.by):
+        who = ", ".join(sorted(role.label for role in option.by))
+        raise NotPermitted(f"Only the {who} can ask for “{option.label}”.")
+
+
+def _moved_on(enrollment: Enrollment) -> str:
+    state = enrollment.state.replace("_", " ")
+    return f"That step is not available now: this enrolment is at “{state}”. Reload the page to see what is next."
