@@ -6,6 +6,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from .db import engine
@@ -28,6 +29,7 @@ def register_commands(app: Flask) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]),
               help="A service-wide role; repeat for several (e.g. --role service_administrator).")
+@with_appcontext
 def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) -> None:
     """Create a user who can sign in."""
     with Session(engine()) as session:
@@ -42,6 +44,7 @@ def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) ->
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Create the demo organisations, programs, candidates and approvers (idempotent)."""
     from .services.demo import seed
@@ -62,6 +65,7 @@ def outbox_group() -> None:
 @outbox_group.command("relay")
 @click.option("--loop/--once", default=False, help="Keep relaying every --interval seconds.")
 @click.option("--interval", default=30, show_default=True)
+@with_appcontext
 def relay(loop: bool, interval: int) -> None:
     """Hand over outbox messages that were never queued (Redis was down, a process died)."""
     while True:

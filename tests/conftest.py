@@ -90,7 +90,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "MAIL_BACKEND": "folder",
         "MAIL_FOLDER": str(tmp_path / "mail"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "SERVER_NAME": "localhost",
+        "BASE_URL": "http://localhost",
     }
 
 

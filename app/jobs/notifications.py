@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from sqlmodel import Session
 
 from app import mail
+from app.urls import external_url
 from app.models import User
 
 from .registry import handler
@@ -19,7 +19,7 @@ def send_password_reset(session: Session, user_id: int) -> None:
     user = session.get(User, user_id)
     if user is None or not user.active:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     mail.send(mail.compose(user.email, "Reset your Credential Tracker password", "password_reset",
                            user=user, link=link))
 
@@ -40,6 +40,6 @@ def send_step_advanced(session: Session, audit_event_id: int) -> None:
     program = session.get(Program, enrollment.program_id)
     labels = {s.value: s.label for s in engine.states(enrollment.pathway, enrollment.pathway_version)}
     step = labels.get(audit.to_state or "", audit.to_state)
-    link = url_for("main.home", _external=True)
+    link = external_url("main.home")
     mail.send(mail.compose(candidate.email, f"Your pathway moved on: {step}", "step_advanced",
                            user=candidate, step=step, program=program, link=link))

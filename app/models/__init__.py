@@ -6,7 +6,7 @@ from .enrollments import Enrollment
 from .evidence import Evidence
 from .logs import LogEntry, LogKind, SelfAssessment
 from .outbox import OutboxMessage
-from .people import Membership, Organisation, OrganisationKind, Pathway, Program, User
+from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Pathway, Program, User
 from .signoffs import SignOff
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
+    "PATHWAY_LABELS",
     "Pathway",
     "Program",
     "User",

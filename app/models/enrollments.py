@@ -45,6 +45,8 @@ class Enrollment(SQLModel, table=True):
     admin_position_started_on: date | None = None
     pasc_issued_on: date | None = None
     pasc_expires_on: date | None = None
+    # When the program last submitted the CTC Online recommendation (starts the 90-day window).
+    recommended_on: date | None = None
 
     # Declared by the candidate, verified by HR; rules read them (PIP eligibility, ECO, CASC).
     prior_emergency_permits: int | None = None

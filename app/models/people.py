@@ -11,9 +11,17 @@ from flask_login import UserMixin
 from sqlmodel import Field, SQLModel
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from workflows.facts import Pathway
 from workflows.roles import Role
 
 from .base import check_in, created_at_field, json_field, timestamp_field
+
+
+PATHWAY_LABELS = {
+    Pathway.PIP: "Provisional Internship Permit → intern credential",
+    Pathway.INDUCTION: "Teacher Induction → clear teaching credential",
+    Pathway.CASC: "CASC induction → clear administrative services credential",
+}
 
 
 class OrganisationKind(StrEnum):
@@ -22,23 +30,6 @@ class OrganisationKind(StrEnum):
     COUNTY_OFFICE = "county_office"
     DISTRICT = "district"
     PROGRAM_SPONSOR = "program_sponsor"
-
-
-class Pathway(StrEnum):
-    """The three pathways the product carries candidates along."""
-
-    PIP = "pip"
-    INDUCTION = "induction"
-    CASC = "casc"
-
-    @property
-    def label(self) -> str:
-        """The pathway's name as people say it."""
-        return {
-            Pathway.PIP: "Provisional Internship Permit → intern credential",
-            Pathway.INDUCTION: "Teacher Induction → clear teaching credential",
-            Pathway.CASC: "CASC induction → clear administrative services credential",
-        }[self]
 
 
 class User(UserMixin, SQLModel, table=True):

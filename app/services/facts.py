@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from app.models import (AuditEvent, Enrollment, Evidence, LogEntry, LogKind, Membership, Organisation,
+from app.models import (Enrollment, Evidence, LogEntry, LogKind, Membership, Organisation,
                         Program, SelfAssessment, SignOff, utcnow)
 from workflows.deadlines import local_today
-from workflows.facts import Count, Facts, Flag, KeyDate
+from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 
@@ -20,7 +20,8 @@ from . import evidence as evidence_service
 # Enrolment columns that are key dates under the same name.
 _DATE_COLUMNS = (KeyDate.ENROLLED_ON, KeyDate.PERMIT_ISSUED_ON, KeyDate.PERMIT_EXPIRES_ON,
                  KeyDate.PRELIMINARY_ISSUED_ON, KeyDate.PRELIMINARY_EXPIRES_ON,
-                 KeyDate.ADMIN_POSITION_STARTED_ON, KeyDate.PASC_ISSUED_ON, KeyDate.PASC_EXPIRES_ON)
+                 KeyDate.ADMIN_POSITION_STARTED_ON, KeyDate.PASC_ISSUED_ON, KeyDate.PASC_EXPIRES_ON,
+                 KeyDate.RECOMMENDED_ON)
 # Declared numbers kept on the enrolment.
 _COUNT_COLUMNS = {Count.PRIOR_EMERGENCY_PERMITS: "prior_emergency_permits",
                   Count.TEACHING_YEARS: "teaching_years",
@@ -47,15 +48,12 @@ def build_facts(session: Session, enrollment: Enrollment, now: datetime | None =
     if enrollment.pathway == "casc":
         dates[KeyDate.ADMITTED_ON] = enrollment.enrolled_on
     dates.update(_assignment_dates(session, enrollment.id, local))  # type: ignore[arg-type]
+    # The ILP's goals count as set when its first version was submitted.
     first_ilp = session.exec(select(Evidence.uploaded_at).where(
-        Evidence.enrollment_id == enrollment.id, Evidence.kind == "ilp").order_by(Evidence.uploaded_at)).first()
+        Evidence.enrollment_id == enrollment.id, Evidence.kind == EvidenceKind.ILP.value)
+        .order_by(Evidence.uploaded_at)).first()
     if first_ilp is not None:
         dates[KeyDate.ILP_GOALS_SET_ON] = local(first_ilp)
-    recommended = session.exec(select(AuditEvent.occurred_at).where(
-        AuditEvent.enrollment_id == enrollment.id, AuditEvent.action == "enrollment.transition",
-        AuditEvent.to_state == "recommended").order_by(AuditEvent.occurred_at.desc())).first()  # type: ignore[attr-defined]
-    if recommended is not None:
-        dates[KeyDate.RECOMMENDED_ON] = local(recommended)
 
     counts = _log_counts(session, enrollment.id)  # type: ignore[arg-type]
     counts[Count.SELF_ASSESSMENTS] = len(session.exec(select(SelfAssessment.id).where(

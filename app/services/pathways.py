@@ -117,12 +117,14 @@ def apply_event(session: Session, enrollment_id: int, event: str, actor: User | 
         raise Blocked(f"{option.label} is not possible yet.", blocked.reasons) from None
     except EventNotAllowed:
         raise Conflict(_moved_on(enrollment)) from None
+    # Read before the row changes: a query after it would autoflush the UPDATE outside the
+    # conflict handling below.
+    relied_on = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment.id).items()  # type: ignore[arg-type]
+                 if row.status == EvidenceStatus.VERIFIED}
 
     enrollment.state = to_state
     enrollment.state_changed_at = now
     session.add(enrollment)
-    relied_on = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment.id).items()  # type: ignore[arg-type]
-                 if row.status == EvidenceStatus.VERIFIED}
     audit = AuditEvent(actor_id=actor.id if actor else None, enrollment_id=enrollment.id,
                        action="enrollment.transition", event=event, from_state=from_state, to_state=to_state,
                        reason=(reason or "").strip() or None, occurred_at=now,

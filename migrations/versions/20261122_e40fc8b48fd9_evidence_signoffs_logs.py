@@ -110,6 +110,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sign_off_enrollment_id'), ['enrollment_id'], unique=False)
 
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('recommended_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('prior_emergency_permits', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('teaching_years', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('admin_experience_years', sa.Float(), nullable=True))
@@ -127,6 +128,7 @@ def downgrade() -> None:
         batch_op.drop_column('admin_experience_years')
         batch_op.drop_column('teaching_years')
         batch_op.drop_column('prior_emergency_permits')
+        batch_op.drop_column('recommended_on')
 
     with op.batch_alter_table('sign_off', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sign_off_enrollment_id'))

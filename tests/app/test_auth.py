@@ -188,3 +188,16 @@ def test_an_open_redirect_through_next_is_not_followed(client: FlaskClient, sess
             "csrf_token": csrf_token(client, "/auth/sign-in")}
     response = client.post("/auth/sign-in?next=//evil.example/phish", data=data)
     assert response.headers["Location"] == "/"
+
+
+def test_a_forged_host_header_does_not_reach_the_reset_link(app: Flask, client: FlaskClient, session: Session) -> None:
+    make_user(session)
+    forged = {"Host": "evil.example"}
+    page = client.get("/auth/reset", headers=forged).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/auth/reset", data={"email": "ana@example.org", "csrf_token": token}, headers=forged)
+    assert response.status_code == 302
+    [message] = read_mail(app.config["MAIL_FOLDER"])
+    body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "evil.example" not in body
+    assert "http://localhost/auth/reset/" in body

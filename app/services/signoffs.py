@@ -1,0 +1,54 @@
+"""Giving a sign-off: a role's approval of a step, bound to the evidence versions it saw."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app import policy
+from app.models import AuditEvent, Enrollment, SignOff, User
+from workflows.facts import EvidenceStatus, SignOff as SignOffKey
+from workflows.registry import definition
+from workflows.roles import Role
+
+from . import evidence as evidence_service
+from .pathways import NotPermitted, PathwayError
+
+
+class AlreadySigned(PathwayError):
+    """This role's sign-off on this step is already given."""
+
+    status = 409
+
+
+def evidence_kinds_for(enrollment: Enrollment, key: SignOffKey) -> set[str]:
+    """The kinds of evidence checked by the step(s) that need this sign-off."""
+    kinds: set[str] = set()
+    for spec in definition(enrollment.pathway, enrollment.pathway_version).events.values():
+        rules = list(spec.rules)
+        if any(rule.signoff is not None and rule.signoff[0] == key for rule in rules):
+            kinds.update(rule.evidence_kind.value for rule in rules if rule.evidence_kind is not None)
+    return kinds
+
+
+def give(session: Session, enrollment: Enrollment, key: str, role: str, signer: User,
+         comment: str | None = None) -> SignOff:
+    """Record `signer`'s sign-off as `role` (the caller commits)."""
+    key_, role_ = SignOffKey(key), Role(role)
+    if enrollment.candidate_id == signer.id:
+        raise NotPermitted("Nobody signs off their own step.")
+    if role_ not in policy.roles_on(session, signer, enrollment):
+        raise NotPermitted(f"You do not hold the {role_.label.lower()} role for this candidate.")
+    live = session.exec(select(SignOff).where(
+        SignOff.enrollment_id == enrollment.id, SignOff.key == key_.value, SignOff.role == role_.value,
+        SignOff.withdrawn_at.is_(None))).first()  # type: ignore[union-attr]
+    if live is not None:
+        raise AlreadySigned("This sign-off has already been given.")
+    relevant = evidence_kinds_for(enrollment, key_)
+    hashes = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment.id).items()  # type: ignore[arg-type]
+              if kind in relevant and row.status == EvidenceStatus.VERIFIED}
+    signoff = SignOff(enrollment_id=enrollment.id, key=key_.value, role=role_.value, signer_id=signer.id,
+                      comment=(comment or "").strip() or None, evidence_hashes=hashes)
+    session.add(signoff)
+    session.add(AuditEvent(actor_id=signer.id, enrollment_id=enrollment.id, action="signoff.given",
+                           details={"signoff": key_.value, "role": role_.value, "evidence": hashes}))
+    return signoff
