@@ -32,11 +32,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
 
     from .auth import bp as auth_bp
+    from .candidate import bp as candidate_bp
     from .errors import register_error_pages
     from .main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(candidate_bp)
     register_error_pages(app)
 
     from .cli import register_commands

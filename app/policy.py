@@ -57,3 +57,23 @@ def can_read_confidential_notes(roles: frozenset[Role]) -> bool:
     if roles & EVALUATOR_ROLES:
         return False
     return bool(roles & {Role.CANDIDATE, Role.MENTOR, Role.COACH})
+
+
+# Who may upload documents on an enrolment: the candidate and the people who hold records for them.
+_UPLOADERS = frozenset({Role.CANDIDATE, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST, Role.PROGRAM_DIRECTOR,
+                        Role.PREP_PROGRAM_SUPPORT_PROVIDER, Role.SITE_ADMINISTRATOR})
+
+
+def can_read_evidence(roles: frozenset[Role]) -> bool:
+    """Documents: anyone with a role on the enrolment (service administrators do not read them)."""
+    return bool(roles)
+
+
+def can_upload_evidence(roles: frozenset[Role]) -> bool:
+    """Whether someone with `roles` may add a document to this enrolment."""
+    return bool(roles & _UPLOADERS)
+
+
+def can_decide_evidence(roles: frozenset[Role], clears: Role | None) -> bool:
+    """Verify or send back: the role the rule names as clearing it, or a credential analyst."""
+    return Role.CREDENTIAL_ANALYST in roles or (clears is not None and clears in roles and clears is not Role.CANDIDATE)

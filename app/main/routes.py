@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import current_app, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import text
-from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from app.db import get_session
-from app.models import Enrollment, Membership, Program
+from app.services import dashboard
 
 from . import bp
 
@@ -18,14 +17,8 @@ from . import bp
 @login_required
 def home() -> str:
     """What the signed-in person holds: their enrolments and their roles."""
-    session = get_session()
-    enrollments = session.exec(
-        select(Enrollment, Program).join(Program).where(Enrollment.candidate_id == current_user.id)
-    ).all()
-    roles = session.exec(
-        select(Membership).where(Membership.user_id == current_user.id, Membership.revoked_at.is_(None))  # type: ignore[union-attr]
-    ).all()
-    return render_template("main/home.html", enrollments=enrollments, roles=roles)
+    own, supported = dashboard.enrollments_for(get_session(), current_user)  # type: ignore[arg-type]
+    return render_template("main/home.html", own=own, supported=supported)
 
 
 @bp.get("/healthz")

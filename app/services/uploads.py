@@ -17,6 +17,14 @@ EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", DOCX: ".docx"}
 class RejectedUpload(ValueError):
     """An upload we will not store, with a message the person can act on."""
 
+    status = 400
+
+
+class TooLarge(RejectedUpload):
+    """An upload over the size limit."""
+
+    status = 413
+
 
 @dataclass(frozen=True)
 class CheckedFile:
@@ -32,7 +40,7 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int) -> CheckedFi
     if not data:
         raise RejectedUpload("The file is empty. Choose the document again.")
     if len(data) > max_bytes:
-        raise RejectedUpload(f"The file is {len(data) / 1_048_576:.1f} MB; the limit is "
+        raise TooLarge(f"The file is {len(data) / 1_048_576:.1f} MB; the limit is "
                              f"{max_bytes // 1_048_576} MB.")
     content_type = sniff(data)
     if content_type is None:

@@ -28,6 +28,14 @@ def test_a_demo_candidate_signs_in_and_sees_their_pathway(live_server: str, brow
     assert has_no_horizontal_scroll(page)
     screenshot(page, f"home-{size['width']}")
 
+    page.get_by_role("link", name="Sequoia Valley PIP Support").click()
+    assert page.get_by_role("heading", name="What comes next").is_visible()
+    assert page.get_by_text("days left").first.is_visible()  # the permit's expiry countdown
+    assert page.locator('[aria-current="step"]').inner_text().startswith("Plan established")
+    assert has_no_horizontal_scroll(page)
+    screenshot(page, f"dashboard-{size['width']}")
+    page.get_by_role("link", name="Home").click()
+
     page.get_by_role("button", name="Sign out").click()
     assert "/auth/sign-in" in page.url
     context.close()

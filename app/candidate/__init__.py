@@ -1,0 +1,7 @@
+"""The enrolment workspace: where a candidate stands, what is missing, and the steps forward."""
+
+from flask import Blueprint
+
+bp = Blueprint("candidate", __name__)
+
+from . import routes  # noqa: E402,F401
