@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app import policy
 from app.db import get_session
-from app.models import Enrollment, Evidence
+from sqlmodel import select
+
+from app.models import Enrollment, Evidence, LogEntry, User
 from app.services import dashboard as dashboard_service
 from app.services import evidence as evidence_service
+from app.services import logs as logs_service
 from app.services import outbox, pathways
 from app.services.uploads import RejectedUpload
 from workflows.facts import EvidenceKind
@@ -133,3 +138,74 @@ def decide_evidence(enrollment_id: int, evidence_id: int) -> Response | tuple[st
         return _page(enrollment, 400, [str(error)], "The decision was not recorded.")
     flash("Verified." if decision == "verify" else "Sent back with your reason.", "success")
     return redirect(url_for("candidate.dashboard", enrollment_id=enrollment.id) + "#evidence")
+
+
+def _log_page(enrollment: Enrollment, status: int = 200, problems: list[str] | None = None) -> tuple[str, int]:
+    session = get_session()
+    roles = policy.roles_on(session, current_user, enrollment)
+    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id)
+                           .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())).all()  # type: ignore[attr-defined]
+    names = {u.id: u.name for u in session.exec(select(User).where(
+        User.id.in_({e.signer_id for e in entries} | {e.author_id for e in entries} or {0}))).all()}  # type: ignore[union-attr]
+    board = dashboard_service.build(session, enrollment, current_user)
+    totals = [item for group in board.groups for item in group.items
+              if item.rule.count is not None and item.progress is not None]
+    signers = dashboard_service.signers_for(session, enrollment)
+    return render_template("candidate/logs.html", board=board, roles=roles, problems=problems or [],
+                           entries=[(e, logs_service.visible_notes(e, roles)) for e in entries], names=names,
+                           totals=totals, signers=signers, kinds=logs_service.KINDS[enrollment.pathway],
+                           today=board.facts.today), status
+
+
+@bp.get("/enrollments/<int:enrollment_id>/logs")
+@login_required
+def log_book(enrollment_id: int) -> tuple[str, int]:
+    """The enrolment's logs, with totals against the program's thresholds."""
+    return _log_page(_enrollment(enrollment_id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/logs")
+@login_required
+def add_log(enrollment_id: int) -> Response | tuple[str, int]:
+    """The candidate logs a meeting or hours, naming who will sign it."""
+    session = get_session()
+    enrollment = _enrollment(enrollment_id)
+    form = request.form
+    try:
+        occurred_on = date.fromisoformat(form.get("occurred_on", ""))
+        hours = float(form.get("hours") or 0)
+        signer = session.get(User, form.get("signer_id", type=int) or 0)
+        if signer is None:
+            raise logs_service.LogError("Choose who will sign this entry.")
+        logs_service.add(session, enrollment, current_user, kind=form.get("kind", ""), occurred_on=occurred_on,  # type: ignore[arg-type]
+                         hours=hours, notes=form.get("notes", ""), signer=signer,
+                         program_year=form.get("program_year", type=int) or 1,
+                         today=dashboard_service.today_for(session, enrollment))
+        outbox.commit(session)
+    except ValueError:
+        session.rollback()
+        return _log_page(enrollment, 400, ["Enter the date as a calendar date and the hours as a number."])
+    except pathways.PathwayError as error:
+        session.rollback()
+        return _log_page(enrollment, error.status, [error.message])
+    flash("Logged. It counts once it is signed.", "success")
+    return redirect(url_for("candidate.log_book", enrollment_id=enrollment.id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/logs/<int:log_id>/sign")
+@login_required
+def sign_log(enrollment_id: int, log_id: int) -> Response | tuple[str, int]:
+    """The named mentor or coach signs an entry."""
+    session = get_session()
+    enrollment = _enrollment(enrollment_id)
+    entry = session.get(LogEntry, log_id)
+    if entry is None or entry.enrollment_id != enrollment.id:
+        abort(404)
+    try:
+        logs_service.sign(session, entry, current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except pathways.PathwayError as error:
+        session.rollback()
+        return _log_page(enrollment, error.status, [error.message])
+    flash("Signed.", "success")
+    return redirect(url_for("candidate.log_book", enrollment_id=enrollment.id))

@@ -200,3 +200,22 @@ def enrollments_for(session: Session, user: User) -> tuple[list[EnrollmentLine],
         line = EnrollmentLine(enrollment, program, candidate, labels.get(enrollment.state, enrollment.state))
         (own if enrollment.candidate_id == user.id else supported).append(line)
     return own, supported
+
+
+def today_for(session: Session, enrollment: Enrollment, now: datetime | None = None) -> date:
+    """Today's date where the enrolment's organisation is."""
+    return build_facts(session, enrollment, now).today
+
+
+def signers_for(session: Session, enrollment: Enrollment) -> list[tuple[User, Role]]:
+    """People who may sign this enrolment's logs: its mentors, coaches and intern-program support."""
+    wanted = {Role.MENTOR, Role.COACH, Role.PREP_PROGRAM_SUPPORT_PROVIDER}
+    rows = session.exec(select(User, Membership.role).join(Membership, Membership.user_id == User.id)  # type: ignore[arg-type]
+                        .where(Membership.revoked_at.is_(None),  # type: ignore[union-attr]
+                               or_(Membership.enrollment_id == enrollment.id,
+                                   Membership.program_id == enrollment.program_id))).all()
+    seen: dict[tuple[int, str], tuple[User, Role]] = {}
+    for user, role in rows:
+        if Role(role) in wanted and user.id != enrollment.candidate_id:
+            seen[(user.id, role)] = (user, Role(role))  # type: ignore[index]
+    return sorted(seen.values(), key=lambda pair: (pair[1].value, pair[0].name))

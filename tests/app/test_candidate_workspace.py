@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from app.models import Enrollment, Evidence
+from app.models import Enrollment, Evidence, LogEntry
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import Auth, csrf_token
 from workflows.roles import Role
@@ -215,3 +216,34 @@ def test_home_lists_the_candidates_someone_supports(app: Flask, pip: PathwayDriv
 def test_an_upload_link_preselects_its_requirement(app: Flask, pip: PathwayDriver) -> None:
     body = signed_in(app, pip.candidate.email).get(f"{page_of(pip)}?kind=recruitment_records").get_data(as_text=True)
     assert '<option value="recruitment_records" selected>' in body
+
+
+def test_the_candidate_logs_a_meeting_and_the_coach_signs_it_in_the_browser_forms(app: Flask, session: Session) -> None:
+    casc = PathwayDriver(app, session, "casc")
+    casc.walker().assign(Role.COACH)
+    session.commit()
+    coach = casc.people[Role.COACH]
+    page = f"{page_of(casc)}/logs"
+    candidate = signed_in(app, casc.candidate.email)
+    bad = post_form(candidate, page, page, {"kind": "coaching", "occurred_on": "2999-01-01", "hours": "1",
+                                           "signer_id": coach.id})
+    assert bad.status_code == 400 and "in the future" in bad.get_data(as_text=True)
+    garbled = post_form(candidate, page, page, {"kind": "coaching", "occurred_on": "yesterday", "hours": "1",
+                                               "signer_id": coach.id})
+    assert garbled.status_code == 400
+    day = date.today() - timedelta(days=1)
+    assert post_form(candidate, page, page, {"kind": "coaching", "occurred_on": day.isoformat(), "hours": "1",
+                                            "signer_id": coach.id, "notes": "Budget talk."}).status_code == 302
+    entry = session.exec(select(LogEntry)).one()
+    assert entry.signed_at is None
+
+    principal = signed_in(app, casc.people[Role.SITE_ADMINISTRATOR].email)
+    body = principal.get(page).get_data(as_text=True)
+    assert "Budget talk." not in body and "confidential" in body
+    assert post_form(principal, page, f"{page}/{entry.id}/sign", {}).status_code == 403
+
+    coach_client = signed_in(app, coach.email)
+    assert "Budget talk." in coach_client.get(page).get_data(as_text=True)
+    assert post_form(coach_client, page, f"{page}/{entry.id}/sign", {}).status_code == 302
+    session.expire_all()
+    assert session.get(LogEntry, entry.id).signed_at is not None
