@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
-    from . import extensions, jobs, mail
+    from . import admin, extensions, jobs, mail
 
     extensions.init_app(app)
     jobs.init_app(app)
@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(candidate_bp)
     register_error_pages(app)
 

@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask create-user`, `flask seed-demo`, `flask outbox relay`."""
+"""Flask CLI commands: `flask create-user`, `flask seed-demo`, `flask outbox relay`, `flask reminders ...`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(reminders_group)
 
 
 @click.command("create-user")
@@ -74,3 +75,42 @@ def relay(loop: bool, interval: int) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Deadline reminders, weekly log nudges, escalations and daily digests (for cron-less setups)."""
+
+
+@reminders_group.command("run")
+@click.option("--at", "at", default=None, help="Pretend it is this UTC time (ISO 8601), e.g. to catch up.")
+@with_appcontext
+def reminders_run(at: str | None) -> None:
+    """Queue every reminder, nudge and escalation due now; each goes out once however often this runs."""
+    from datetime import UTC, datetime
+
+    from .services.notifications import schedule_reminders
+
+    now = None
+    if at:
+        try:
+            now = datetime.fromisoformat(at)
+        except ValueError:
+            raise click.BadParameter(f"{at!r} is not an ISO 8601 date-time", param_hint="--at") from None
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    with Session(engine(), expire_on_commit=False) as session:
+        counts = schedule_reminders(session, now)
+    total = sum(counts.values())
+    details = ", ".join(f"{job}: {n}" for job, n in sorted(counts.items()))
+    click.echo(f"queued {total} message(s){' (' + details + ')' if details else ''}")
+
+
+@reminders_group.command("digest")
+@with_appcontext
+def reminders_digest() -> None:
+    """Queue today's digest for everyone who chose one and has updates waiting."""
+    from .services.notifications import queue_digests
+
+    with Session(engine(), expire_on_commit=False) as session:
+        count = queue_digests(session)
+    click.echo(f"queued {count} digest(s)")

@@ -20,6 +20,15 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _ints(value: str | None, default: list[int]) -> list[int]:
+    if not value:
+        return default
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigurationError(f"expected comma-separated whole numbers of seconds, got {value!r}") from None
+
+
 def _read_key_file(path: Path) -> str | None:
     # `make run` writes a random key here once, so a local server keeps its sessions.
     return path.read_text().strip() or None if path.is_file() else None
@@ -47,6 +56,14 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
         "MAIL_SENDER": env.get("MAIL_SENDER", "Credential Tracker <no-reply@credential-tracker.local>"),
+        "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT", "10")),
+        # Background jobs: seconds between RQ's retries of a failed job (one retry per entry).
+        "JOB_RETRY_INTERVALS": _ints(env.get("JOB_RETRY_INTERVALS"), [10, 60, 300, 900, 3600]),
+        # A message handed to Redis but not done after this long is handed over again by the relay
+        # if its job is gone from Redis (Redis restarted without persistence, keys evicted).
+        "OUTBOX_STALE_SECONDS": int(env.get("OUTBOX_STALE_SECONDS", "3600")),
+        # A step waiting only on sign-offs for this many days is escalated to the program director.
+        "SIGNOFF_OVERDUE_DAYS": int(env.get("SIGNOFF_OVERDUE_DAYS", "14")),
         # Uploads live outside the web root, under random names.
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance / "uploads"),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "10")),

@@ -77,3 +77,8 @@ def can_upload_evidence(roles: frozenset[Role]) -> bool:
 def can_decide_evidence(roles: frozenset[Role], clears: Role | None) -> bool:
     """Verify or send back: the role the rule names as clearing it, or a credential analyst."""
     return Role.CREDENTIAL_ANALYST in roles or (clears is not None and clears in roles and clears is not Role.CANDIDATE)
+
+
+def can_manage_background_jobs(session: Session, user: User) -> bool:
+    """Failed jobs, their requeue and email resends: service administrators only."""
+    return is_service_administrator(session, user)

@@ -1,45 +1,228 @@
-"""Outbox handlers that send email. Each re-reads the database: stale work does nothing."""
+"""Outbox handlers for every email. Each re-reads the database: stale or duplicate work does nothing.
+
+Handlers return an `Email` (delivered once by the runner) or None when there is nothing to send
+any more: the account was deactivated, the document replaced, the deadline met or moved.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from datetime import date, datetime
 
-from app import mail
+from sqlmodel import Session, select
+
+from app.models import (AuditEvent, DigestItem, Enrollment, Evidence, Program, SignOff, User, utcnow)
+from app.services import notifications as n
+from app.services.notifications import Email
 from app.urls import external_url
-from app.models import User
+from workflows import engine
+from workflows.deadlines import Deadline, days_left, deadlines
+from workflows.facts import EvidenceKind, EvidenceStatus
+from workflows.roles import Role
 
 from .registry import handler
 
 
+def _active(session: Session, user_id: int | None) -> User | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user if user is not None and user.active else None
+
+
+def _open_enrollment(session: Session, enrollment_id: int) -> Enrollment | None:
+    """The enrolment, unless it is gone or finished (nothing is due on a closed record)."""
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or n._is_final(enrollment):
+        return None
+    return enrollment
+
+
+def _current_deadline(session: Session, enrollment: Enrollment, key: str, due: str) -> tuple[Deadline, int] | None:
+    """The deadline as it stands now, if it is still unmet and still due on the same day."""
+    from app.services.facts import build_facts
+
+    facts = build_facts(session, enrollment, utcnow())
+    for deadline in deadlines(facts, enrollment.pathway_version):
+        if deadline.key == key and deadline.due.isoformat() == due and not deadline.met:
+            return deadline, days_left(deadline, facts.today)
+    return None
+
+
 @handler("email.password_reset")
-def send_password_reset(session: Session, user_id: int) -> None:
+def send_password_reset(session: Session, user_id: int) -> Email | None:
     """Email a single-use, expiring password-reset link."""
     from app.auth.tokens import make_reset_token
 
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        return
-    link = external_url("auth.reset_password", token=make_reset_token(user))
-    mail.send(mail.compose(user.email, "Reset your Credential Tracker password", "password_reset",
-                           user=user, link=link))
+    user = _active(session, user_id)
+    if user is None:
+        return None
+    return n.password_reset_email(user, external_url("auth.reset_password", token=make_reset_token(user)))
 
 
 @handler("email.step_advanced")
-def send_step_advanced(session: Session, audit_event_id: int) -> None:
+def send_step_advanced(session: Session, audit_event_id: int) -> Email | None:
     """Tell the candidate their enrolment moved to a new step."""
-    from app.models import AuditEvent, Enrollment, Program
-    from workflows import engine
-
     audit = session.get(AuditEvent, audit_event_id)
-    if audit is None or audit.enrollment_id is None:
-        return
-    enrollment = session.get(Enrollment, audit.enrollment_id)
-    candidate = session.get(User, enrollment.candidate_id) if enrollment else None
-    if enrollment is None or candidate is None or not candidate.active:
-        return
-    program = session.get(Program, enrollment.program_id)
+    enrollment = session.get(Enrollment, audit.enrollment_id) if audit and audit.enrollment_id else None
+    candidate = _active(session, enrollment.candidate_id) if enrollment else None
+    if audit is None or enrollment is None or candidate is None:
+        return None
     labels = {s.value: s.label for s in engine.states(enrollment.pathway, enrollment.pathway_version)}
-    step = labels.get(audit.to_state or "", audit.to_state)
-    link = external_url("main.home")
-    mail.send(mail.compose(candidate.email, f"Your pathway moved on: {step}", "step_advanced",
-                           user=candidate, step=step, program=program, link=link))
+    step = labels.get(audit.to_state or "", audit.to_state or "")
+    return n.step_advanced_email(candidate, step, session.get(Program, enrollment.program_id),
+                                 n.enrollment_link(enrollment.id))  # type: ignore[arg-type]
+
+
+@handler("email.task_assigned")
+def send_task_assigned(session: Session, enrollment_id: int, assignee_id: int, signoff: str, role: str) -> Email | None:
+    """Ask an approver for a sign-off; nothing if it has been given meanwhile."""
+    enrollment = _open_enrollment(session, enrollment_id)
+    assignee = _active(session, assignee_id)
+    candidate = session.get(User, enrollment.candidate_id) if enrollment else None
+    if enrollment is None or assignee is None or candidate is None:
+        return None
+    given = session.exec(select(SignOff.id).where(
+        SignOff.enrollment_id == enrollment_id, SignOff.key == signoff, SignOff.role == role,
+        SignOff.withdrawn_at.is_(None))).first()  # type: ignore[union-attr]
+    if given is not None:
+        return None
+    task = f"{n._label(signoff)} sign-off ({Role(role).label.lower()})"
+    return n.task_assigned_email(assignee, candidate.name, task, n.enrollment_link(enrollment_id))
+
+
+@handler("email.evidence_decided")
+def send_evidence_decided(session: Session, evidence_id: int) -> Email | None:
+    """Tell the candidate a document was verified, or sent back with the reason."""
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.superseded_at is not None or evidence.decided_by_id is None:
+        return None
+    enrollment = session.get(Enrollment, evidence.enrollment_id)
+    candidate = _active(session, enrollment.candidate_id) if enrollment else None
+    decider = session.get(User, evidence.decided_by_id)
+    if candidate is None or decider is None:
+        return None
+    item = EvidenceKind(evidence.kind).label
+    link = n.enrollment_link(evidence.enrollment_id)
+    if evidence.status == EvidenceStatus.SENT_BACK:
+        return n.sent_back_email(candidate, item, decider.name, evidence.decision_reason or "", link)
+    if evidence.status == EvidenceStatus.VERIFIED:
+        return n.task_decided_email(candidate, item, decider.name, "verified", link)
+    return None
+
+
+@handler("email.signoff_given")
+def send_signoff_given(session: Session, signoff_id: int) -> Email | None:
+    """Tell the candidate a sign-off was given (nothing if it was withdrawn meanwhile)."""
+    signoff = session.get(SignOff, signoff_id)
+    if signoff is None or signoff.withdrawn_at is not None:
+        return None
+    enrollment = session.get(Enrollment, signoff.enrollment_id)
+    candidate = _active(session, enrollment.candidate_id) if enrollment else None
+    signer = session.get(User, signoff.signer_id)
+    if candidate is None or signer is None:
+        return None
+    return n.task_decided_email(candidate, f"{n._label(signoff.key)} sign-off", f"{signer.name} "
+                                f"({Role(signoff.role).label.lower()})", "signed off",
+                                n.enrollment_link(signoff.enrollment_id))
+
+
+@handler("email.deadline_reminder")
+def send_deadline_reminder(session: Session, enrollment_id: int, deadline_key: str, due: str,
+                           threshold: int) -> Email | None:
+    """Warn the candidate of a coming deadline, unless it was met or moved since it was queued."""
+    enrollment = _open_enrollment(session, enrollment_id)
+    candidate = _active(session, enrollment.candidate_id) if enrollment else None
+    current = _current_deadline(session, enrollment, deadline_key, due) if enrollment else None
+    if candidate is None or current is None or current[1] < 0:
+        return None
+    deadline, left = current
+    return n.deadline_reminder_email(candidate, deadline, left, n.enrollment_link(enrollment_id))
+
+
+@handler("email.deadline_escalation")
+def send_deadline_escalation(session: Session, enrollment_id: int, deadline_key: str, due: str,
+                             director_id: int) -> Email | None:
+    """Tell a program director a deadline passed unmet (nothing if it has been met since)."""
+    enrollment = _open_enrollment(session, enrollment_id)
+    director = _active(session, director_id)
+    current = _current_deadline(session, enrollment, deadline_key, due) if enrollment else None
+    if enrollment is None or director is None or current is None or current[1] >= 0:
+        return None
+    candidate = session.get(User, enrollment.candidate_id)
+    return n.deadline_escalation_email(director, candidate.name if candidate else "a candidate", current[0],
+                                       n.enrollment_link(enrollment_id))
+
+
+@handler("email.signoff_overdue")
+def send_signoff_overdue(session: Session, enrollment_id: int, signoff: str, role: str, director_id: int,
+                         waiting_since: str) -> Email | None:
+    """Tell a program director a step has waited on a sign-off too long (nothing if it was given)."""
+    from app.services.facts import build_facts
+
+    enrollment = _open_enrollment(session, enrollment_id)
+    director = _active(session, director_id)
+    if enrollment is None or director is None:
+        return None
+    facts = build_facts(session, enrollment, utcnow())
+    if not any(k == signoff and r == role for k, r, _ in n._waiting_signoffs(session, enrollment, facts)):
+        return None
+    candidate = session.get(User, enrollment.candidate_id)
+    return n.signoff_overdue_email(director, candidate.name if candidate else "a candidate",
+                                   f"{n._label(signoff)} sign-off", Role(role).label,
+                                   datetime.fromisoformat(waiting_since).date(), n.enrollment_link(enrollment_id))
+
+
+@handler("email.log_nudge")
+def send_log_nudge(session: Session, enrollment_id: int, kind: str, week_start: str) -> Email | None:
+    """Nudge the candidate about a week with no mentoring/coaching log (nothing if one was added)."""
+    enrollment = _open_enrollment(session, enrollment_id)
+    candidate = _active(session, enrollment.candidate_id) if enrollment else None
+    monday = date.fromisoformat(week_start)
+    if candidate is None or n._has_log(session, enrollment_id, kind, monday):
+        return None
+    return n.log_nudge_email(candidate, kind, monday, n.enrollment_link(enrollment_id))
+
+
+@handler("email.recommendation_steps")
+def send_recommendation_steps(session: Session, enrollment_id: int, recommended_on: str) -> Email | None:
+    """Explain the CTC Online steps after a recommendation, while its 90-day window is open."""
+    enrollment = _open_enrollment(session, enrollment_id)
+    candidate = _active(session, enrollment.candidate_id) if enrollment else None
+    if enrollment is None or candidate is None or str(enrollment.recommended_on) != recommended_on:
+        return None  # withdrawn or re-submitted: the newer recommendation has its own message
+    current = _current_deadline(session, enrollment, "recommendation_window", _purge_day(session, enrollment))
+    if current is None or current[1] < 0:
+        return None
+    return n.recommendation_steps_email(candidate, enrollment.recommended_on, current[0].due,  # type: ignore[arg-type]
+                                        n.enrollment_link(enrollment_id))
+
+
+def _purge_day(session: Session, enrollment: Enrollment) -> str:
+    from datetime import timedelta
+
+    from app.services.facts import program_settings
+
+    program = session.get(Program, enrollment.program_id)
+    window = program_settings(program).recommendation_window_days if program else 90
+    return (enrollment.recommended_on + timedelta(days=window)).isoformat()  # type: ignore[operator]
+
+
+@handler("email.digest")
+def send_digest(session: Session, user_id: int, until: str) -> Email | None:
+    """One email with every held task notification up to `until`; marks them sent with it."""
+    user = _active(session, user_id)
+    if user is None:
+        return None
+    cutoff = datetime.fromisoformat(until)
+    items = list(session.exec(select(DigestItem).where(
+        DigestItem.user_id == user_id, DigestItem.digested_at.is_(None),  # type: ignore[union-attr]
+        DigestItem.created_at <= cutoff).order_by(DigestItem.created_at)).all())
+    if not items:
+        return None
+
+    def mark_digested(job_session: Session) -> None:
+        for item in items:
+            item.digested_at = utcnow()
+            job_session.add(item)
+
+    email = n.digest_email(user, items, external_url("main.home"))
+    email.on_sent = mark_digested
+    return email

@@ -1,4 +1,4 @@
-"""The RQ job that carries out one outbox message."""
+"""The RQ jobs that carry out outbox messages, and the periodic relay."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ from . import registry, with_app_context
 
 @with_app_context
 def run_message(message_id: int) -> str:
-    """Run an outbox message's handler once; a message already completed is left alone."""
+    """Run an outbox message's handler once; a message already completed is left alone.
+
+    A handler may return an `Email`; it is delivered here, at most once per message
+    (app/services/notifications.py explains the guarantee).
+    """
+    from app.services.notifications import Email, deliver
+
     with Session(engine(), expire_on_commit=False) as session:
+        # On PostgreSQL the row lock makes a second copy of this job wait, then see it completed.
         message = session.exec(
             select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
         ).first()
@@ -21,17 +28,23 @@ def run_message(message_id: int) -> str:
             return "missing"
         if message.completed_at is not None:
             return "already completed"
-        message.attempts += 1
+        outcome = "completed"
         try:
-            registry.run(message.job, session, dict(message.payload))
+            result = registry.run(message.job, session, dict(message.payload))
+            if isinstance(result, Email):
+                outcome = deliver(session, message, result)
         except Exception as error:  # the message stays pending; RQ retries, the relay too
             session.rollback()
             _record_failure(message_id, error)
             raise
+        # Counted only now: writing earlier would take SQLite's single write lock for the whole
+        # job, and the delivery claim commits on a second connection.
+        message.attempts += 1
         message.completed_at = utcnow()
         message.last_error = None
+        session.add(message)
         session.commit()
-        return "completed"
+        return outcome
 
 
 def _record_failure(message_id: int, error: Exception) -> None:
@@ -41,3 +54,11 @@ def _record_failure(message_id: int, error: Exception) -> None:
             message.attempts += 1
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
             session.commit()
+
+
+@with_app_context
+def relay_pending() -> int:
+    """Periodic job: hand over outbox messages that never reached the queue or got lost from it."""
+    from app.services import outbox
+
+    return outbox.relay()

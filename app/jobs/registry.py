@@ -1,14 +1,23 @@
-"""Named handlers for outbox messages: the outbox stores a name, never a function."""
+"""Named handlers for outbox messages: the outbox stores a name, never a function.
+
+A handler takes the job's session and the message's payload (ids, never objects), re-reads the
+database, and either does its work in that session or returns an `Email` for the runner to
+deliver once. Returning None means "nothing to do any more" (the row moved on): not an error.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
 
-Handler = Callable[..., None]
+Handler = Callable[..., Any]
 _HANDLERS: dict[str, Handler] = {}
+
+# Modules that register handlers; a feature with its own handlers adds its module here.
+HANDLER_MODULES = ["app.jobs.notifications"]
 
 
 def handler(name: str) -> Callable[[Handler], Handler]:
@@ -23,16 +32,23 @@ def handler(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def run(name: str, session: Session, payload: dict[str, Any]) -> None:
-    """Call the handler registered for `name` with the message's payload."""
+def run(name: str, session: Session, payload: dict[str, Any]) -> Any:
+    """Call the handler registered for `name` with the message's payload; returns what it returns."""
     _load_handlers()
     try:
         func = _HANDLERS[name]
     except KeyError:
         raise LookupError(f"no outbox handler named {name!r}") from None
-    func(session, **payload)
+    return func(session, **payload)
+
+
+def names() -> list[str]:
+    """Every registered handler name."""
+    _load_handlers()
+    return sorted(_HANDLERS)
 
 
 def _load_handlers() -> None:
     # Imported late: handler modules import models and mail, which import the app package.
-    from . import notifications  # noqa: F401
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template
+from flask import current_app, has_request_context, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -45,3 +45,14 @@ def healthz() -> tuple[Response, int]:
         return jsonify(status="unavailable", **status), 503
     overall = "degraded" if status["redis"] == "unavailable" else "ok"
     return jsonify(status=overall, **status), 200
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, bool]:
+    """What the navigation offers the signed-in person."""
+    # Jobs render email templates too, with no request and nobody signed in.
+    if not has_request_context() or not current_user.is_authenticated:
+        return {"nav_jobs": False}
+    from app import policy
+
+    return {"nav_jobs": policy.can_manage_background_jobs(get_session(), current_user)}  # type: ignore[arg-type]

@@ -5,12 +5,17 @@ from .audit import AuditEvent
 from .enrollments import Enrollment
 from .evidence import Evidence
 from .logs import LogEntry, LogKind, SelfAssessment
+from .notifications import DeliveryStatus, DigestItem, NotificationPreference, SentNotification
 from .outbox import OutboxMessage
 from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Pathway, Program, User
 from .signoffs import SignOff
 
 __all__ = [
     "AuditEvent",
+    "DeliveryStatus",
+    "DigestItem",
+    "NotificationPreference",
+    "SentNotification",
     "Enrollment",
     "Evidence",
     "LogEntry",

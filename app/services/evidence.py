@@ -16,6 +16,7 @@ from sqlmodel import Session, func, select
 from app.models import AuditEvent, Enrollment, Evidence, SignOff, User, utcnow
 from workflows.facts import EvidenceKind, EvidenceStatus
 
+from . import outbox
 from .uploads import CheckedFile, check_upload
 
 
@@ -77,6 +78,8 @@ def decide(session: Session, evidence: Evidence, actor: User, verified: bool, re
                            action="evidence.verified" if verified else "evidence.sent_back",
                            reason=evidence.decision_reason,
                            details={"kind": evidence.kind, "version": evidence.version, "sha256": evidence.sha256}))
+    # The uploader hears the decision (and a sent-back document's reason) by email.
+    outbox.add(session, "email.evidence_decided", f"evidence-decided-{evidence.id}", evidence_id=evidence.id)
     return evidence
 
 

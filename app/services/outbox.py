@@ -64,6 +64,11 @@ def dispatch(message_ids: list[int]) -> int:
     return _enqueue(queue, message_ids)
 
 
+def job_id(message_id: int) -> str:
+    """The RQ job id of an outbox message: unique, so it is never queued twice at once."""
+    return f"outbox-{message_id}"
+
+
 def _enqueue(queue: Any, message_ids: list[int]) -> int:
     from redis.exceptions import RedisError
     from rq import Retry
@@ -71,12 +76,13 @@ def _enqueue(queue: Any, message_ids: list[int]) -> int:
 
     from app.db import engine
 
+    intervals = list(current_app.config.get("JOB_RETRY_INTERVALS") or [10, 60, 300, 900, 3600])
     sent = 0
     with Session(engine()) as session:
         for message_id in message_ids:
             try:
-                queue.enqueue(RUN_JOB, message_id, job_id=f"outbox-{message_id}", unique=True,
-                              retry=Retry(max=5, interval=[10, 60, 300, 900, 3600]))
+                queue.enqueue(RUN_JOB, message_id, job_id=job_id(message_id), unique=True,
+                              retry=Retry(max=len(intervals), interval=intervals))
             except DuplicateJobError:
                 pass  # already on the queue: mark it dispatched all the same
             except RedisError as error:
@@ -91,22 +97,62 @@ def _enqueue(queue: Any, message_ids: list[int]) -> int:
 
 
 def relay(limit: int = 100, older_than: timedelta = timedelta(seconds=5)) -> int:
-    """Dispatch messages that were never handed over (Redis was down, the process died)."""
+    """Dispatch messages that were never handed over (Redis was down, the process died).
+
+    With Redis, a message handed over long ago (OUTBOX_STALE_SECONDS) but never completed is
+    handed over again if its job is gone from Redis (restarted without persistence). A job that
+    failed for good is still in Redis: it waits on the administrators' jobs page instead.
+    """
+    from redis.exceptions import RedisError
+    from rq.job import Job
+
     from app.db import engine
 
     cutoff = utcnow() - older_than
+    queue = jobs.queue()
     with Session(engine()) as session:
         query = (
-            select(OutboxMessage.id)
+            select(OutboxMessage.id, OutboxMessage.dispatched_at)
             .where(OutboxMessage.completed_at.is_(None))  # type: ignore[union-attr]
             .where(OutboxMessage.created_at <= cutoff)
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        if jobs.queue() is not None:
-            query = query.where(OutboxMessage.dispatched_at.is_(None))  # type: ignore[union-attr]
-        ids = list(session.exec(query))
+        if queue is not None:
+            stale = utcnow() - timedelta(seconds=current_app.config.get("OUTBOX_STALE_SECONDS", 3600))
+            query = query.where(OutboxMessage.dispatched_at.is_(None)  # type: ignore[union-attr]
+                                | (OutboxMessage.dispatched_at <= stale))  # type: ignore[operator]
+        rows = list(session.exec(query))
+    ids = [message_id for message_id, dispatched_at in rows if dispatched_at is None]
+    if queue is None:
+        ids = [message_id for message_id, _ in rows]
+    else:
+        try:
+            ids += [message_id for message_id, dispatched_at in rows if dispatched_at is not None
+                    and not Job.exists(job_id(message_id), connection=queue.connection)]
+        except RedisError as error:
+            log.warning("Redis unavailable, relay will try again: %s", error)
+            return 0
     if not ids:
         return 0
     current_app.logger.info("relaying %d outbox messages", len(ids))
     return dispatch(ids)
+
+
+def redispatch(message_id: int) -> str:
+    """Run a message again now (an administrator asked): a finished or failed job is replaced."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    queue = jobs.queue()
+    if queue is not None:
+        try:
+            job = Job.fetch(job_id(message_id), connection=queue.connection, serializer=queue.serializer)
+        except NoSuchJobError:
+            job = None
+        if job is not None:
+            status = job.get_status(refresh=False)
+            if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+                return "already queued"
+            job.delete()  # finished or failed: its id would otherwise block a new job (unique ids)
+    return "queued" if dispatch([message_id]) else "not queued"

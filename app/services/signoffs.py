@@ -11,6 +11,7 @@ from workflows.registry import definition
 from workflows.roles import Role
 
 from . import evidence as evidence_service
+from . import outbox
 from .pathways import NotPermitted, PathwayError
 
 
@@ -49,6 +50,8 @@ def give(session: Session, enrollment: Enrollment, key: str, role: str, signer: 
     signoff = SignOff(enrollment_id=enrollment.id, key=key_.value, role=role_.value, signer_id=signer.id,
                       comment=(comment or "").strip() or None, evidence_hashes=hashes)
     session.add(signoff)
+    session.flush()
     session.add(AuditEvent(actor_id=signer.id, enrollment_id=enrollment.id, action="signoff.given",
                            details={"signoff": key_.value, "role": role_.value, "evidence": hashes}))
+    outbox.add(session, "email.signoff_given", f"signoff-given-{signoff.id}", signoff_id=signoff.id)
     return signoff

@@ -1,0 +1,158 @@
+"""Reminders, nudges and escalations: the daily sweep writes each once; handlers re-check before sending."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Flask
+from sqlmodel import Session, select
+
+from app.jobs.outbox import run_message
+from app.models import LogEntry, OutboxMessage, utcnow
+from app.services import notifications, outbox
+from tests.app import notify_factories as f
+from tests.app.mail_server import html_part, text_part
+from workflows.deadlines import local_today
+
+TODAY = local_today(utcnow())
+
+
+def sweep(app: Flask, session: Session) -> dict[str, int]:
+    with app.app_context():
+        return dict(notifications.schedule_reminders(session))
+
+
+def subjects(app: Flask, to: str | None = None) -> list[str]:
+    return sorted(m["Subject"] for m in f.folder_mail(app) if to is None or m["To"] == to)
+
+
+def test_deadline_reminders_go_out_at_the_tightest_threshold_reached_once_each(app: Flask, session: Session) -> None:
+    candidate = f.person(session, "Ana Ruiz")
+    enrollment = f.enrolment(app, session, candidate, f.program(session, "induction"), TODAY - timedelta(days=23))
+    # Mentor due in 7 days (threshold 7); ILP goals due in 37 days (threshold 60, not 90 as well).
+    assert sweep(app, session) == {"email.deadline_reminder": 2}
+    assert sweep(app, session) == {}
+    assert subjects(app) == ["Due in 37 days: ILP goals set", "Due in 7 days: Mentor assigned"]
+    reminder = next(m for m in f.folder_mail(app) if "Mentor" in m["Subject"])
+    assert f"/enrollments/{enrollment.id}" in text_part(reminder) and f"/enrollments/{enrollment.id}" in html_part(reminder)
+    keys = sorted(session.exec(select(OutboxMessage.dedupe_key)).all())
+    due = TODAY + timedelta(days=7)
+    assert f"deadline-{enrollment.id}-mentor_assignment-{due}-7" in keys
+
+
+def test_a_reminder_for_a_deadline_met_since_it_was_queued_sends_nothing(app: Flask, session: Session) -> None:
+    candidate, mentor = f.person(session), f.person(session, "Mo Mentor")
+    enrollment = f.enrolment(app, session, candidate, f.program(session, "induction"), TODAY - timedelta(days=23))
+    message = outbox.add(session, "email.deadline_reminder", "late-reminder", enrollment_id=enrollment.id,
+                         deadline_key="mentor_assignment", due=str(TODAY + timedelta(days=7)), threshold=7)
+    session.commit()
+    f.role(session, mentor, "mentor", enrollment_id=enrollment.id)  # the mentor is assigned meanwhile
+    with app.app_context():
+        assert run_message(message.id) == "completed"  # type: ignore[arg-type]
+    assert f.folder_mail(app) == []
+
+
+def test_an_overdue_deadline_is_escalated_to_the_program_director_once(app: Flask, session: Session) -> None:
+    candidate, director, other = f.person(session, "Ana Ruiz"), f.person(session, "Dee Rector"), f.person(session)
+    prog = f.program(session, "induction")
+    f.role(session, director, "program_director", program_id=prog.id)
+    f.role(session, other, "program_director", program_id=f.program(session, "induction").id)  # not this program
+    f.enrolment(app, session, candidate, prog, TODAY - timedelta(days=40))  # mentor was due 10 days ago
+    assert sweep(app, session) == {"email.deadline_escalation": 1, "email.deadline_reminder": 1}
+    sweep(app, session)
+    assert subjects(app, director.email) == ["Overdue for Ana Ruiz: Mentor assigned"]
+    assert subjects(app, candidate.email) == ["Due in 20 days: ILP goals set"]
+    assert subjects(app, other.email) == []
+
+
+def test_a_week_without_a_mentoring_log_gets_one_nudge(app: Flask, session: Session) -> None:
+    candidate, mentor = f.person(session, "Ana Ruiz"), f.person(session, "Mo Mentor")
+    quiet = f.enrolment(app, session, candidate, f.program(session, "induction"), TODAY - timedelta(days=100))
+    f.role(session, mentor, "mentor", enrollment_id=quiet.id)
+    logged_candidate = f.person(session, "Lu Logged")
+    logged = f.enrolment(app, session, logged_candidate, f.program(session, "induction"), TODAY - timedelta(days=100))
+    f.role(session, mentor, "mentor", enrollment_id=logged.id)
+    session.add(LogEntry(enrollment_id=logged.id, kind="mentoring", occurred_on=notifications.last_week(TODAY) + timedelta(days=2),
+                         hours=1, author_id=logged_candidate.id))
+    unassigned = f.enrolment(app, session, f.person(session), f.program(session, "induction"), TODAY - timedelta(days=100))
+    session.commit()
+
+    counts = sweep(app, session)
+    sweep(app, session)
+    assert counts["email.log_nudge"] == 1
+    week_start = notifications.last_week(TODAY)
+    assert subjects(app, candidate.email)[-1] == f"No mentoring logged for the week of {week_start:%B} {week_start.day}"
+    assert not any("logged" in s for s in subjects(app, logged_candidate.email))
+    assert unassigned.id not in [int(k.split("-")[2]) for k in session.exec(select(OutboxMessage.dedupe_key)).all()
+                                 if k.startswith("log-nudge")]
+
+
+def test_a_recommendation_gets_its_steps_once_and_a_reminder_before_ctc_purges_it(app: Flask, session: Session) -> None:
+    candidate = f.person(session, "Ana Ruiz")
+    f.enrolment(app, session, candidate, f.program(session, "pip"), TODAY - timedelta(days=200),
+                recommended_on=TODAY - timedelta(days=83))
+    counts = sweep(app, session)
+    sweep(app, session)
+    assert counts["email.recommendation_steps"] == 1
+    mail = {m["Subject"]: m for m in f.folder_mail(app)}
+    steps = mail["Your credential recommendation: finish it on CTC Online"]
+    assert "Pay the application fee" in text_part(steps)
+    reminder = mail["Due in 7 days: Answer the fitness questions and pay for your recommendation on CTC Online"]
+    assert "CTC Online" in text_part(reminder)
+
+
+def test_flask_reminders_run_queues_the_sweep_and_reports_it(app: Flask, session: Session) -> None:
+    f.enrolment(app, session, f.person(session), f.program(session, "induction"), TODAY - timedelta(days=23))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["reminders", "run"])
+    assert first.exit_code == 0 and "queued 2 message(s)" in first.output
+    assert "queued 0 message(s)" in runner.invoke(args=["reminders", "run"]).output
+    bad = runner.invoke(args=["reminders", "run", "--at", "yesterday"])
+    assert bad.exit_code == 2 and "not an ISO 8601" in bad.output
+    assert "queued 0 digest(s)" in runner.invoke(args=["reminders", "digest"]).output
+
+
+def test_the_reminder_job_runs_the_same_sweep(app: Flask, session: Session) -> None:
+    from app.jobs.reminders import run_reminders
+
+    f.enrolment(app, session, f.person(session), f.program(session, "induction"), TODAY - timedelta(days=23))
+    with app.app_context():
+        assert run_reminders() == {"email.deadline_reminder": 2}
+        assert run_reminders() == {}
+
+
+def test_threshold_choice() -> None:
+    from workflows.deadlines import Deadline
+
+    deadline = Deadline("k", "K", date(2026, 6, 30), "r", "s", False)
+    pick = notifications.reminder_threshold
+    assert pick(deadline, date(2026, 1, 1), (90, 60, 30, 7)) is None  # 180 days left
+    assert pick(deadline, date(2026, 4, 1), (90, 60, 30, 7)) == 90
+    assert pick(deadline, date(2026, 6, 25), (90, 60, 30, 7)) == 7
+    assert pick(deadline, date(2026, 6, 30), (90, 60, 30, 7)) == 7  # due today
+    assert pick(deadline, date(2026, 7, 1), (90, 60, 30, 7)) is None  # overdue: escalation instead
+
+
+def test_a_step_waiting_only_on_a_sign_off_for_too_long_is_escalated_to_the_director(app: Flask, session: Session) -> None:
+    from app.services.demo_enrollments import Walker
+    from workflows.roles import Role
+
+    people = {r: f.person(session, r.label) for r in Role if r is not Role.SERVICE_ADMINISTRATOR}
+    prog = f.program(session, "casc")
+    enrollment = f.enrolment(app, session, people[Role.CANDIDATE], prog, TODAY - timedelta(days=30))
+    for r in (Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST):
+        f.role(session, people[r], r.value, program_id=prog.id)
+    with app.app_context():
+        walker = Walker(session, enrollment, people)
+        walker.advance("verify_employment", Role.CREDENTIAL_ANALYST)
+        for rule in walker.unmet("admit"):  # everything but the director's sign-off
+            if rule.signoff is None:
+                walker.make_true(rule)
+        assert [r.signoff is not None for r in walker.unmet("admit")] == [True]
+    assert "email.signoff_overdue" not in sweep(app, session)  # waiting since today: not overdue yet
+
+    app.config["SIGNOFF_OVERDUE_DAYS"] = 0
+    assert sweep(app, session)["email.signoff_overdue"] == 1
+    assert "email.signoff_overdue" not in sweep(app, session)
+    director_mail = subjects(app, people[Role.PROGRAM_DIRECTOR].email)
+    assert f"Sign-off overdue for {people[Role.CANDIDATE].name}: Admitted sign-off" in director_mail
