@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from app.models import Enrollment, Evidence, LogEntry
+from app.models import Evidence, LogEntry
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import Auth, csrf_token
 from workflows.roles import Role
