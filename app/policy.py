@@ -82,3 +82,26 @@ def can_decide_evidence(roles: frozenset[Role], clears: Role | None) -> bool:
 def can_manage_background_jobs(session: Session, user: User) -> bool:
     """Failed jobs, their requeue and email resends: service administrators only."""
     return is_service_administrator(session, user)
+
+
+# --- Role conflicts: nobody approves their own work ---------------------------------------------
+
+
+def can_sign_off(user: User, enrollment: Enrollment, role: Role, roles: frozenset[Role]) -> bool:
+    """A sign-off as `role`: held on this enrolment, and never by the candidate on their own step."""
+    return enrollment.candidate_id != user.id and role in roles
+
+
+def can_keep_log(user: User, enrollment: Enrollment) -> bool:
+    """Logs are the candidate's own record."""
+    return enrollment.candidate_id == user.id
+
+
+def can_sign_log(user: User, signer_id: int | None) -> bool:
+    """Only the mentor or coach an entry names signs it."""
+    return signer_id is not None and signer_id == user.id
+
+
+def can_decide_own_upload(user: User, uploaded_by_id: int) -> bool:
+    """Whoever uploaded a document never verifies it."""
+    return user.id != uploaded_by_id

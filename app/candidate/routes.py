@@ -37,7 +37,7 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
     board = dashboard_service.build(get_session(), enrollment, current_user)
     clears = dashboard_service.clearing_roles(enrollment)
     decidable = {versions[0].id for kind, versions in board.evidence.items()
-                 if versions[0].uploaded_by_id != current_user.id
+                 if policy.can_decide_own_upload(current_user, versions[0].uploaded_by_id)  # type: ignore[arg-type]
                  and policy.can_decide_evidence(board.roles, clears.get(kind))}
     return render_template("candidate/dashboard.html", board=board, problems=problems or [], decidable=decidable,
                            problem_title=problem_title, kinds=dashboard_service.uploadable_kinds(board),

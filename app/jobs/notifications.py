@@ -30,18 +30,19 @@ def _active(session: Session, user_id: int | None) -> User | None:
 def _open_enrollment(session: Session, enrollment_id: int) -> Enrollment | None:
     """The enrolment, unless it is gone or finished (nothing is due on a closed record)."""
     enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None or n._is_final(enrollment):
+    if enrollment is None or n.is_final(enrollment):
         return None
     return enrollment
 
 
-def _current_deadline(session: Session, enrollment: Enrollment, key: str, due: str) -> tuple[Deadline, int] | None:
-    """The deadline as it stands now, if it is still unmet and still due on the same day."""
+def _current_deadline(session: Session, enrollment: Enrollment, key: str,
+                      due: str | None = None) -> tuple[Deadline, int] | None:
+    """The deadline as it stands now, if still unmet (and, when `due` is given, still due that day)."""
     from app.services.facts import build_facts
 
     facts = build_facts(session, enrollment, utcnow())
     for deadline in deadlines(facts, enrollment.pathway_version):
-        if deadline.key == key and deadline.due.isoformat() == due and not deadline.met:
+        if deadline.key == key and due in (None, deadline.due.isoformat()) and not deadline.met:
             return deadline, days_left(deadline, facts.today)
     return None
 
@@ -84,7 +85,7 @@ def send_task_assigned(session: Session, enrollment_id: int, assignee_id: int, s
         SignOff.withdrawn_at.is_(None))).first()  # type: ignore[union-attr]
     if given is not None:
         return None
-    task = f"{n._label(signoff)} sign-off ({Role(role).label.lower()})"
+    task = f"{n.step_label(signoff)} sign-off ({Role(role).label.lower()})"
     return n.task_assigned_email(assignee, candidate.name, task, n.enrollment_link(enrollment_id))
 
 
@@ -119,7 +120,7 @@ def send_signoff_given(session: Session, signoff_id: int) -> Email | None:
     signer = session.get(User, signoff.signer_id)
     if candidate is None or signer is None:
         return None
-    return n.task_decided_email(candidate, f"{n._label(signoff.key)} sign-off", f"{signer.name} "
+    return n.task_decided_email(candidate, f"{n.step_label(signoff.key)} sign-off", f"{signer.name} "
                                 f"({Role(signoff.role).label.lower()})", "signed off",
                                 n.enrollment_link(signoff.enrollment_id))
 
@@ -162,11 +163,11 @@ def send_signoff_overdue(session: Session, enrollment_id: int, signoff: str, rol
     if enrollment is None or director is None:
         return None
     facts = build_facts(session, enrollment, utcnow())
-    if not any(k == signoff and r == role for k, r, _ in n._waiting_signoffs(session, enrollment, facts)):
+    if not any(k == signoff and r == role for k, r, _ in n.waiting_signoffs(session, enrollment, facts)):
         return None
     candidate = session.get(User, enrollment.candidate_id)
     return n.signoff_overdue_email(director, candidate.name if candidate else "a candidate",
-                                   f"{n._label(signoff)} sign-off", Role(role).label,
+                                   f"{n.step_label(signoff)} sign-off", Role(role).label,
                                    datetime.fromisoformat(waiting_since).date(), n.enrollment_link(enrollment_id))
 
 
@@ -176,7 +177,7 @@ def send_log_nudge(session: Session, enrollment_id: int, kind: str, week_start: 
     enrollment = _open_enrollment(session, enrollment_id)
     candidate = _active(session, enrollment.candidate_id) if enrollment else None
     monday = date.fromisoformat(week_start)
-    if candidate is None or n._has_log(session, enrollment_id, kind, monday):
+    if candidate is None or n.has_log(session, enrollment_id, kind, monday):
         return None
     return n.log_nudge_email(candidate, kind, monday, n.enrollment_link(enrollment_id))
 
@@ -188,21 +189,11 @@ def send_recommendation_steps(session: Session, enrollment_id: int, recommended_
     candidate = _active(session, enrollment.candidate_id) if enrollment else None
     if enrollment is None or candidate is None or str(enrollment.recommended_on) != recommended_on:
         return None  # withdrawn or re-submitted: the newer recommendation has its own message
-    current = _current_deadline(session, enrollment, "recommendation_window", _purge_day(session, enrollment))
+    current = _current_deadline(session, enrollment, "recommendation_window")
     if current is None or current[1] < 0:
         return None
     return n.recommendation_steps_email(candidate, enrollment.recommended_on, current[0].due,  # type: ignore[arg-type]
                                         n.enrollment_link(enrollment_id))
-
-
-def _purge_day(session: Session, enrollment: Enrollment) -> str:
-    from datetime import timedelta
-
-    from app.services.facts import program_settings
-
-    program = session.get(Program, enrollment.program_id)
-    window = program_settings(program).recommendation_window_days if program else 90
-    return (enrollment.recommended_on + timedelta(days=window)).isoformat()  # type: ignore[operator]
 
 
 @handler("email.digest")

@@ -16,7 +16,6 @@ from workflows.facts import EvidenceKind, Facts
 from workflows.registry import definition
 from workflows.roles import Role
 
-from . import evidence as evidence_service
 from .facts import build_facts
 
 
@@ -132,6 +131,14 @@ _ACTIONS = {
 }
 
 
+def _label_or(enum: type[EvidenceKind] | type[Role], value: object, fallback: str) -> str:
+    """The label of an enum value recorded in an audit row, or `fallback` for anything else."""
+    try:
+        return enum(value).label  # type: ignore[arg-type]
+    except ValueError:
+        return fallback
+
+
 def _activity(session: Session, enrollment_id: int, labels: dict[str, str], limit: int = 12) -> list[Activity]:
     rows = session.exec(select(AuditEvent, User).join(User, AuditEvent.actor_id == User.id, isouter=True)  # type: ignore[arg-type]
                         .where(AuditEvent.enrollment_id == enrollment_id)
@@ -141,10 +148,9 @@ def _activity(session: Session, enrollment_id: int, labels: dict[str, str], limi
         if audit.action == "enrollment.transition":
             what = f"moved to “{labels.get(audit.to_state or '', audit.to_state)}”"
         else:
-            kind = audit.details.get("kind")
             what = _ACTIONS.get(audit.action, audit.action.replace(".", " ").replace("_", " ")).format(
-                kind=EvidenceKind(kind).label if kind in EvidenceKind._value2member_map_ else "a document",
-                role=Role(audit.details["role"]).label if audit.details.get("role") in Role._value2member_map_ else "")
+                kind=_label_or(EvidenceKind, audit.details.get("kind"), "a document"),
+                role=_label_or(Role, audit.details.get("role"), ""))
         lines.append(Activity(when=audit.occurred_at, who=actor.name if actor else "The system", what=what))
     return lines
 
@@ -158,11 +164,6 @@ def uploadable_kinds(dashboard: Dashboard) -> list[EvidenceKind]:
             if kind is not None and kind not in seen:
                 seen.append(kind)
     return seen
-
-
-def current_evidence(session: Session, enrollment_id: int) -> dict[str, Evidence]:
-    """The live version of each kind (re-exported for views)."""
-    return evidence_service.current(session, enrollment_id)
 
 
 def clearing_roles(enrollment: Enrollment) -> dict[str, Role]:

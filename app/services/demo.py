@@ -4,7 +4,7 @@ along, and one person per approver role. Running it twice changes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
@@ -130,7 +130,3 @@ def _grant(session: Session, user: User, role: Role, *, organisation: Organisati
         session.flush()
     return found
 
-
-def days_ago(today: date, days: int) -> date:
-    """A date `days` before today."""
-    return today - timedelta(days=days)

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, func, select
 
+from app import policy
 from app.models import AuditEvent, Enrollment, Evidence, SignOff, User, utcnow
 from workflows.facts import EvidenceKind, EvidenceStatus
 
@@ -65,7 +66,7 @@ def decide(session: Session, evidence: Evidence, actor: User, verified: bool, re
     """Verify a submitted document, or send it back with a reason (the caller commits)."""
     if evidence.superseded_at is not None:
         raise EvidenceError("A newer version of this document has been uploaded; decide on that one.")
-    if evidence.uploaded_by_id == actor.id:
+    if not policy.can_decide_own_upload(actor, evidence.uploaded_by_id):
         raise EvidenceError("You cannot verify a document you uploaded yourself.")
     if not verified and not (reason or "").strip():
         raise EvidenceError("Say why the document is sent back, so the candidate can fix it.")

@@ -42,7 +42,7 @@ class AlreadyLogged(LogError):
 def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, occurred_on: date,
         hours: float, notes: str, signer: User, program_year: int = 1, today: date) -> LogEntry:
     """Record a log entry to be signed by `signer` (the caller commits)."""
-    if enrollment.candidate_id != author.id:
+    if not policy.can_keep_log(author, enrollment):
         raise NotPermitted("Only the candidate keeps their own logs.")
     kinds = KINDS[enrollment.pathway]
     try:
@@ -80,7 +80,7 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
 
 def sign(session: Session, entry: LogEntry, signer: User) -> LogEntry:
     """The named mentor or coach confirms the entry; only then does it count."""
-    if entry.signer_id != signer.id:
+    if not policy.can_sign_log(signer, entry.signer_id):
         raise NotPermitted("Only the person this entry names can sign it.")
     if entry.signed_at is not None:
         raise LogError("This entry is already signed.")

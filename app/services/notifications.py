@@ -33,7 +33,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
-from werkzeug.routing import BuildError
 
 from app import mail
 from app.db import engine
@@ -71,13 +70,11 @@ class Email:
 
 def enrollment_link(enrollment_id: int) -> str:
     """The enrolment's page, where the candidate and approvers act on it."""
-    try:
-        return external_url("candidate.dashboard", enrollment_id=enrollment_id)
-    except BuildError:  # the workspace is not mounted in this build: the home page lists enrolments
-        return external_url("main.home")
+    return external_url("candidate.dashboard", enrollment_id=enrollment_id)
 
 
-def _label(key: str) -> str:
+def step_label(key: str) -> str:
+    """A sign-off or step key as words ("plan_established" -> "Plan established")."""
     return key.replace("_", " ").capitalize()
 
 
@@ -282,7 +279,8 @@ def resend(session: Session, notification: SentNotification) -> OutboxMessage | 
 # --- Timed sweeps: they only write outbox messages; handlers re-check before sending --------------
 
 
-def _is_final(enrollment: Enrollment) -> bool:
+def is_final(enrollment: Enrollment) -> bool:
+    """Whether the enrolment has reached a terminal state (nothing is due on it any more)."""
     return any(s.value == enrollment.state and s.final
                for s in pathway_engine.states(enrollment.pathway, enrollment.pathway_version))
 
@@ -327,7 +325,7 @@ def schedule_reminders(session: Session, now: datetime | None = None) -> Counter
             counts[job] += 1
 
     for enrollment in session.exec(select(Enrollment).order_by(Enrollment.id)).all():
-        if _is_final(enrollment):
+        if is_final(enrollment):
             continue
         facts = build_facts(session, enrollment, now)
         directors: list[User] | None = None
@@ -353,12 +351,12 @@ def schedule_reminders(session: Session, now: datetime | None = None) -> Counter
         kind = _logged_kind(session, enrollment)
         if kind is not None:
             week_start = last_week(facts.today)
-            if enrollment.enrolled_on <= week_start and not _has_log(session, enrollment.id, kind, week_start):  # type: ignore[arg-type]
+            if enrollment.enrolled_on <= week_start and not has_log(session, enrollment.id, kind, week_start):  # type: ignore[arg-type]
                 year, week, _ = week_start.isocalendar()
                 add("email.log_nudge", f"log-nudge-{enrollment.id}-{kind}-{year}-W{week:02d}",
                     enrollment_id=enrollment.id, kind=kind, week_start=week_start.isoformat())
 
-        for signoff_key, role, since in _waiting_signoffs(session, enrollment, facts):
+        for signoff_key, role, since in waiting_signoffs(session, enrollment, facts):
             if now - since < overdue_after:
                 continue
             directors = program_directors(session, enrollment) if directors is None else directors
@@ -383,13 +381,14 @@ def _logged_kind(session: Session, enrollment: Enrollment) -> str | None:
     return kind.value if assigned is not None else None
 
 
-def _has_log(session: Session, enrollment_id: int, kind: str, week_start: date) -> bool:
+def has_log(session: Session, enrollment_id: int, kind: str, week_start: date) -> bool:
+    """Whether a log of `kind` exists in the week starting `week_start`."""
     return session.exec(select(LogEntry.id).where(
         LogEntry.enrollment_id == enrollment_id, LogEntry.kind == kind,
         LogEntry.occurred_on >= week_start, LogEntry.occurred_on <= week_start + timedelta(days=6))).first() is not None
 
 
-def _waiting_signoffs(session: Session, enrollment: Enrollment, facts: Any) -> list[tuple[str, str, datetime]]:
+def waiting_signoffs(session: Session, enrollment: Enrollment, facts: Any) -> list[tuple[str, str, datetime]]:
     """Sign-offs that are the only thing blocking a step, with when the wait began.
 
     Sign-off tasks do not exist yet, so the wait starts when the step was reached or when the

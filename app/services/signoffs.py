@@ -37,7 +37,7 @@ def give(session: Session, enrollment: Enrollment, key: str, role: str, signer: 
     key_, role_ = SignOffKey(key), Role(role)
     if enrollment.candidate_id == signer.id:
         raise NotPermitted("Nobody signs off their own step.")
-    if role_ not in policy.roles_on(session, signer, enrollment):
+    if not policy.can_sign_off(signer, enrollment, role_, policy.roles_on(session, signer, enrollment)):
         raise NotPermitted(f"You do not hold the {role_.label.lower()} role for this candidate.")
     live = session.exec(select(SignOff).where(
         SignOff.enrollment_id == enrollment.id, SignOff.key == key_.value, SignOff.role == role_.value,
