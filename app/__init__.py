@@ -33,6 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .auth import bp as auth_bp
     from .candidate import bp as candidate_bp
+    from .director import bp as director_bp
+    from .inbox import bp as inbox_bp
     from .errors import register_error_pages
     from .main import bp as main_bp
 
@@ -40,6 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(candidate_bp)
+    app.register_blueprint(inbox_bp, url_prefix="/inbox")
+    app.register_blueprint(director_bp, url_prefix="/programs")
     register_error_pages(app)
 
     from .cli import register_commands

@@ -7,10 +7,31 @@ from .evidence import Evidence
 from .logs import LogEntry, LogKind, SelfAssessment
 from .notifications import DeliveryStatus, DigestItem, NotificationPreference, SentNotification
 from .outbox import OutboxMessage
+from .plans import Plan, PlanKind, Resource, ResourceCategory
+from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
+from .tasks import Delegation, Panel, PanelMember, PanelVote, SignOffTask, TaskComment, TaskStatus
+from .team import CalendarFeed, Invitation
 from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Pathway, Program, User
 from .signoffs import SignOff
 
 __all__ = [
+    "CalendarFeed",
+    "Delegation",
+    "Invitation",
+    "Panel",
+    "PanelMember",
+    "PanelVote",
+    "Plan",
+    "PlanKind",
+    "Recommendation",
+    "RecommendationBatch",
+    "RecommendationStatus",
+    "Resource",
+    "ResourceCategory",
+    "RosterImport",
+    "SignOffTask",
+    "TaskComment",
+    "TaskStatus",
     "AuditEvent",
     "DeliveryStatus",
     "DigestItem",

@@ -45,6 +45,8 @@ class LogEntry(SQLModel, table=True):
     program_year: int = Field(default=1)
     hours: float = Field(default=0)
     notes: str = Field(default="", max_length=10000)
+    # Who took part (names as typed; review meetings list the support team present).
+    participants: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     author_id: int = Field(foreign_key="user.id")
     signer_id: int | None = Field(default=None, foreign_key="user.id")
     signed_at: datetime | None = timestamp_field()

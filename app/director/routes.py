@@ -1,0 +1,3 @@
+"""Director pages."""
+
+from . import bp  # noqa: F401

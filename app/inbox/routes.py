@@ -1,0 +1,3 @@
+"""Inbox pages."""
+
+from . import bp  # noqa: F401

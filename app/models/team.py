@@ -1,0 +1,46 @@
+"""Invitations to a candidate's support team, and private calendar-feed links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from workflows.roles import Role
+
+from .base import UTCDateTime, check_in, created_at_field, timestamp_field
+
+
+class Invitation(SQLModel, table=True):
+    """An emailed link granting one role on one enrolment to whoever accepts it.
+
+    Only the SHA-256 of the token is kept, so a database dump cannot be replayed as invitations.
+    """
+
+    __table_args__ = (check_in("role", [r.value for r in Role], "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=40)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = created_at_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    accepted_at: datetime | None = timestamp_field()
+    accepted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    membership_id: int | None = Field(default=None, foreign_key="membership.id")
+    revoked_at: datetime | None = timestamp_field()
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A secret link to an enrolment's iCalendar feed, for calendar apps that cannot sign in."""
+
+    __tablename__ = "calendar_feed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at_field()
+    revoked_at: datetime | None = timestamp_field()
