@@ -1,0 +1,3 @@
+"""enrol pages."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""export pages."""
+
+from . import bp  # noqa: F401

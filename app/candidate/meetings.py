@@ -1,0 +1,3 @@
+"""meetings pages."""
+
+from . import bp  # noqa: F401

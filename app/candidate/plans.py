@@ -1,0 +1,3 @@
+"""plans pages."""
+
+from . import bp  # noqa: F401

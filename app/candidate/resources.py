@@ -1,0 +1,3 @@
+"""resources pages."""
+
+from . import bp  # noqa: F401

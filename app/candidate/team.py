@@ -1,0 +1,3 @@
+"""team pages."""
+
+from . import bp  # noqa: F401
