@@ -89,7 +89,7 @@ def reminders_run(at: str | None) -> None:
     """Queue every reminder, nudge and escalation due now; each goes out once however often this runs."""
     from datetime import UTC, datetime
 
-    from .services.notifications import schedule_reminders
+    from .jobs.reminders import daily_sweep
 
     now = None
     if at:
@@ -99,7 +99,7 @@ def reminders_run(at: str | None) -> None:
             raise click.BadParameter(f"{at!r} is not an ISO 8601 date-time", param_hint="--at") from None
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
     with Session(engine(), expire_on_commit=False) as session:
-        counts = schedule_reminders(session, now)
+        counts = daily_sweep(session, now)
     total = sum(counts.values())
     details = ", ".join(f"{job}: {n}" for job, n in sorted(counts.items()))
     click.echo(f"queued {total} message(s){' (' + details + ')' if details else ''}")

@@ -62,11 +62,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # A message handed to Redis but not done after this long is handed over again by the relay
         # if its job is gone from Redis (Redis restarted without persistence, keys evicted).
         "OUTBOX_STALE_SECONDS": int(env.get("OUTBOX_STALE_SECONDS", "3600")),
-        # A step waiting only on sign-offs for this many days is escalated to the program director.
-        "SIGNOFF_OVERDUE_DAYS": int(env.get("SIGNOFF_OVERDUE_DAYS", "14")),
         # Uploads live outside the web root, under random names.
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance / "uploads"),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "10")),
+        # CTC recommendation packets (CSV + printable summaries) written by the packet job.
+        "PACKET_FOLDER": env.get("PACKET_FOLDER") or str(instance / "packets"),
+        # Days a support-team invitation link stays valid.
+        "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "REMEMBER_COOKIE_DAYS": int(env.get("REMEMBER_COOKIE_DAYS", "14")),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),

@@ -105,3 +105,178 @@ def can_sign_log(user: User, signer_id: int | None) -> bool:
 def can_decide_own_upload(user: User, uploaded_by_id: int) -> bool:
     """Whoever uploaded a document never verifies it."""
     return user.id != uploaded_by_id
+
+
+# --- Plans, exports and resources ---------------------------------------------------------------
+
+# Growth records (the ILP and self-assessments) are read by the candidate, the people who help
+# them grow, and the program that runs the induction; never by anyone who evaluates them.
+_GROWTH_READERS = frozenset({Role.CANDIDATE, Role.MENTOR, Role.COACH, Role.PROGRAM_DIRECTOR})
+# Who writes each plan with the candidate: the mentor (PIP plans, ILP) or the coach (IIPs).
+_PLAN_CO_AUTHORS = {"pip_personalized": Role.MENTOR, "pip_action": Role.MENTOR, "ilp": Role.MENTOR,
+                    "iip1": Role.COACH, "iip2": Role.COACH}
+# Plans that are growth records, hidden from evaluators (CTC induction precondition 5).
+_CONFIDENTIAL_PLANS = frozenset({"ilp"})
+
+
+def can_read_growth_record(roles: frozenset[Role]) -> bool:
+    """The ILP and self-assessments: never evaluators, even one who also mentors."""
+    return not roles & EVALUATOR_ROLES and bool(roles & _GROWTH_READERS)
+
+
+def can_read_plan(roles: frozenset[Role], kind: str) -> bool:
+    """The ILP is a growth record; PIP plans and IIPs (written with employer input) are open to the team."""
+    return can_read_growth_record(roles) if kind in _CONFIDENTIAL_PLANS else bool(roles)
+
+
+def can_edit_plan(roles: frozenset[Role], kind: str) -> bool:
+    """The candidate and the plan's co-author (mentor or coach), if they may read it."""
+    return can_read_plan(roles, kind) and bool(roles & {Role.CANDIDATE, _PLAN_CO_AUTHORS[kind]})
+
+
+def can_submit_plan(user: User, enrollment: Enrollment) -> bool:
+    """Only the candidate shares their plan for approval."""
+    return enrollment.candidate_id == user.id
+
+
+def can_record_self_assessment(user: User, enrollment: Enrollment) -> bool:
+    """A self-assessment is the candidate's own."""
+    return enrollment.candidate_id == user.id
+
+
+def can_export_record(roles: frozenset[Role]) -> bool:
+    """The whole record (summary and every document): the candidate, and the program director who
+    assembles recommendation packets. Each sees only what they may read (confidential notes,
+    the ILP); others export nothing."""
+    return bool(roles & {Role.CANDIDATE, Role.PROGRAM_DIRECTOR})
+
+
+def can_follow_calendar(roles: frozenset[Role]) -> bool:
+    """A private calendar feed: anyone with a role on the enrolment (not service administrators)."""
+    return bool(roles)
+
+
+def can_manage_resources(session: Session, user: User, organisation_id: int | None) -> bool:
+    """Links for everyone: service administrators; links for one organisation: also its directors."""
+    if is_service_administrator(session, user):
+        return True
+    if organisation_id is None:
+        return False
+    directs = session.exec(select(Membership.id).join(Program, Membership.program_id == Program.id, isouter=True)  # type: ignore[arg-type]
+                           .where(Membership.user_id == user.id, Membership.revoked_at.is_(None),  # type: ignore[union-attr]
+                                  Membership.role == Role.PROGRAM_DIRECTOR.value,
+                                  or_(Program.organisation_id == organisation_id,
+                                      (Membership.organisation_id == organisation_id)
+                                      & Membership.program_id.is_(None)))).first()  # type: ignore[union-attr]
+    return directs is not None
+
+
+# --- Support team -------------------------------------------------------------------------------
+
+# The candidate builds their own support team (seed: "share by emailing invitations to each
+# support-team member"); the program director assigns mentors and coaches, so may do the same.
+_TEAM_MANAGERS = frozenset({Role.CANDIDATE, Role.PROGRAM_DIRECTOR})
+
+
+def can_manage_team(roles: frozenset[Role]) -> bool:
+    """Invite people to an enrolment's team, re-send or withdraw invitations, remove members."""
+    return bool(roles & _TEAM_MANAGERS)
+
+
+# --- Programs: directors, HR, analysts ----------------------------------------------------------
+
+# Roles that open a program's pages (cohort, roster, lists); everyone else gets 404.
+_PROGRAM_VIEWERS = frozenset({Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR})
+
+
+def program_roles(session: Session, user: User, program: Program) -> frozenset[Role]:
+    """Roles `user` holds on the whole program: program-scoped, or organisation-wide (district HR)."""
+    org_wide = ((Membership.organisation_id == program.organisation_id) & Membership.program_id.is_(None)  # type: ignore[union-attr]
+                & Membership.enrollment_id.is_(None))  # type: ignore[union-attr]
+    on_program = (Membership.program_id == program.id) & Membership.enrollment_id.is_(None)  # type: ignore[union-attr]
+    rows = session.exec(select(Membership.role).where(
+        Membership.user_id == user.id, Membership.revoked_at.is_(None), or_(on_program, org_wide))).all()  # type: ignore[union-attr]
+    return frozenset(Role(role) for role in rows)
+
+
+def can_view_program(roles: frozenset[Role]) -> bool:
+    """The program's cohort, lists and recommendations: its directors, analysts and district HR."""
+    return bool(roles & _PROGRAM_VIEWERS)
+
+
+def can_direct_program(roles: frozenset[Role]) -> bool:
+    """Assigning mentors and coaches, the at-risk follow-up: the program director."""
+    return Role.PROGRAM_DIRECTOR in roles
+
+
+def can_import_roster(roles: frozenset[Role]) -> bool:
+    """Roster imports: district HR of the program's organisation, or the program director."""
+    return bool(roles & {Role.DISTRICT_HR, Role.PROGRAM_DIRECTOR})
+
+
+def can_export_accreditation(roles: frozenset[Role]) -> bool:
+    """Accreditation evidence: the program director and the credential analyst."""
+    return bool(roles & {Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST})
+
+
+def can_recommend(roles: frozenset[Role], submitters: frozenset[Role]) -> bool:
+    """Attest and submit a batch: whoever the pathway names as recording the recommendation
+    (`submitters`: the roles its `recommend` event allows; the program director on CASC)."""
+    return bool(roles & submitters)
+
+
+def can_follow_recommendations(roles: frozenset[Role]) -> bool:
+    """Record the candidate's side after submission (fitness answered, fee paid): director or analyst."""
+    return bool(roles & {Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST})
+
+
+def can_edit_program_settings(roles: frozenset[Role]) -> bool:
+    """Thresholds and windows: the program director."""
+    return Role.PROGRAM_DIRECTOR in roles
+
+
+# --- Sign-off tasks, panels, delegation ---------------------------------------------------------
+
+# Roles whose holders approve something for candidates: they get an inbox.
+APPROVER_ROLES = frozenset(Role) - {Role.CANDIDATE, Role.SERVICE_ADMINISTRATOR}
+
+
+def can_work_task(user: User, enrollment: Enrollment, task_role: Role, roles: frozenset[Role]) -> bool:
+    """Claim, approve or send back a sign-off task: the role is held here, never on one's own step."""
+    return enrollment.candidate_id != user.id and task_role in roles
+
+
+def can_substitute(substitute: User, enrollment: Enrollment) -> bool:
+    """A delegate acts for an approver, but never on their own enrolment."""
+    return enrollment.candidate_id != substitute.id
+
+
+def signs_own_evidence(signer_ids: set[int], uploader_ids: set[int]) -> bool:
+    """Whether a sign-off would cover a document the signer (or the person they act for) uploaded."""
+    return bool(signer_ids & uploader_ids)
+
+
+def can_undo(user_id: int, decided_by_id: int | None, seconds_since: float, undo_minutes: int,
+             step_moved_on: bool) -> bool:
+    """The approver who decided may take it back for a short while, if nothing happened since."""
+    return user_id == decided_by_id and 0 <= seconds_since <= undo_minutes * 60 and not step_moved_on
+
+
+def can_reopen(roles: frozenset[Role]) -> bool:
+    """After the undo window, only the program director reopens a decision (with a reason)."""
+    return Role.PROGRAM_DIRECTOR in roles
+
+
+def can_set_up_panel(roles: frozenset[Role]) -> bool:
+    """The program director convenes the exit-interview panel."""
+    return Role.PROGRAM_DIRECTOR in roles
+
+
+def can_sit_on_panel(user: User, enrollment: Enrollment, roles: frozenset[Role]) -> bool:
+    """Panel seats: the program's panel members, and the candidate's coach (rule book §3.3)."""
+    return enrollment.candidate_id != user.id and bool(roles & {Role.PANEL_MEMBER, Role.COACH})
+
+
+def counts_toward_quorum(roles: frozenset[Role]) -> bool:
+    """The candidate's coach sits with them at the exit interview but is no judge of mastery."""
+    return Role.COACH not in roles and Role.PANEL_MEMBER in roles

@@ -146,6 +146,13 @@ class Auth:
         return self.client.post("/auth/sign-out", data={"csrf_token": csrf_token(self.client, "/")})
 
 
+def signed_in(app: Flask, email: str, password: str = "correct horse battery") -> FlaskClient:
+    """A new client of `app`, signed in as `email` through the real form."""
+    client = app.test_client()
+    assert Auth(client).sign_in(email, password).status_code == 302
+    return client
+
+
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     """Sign-in helper for the test client."""

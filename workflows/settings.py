@@ -94,7 +94,21 @@ class ProgramSettings:
     pasc_validity_years: int = _setting(
         5, "Years a preliminary administrative services credential is valid when no expiry date "
         "is recorded.", "Cal Lutheran / UCI CASC pages", low=1, high=10)
+    exit_panel_quorum: int = _setting(
+        3, "Panel members (the candidate's coach never counts) who must agree on mastery of "
+        "every CPSEL for the exit interview to pass.", "Butte CASC requirements (exit interview "
+        "with a panel of educational partners); program rule [I]", low=1, high=15)
+    exit_panel_mastery_score: int = _setting(
+        3, "Lowest rubric score (1-4) on a CPSEL that counts as mastery.",
+        "Green Dot CASC: rating of 3 or more on every CPSEL", low=1, high=4)
     # --- All pathways ----------------------------------------------------------------------------
+    signoff_due_days: int = _setting(
+        7, "Days an approver has for a sign-off task before it is overdue and escalated to the "
+        "program director.", "program rule [I]", low=1, high=90)
+    undo_minutes: int = _setting(
+        10, "Minutes during which an approver may undo their own decision if the step has not "
+        "moved on; after that only a program director may reopen it, with a reason.",
+        "program rule [I]", low=0, high=1440)
     recommendation_window_days: int = _setting(
         90, "Days the candidate has to answer the fitness questions and pay after a "
         "recommendation before CTC purges it.", "Complete Your Recommendation (CTC)",

@@ -1,10 +1,10 @@
-"""Sign-in and password forms."""
+"""Sign-in, sign-up, password and notification-preference forms."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 MIN_PASSWORD = 10
 
@@ -37,3 +37,28 @@ class NewPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
     submit = SubmitField("Set new password")
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Your name", filters=[_strip], validators=[DataRequired(message="Enter your name."),
+                                                                  Length(max=120)])
+    email = EmailField("Email", filters=[_strip], validators=[
+        DataRequired(), Email(message="Enter a whole email address, like name@district.org."), Length(max=254)])
+    password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200,
+                                           message=f"Use at least {MIN_PASSWORD} characters.")],
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Create my account")
+
+
+class NotificationsForm(FlaskForm):
+    delivery = RadioField("How should task emails reach you?", choices=[
+        SelectChoice("each", "One email for each task, as it happens"),
+        SelectChoice("daily", "One email a day with everything new (daily digest)"),
+    ], invalid_choice_message="Choose one of the two.", validators=[InputRequired(message="Choose one of the two.")])
+    submit = SubmitField("Save")

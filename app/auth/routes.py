@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and password-reset pages."""
+"""Sign-in, sign-up, sign-out, password-reset and notification-preference pages."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.db import get_session
-from app.services import accounts
+from app.models import AuditEvent
+from app.services import accounts, notifications, outbox
 
 from . import bp
-from .forms import NewPasswordForm, ResetRequestForm, SignInForm
+from .forms import NewPasswordForm, NotificationsForm, ResetRequestForm, SignInForm, SignUpForm
 from .tokens import InvalidResetLink, user_for_reset_token
 
 
@@ -80,3 +81,52 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
         return redirect(url_for("auth.sign_in"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/reset_password.html", form=form), status
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+def sign_up() -> str | Response | tuple[str, int]:
+    """Create a candidate account, then start the enrolment wizard."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            user = accounts.create_user(session, form.email.data or "", form.name.data or "", form.password.data or "")
+            outbox.commit(session)
+        except accounts.AccountError:
+            session.rollback()
+            # Saying so reveals that the address has an account. We accept that here: email is
+            # unique, so any sign-up form tells; hiding it would need a confirm-by-email round trip
+            # before every sign-up, and people invited by their program already use the invitation
+            # link. Sign-in and reset still never tell (they are where guessing would pay).
+            form.email.errors = ["An account already uses this email. Sign in, or reset the password if you "
+                                 "have forgotten it."]
+            return render_template("auth/sign_up.html", form=form), 400
+        login_user(user)
+        flash("Your account is ready. Now tell us about the credential you are working toward.", "success")
+        return redirect(url_for("candidate.enrol"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/sign_up.html", form=form), status
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notification_settings() -> str | Response | tuple[str, int]:
+    """Choose one email per task, or one daily digest."""
+    session = get_session()
+    form = NotificationsForm()
+    if form.validate_on_submit():
+        daily = form.delivery.data == "daily"
+        if daily != notifications.prefers_digest(session, current_user.id):
+            notifications.set_daily_digest(session, current_user, daily)  # type: ignore[arg-type]
+            session.add(AuditEvent(actor_id=current_user.id, action="notifications.preference_set",
+                                   details={"daily_digest": daily}))
+            outbox.commit(session)
+        flash("Saved. Task emails now come once a day, in one digest." if daily
+              else "Saved. You get one email for each task, as it happens.", "success")
+        return redirect(url_for("auth.notification_settings"))
+    if not form.is_submitted():
+        form.delivery.data = "daily" if notifications.prefers_digest(session, current_user.id) else "each"
+        return render_template("auth/notifications.html", form=form), 200
+    return render_template("auth/notifications.html", form=form), 400

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("candidate", __name__)
 
-from . import enrol, export, meetings, plans, resources, routes, team  # noqa: E402,F401
+from . import enrol, export, meetings, plans, resources, routes, sections, team  # noqa: E402,F401

@@ -1,3 +1,88 @@
-"""meetings pages."""
+"""PIP review meetings: the candidate reviews the tracker with their support team (at least three)."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
+from werkzeug.wrappers import Response
+
+from app import policy
+from app.db import get_session
+from app.models import Enrollment, LogEntry, LogKind, User
+from app.services import dashboard as dashboard_service
+from app.services import logs as logs_service
+from app.services import outbox
+from app.services.facts import build_facts
+from app.services.pathways import PathwayError
+from workflows.facts import Count
+from workflows.roles import Role
+
+from . import bp
+from .routes import _enrollment
+
+
+def _pip(enrollment_id: int) -> Enrollment:
+    enrollment = _enrollment(enrollment_id)
+    if LogKind.REVIEW_MEETING not in logs_service.KINDS[enrollment.pathway]:
+        abort(404)
+    return enrollment
+
+
+def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None = None,
+          entered: dict[str, str] | None = None) -> tuple[str, int]:
+    session = get_session()
+    roles = policy.roles_on(session, current_user, enrollment)
+    facts = build_facts(session, enrollment)
+    meetings = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id,
+                                                   LogEntry.kind == LogKind.REVIEW_MEETING.value)
+                            .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())).all()  # type: ignore[attr-defined]
+    names = {u.id: u.name for u in session.exec(select(User).where(
+        User.id.in_({m.signer_id for m in meetings} or {0}))).all()}  # type: ignore[union-attr]
+    signer_role = logs_service.KINDS[enrollment.pathway][LogKind.REVIEW_MEETING]
+    signers = [user for user, role in dashboard_service.signers_for(session, enrollment) if role is signer_role]
+    candidate = session.get(User, enrollment.candidate_id)
+    return render_template(
+        "candidate/meetings.html", enrollment=enrollment, candidate=candidate, problems=problems or [],
+        meetings=[(m, logs_service.visible_notes(m, roles)) for m in meetings], names=names,
+        held=int(facts.count(Count.REVIEWS_HELD)), needed=facts.settings.pip_min_reviews,
+        pending=sum(1 for m in meetings if m.signed_at is None), signers=signers, signer_role=signer_role,
+        can_log=policy.can_keep_log(current_user, enrollment), today=facts.today,  # type: ignore[arg-type]
+        entered=entered or {"participants": candidate.name if candidate else ""}, Role=Role), status
+
+
+@bp.get("/enrollments/<int:enrollment_id>/meetings")
+@login_required
+def meetings(enrollment_id: int) -> tuple[str, int]:
+    """The review meetings held so far, against the number the program requires."""
+    return _page(_pip(enrollment_id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/meetings")
+@login_required
+def add_meeting(enrollment_id: int) -> Response | tuple[str, int]:
+    """The candidate records a review meeting: when, who took part, and notes; the mentor signs it."""
+    session = get_session()
+    enrollment = _pip(enrollment_id)
+    form = request.form
+    entered = {key: form.get(key, "") for key in ("occurred_on", "participants", "notes", "signer_id")}
+    participants = form.get("participants", "").splitlines()
+    try:
+        occurred_on = date.fromisoformat(form.get("occurred_on", ""))
+    except ValueError:
+        return _page(enrollment, 400, ["Enter the meeting's date."], entered)
+    try:
+        signer = session.get(User, form.get("signer_id", type=int) or 0)
+        if signer is None:
+            raise logs_service.LogError("Choose who will sign the meeting record.")
+        logs_service.add(session, enrollment, current_user, kind=LogKind.REVIEW_MEETING.value,  # type: ignore[arg-type]
+                         occurred_on=occurred_on, hours=0, notes=form.get("notes", ""), signer=signer,
+                         participants=participants, today=dashboard_service.today_for(session, enrollment))
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _page(enrollment, error.status, [error.message], entered)
+    flash("Review meeting recorded. It counts once your mentor signs it.", "success")
+    return redirect(url_for("candidate.meetings", enrollment_id=enrollment.id))

@@ -1,3 +1,220 @@
-"""plans pages."""
+"""Plans (PIP Personalized and Action Plans, ILP, IIPs) and self-assessments on the standards."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from app import policy
+from app.db import get_session
+from app.models import Enrollment, Plan, PlanKind, User
+from app.services import charts, outbox
+from app.services import dashboard as dashboard_service
+from app.services import plans as plans_service
+from app.services import self_assessments as assessments_service
+from app.services.pathways import PathwayError
+from workflows.standards import FOR_PATHWAY
+
+from . import bp
+from .routes import _enrollment
+
+BLANK_ROWS = 2
+_ITEM_KEY = re.compile(r"^items-(\d{1,3})-([a-z_]+)$")
+
+
+def _shape(enrollment: Enrollment, kind: str) -> plans_service.PlanShape:
+    try:
+        return plans_service.shape_for(enrollment, kind)
+    except PathwayError:
+        abort(404)
+
+
+def _candidate(enrollment: Enrollment) -> User:
+    return get_session().get(User, enrollment.candidate_id)  # type: ignore[return-value]
+
+
+@bp.get("/enrollments/<int:enrollment_id>/plans")
+@login_required
+def plans(enrollment_id: int) -> str:
+    """The plans this pathway keeps, where each stands, and the self-assessments."""
+    session = get_session()
+    enrollment = _enrollment(enrollment_id)
+    roles = policy.roles_on(session, current_user, enrollment)
+    listed = []
+    for kind in plans_service.KINDS[enrollment.pathway]:
+        readable = policy.can_read_plan(roles, kind.value)
+        listed.append((plans_service.SHAPES[kind], plans_service.find(session, enrollment, kind.value) if readable else None,
+                       readable))
+    return render_template("candidate/plans.html", enrollment=enrollment, candidate=_candidate(enrollment),
+                           listed=listed, standards=FOR_PATHWAY.get(enrollment.pathway))
+
+
+def _rows_from_plan(shape: plans_service.PlanShape, plan: Plan | None) -> list[dict[str, Any]]:
+    rows = [dict(item) for item in plan.items] if plan else []
+    return rows + [{} for _ in range(BLANK_ROWS if rows else BLANK_ROWS + 1)]
+
+
+def _items_from_form(shape: plans_service.PlanShape, form: MultiDict) -> list[dict[str, Any]]:
+    """The rows the form sent, in order; rows left blank or ticked for removal are dropped."""
+    rows: dict[int, dict[str, Any]] = {}
+    for key in form:
+        match = _ITEM_KEY.match(key)
+        if match:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = form.get(key)
+    kept = []
+    filled_kinds = {"text", "long", "date", "standard"}
+    for _, row in sorted(rows.items()):
+        if row.get("remove"):
+            continue
+        if not any(str(row.get(f.name) or "").strip() for f in shape.fields if f.kind in filled_kinds):
+            continue
+        kept.append(row)
+    return kept
+
+
+def _edit_page(enrollment: Enrollment, shape: plans_service.PlanShape, plan: Plan | None, *, status: int = 200,
+               problems: list[str] | None = None, rows: list[dict[str, Any]] | None = None,
+               summary: dict[str, Any] | None = None, revision: int | None = None) -> tuple[str, int]:
+    session = get_session()
+    roles = policy.roles_on(session, current_user, enrollment)
+    return render_template(
+        "candidate/plans_edit.html", enrollment=enrollment, candidate=_candidate(enrollment), shape=shape, plan=plan,
+        rows=rows if rows is not None else _rows_from_plan(shape, plan),
+        summary=summary if summary is not None else (plan.summary if plan else {}),
+        revision=revision if revision is not None else (plan.revision if plan else 0),
+        can_edit=policy.can_edit_plan(roles, shape.kind.value),
+        can_submit=policy.can_submit_plan(current_user, enrollment),  # type: ignore[arg-type]
+        problems=problems or []), status
+
+
+def _readable_plan(enrollment: Enrollment, kind: str) -> plans_service.PlanShape:
+    shape = _shape(enrollment, kind)
+    if not policy.can_read_plan(policy.roles_on(get_session(), current_user, enrollment), shape.kind.value):
+        if shape.kind is PlanKind.ILP:
+            abort(403, "The ILP is for the candidate's professional growth and is never shown to anyone who "
+                       "evaluates them. Only the candidate, their mentor and the program can read it.")
+        abort(403, "Only the candidate and the people who hold a role on this enrolment read its plans.")
+    return shape
+
+
+@bp.get("/enrollments/<int:enrollment_id>/plans/<kind>")
+@login_required
+def plan(enrollment_id: int, kind: str) -> tuple[str, int]:
+    """One plan, editable by the candidate and their mentor or coach."""
+    enrollment = _enrollment(enrollment_id)
+    shape = _readable_plan(enrollment, kind)
+    return _edit_page(enrollment, shape, plans_service.find(get_session(), enrollment, shape.kind.value))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/plans/<kind>")
+@login_required
+def save_plan(enrollment_id: int, kind: str) -> Response | tuple[str, int]:
+    """Save the whole plan at once; with any problem, nothing is saved and every problem is listed."""
+    session = get_session()
+    enrollment = _enrollment(enrollment_id)
+    shape = _readable_plan(enrollment, kind)
+    form = request.form
+    items = _items_from_form(shape, form)
+    summary = {f.name: form.get(f"summary-{f.name}", "") for f in shape.summary}
+    expected = form.get("revision", type=int)
+    if expected is None:
+        abort(400, "The form is missing the plan's revision. Reload the page and try again.")
+    try:
+        plans_service.save(session, enrollment, shape.kind.value, current_user, items=items, summary=summary,  # type: ignore[arg-type]
+                           expected_revision=expected)
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        current = plans_service.find(session, enrollment, shape.kind.value)
+        return _edit_page(enrollment, shape, current, status=error.status, problems=error.reasons or [error.message],
+                          rows=items + [{} for _ in range(BLANK_ROWS)], summary=summary, revision=expected)
+    flash(f"{shape.title} saved.", "success")
+    return redirect(url_for("candidate.plan", enrollment_id=enrollment.id, kind=shape.kind.value))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/plans/<kind>/submit")
+@login_required
+def submit_plan(enrollment_id: int, kind: str) -> Response | tuple[str, int]:
+    """The candidate shares the plan with the team for approval."""
+    session = get_session()
+    enrollment = _enrollment(enrollment_id)
+    shape = _readable_plan(enrollment, kind)
+    try:
+        plans_service.submit(session, enrollment, shape.kind.value, current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _edit_page(enrollment, shape, plans_service.find(session, enrollment, shape.kind.value),
+                          status=error.status, problems=error.reasons or [error.message])
+    flash(f"{shape.title} shared for approval.", "success")
+    return redirect(url_for("candidate.plan", enrollment_id=enrollment.id, kind=shape.kind.value))
+
+
+# --- Self-assessments ---------------------------------------------------------------------------
+
+
+def _assessments_page(enrollment: Enrollment, status: int = 200, problems: list[str] | None = None,
+                      entered: dict[str, Any] | None = None) -> tuple[str, int]:
+    session = get_session()
+    try:
+        standards = assessments_service.standards_for(enrollment)
+    except PathwayError:
+        abort(404)
+    if not policy.can_read_growth_record(policy.roles_on(session, current_user, enrollment)):
+        abort(403, "Self-assessments are for the candidate's growth and are never shown to anyone who evaluates them.")
+    rows = assessments_service.history(session, enrollment)
+    chart = None
+    if rows:
+        dates = [row.taken_on for row in rows]
+        series = [charts.Series(f"{standards.label} {n}", tuple(row.ratings.get(str(n)) for row in rows))
+                  for n in assessments_service.NUMBERS]
+        chart = charts.line_chart(
+            "self-assessment-chart", f"{standards.label} self-assessments over time",
+            f"Ratings from {min(assessments_service.LEVELS)} to {max(assessments_service.LEVELS)} on each of the six "
+            f"{standards.label} standards, across {len(rows)} self-assessment{'s' if len(rows) != 1 else ''}. "
+            "The table below lists the same ratings.",
+            dates, series, min(assessments_service.LEVELS), max(assessments_service.LEVELS), assessments_service.LEVELS)
+    return render_template("candidate/self_assessments.html", enrollment=enrollment, candidate=_candidate(enrollment),
+                           standards=standards, rows=rows, chart=chart, levels=assessments_service.LEVELS,
+                           numbers=assessments_service.NUMBERS, problems=problems or [], entered=entered or {},
+                           can_record=policy.can_record_self_assessment(current_user, enrollment),  # type: ignore[arg-type]
+                           today=dashboard_service.today_for(session, enrollment)), status
+
+
+@bp.get("/enrollments/<int:enrollment_id>/self-assessments")
+@login_required
+def self_assessments(enrollment_id: int) -> tuple[str, int]:
+    """Self-assessments on the six standards, as a chart over time and as a table."""
+    return _assessments_page(_enrollment(enrollment_id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/self-assessments")
+@login_required
+def record_self_assessment(enrollment_id: int) -> Response | tuple[str, int]:
+    """The candidate records a self-assessment rating all six standards."""
+    session = get_session()
+    enrollment = _enrollment(enrollment_id)
+    form = request.form
+    ratings = {key.removeprefix("rating-"): value for key, value in form.items() if key.startswith("rating-")}
+    entered = {"taken_on": form.get("taken_on", ""), **{f"rating-{k}": v for k, v in ratings.items()}}
+    try:
+        taken_on = date.fromisoformat(form.get("taken_on", ""))
+    except ValueError:
+        return _assessments_page(enrollment, 400, ["Enter the date you took the self-assessment."], entered)
+    try:
+        assessments_service.record(session, enrollment, current_user, taken_on=taken_on, ratings=ratings,  # type: ignore[arg-type]
+                                   today=dashboard_service.today_for(session, enrollment))
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        if error.status == 404:
+            abort(404)
+        return _assessments_page(enrollment, error.status, error.reasons or [error.message], entered)
+    flash("Self-assessment recorded.", "success")
+    return redirect(url_for("candidate.self_assessments", enrollment_id=enrollment.id))

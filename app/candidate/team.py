@@ -1,3 +1,263 @@
-"""team pages."""
+"""The support team page, and the invitation link that brings someone onto the team."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app import policy
+from app.auth.forms import MIN_PASSWORD
+from app.db import get_session
+from app.models import Enrollment, Invitation, Membership, Organisation, Program, User
+from app.services import accounts, outbox
+from app.services import team as team_service
+from app.services.pathways import PathwayError
+from workflows.roles import Role
+
+from . import bp
+from .routes import _enrollment as viewable_enrollment
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Their email", filters=[_strip],
+                       validators=[DataRequired(message="Enter the person's email address."),
+                                   Email(message="Enter a whole email address, like name@district.org."),
+                                   Length(max=254)])
+    role = SelectField("Their role on your team", invalid_choice_message="Choose one of the listed roles.",
+                       validators=[DataRequired(message="Choose their role.")])
+    submit = SubmitField("Send invitation")
+
+
+class JoinForm(FlaskForm):
+    """For someone invited who has no account yet: the link proves the email is theirs."""
+
+    name = StringField("Your name", filters=[_strip], validators=[DataRequired(message="Enter your name."),
+                                                                  Length(max=120)])
+    password = PasswordField("Choose a password", validators=[
+        DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")])
+    confirm = PasswordField("Repeat the password", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")])
+    submit = SubmitField("Create my account and join")
+
+
+# --- The team page ------------------------------------------------------------------------------
+
+
+def _role_choices(enrollment: Enrollment) -> list[SelectChoice]:
+    return [SelectChoice(r.value, r.label) for r in team_service.invitable_roles(enrollment)]
+
+
+def _team_page(enrollment: Enrollment, form: InviteForm | None = None, status: int = 200,
+               problems: list[str] | None = None, resendable: Invitation | None = None) -> tuple[str, int]:
+    session = get_session()
+    roles = policy.roles_on(session, current_user, enrollment)
+    manages = policy.can_manage_team(roles)
+    form = form or InviteForm()
+    form.role.choices = _role_choices(enrollment)
+    program = session.get(Program, enrollment.program_id)
+    organisation = session.get(Organisation, program.organisation_id) if program else None
+    zone = ZoneInfo(organisation.timezone if organisation else "America/Los_Angeles")
+    return render_template("candidate/team.html", enrollment=enrollment, team=team_service.team_of(session, enrollment),
+                           manages=manages, form=form, problems=problems or [], resendable=resendable,
+                           candidate=session.get(User, enrollment.candidate_id), program=program,
+                           local_date=lambda moment: moment.astimezone(zone).date(),
+                           role_label=lambda value: Role(value).label), status
+
+
+@bp.get("/enrollments/<int:enrollment_id>/team")
+@login_required
+def team(enrollment_id: int) -> tuple[str, int]:
+    """Who supports this candidate, in which role and since when; invitations still open."""
+    return _team_page(viewable_enrollment(enrollment_id))
+
+
+def _manageable(enrollment_id: int) -> Enrollment:
+    """The enrolment, for someone who may change its team: 404 if they cannot see it, 403 if only that."""
+    enrollment = viewable_enrollment(enrollment_id)
+    if not policy.can_manage_team(policy.roles_on(get_session(), current_user, enrollment)):
+        abort(403, "Only the candidate or the program director can change this team.")
+    return enrollment
+
+
+def _after(enrollment: Enrollment, message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("candidate.team", enrollment_id=enrollment.id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/team/invitations")
+@login_required
+def invite(enrollment_id: int) -> Response | tuple[str, int]:
+    """Invite someone by email to one role on this enrolment."""
+    session = get_session()
+    enrollment = _manageable(enrollment_id)
+    form = InviteForm()
+    form.role.choices = _role_choices(enrollment)
+    if not form.validate():
+        return _team_page(enrollment, form, 400, ["The invitation was not sent: see the messages below."])
+    try:
+        invitation = team_service.invite(session, enrollment, current_user, form.email.data or "",  # type: ignore[arg-type]
+                                         form.role.data or "")
+        outbox.commit(session)
+    except team_service.AlreadyPending as pending:
+        session.rollback()
+        return _team_page(enrollment, form, pending.status, [pending.message], resendable=pending.invitation)
+    except PathwayError as error:
+        session.rollback()
+        return _team_page(enrollment, form, error.status, [error.message])
+    return _after(enrollment, f"Invitation sent to {invitation.email}. The link works for "
+                              f"{(invitation.expires_at - invitation.created_at).days} days.")
+
+
+def _invitation(enrollment: Enrollment, invitation_id: int) -> Invitation:
+    invitation = get_session().get(Invitation, invitation_id)
+    if invitation is None or invitation.enrollment_id != enrollment.id:
+        abort(404)
+    return invitation
+
+
+@bp.post("/enrollments/<int:enrollment_id>/team/invitations/<int:invitation_id>/resend")
+@login_required
+def resend_invitation(enrollment_id: int, invitation_id: int) -> Response | tuple[str, int]:
+    """Email an open invitation again."""
+    session = get_session()
+    enrollment = _manageable(enrollment_id)
+    invitation = _invitation(enrollment, invitation_id)
+    try:
+        team_service.resend(session, enrollment, invitation, current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _team_page(enrollment, status=error.status, problems=[error.message])
+    return _after(enrollment, f"Invitation sent again to {invitation.email}.")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/team/invitations/<int:invitation_id>/withdraw")
+@login_required
+def withdraw_invitation(enrollment_id: int, invitation_id: int) -> Response | tuple[str, int]:
+    """Withdraw an invitation; its link stops working."""
+    session = get_session()
+    enrollment = _manageable(enrollment_id)
+    invitation = _invitation(enrollment, invitation_id)
+    try:
+        team_service.withdraw(session, enrollment, invitation, current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _team_page(enrollment, status=error.status, problems=[error.message])
+    return _after(enrollment, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
+
+
+@bp.post("/enrollments/<int:enrollment_id>/team/members/<int:membership_id>/remove")
+@login_required
+def remove_member(enrollment_id: int, membership_id: int) -> Response | tuple[str, int]:
+    """End someone's role on this enrolment (the record of it is kept)."""
+    session = get_session()
+    enrollment = _manageable(enrollment_id)
+    membership = session.get(Membership, membership_id)
+    if membership is None or membership.enrollment_id != enrollment.id:
+        abort(404)
+    person = session.get(User, membership.user_id)
+    try:
+        team_service.remove_member(session, enrollment, membership, current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _team_page(enrollment, status=error.status, problems=[error.message])
+    return _after(enrollment, f"{person.name if person else 'That person'} is no longer on this team.")
+
+
+# --- Following an invitation link -----------------------------------------------------------------
+
+
+def _open_invitation(token: str) -> Invitation:
+    invitation = team_service.find_by_token(get_session(), token)
+    if invitation is None:
+        abort(404, "This invitation link is not valid. Check that the whole link was copied from the email.")
+    return invitation
+
+
+def _invitation_page(invitation: Invitation, status: int = 200, form: JoinForm | None = None,
+                     problems: list[str] | None = None) -> tuple[str, int]:
+    session = get_session()
+    enrollment = session.get(Enrollment, invitation.enrollment_id)
+    has_account = accounts.find_by_email(session, invitation.email) is not None
+    return render_template("candidate/invitation.html", invitation=invitation, problems=problems or [],
+                           inviter=session.get(User, invitation.invited_by_id),
+                           candidate=session.get(User, enrollment.candidate_id) if enrollment else None,
+                           program=session.get(Program, enrollment.program_id) if enrollment else None,
+                           role=Role(invitation.role), has_account=has_account,
+                           form=form or (None if has_account else JoinForm())), status
+
+
+def _gone(invitation: Invitation) -> tuple[str, int] | None:
+    try:
+        team_service.check_open(invitation)
+    except team_service.InvitationGone as gone:
+        return render_template("candidate/invitation.html", gone=gone.message), gone.status
+    return None
+
+
+def _joined(invitation: Invitation) -> Response:
+    flash(f"Welcome to the team. You are now the {Role(invitation.role).label.lower()} "
+          "on this enrolment.", "success")
+    return redirect(url_for("candidate.dashboard", enrollment_id=invitation.enrollment_id))
+
+
+@bp.get("/invitations/<token>", endpoint="invitation")
+def show_invitation(token: str) -> Response | tuple[str, int]:
+    """Show what the invitation grants, and how to accept it: sign in, sign up, or just accept."""
+    invitation = _open_invitation(token)
+    if current_user.is_authenticated and team_service.accepted_by(get_session(), invitation, current_user):  # type: ignore[arg-type]
+        return redirect(url_for("candidate.dashboard", enrollment_id=invitation.enrollment_id))
+    gone = _gone(invitation)
+    if gone is not None:
+        return gone
+    if current_user.is_authenticated and User.normalise_email(current_user.email) != invitation.email:
+        return _invitation_page(invitation, 403)
+    return _invitation_page(invitation)
+
+
+@bp.post("/invitations/<token>")
+def accept_invitation(token: str) -> Response | tuple[str, int]:
+    """Accept: as the signed-in invitee, or by creating the invitee's account here."""
+    session = get_session()
+    invitation = _open_invitation(token)
+    if current_user.is_authenticated:
+        try:
+            team_service.accept(session, invitation, current_user)  # type: ignore[arg-type]
+            outbox.commit(session)
+        except PathwayError as error:
+            session.rollback()
+            if isinstance(error, team_service.InvitationGone):
+                return render_template("candidate/invitation.html", gone=error.message), error.status
+            return _invitation_page(invitation, error.status, problems=[error.message])
+        return _joined(invitation)
+    gone = _gone(invitation)
+    if gone is not None:
+        return gone
+    if accounts.find_by_email(session, invitation.email) is not None:
+        return _invitation_page(invitation, 400, problems=["An account already uses this email: sign in first, "
+                                                           "then accept."])
+    form = JoinForm()
+    if not form.validate():
+        return _invitation_page(invitation, 400, form)
+    try:
+        user = accounts.create_user(session, invitation.email, form.name.data or "", form.password.data or "")
+        team_service.accept(session, invitation, user)
+        outbox.commit(session)
+    except (accounts.AccountError, PathwayError) as error:
+        session.rollback()
+        return _invitation_page(invitation, getattr(error, "status", 400), form,
+                                [getattr(error, "message", str(error))])
+    login_user(user)
+    return _joined(invitation)

@@ -7,10 +7,12 @@ any more: the account was deactivated, the document replaced, the deadline met o
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from app.models import (AuditEvent, DigestItem, Enrollment, Evidence, Program, SignOff, User, utcnow)
+from app.models import (AuditEvent, DigestItem, Enrollment, Evidence, Invitation, Organisation, Program, SignOff,
+                        User, utcnow)
 from app.services import notifications as n
 from app.services.notifications import Email
 from app.urls import external_url
@@ -70,23 +72,6 @@ def send_step_advanced(session: Session, audit_event_id: int) -> Email | None:
     step = labels.get(audit.to_state or "", audit.to_state or "")
     return n.step_advanced_email(candidate, step, session.get(Program, enrollment.program_id),
                                  n.enrollment_link(enrollment.id))  # type: ignore[arg-type]
-
-
-@handler("email.task_assigned")
-def send_task_assigned(session: Session, enrollment_id: int, assignee_id: int, signoff: str, role: str) -> Email | None:
-    """Ask an approver for a sign-off; nothing if it has been given meanwhile."""
-    enrollment = _open_enrollment(session, enrollment_id)
-    assignee = _active(session, assignee_id)
-    candidate = session.get(User, enrollment.candidate_id) if enrollment else None
-    if enrollment is None or assignee is None or candidate is None:
-        return None
-    given = session.exec(select(SignOff.id).where(
-        SignOff.enrollment_id == enrollment_id, SignOff.key == signoff, SignOff.role == role,
-        SignOff.withdrawn_at.is_(None))).first()  # type: ignore[union-attr]
-    if given is not None:
-        return None
-    task = f"{n.step_label(signoff)} sign-off ({Role(role).label.lower()})"
-    return n.task_assigned_email(assignee, candidate.name, task, n.enrollment_link(enrollment_id))
 
 
 @handler("email.evidence_decided")
@@ -152,25 +137,6 @@ def send_deadline_escalation(session: Session, enrollment_id: int, deadline_key:
                                        n.enrollment_link(enrollment_id))
 
 
-@handler("email.signoff_overdue")
-def send_signoff_overdue(session: Session, enrollment_id: int, signoff: str, role: str, director_id: int,
-                         waiting_since: str) -> Email | None:
-    """Tell a program director a step has waited on a sign-off too long (nothing if it was given)."""
-    from app.services.facts import build_facts
-
-    enrollment = _open_enrollment(session, enrollment_id)
-    director = _active(session, director_id)
-    if enrollment is None or director is None:
-        return None
-    facts = build_facts(session, enrollment, utcnow())
-    if not any(k == signoff and r == role for k, r, _ in n.waiting_signoffs(session, enrollment, facts)):
-        return None
-    candidate = session.get(User, enrollment.candidate_id)
-    return n.signoff_overdue_email(director, candidate.name if candidate else "a candidate",
-                                   f"{n.step_label(signoff)} sign-off", Role(role).label,
-                                   datetime.fromisoformat(waiting_since).date(), n.enrollment_link(enrollment_id))
-
-
 @handler("email.log_nudge")
 def send_log_nudge(session: Session, enrollment_id: int, kind: str, week_start: str) -> Email | None:
     """Nudge the candidate about a week with no mentoring/coaching log (nothing if one was added)."""
@@ -216,4 +182,28 @@ def send_digest(session: Session, user_id: int, until: str) -> Email | None:
 
     email = n.digest_email(user, items, external_url("main.home"))
     email.on_sent = mark_digested
+    return email
+
+
+@handler("email.invitation")
+def send_invitation(session: Session, invitation_id: int) -> Email | None:
+    """Email a support-team invitation's link; nothing once it was withdrawn, accepted or expired."""
+    from app.services import team
+
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or not team.is_pending(invitation):
+        return None
+    enrollment = session.get(Enrollment, invitation.enrollment_id)
+    inviter = session.get(User, invitation.invited_by_id)
+    program = session.get(Program, enrollment.program_id) if enrollment else None
+    if enrollment is None or inviter is None or program is None:
+        return None
+    invitee = session.exec(select(User).where(User.email == invitation.email)).first()
+    organisation = session.get(Organisation, program.organisation_id)
+    # The last day, as the calendar reads where the program is.
+    last_day = invitation.expires_at.astimezone(ZoneInfo(organisation.timezone if organisation else "UTC")).date()
+    link = external_url("candidate.invitation", token=team.token_for(invitation))
+    email = n.invitation_email(invitation.email, invitee.name if invitee else invitation.email, inviter.name,
+                               f"{program.name} as {Role(invitation.role).label.lower()}", link, last_day)
+    email.recipient_id = invitee.id if invitee else None
     return email

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from app.db import engine
@@ -9,13 +11,25 @@ from app.db import engine
 from . import with_app_context
 
 
+def daily_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Purge lapsed recommendations, queue the reminders, nudges and escalations due (each once),
+    and delete upload files left by rolled-back transactions."""
+    from app.services.evidence import sweep_orphan_files
+    from app.services.notifications import schedule_reminders
+    from app.services.recommendations import purge_expired
+
+    # Purge first: a recommendation the CTC has purged gets no more "pay by" reminders.
+    purged = purge_expired(session, now)
+    counts = dict(schedule_reminders(session, now))
+    extra = {"recommendation.purged": purged, "uploads.orphans_deleted": sweep_orphan_files(session, now)}
+    return {**counts, **{name: n for name, n in extra.items() if n}}
+
+
 @with_app_context
 def run_reminders() -> dict[str, int]:
-    """Write today's deadline reminders, log nudges and escalations to the outbox (each once)."""
-    from app.services.notifications import schedule_reminders
-
+    """The daily sweep, as a periodic job."""
     with Session(engine(), expire_on_commit=False) as session:
-        return dict(schedule_reminders(session))
+        return daily_sweep(session)
 
 
 @with_app_context

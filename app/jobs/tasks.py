@@ -1,3 +1,104 @@
-"""Handlers for sign-off tasks: assigned, decided, escalated."""
+"""Handlers for sign-off tasks and panels: queued, decided, sent back, overdue, panel decided.
+
+Each re-reads the task: a task decided, withdrawn or reassigned meanwhile sends nothing stale.
+"""
 
 from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.models import Enrollment, Panel, SignOffTask, TaskStatus, User
+from app.services import notifications as n
+from app.services.notifications import Email
+from app.services.tasks import title
+from app.urls import external_url
+from workflows.roles import Role
+
+from .registry import handler
+
+
+def _active(session: Session, user_id: int | None) -> User | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user if user is not None and user.active else None
+
+
+def _task(session: Session, task_id: int, status: TaskStatus) -> tuple[SignOffTask, Enrollment, User] | None:
+    """The task if it is still `status`, with its enrolment and (active) candidate."""
+    task = session.get(SignOffTask, task_id)
+    if task is None or task.status != status.value:
+        return None
+    enrollment = session.get(Enrollment, task.enrollment_id)
+    candidate = session.get(User, enrollment.candidate_id) if enrollment else None
+    if enrollment is None or candidate is None:
+        return None
+    return task, enrollment, candidate
+
+
+def _decider(session: Session, task: SignOffTask) -> str:
+    """"Name", or "Substitute on behalf of Approver" for a delegate's decision."""
+    decider = session.get(User, task.decided_by_id) if task.decided_by_id else None
+    principal = session.get(User, task.on_behalf_of_id) if task.on_behalf_of_id else None
+    name = decider.name if decider else "An approver"
+    return f"{name} on behalf of {principal.name}" if principal else name
+
+
+@handler("email.task_queued")
+def send_task_queued(session: Session, task_id: int, assignee_id: int) -> Email | None:
+    """Tell a holder of the role that a sign-off waits for them (nothing once it is decided)."""
+    found = _task(session, task_id, TaskStatus.OPEN)
+    assignee = _active(session, assignee_id)
+    if found is None or assignee is None or n.is_final(found[1]):
+        return None
+    task, _, candidate = found
+    return n.task_assigned_email(assignee, candidate.name, title(task), external_url("inbox.task", task_id=task.id),
+                                 due_on=task.due_on)
+
+
+@handler("email.task_decided")
+def send_task_decided(session: Session, task_id: int) -> Email | None:
+    """Tell the candidate a sign-off was given (nothing if it was undone meanwhile)."""
+    found = _task(session, task_id, TaskStatus.APPROVED)
+    if found is None:
+        return None
+    task, enrollment, candidate = found
+    if _active(session, candidate.id) is None:
+        return None
+    return n.task_decided_email(candidate, title(task), _decider(session, task), "signed off",
+                                n.enrollment_link(enrollment.id))  # type: ignore[arg-type]
+
+
+@handler("email.task_sent_back")
+def send_task_sent_back(session: Session, task_id: int) -> Email | None:
+    """Tell the candidate a sign-off was sent back, with the reason."""
+    found = _task(session, task_id, TaskStatus.SENT_BACK)
+    if found is None:
+        return None
+    task, enrollment, candidate = found
+    if _active(session, candidate.id) is None:
+        return None
+    return n.sent_back_email(candidate, title(task), _decider(session, task), task.reason or "",
+                             n.enrollment_link(enrollment.id))  # type: ignore[arg-type]
+
+
+@handler("email.task_overdue")
+def send_task_overdue(session: Session, task_id: int, director_id: int) -> Email | None:
+    """Tell a program director a sign-off task is past its due date (nothing once it is decided)."""
+    found = _task(session, task_id, TaskStatus.OPEN)
+    director = _active(session, director_id)
+    if found is None or director is None:
+        return None
+    task, _, candidate = found
+    return n.signoff_overdue_email(director, candidate.name, title(task), Role(task.role).label,
+                                   task.created_at.date(), external_url("inbox.task", task_id=task.id))
+
+
+@handler("email.panel_decided")
+def send_panel_decided(session: Session, panel_id: int) -> Email | None:
+    """Tell the candidate the exit-interview panel did not see mastery yet (mastery moves the step)."""
+    panel = session.get(Panel, panel_id)
+    enrollment = session.get(Enrollment, panel.enrollment_id) if panel else None
+    candidate = _active(session, enrollment.candidate_id) if enrollment else None
+    if panel is None or panel.outcome != "not_yet" or candidate is None:
+        return None
+    return n.task_decided_email(candidate, "Exit interview", "the exit-interview panel", "not yet",
+                                n.enrollment_link(enrollment.id))  # type: ignore[union-attr, arg-type]

@@ -55,4 +55,5 @@ def navigation() -> dict[str, bool]:
         return {"nav_jobs": False}
     from app import policy
 
-    return {"nav_jobs": policy.can_manage_background_jobs(get_session(), current_user)}  # type: ignore[arg-type]
+    return {"nav_jobs": policy.can_manage_background_jobs(get_session(), current_user),  # type: ignore[arg-type]
+            "nav_resources": True}  # everyone signed in reads the links that apply to them

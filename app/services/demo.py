@@ -86,7 +86,14 @@ def seed(session: Session, today: date | None = None) -> list[DemoAccount]:
     seed_enrollments(session, today, programs, {p: users[a.email] for p, a in CANDIDATES.items()},
                      {r: users[a.email] for r, a in APPROVERS.items()}, _grant)
     outbox.commit(session)
-    return [*CANDIDATES.values(), *APPROVERS.values()]
+
+    from .demo_director import seed_cohort
+    from .demo_tasks import seed_tasks
+
+    # A cohort for the director's pages, then the sign-offs the candidates' next steps wait on.
+    cohort = seed_cohort(session, today)
+    seed_tasks(session)
+    return [*CANDIDATES.values(), *cohort, *APPROVERS.values()]
 
 
 def _user(session: Session, account: DemoAccount) -> User:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -85,7 +86,7 @@ def decide(session: Session, evidence: Evidence, actor: User, verified: bool, re
 
 
 def withdraw_signoffs_relying_on(session: Session, enrollment_id: int, kind: str, sha256: str, actor: User) -> list[SignOff]:
-    """Withdraw the live sign-offs that saw this version of the evidence."""
+    """Withdraw the live sign-offs that saw this version of the evidence, and queue a new task for each."""
     withdrawn = []
     live = session.exec(select(SignOff).where(SignOff.enrollment_id == enrollment_id,
                                               SignOff.withdrawn_at.is_(None))).all()  # type: ignore[union-attr]
@@ -99,6 +100,12 @@ def withdraw_signoffs_relying_on(session: Session, enrollment_id: int, kind: str
                                    details={"signoff": signoff.key, "role": signoff.role, "kind": kind,
                                             "sha256": sha256}))
             withdrawn.append(signoff)
+    if withdrawn:
+        from . import tasks  # late: tasks builds on this module
+
+        session.flush()
+        for signoff in withdrawn:
+            tasks.requeue_after_withdrawal(session, signoff, actor)
     return withdrawn
 
 
@@ -114,3 +121,25 @@ def _store(checked: CheckedFile) -> str:
     name = secrets.token_hex(16) + ".bin"
     (folder / name).write_bytes(checked.data)
     return name
+
+
+# A file is written before its transaction commits; one younger than this may still be committing.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def sweep_orphan_files(session: Session, now: datetime | None = None) -> int:
+    """Delete stored files no evidence row names (their upload's transaction rolled back).
+
+    Only files older than ORPHAN_GRACE go, so an upload still being committed is never touched.
+    """
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    if not folder.is_dir():
+        return 0
+    cutoff = ((now or utcnow()) - ORPHAN_GRACE).timestamp()
+    known = set(session.exec(select(Evidence.stored_name)).all())
+    removed = 0
+    for path in folder.glob("*.bin"):
+        if path.name not in known and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -40,7 +40,8 @@ class AlreadyLogged(LogError):
 
 
 def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, occurred_on: date,
-        hours: float, notes: str, signer: User, program_year: int = 1, today: date) -> LogEntry:
+        hours: float, notes: str, signer: User, program_year: int = 1, today: date,
+        participants: list[str] | None = None) -> LogEntry:
     """Record a log entry to be signed by `signer` (the caller commits)."""
     if not policy.can_keep_log(author, enrollment):
         raise NotPermitted("Only the candidate keeps their own logs.")
@@ -61,6 +62,9 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
         raise LogError(f"Hours must be between 0 and {MAX_HOURS:g} for one entry.")
     if kind_ not in {LogKind.SUPPORT_NOTE, LogKind.REVIEW_MEETING} and hours == 0:
         raise LogError("Enter how many hours this took.")
+    names = clean_participants(participants or [])
+    if kind_ is LogKind.REVIEW_MEETING:
+        names = _check_review_meeting(session, enrollment, author, occurred_on, names)
     role = kinds[kind_]
     if role not in policy.roles_on(session, signer, enrollment) or signer.id == author.id:
         raise LogError(f"{signer.name} is not your {role.label.lower()} on this pathway.")
@@ -69,13 +73,52 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
         raise AlreadyLogged(f"You already logged a {kind_.value} meeting in the week of "
                             f"{date.fromisocalendar(year, week, 1):%B} {date.fromisocalendar(year, week, 1).day}.")
     entry = LogEntry(enrollment_id=enrollment.id, kind=kind_.value, occurred_on=occurred_on, hours=float(hours),
-                     notes=notes.strip()[:10000], author_id=author.id, signer_id=signer.id, program_year=program_year)
+                     notes=notes.strip()[:10000], author_id=author.id, signer_id=signer.id, program_year=program_year,
+                     participants=names)
     session.add(entry)
     session.flush()
     session.add(AuditEvent(actor_id=author.id, enrollment_id=enrollment.id, action="log.added",
                            details={"log": entry.id, "kind": kind_.value, "hours": entry.hours,
-                                    "occurred_on": occurred_on.isoformat()}))
+                                    "occurred_on": occurred_on.isoformat(), "participants": names}))
     return entry
+
+
+MAX_PARTICIPANTS = 20
+MAX_NAME = 120
+
+
+def clean_participants(names: list[str]) -> list[str]:
+    """Names as typed, trimmed, blanks and repeats (ignoring case) dropped, in order."""
+    seen: set[str] = set()
+    clean = []
+    for name in names:
+        name = " ".join(str(name).split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            clean.append(name)
+    return clean
+
+
+def _check_review_meeting(session: Session, enrollment: Enrollment, author: User, occurred_on: date,
+                          names: list[str]) -> list[str]:
+    """A PIP tracker review: during the enrolment, one a day, the candidate and their team present."""
+    if occurred_on < enrollment.enrolled_on:
+        raise LogError("A review meeting is held during the PIP assignment; that date is before it began.")
+    if len(names) > MAX_PARTICIPANTS or any(len(name) > MAX_NAME for name in names):
+        raise LogError(f"List at most {MAX_PARTICIPANTS} participants, each name under {MAX_NAME} characters.")
+    # The candidate always takes part in their own review; name them when the form did not.
+    if author.name.casefold() not in {name.casefold() for name in names}:
+        names = [author.name, *names]
+    if len(names) < 2:
+        raise LogError("Name who took part besides you: a review is held with your support team "
+                       "(district, supervisor, mentor, support provider).")
+    held = session.exec(select(LogEntry.id).where(LogEntry.enrollment_id == enrollment.id,
+                                                  LogEntry.kind == LogKind.REVIEW_MEETING.value,
+                                                  LogEntry.occurred_on == occurred_on)).first()
+    if held is not None:
+        raise AlreadyLogged(f"A review meeting on {occurred_on:%B} {occurred_on.day}, {occurred_on.year} "
+                            "is already logged.")
+    return names
 
 
 def sign(session: Session, entry: LogEntry, signer: User) -> LogEntry:

@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 
 from app import mail
 from app.db import engine
-from app.models import (DeliveryStatus, DigestItem, Enrollment, Evidence, LogEntry, LogKind, Membership,
+from app.models import (DeliveryStatus, DigestItem, Enrollment, LogEntry, LogKind, Membership,
                         NotificationPreference, OutboxMessage, Program, SentNotification, User, utcnow)
 from app.urls import external_url
 from workflows import engine as pathway_engine
@@ -317,7 +317,6 @@ def schedule_reminders(session: Session, now: datetime | None = None) -> Counter
     from .facts import build_facts
 
     now = now or utcnow()
-    overdue_after = timedelta(days=current_app.config["SIGNOFF_OVERDUE_DAYS"])
     counts: Counter[str] = Counter()
 
     def add(job: str, key: str, **payload: Any) -> None:
@@ -356,15 +355,13 @@ def schedule_reminders(session: Session, now: datetime | None = None) -> Counter
                 add("email.log_nudge", f"log-nudge-{enrollment.id}-{kind}-{year}-W{week:02d}",
                     enrollment_id=enrollment.id, kind=kind, week_start=week_start.isoformat())
 
-        for signoff_key, role, since in waiting_signoffs(session, enrollment, facts):
-            if now - since < overdue_after:
-                continue
-            directors = program_directors(session, enrollment) if directors is None else directors
-            for director in directors:
-                add("email.signoff_overdue",
-                    f"signoff-overdue-{enrollment.id}-{signoff_key}-{role}-{since.date()}-{director.id}",
-                    enrollment_id=enrollment.id, signoff=signoff_key, role=role, director_id=director.id,
-                    waiting_since=since.isoformat())
+    # Sign-offs: an open task past its due date is marked and escalated to the program
+    # director(s), once (sign-off tasks carry their own due date; see services/tasks.py).
+    from .tasks import escalate_overdue
+
+    escalated = escalate_overdue(session, now)
+    if escalated:
+        counts["email.task_overdue"] += escalated
     outbox.commit(session)
     return counts
 
@@ -386,27 +383,6 @@ def has_log(session: Session, enrollment_id: int, kind: str, week_start: date) -
     return session.exec(select(LogEntry.id).where(
         LogEntry.enrollment_id == enrollment_id, LogEntry.kind == kind,
         LogEntry.occurred_on >= week_start, LogEntry.occurred_on <= week_start + timedelta(days=6))).first() is not None
-
-
-def waiting_signoffs(session: Session, enrollment: Enrollment, facts: Any) -> list[tuple[str, str, datetime]]:
-    """Sign-offs that are the only thing blocking a step, with when the wait began.
-
-    Sign-off tasks do not exist yet, so the wait starts when the step was reached or when the
-    last document on the enrolment was verified, whichever is later.
-    """
-    waiting: list[tuple[str, str, datetime]] = []
-    for option in pathway_engine.events_from(enrollment.pathway, enrollment.pathway_version, enrollment.state, facts):
-        if option.automatic or not option.unmet or any(rule.signoff is None for rule in option.unmet):
-            continue
-        last_verified = session.exec(select(Evidence.decided_at).where(
-            Evidence.enrollment_id == enrollment.id, Evidence.decided_at.is_not(None))  # type: ignore[union-attr]
-            .order_by(Evidence.decided_at.desc())).first()  # type: ignore[union-attr]
-        since = max(t for t in (enrollment.state_changed_at, enrollment.created_at, last_verified) if t is not None)
-        for rule in option.unmet:
-            key, role = rule.signoff  # type: ignore[misc]
-            if (key.value, role.value) not in {(k, r) for k, r, _ in waiting}:
-                waiting.append((key.value, role.value, since))
-    return waiting
 
 
 def queue_digests(session: Session, now: datetime | None = None) -> int:

@@ -61,6 +61,9 @@ class NotFound(PathwayError):
     status = 404
 
 
+CHANGED_MEANWHILE = "Someone else changed this enrolment at the same moment. Reload the page and try again."
+
+
 @dataclass(frozen=True)
 class Transition:
     """What an applied event did."""
@@ -101,7 +104,11 @@ def load_for_update(session: Session, enrollment_id: int) -> Enrollment:
 def apply_event(session: Session, enrollment_id: int, event: str, actor: User | None, *,
                 reason: str | None = None, expected_version: int | None = None,
                 now: datetime | None = None) -> Transition:
-    """Fire `event` on the enrolment for `actor` (None: the system, for automatic events)."""
+    """Fire `event` on the enrolment for `actor` (None: the system, for automatic events).
+
+    When the step is blocked by missing sign-offs, tasks asking for them are queued (and
+    committed) before Blocked is raised: asking for a step is how sign-offs get requested.
+    """
     now = now or utcnow()
     enrollment = load_for_update(session, enrollment_id)
     if expected_version is not None and enrollment.version_id != expected_version:
@@ -109,16 +116,38 @@ def apply_event(session: Session, enrollment_id: int, event: str, actor: User | 
     facts = build_facts(session, enrollment, now)
     option = _option(enrollment, event, facts)
     _authorise(session, actor, enrollment, option)
+    try:
+        transition = transition_now(session, enrollment, event, actor, facts, now=now, reason=reason,
+                                    label=option.label)
+        outbox.commit(session)
+    except Blocked:
+        if actor is not None and any(rule.signoff is not None for rule in option.unmet):
+            from . import tasks
 
+            tasks.queue_missing(session, enrollment, event, facts, actor, now=now)
+            outbox.commit(session)
+        raise
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(CHANGED_MEANWHILE) from None
+    return transition
+
+
+def transition_now(session: Session, enrollment: Enrollment, event: str, actor: User | None, facts: Facts, *,
+                   now: datetime, reason: str | None = None, label: str | None = None,
+                   details: dict[str, object] | None = None) -> Transition:
+    """Fire `event` on an enrolment already loaded for update, audit it, queue the candidate's
+    email; flushes but never commits, so a sign-off and the step it completes share a transaction."""
     from_state = enrollment.state
     try:
         to_state = engine.fire(enrollment.pathway, enrollment.pathway_version, from_state, event, facts)
     except StepBlocked as blocked:
-        raise Blocked(f"{option.label} is not possible yet.", blocked.reasons) from None
+        raise Blocked(f"{label or event.replace('_', ' ').capitalize()} is not possible yet.",
+                      blocked.reasons) from None
     except EventNotAllowed:
         raise Conflict(_moved_on(enrollment)) from None
     # Read before the row changes: a query after it would autoflush the UPDATE outside the
-    # conflict handling below.
+    # conflict handling of the caller.
     relied_on = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment.id).items()  # type: ignore[arg-type]
                  if row.status == EvidenceStatus.VERIFIED}
 
@@ -128,16 +157,28 @@ def apply_event(session: Session, enrollment_id: int, event: str, actor: User | 
     audit = AuditEvent(actor_id=actor.id if actor else None, enrollment_id=enrollment.id,
                        action="enrollment.transition", event=event, from_state=from_state, to_state=to_state,
                        reason=(reason or "").strip() or None, occurred_at=now,
-                       details={"pathway_version": enrollment.pathway_version, "evidence": relied_on})
+                       details={"pathway_version": enrollment.pathway_version, "evidence": relied_on,
+                                **(details or {})})
     session.add(audit)
-    try:
-        session.flush()
-        outbox.add(session, "email.step_advanced", f"transition-{audit.id}", audit_event_id=audit.id)
-        outbox.commit(session)
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this enrolment at the same moment. Reload the page and try again.") from None
+    session.flush()
+    outbox.add(session, "email.step_advanced", f"transition-{audit.id}", audit_event_id=audit.id)
     return Transition(enrollment, event, from_state, to_state, audit.id)  # type: ignore[arg-type]
+
+
+def fire_ready(session: Session, enrollment: Enrollment, actor: User | None, *, now: datetime,
+               events: list[str], reason: str, details: dict[str, object] | None = None) -> Transition | None:
+    """Fire the first of `events` that leaves the current state with every rule met (no commit).
+
+    Used when the last sign-off or the panel's decision completes a step: the step fires by
+    itself, in the same transaction, on behalf of the person whose decision completed it.
+    """
+    facts = build_facts(session, enrollment, now)
+    enabled = {o.event: o for o in _events(enrollment, facts) if o.enabled and not o.automatic}
+    for event in events:
+        if event in enabled:
+            return transition_now(session, enrollment, event, actor, facts, now=now, reason=reason,
+                                  label=enabled[event].label, details=details)
+    return None
 
 
 def options(session: Session, enrollment: Enrollment, roles: frozenset[Role],

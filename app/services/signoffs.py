@@ -32,12 +32,17 @@ def evidence_kinds_for(enrollment: Enrollment, key: SignOffKey) -> set[str]:
 
 
 def give(session: Session, enrollment: Enrollment, key: str, role: str, signer: User,
-         comment: str | None = None) -> SignOff:
-    """Record `signer`'s sign-off as `role` (the caller commits)."""
+         comment: str | None = None, *, on_behalf_of: User | None = None, via_task: bool = False) -> SignOff:
+    """Record `signer`'s sign-off as `role` (the caller commits).
+
+    With `on_behalf_of`, the signer is a delegate and the role is the delegator's: both names are
+    recorded. Given outside the inbox (e.g. by the demo walker), it also closes the open task.
+    """
     key_, role_ = SignOffKey(key), Role(role)
-    if enrollment.candidate_id == signer.id:
+    principal = on_behalf_of or signer
+    if enrollment.candidate_id in (signer.id, principal.id):
         raise NotPermitted("Nobody signs off their own step.")
-    if not policy.can_sign_off(signer, enrollment, role_, policy.roles_on(session, signer, enrollment)):
+    if not policy.can_sign_off(principal, enrollment, role_, policy.roles_on(session, principal, enrollment)):
         raise NotPermitted(f"You do not hold the {role_.label.lower()} role for this candidate.")
     live = session.exec(select(SignOff).where(
         SignOff.enrollment_id == enrollment.id, SignOff.key == key_.value, SignOff.role == role_.value,
@@ -48,10 +53,16 @@ def give(session: Session, enrollment: Enrollment, key: str, role: str, signer: 
     hashes = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment.id).items()  # type: ignore[arg-type]
               if kind in relevant and row.status == EvidenceStatus.VERIFIED}
     signoff = SignOff(enrollment_id=enrollment.id, key=key_.value, role=role_.value, signer_id=signer.id,
+                      on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,
                       comment=(comment or "").strip() or None, evidence_hashes=hashes)
     session.add(signoff)
     session.flush()
-    session.add(AuditEvent(actor_id=signer.id, enrollment_id=enrollment.id, action="signoff.given",
+    session.add(AuditEvent(actor_id=signer.id, on_behalf_of_id=signoff.on_behalf_of_id, enrollment_id=enrollment.id,
+                           action="signoff.given",
                            details={"signoff": key_.value, "role": role_.value, "evidence": hashes}))
-    outbox.add(session, "email.signoff_given", f"signoff-given-{signoff.id}", signoff_id=signoff.id)
+    if not via_task:  # the inbox sends its own message, naming both people for a delegate
+        outbox.add(session, "email.signoff_given", f"signoff-given-{signoff.id}", signoff_id=signoff.id)
+        from . import tasks
+
+        tasks.close_open_task(session, signoff)
     return signoff

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.models import Evidence, LogEntry
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
-from tests.conftest import Auth, csrf_token
+from tests.conftest import csrf_token, signed_in
 from workflows.roles import Role
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -24,12 +24,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture
 def pip(app: Flask, session: Session) -> PathwayDriver:
     return PathwayDriver(app, session, "pip")
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    assert Auth(client).sign_in(email).status_code == 302
-    return client
 
 
 def page_of(driver: PathwayDriver) -> str:

@@ -7,15 +7,18 @@ import re
 from flask import Flask
 from sqlmodel import Session, func, select
 
-from app.models import AuditEvent, Enrollment, Evidence, LogEntry, Membership, Program, User
+from app.models import AuditEvent, Enrollment, Evidence, LogEntry, Membership, Program, SignOffTask, User
+from app.services.demo import CANDIDATES
+from app.services.demo_director import COHORT
 from tests.conftest import Auth
 
+# The three demo candidates, one per pathway; the director's cohort comes on top (COHORT).
 EXPECTED_STATES = {"pip": "plan_established", "induction": "year1_active", "casc": "year1_active"}
 
 
 def counts(session: Session) -> dict[str, int]:
     return {model.__name__: session.exec(select(func.count()).select_from(model)).one()
-            for model in (User, Program, Membership, Enrollment, Evidence, LogEntry)}
+            for model in (User, Program, Membership, Enrollment, Evidence, LogEntry, SignOffTask)}
 
 
 def test_seed_demo_is_idempotent_and_every_printed_account_signs_in(app: Flask, session: Session) -> None:
@@ -29,7 +32,7 @@ def test_seed_demo_is_idempotent_and_every_printed_account_signs_in(app: Flask, 
     assert counts(session) == after_first
 
     accounts = re.findall(r"^\s+(\S+@\S+)\s+password: (\S+)", first.output, flags=re.MULTILINE)
-    assert len(accounts) == 12  # three candidates and nine approver roles
+    assert len(accounts) == 12 + len(COHORT)  # three candidates, nine approver roles, the director's cohort
     for email, password in accounts:
         client = app.test_client()
         assert Auth(client).sign_in(email, password).status_code == 302, email
@@ -38,8 +41,12 @@ def test_seed_demo_is_idempotent_and_every_printed_account_signs_in(app: Flask, 
 
 def test_each_demo_candidate_stands_part_way_along_their_pathway(app: Flask, session: Session) -> None:
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-    enrollments = session.exec(select(Enrollment)).all()
+    emails = [account.email for account in CANDIDATES.values()]
+    enrollments = session.exec(select(Enrollment).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
+                               .where(User.email.in_(emails))).all()  # type: ignore[attr-defined]
     assert {e.pathway: e.state for e in enrollments} == EXPECTED_STATES
+    # Their next steps wait on sign-offs already in the approvers' inboxes.
+    assert session.exec(select(SignOffTask).where(SignOffTask.status == "open")).all()
     for enrollment in enrollments:
         steps = session.exec(select(AuditEvent).where(AuditEvent.enrollment_id == enrollment.id,
                                                       AuditEvent.action == "enrollment.transition")).all()

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.jobs.outbox import run_message
-from app.models import DeliveryStatus, DigestItem, Membership, OutboxMessage, SentNotification, utcnow
+from app.models import (DeliveryStatus, DigestItem, Enrollment, Membership, OutboxMessage, SentNotification, SignOffTask,
+                        utcnow)
 from app.services import notifications, outbox
 from tests.app import notify_factories as f
 from tests.app.mail_server import text_part
@@ -98,6 +99,14 @@ def test_a_send_that_died_while_transmitting_is_not_repeated_but_an_administrato
     assert again.status_code == 409 and "uncertain" in again.get_data(as_text=True)
 
 
+def open_task(session: Session, enrollment: Enrollment, signoff: str) -> SignOffTask:
+    """A program director's open sign-off task on the enrolment."""
+    task = SignOffTask(enrollment_id=enrollment.id, key=signoff, role="program_director", event="admit")
+    session.add(task)
+    session.flush()
+    return task
+
+
 def test_task_emails_wait_for_the_daily_digest_when_the_person_chose_it(app: Flask, session: Session) -> None:
     candidate, director = f.person(session, "Ana Ruiz"), f.person(session, "Dee Rector")
     enrollment = f.enrolment(app, session, candidate, f.program(session, "casc"), date.today())
@@ -105,8 +114,8 @@ def test_task_emails_wait_for_the_daily_digest_when_the_person_chose_it(app: Fla
     session.commit()
     with app.app_context():
         for signoff in ("admitted", "iip1_approved"):
-            outbox.add(session, "email.task_assigned", f"task-{signoff}", enrollment_id=enrollment.id,
-                       assignee_id=director.id, signoff=signoff, role="program_director")
+            task = open_task(session, enrollment, signoff)
+            outbox.add(session, "email.task_queued", f"task-{signoff}", task_id=task.id, assignee_id=director.id)
         outbox.commit(session)
     assert f.folder_mail(app) == []
     assert len(session.exec(select(DigestItem)).all()) == 2
@@ -118,15 +127,15 @@ def test_task_emails_wait_for_the_daily_digest_when_the_person_chose_it(app: Fla
     assert digest["To"] == director.email and "2 updates" in digest["Subject"]
     body = text_part(digest)
     assert "Admitted sign-off" in body and "Iip1 approved sign-off" in body
-    assert f"/enrollments/{enrollment.id}" in body
+    assert "/inbox/tasks/" in body  # each item links to the task it is about
 
 
 def test_without_the_digest_option_each_task_is_its_own_email(app: Flask, session: Session) -> None:
     candidate, director = f.person(session, "Ana Ruiz"), f.person(session, "Dee Rector")
     enrollment = f.enrolment(app, session, candidate, f.program(session, "casc"), date.today())
     with app.app_context():
-        outbox.add(session, "email.task_assigned", "task-x", enrollment_id=enrollment.id,
-                   assignee_id=director.id, signoff="admitted", role="program_director")
+        task = open_task(session, enrollment, "admitted")
+        outbox.add(session, "email.task_queued", "task-x", task_id=task.id, assignee_id=director.id)
         outbox.commit(session)
     [mail] = f.folder_mail(app)
     assert mail["Subject"] == "Action needed: Admitted sign-off (program director) for Ana Ruiz"
@@ -222,6 +231,7 @@ def test_every_handler_name_is_registered() -> None:
     from app.jobs import registry
 
     assert set(registry.names()) >= {
-        "email.password_reset", "email.step_advanced", "email.task_assigned", "email.evidence_decided",
-        "email.signoff_given", "email.deadline_reminder", "email.deadline_escalation", "email.signoff_overdue",
-        "email.log_nudge", "email.recommendation_steps", "email.digest"}
+        "email.password_reset", "email.step_advanced", "email.evidence_decided", "email.signoff_given",
+        "email.deadline_reminder", "email.deadline_escalation", "email.log_nudge", "email.recommendation_steps",
+        "email.digest", "email.invitation", "email.task_queued", "email.task_decided", "email.task_sent_back",
+        "email.task_overdue", "email.panel_decided", "recommendation.packet"}

@@ -133,8 +133,11 @@ def test_threshold_choice() -> None:
     assert pick(deadline, date(2026, 7, 1), (90, 60, 30, 7)) is None  # overdue: escalation instead
 
 
-def test_a_step_waiting_only_on_a_sign_off_for_too_long_is_escalated_to_the_director(app: Flask, session: Session) -> None:
+def test_an_overdue_sign_off_task_is_marked_and_escalated_to_the_director_once(app: Flask, session: Session) -> None:
+    from app.models import SignOffTask
+    from app.services import pathways
     from app.services.demo_enrollments import Walker
+    from tests.app.pathway_driver import at
     from workflows.roles import Role
 
     people = {r: f.person(session, r.label) for r in Role if r is not Role.SERVICE_ADMINISTRATOR}
@@ -148,11 +151,23 @@ def test_a_step_waiting_only_on_a_sign_off_for_too_long_is_escalated_to_the_dire
         for rule in walker.unmet("admit"):  # everything but the director's sign-off
             if rule.signoff is None:
                 walker.make_true(rule)
-        assert [r.signoff is not None for r in walker.unmet("admit")] == [True]
-    assert "email.signoff_overdue" not in sweep(app, session)  # waiting since today: not overdue yet
+        # Asking for the step queues the sign-off task, due in signoff_due_days (7).
+        try:
+            pathways.apply_event(session, enrollment.id, "admit", people[Role.PROGRAM_DIRECTOR])
+        except pathways.Blocked:
+            pass
+    task = session.exec(select(SignOffTask)).one()
+    assert task.due_on == TODAY + timedelta(days=7) and task.escalated_at is None
+    assert "email.task_overdue" not in sweep(app, session)  # not due yet
 
-    app.config["SIGNOFF_OVERDUE_DAYS"] = 0
-    assert sweep(app, session)["email.signoff_overdue"] == 1
-    assert "email.signoff_overdue" not in sweep(app, session)
+    def sweep_at(day: date) -> dict[str, int]:
+        with app.app_context():
+            return dict(notifications.schedule_reminders(session, at(day)))
+
+    assert "email.task_overdue" not in sweep_at(TODAY + timedelta(days=7))  # due today is not overdue
+    assert sweep_at(TODAY + timedelta(days=8))["email.task_overdue"] == 1
+    assert "email.task_overdue" not in sweep_at(TODAY + timedelta(days=9))  # once
+    session.refresh(task)
+    assert task.escalated_at is not None
     director_mail = subjects(app, people[Role.PROGRAM_DIRECTOR].email)
-    assert f"Sign-off overdue for {people[Role.CANDIDATE].name}: Admitted sign-off" in director_mail
+    assert director_mail.count(f"Sign-off overdue for {people[Role.CANDIDATE].name}: Admitted sign-off (program director)") == 1

@@ -1,0 +1,44 @@
+"""The enrolment's sections (overview, logs, plans, team...), offered as a bar on every page of it.
+
+Each section is listed only for the people its own page lets in, so the bar never leads to a 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_login import current_user
+
+from app import policy
+from app.db import get_session
+from app.models import Enrollment
+from app.services import plans as plans_service
+
+from . import bp
+
+
+@dataclass(frozen=True)
+class Section:
+    """A link in the enrolment's section bar; `endpoints` are the pages that belong to it."""
+
+    label: str
+    endpoint: str  # the section's first page, e.g. "candidate.plans"
+    endpoints: frozenset[str]
+
+
+@bp.app_template_global()
+def enrollment_sections(enrollment: Enrollment) -> list[Section]:
+    """The sections of this enrolment the signed-in person may open."""
+    roles = policy.roles_on(get_session(), current_user, enrollment)  # type: ignore[arg-type]
+
+    def section(label: str, endpoint: str, *more: str) -> Section:
+        return Section(label, f"candidate.{endpoint}", frozenset(f"candidate.{e}" for e in (endpoint, *more)))
+
+    sections = [section("Overview", "dashboard"), section("Logs", "log_book")]
+    if any(policy.can_read_plan(roles, kind.value) for kind in plans_service.KINDS[enrollment.pathway]):
+        sections.append(section("Plans", "plans", "plan", "self_assessments"))
+    if enrollment.pathway == "pip":
+        sections.append(section("Review meetings", "meetings"))
+    sections.append(section("Team", "team"))
+    sections.append(section("Export & calendar", "export"))
+    return sections

@@ -1,0 +1,65 @@
+"""Program settings: a form from ProgramSettings, refused when invalid, audited when saved."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from sqlmodel import Session, select
+
+from app.models import AuditEvent, Program
+from app.services.program_settings import fields
+from tests.app.director_fixtures import post, signed_in
+from tests.app.pathway_driver import PathwayDriver
+from workflows.roles import Role
+from workflows.settings import ProgramSettings
+
+
+def form_values(program: Program) -> dict[str, str]:
+    values = {}
+    for f in fields(program):
+        if f.kind == "bool":
+            if f.value:
+                values[f.name] = "on"
+        else:
+            values[f.name] = f.shown
+    return values
+
+
+def test_the_page_shows_defaults_sources_and_conflicts(app: Flask, session: Session) -> None:
+    driver = PathwayDriver(app, session, "casc")
+    body = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email).get(
+        f"/programs/{driver.program.id}/settings").get_data(as_text=True)
+    assert "Casc enrolment window days [C]" in body and "Default: 365" in body
+    assert "PSA 16-13" in body  # the source
+    assert body.index("Read by this program’s pathway") < body.index("Coaching weeks per year") < body.index("Other pathways")
+
+
+def test_a_valid_change_is_saved_with_before_and_after(app: Flask, session: Session) -> None:
+    driver = PathwayDriver(app, session, "casc")
+    client = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email)
+    page = f"/programs/{driver.program.id}/settings"
+    values = form_values(driver.program) | {"casc_enrolment_window_days": "120", "deadline_warning_days": "30, 7"}
+    assert post(client, page, page, values).status_code == 302
+    session.expire_all()
+    program = session.get(Program, driver.program.id)
+    assert program.settings == {"casc_enrolment_window_days": 120, "deadline_warning_days": [30, 7]}
+    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "program.settings_changed")).one()
+    assert audit.details["changed"]["casc_enrolment_window_days"] == {"from": 365, "to": 120}
+    assert audit.details["reach"]["casc_enrolment_window_days"] == 1  # the one open enrolment reads it
+    assert ProgramSettings.from_mapping(program.settings).casc_enrolment_window_days == 120
+
+
+def test_invalid_values_are_refused_with_400_and_nothing_changes(app: Flask, session: Session) -> None:
+    driver = PathwayDriver(app, session, "casc", settings={"coaching_weeks_per_year": 36})
+    client = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email)
+    page = f"/programs/{driver.program.id}/settings"
+    for bad in ({"coaching_weeks_per_year": "60"}, {"coaching_weeks_per_year": "many"},
+                {"deadline_warning_days": "30, 30"}, {"pl_hours_per_year": ""}):
+        response = post(client, page, page, form_values(driver.program) | bad)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400 and "Nothing was saved" in body, bad
+        assert re.search(r'aria-invalid="true"', body)
+    session.expire_all()
+    assert session.get(Program, driver.program.id).settings == {"coaching_weeks_per_year": 36}
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "program.settings_changed")).all() == []

@@ -1,0 +1,48 @@
+"""Files left behind by uploads whose transaction rolled back are swept; nothing else is."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from sqlmodel import Session
+
+from app.jobs.reminders import daily_sweep
+from app.models import utcnow
+from app.services import evidence as evidence_service
+from tests.app.pathway_driver import PathwayDriver, pdf_bytes
+
+
+def aged(path: Path, hours: float) -> Path:
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+    return path
+
+
+def test_a_rolled_back_upload_leaves_a_file_the_sweep_deletes(app: Flask, session: Session) -> None:
+    pip = PathwayDriver(app, session, "pip")
+    with app.app_context():
+        kept = evidence_service.submit(session, pip.refresh(), "recruitment_records", "records.pdf",
+                                       pdf_bytes("kept"), pip.candidate)
+        session.commit()
+        lost = evidence_service.submit(session, pip.refresh(), "cl_777", "cl777.pdf", pdf_bytes("lost"), pip.candidate)
+        lost_path = evidence_service.path_of(lost)
+        session.rollback()  # the request failed after the file was written
+        folder = Path(app.config["UPLOAD_FOLDER"])
+        aged(evidence_service.path_of(kept), 5)
+        aged(lost_path, 2)
+        fresh = folder / "0123456789abcdef0123456789abcdef.bin"
+        fresh.write_bytes(b"an upload still committing")
+
+        counts = daily_sweep(session)
+
+        assert counts.get("uploads.orphans_deleted") == 1
+        assert not lost_path.exists()
+        assert evidence_service.path_of(kept).read_bytes() == pdf_bytes("kept")
+        assert fresh.exists()  # younger than the grace period: its transaction may still commit
+        # A day later, with nothing else changed, the fresh file is an orphan too.
+        assert evidence_service.sweep_orphan_files(session, utcnow() + timedelta(days=1)) == 1
+        assert not fresh.exists() and evidence_service.path_of(kept).exists()

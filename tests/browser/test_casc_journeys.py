@@ -1,0 +1,200 @@
+"""A CASC candidate's way through the program with the people around her, in real Chromium at phone and
+desktop sizes (issue 8): IIP 1 shared, verified by the coach and approved by the director from the inbox;
+coaching logs signed; the exit-interview panel deciding by quorum; the director recommending.
+
+Each test starts from a candidate of its own placed by tests/browser/states.py (as `flask seed-demo` places
+the demo candidates), then every step is taken in the browser, each person in their own browser profile.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import DEMO, LiveServer, place, sign_in, size_name, submit, visit
+
+pytestmark = pytest.mark.browser
+
+
+def _token(page: Any) -> str:
+    return f"{size_name(page)}-{uuid.uuid4().hex[:6]}"
+
+
+def _section(page: Any, label: str) -> Any:
+    return page.get_by_role("navigation", name="Enrolment sections").get_by_role("link", name=label, exact=True)
+
+
+def _flash(page: Any, text: str) -> None:
+    assert page.get_by_text(text).first.is_visible(), f"no message {text!r} on {page.url}"
+
+
+def _requirement(page: Any, title: str) -> Any:
+    """A requirement on the dashboard, by the start of its title."""
+    return page.locator(".req", has=page.locator(".req-title", has_text=re.compile("^" + re.escape(title))))
+
+
+IIP_FILE = re.compile(r"IIP.1.+revision.1\.pdf")
+
+
+def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_coaching_signed(
+        page: Any, person: Any, live_server: LiveServer) -> None:
+    token = _token(page)
+    name = f"Cora Vance {token}"
+    enrollment_id, email = place(live_server, "casc-admitted", name)
+    dashboard = f"/enrollments/{enrollment_id}"
+
+    # The candidate writes IIP 1 (a goal on each of CPSEL 1-3) and shares it.
+    sign_in(page, email)
+    visit(page, dashboard, "dashboard-casc-admitted")
+    assert page.get_by_text("Now at: Admitted").is_visible()
+    assert _requirement(page, "IIP 1").locator(".badge").inner_text() == "Missing"
+    submit(page, _section(page, "Plans"), "plans-casc")
+    submit(page, page.get_by_role("link", name=re.compile("^IIP 1")), "iip1-new")
+    page.get_by_label(re.compile("^Leadership goal")).fill(f"Build a shared vision for reading ({token}).")
+    goals = page.locator("fieldset.plan-item")
+    assert goals.count() == 3
+    for i, standard in enumerate(["CPSEL 1", "CPSEL 2", "CPSEL 3"]):
+        goal = goals.nth(i)
+        goal.get_by_label(re.compile("CPSEL standard")).select_option(value=str(i + 1))
+        assert goal.get_by_label(re.compile("CPSEL standard")).locator("option:checked").inner_text().startswith(standard)
+        goal.get_by_label(re.compile("^Goal")).fill(f"Goal on {standard}.")
+        goal.get_by_label(re.compile("^Measurable actions")).fill(f"Two actions on {standard}, checked monthly.")
+    submit(page, page.get_by_role("button", name="Save the plan"), "iip1-saved")
+    _flash(page, "saved.")
+    submit(page, page.get_by_role("button", name="Share revision 1 for approval"), "iip1-shared")
+    _flash(page, "shared for approval.")
+
+    # Sharing filed IIP 1 as her document; the director's approval is asked for from the dashboard.
+    submit(page, _section(page, "Overview"), "dashboard-casc-iip1-shared")
+    assert page.locator("#evidence li", has_text=IIP_FILE).locator(".badge").inner_text() == "Submitted"
+    submit(page, page.get_by_role("button", name=re.compile("^Ask for the sign-offs")), "signoffs-asked")
+    _flash(page, "Asked for 1 sign-off.")
+    waiting = page.locator("section[aria-labelledby=signoffs-heading] li", has_text="Iip1 approved")
+    assert waiting.get_by_text("Waiting").is_visible()
+
+    # The director finds it unclaimed in the inbox; bulk approval refuses it, saying why.
+    director = person(DEMO["director"])
+    visit(director, "/inbox?tab=unclaimed", "inbox-unclaimed-iip1")
+    line = director.locator(".task-line", has_text=name)
+    assert line.get_by_role("link", name="Iip1 approved sign-off (program director)").is_visible()
+    line.get_by_role("checkbox").check()
+    submit(director, director.get_by_role("button", name="Approve selected"), "inbox-bulk-skipped")
+    assert director.get_by_role("heading", name="Approved (0)").is_visible()
+    skipped = director.locator("section[aria-labelledby=skipped-heading] li", has_text="Iip1 approved")
+    assert skipped.get_by_text(re.compile("IIP 1.*not verified yet")).is_visible()
+
+    # The coach verifies IIP 1 on the candidate's dashboard.
+    coach = person(DEMO["coach"])
+    visit(coach, dashboard, "dashboard-casc-as-coach")
+    document = coach.locator("#evidence li", has_text=IIP_FILE)
+    submit(coach, document.get_by_role("button", name=re.compile("^Verify")), "iip1-verified")
+    _flash(coach, "Verified.")
+    assert _requirement(coach, "IIP 1").locator(".badge").inner_text() == "Done"
+
+    # The director opens the task and approves it: the last thing Year 1 waited on.
+    submit(director, skipped.get_by_role("link", name="Iip1 approved sign-off (program director)"), "task-iip1")
+    assert director.get_by_role("heading", name="Iip1 approved sign-off (program director)").is_visible()
+    assert director.locator("ul.checks").count() == 0  # nothing stands in the way now
+    assert director.locator("section[aria-labelledby=docs-heading] li", has_text=IIP_FILE).get_by_text("verified").is_visible()
+    director.get_by_label("Comment for the record (optional)").fill("Goals are concrete and measurable.")
+    submit(director, director.get_by_role("button", name="Approve", exact=True), "task-iip1-approved")
+    _flash(director, "That was the last sign-off the step needed: it has moved on.")
+    assert director.locator(".badge-state").inner_text() == "Approved"
+    visit(director, "/inbox?tab=done", "inbox-done")
+    assert "Approved" in director.locator(".task-line", has_text=name).locator(".task-meta").last.inner_text()
+
+    # The candidate is in Year 1 and logs a coaching meeting; her coach signs it.
+    visit(page, dashboard, "dashboard-casc-year1")
+    assert page.get_by_text("Now at: Year 1").is_visible()
+    submit(page, _section(page, "Logs"), "logs-casc-year1")
+    note = f"Coaching on the shared vision ({token})."
+    page.get_by_label("What", exact=True).select_option(label="Coaching")
+    page.get_by_label("Notes", exact=True).fill(note)
+    submit(page, page.get_by_role("button", name="Add to the log"), "log-added-casc-year1")
+    entry = page.locator("section[aria-labelledby=entries-heading] li", has_text=note)
+    assert entry.get_by_text("Awaiting Colin Baker").is_visible()
+    visit(coach, f"{dashboard}/logs", "logs-casc-year1-as-coach")
+    entry = coach.locator("section[aria-labelledby=entries-heading] li", has_text=note)
+    submit(coach, entry.get_by_role("button", name=re.compile("^Sign this entry")), "log-signed-casc-year1")
+    entry = coach.locator("section[aria-labelledby=entries-heading] li", has_text=note)
+    assert entry.get_by_text("Signed by Colin Baker").is_visible()
+    weeks = coach.locator("section[aria-labelledby=totals-heading] li", has_text="coaching weeks logged for Year 1")
+    assert weeks.inner_text().lstrip().startswith("1.0 of 40")
+
+
+def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
+        page: Any, person: Any, live_server: LiveServer) -> None:
+    token = _token(page)
+    name = f"Elena Ruiz {token}"
+    enrollment_id, _ = place(live_server, "casc-exit-interview", name)
+
+    # The director convenes the panel from the inbox: the panel member counts, the coach sits in.
+    sign_in(page, DEMO["director"])
+    visit(page, "/inbox", "inbox-mine-director")
+    convene = page.locator("section[aria-labelledby=convene-heading] li", has_text=name)
+    submit(page, convene.get_by_role("link", name=re.compile("^Convene the panel")), "panel-setup")
+    assert page.get_by_role("heading", name=f"Convene the exit-interview panel for {name}").is_visible()
+    page.get_by_role("checkbox", name=re.compile("^Pat Moreno")).check()
+    page.get_by_role("checkbox", name=re.compile("^Colin Baker")).check()
+    page.get_by_label(re.compile("^Quorum")).fill("2")
+    submit(page, page.get_by_role("button", name="Convene the panel"), "panel-setup-refused", status=400)
+    assert page.get_by_text("The quorum must be between 1 and 1").is_visible()  # the coach does not count
+    page.get_by_role("checkbox", name=re.compile("^Pat Moreno")).check()
+    page.get_by_role("checkbox", name=re.compile("^Colin Baker")).check()
+    page.get_by_label(re.compile("^Quorum")).fill("1")
+    submit(page, page.get_by_role("button", name="Convene the panel"), "panel-convened")
+    _flash(page, "Panel convened.")
+    panel_path = page.url.split(live_server, 1)[1]
+    assert page.get_by_text("0 for mastery · 0 not yet · 1 still to vote").is_visible()
+
+    # The coach's vote is recorded but does not count toward the quorum.
+    coach = person(DEMO["coach"])
+    visit(coach, panel_path, "panel-as-coach")
+    assert coach.get_by_text("your scores are recorded but do not count toward the quorum").is_visible()
+    for number in range(1, 7):
+        coach.locator(f"input[name=score_{number}][value='2']").check()
+    coach.get_by_role("radio", name="Not yet").check()
+    submit(coach, coach.get_by_role("button", name="Record my vote"), "panel-coach-refused", status=400)
+    assert coach.get_by_text("Say why you do not see mastery yet").is_visible()
+    coach.get_by_label(re.compile("^Reason")).fill("CPSEL 2 needs more evidence from the classroom walks.")
+    submit(coach, coach.get_by_role("button", name="Record my vote"), "panel-coach-voted")
+    _flash(coach, "Vote recorded.")
+    assert coach.get_by_text("0 for mastery · 0 not yet · 1 still to vote").is_visible()
+
+    # The panel member finds the panel in the inbox and votes mastery: the quorum is reached.
+    member = person(DEMO["panel"])
+    visit(member, "/inbox", "inbox-panel-member")
+    submit(member, member.locator("section[aria-labelledby=panels-heading]").get_by_role("link", name=name),
+           "panel-as-member")
+    for number in range(1, 7):
+        member.get_by_role("radio", name="3 Proficient").nth(number - 1).check()
+    member.get_by_role("radio", name="Yes, mastery").check()
+    submit(member, member.get_by_role("button", name="Record my vote"), "panel-decided")
+    _flash(member, "Vote recorded. The panel's quorum agreed on mastery.")
+    assert member.locator(".now .badge").inner_text() == "Mastery"
+    assert member.get_by_text("1 for mastery · 0 not yet · 0 still to vote").is_visible()
+
+    # The candidate passed the exit interview; the director recommends her.
+    visit(page, f"/enrollments/{enrollment_id}", "dashboard-casc-ready")
+    assert page.get_by_text("Now at: Ready for recommendation").is_visible()
+    visit(page, "/programs/", "programs-before-recommending")
+    submit(page, page.get_by_role("link", name="Butte CASC Induction"), "cohort-casc")
+    submit(page, page.get_by_role("navigation", name="Program").get_by_role("link", name="Recommendations"),
+           "recommendations")
+    ready = page.locator("section[aria-labelledby=ready-heading]")
+    for box in ready.get_by_role("checkbox").all():  # only her, in this batch
+        if box.get_attribute("name") == "enrollment_id" and box.get_attribute("value") != str(enrollment_id):
+            box.uncheck()
+    assert ready.get_by_role("checkbox", name=re.compile(re.escape(name))).is_checked()
+    ready.get_by_role("checkbox", name=re.compile("^I have checked each candidate")).check()
+    submit(page, ready.get_by_role("button", name="Submit the recommendations"), "recommendations-submitted")
+    outcome = page.locator("section[aria-labelledby=outcomes-heading] li", has_text=name)
+    assert outcome.locator(".badge").inner_text() == "Recommended"
+    assert page.locator("section[aria-labelledby=outcomes-heading] li").count() == 1
+    followed = page.locator("#followed li.rec", has_text=name)
+    assert followed.get_by_role("button", name="Record: Fitness questions answered").is_visible()
+    visit(page, f"/enrollments/{enrollment_id}", "dashboard-casc-recommended")
+    assert page.get_by_text("Now at: Recommended to the CTC").is_visible()
