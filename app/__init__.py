@@ -25,9 +25,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
-    from . import admin, extensions, jobs, mail
+    from . import admin, extensions, filters, jobs, mail
 
     extensions.init_app(app)
+    filters.init_app(app)
     jobs.init_app(app)
     mail.init_app(app)
 

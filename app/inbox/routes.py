@@ -25,7 +25,7 @@ from workflows.deadlines import local_today
 from workflows.facts import EvidenceKind
 from workflows.roles import Role
 
-from . import bp
+from . import bp, waiting
 from .queries import TABS, Filters, counts, has_inbox, listing, programs_in
 
 
@@ -40,7 +40,11 @@ def inbox_navigation() -> dict[str, object]:
         return {}
     session = get_session()
     today = _today()
-    nav = counts(session, current_user, today).open if has_inbox(session, current_user, today) else None  # type: ignore[arg-type]
+    nav = None
+    if has_inbox(session, current_user, today):  # type: ignore[arg-type]
+        # Tasks, plus the logs naming the person and the documents their role verifies.
+        nav = (counts(session, current_user, today).open + len(waiting.logs_to_sign(session, current_user))  # type: ignore[arg-type]
+               + len(waiting.documents_to_verify(session, current_user)))  # type: ignore[arg-type]
     return {"nav_inbox": nav,
             "signoff_tasks_for": lambda enrollment_id: task_service.for_enrollment(session, enrollment_id),
             "signoffs_to_ask_for": lambda enrollment: task_service.askable(session, enrollment, current_user)}
@@ -76,8 +80,11 @@ def index() -> str:
     today, filters = _today(), _filters()
     lines = listing(session, current_user, tab, today, filters)  # type: ignore[arg-type]
     everything = listing(session, current_user, tab, today)  # type: ignore[arg-type]
+    mine = tab == "mine"
     return render_template("inbox/index.html", tab=tab, lines=lines, filters=filters, today=today,
                            counts=counts(session, current_user, today),  # type: ignore[arg-type]
+                           waiting_logs=waiting.logs_to_sign(session, current_user) if mine else [],  # type: ignore[arg-type]
+                           waiting_documents=waiting.documents_to_verify(session, current_user) if mine else [],  # type: ignore[arg-type]
                            programs=programs_in(everything), panels=panels.panels_for(session, current_user),  # type: ignore[arg-type]
                            to_convene=_to_convene(), title=task_service.title)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
@@ -184,16 +185,9 @@ class EnrollmentLine:
 
 def enrollments_for(session: Session, user: User) -> tuple[list[EnrollmentLine], list[EnrollmentLine]]:
     """(their own enrolments, the enrolments they support through a role), for the home page."""
-    scopes = session.exec(select(Membership).where(Membership.user_id == user.id,
-                                                   Membership.revoked_at.is_(None))).all()  # type: ignore[union-attr]
-    enrollment_ids = {m.enrollment_id for m in scopes if m.enrollment_id}
-    program_ids = {m.program_id for m in scopes if m.program_id and not m.enrollment_id}
-    organisation_ids = {m.organisation_id for m in scopes if m.organisation_id and not m.program_id and not m.enrollment_id}
     query = (select(Enrollment, Program, User).join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
              .join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
-             .where(or_(Enrollment.candidate_id == user.id, Enrollment.id.in_(enrollment_ids or {0}),  # type: ignore[union-attr]
-                        Enrollment.program_id.in_(program_ids or {0}),  # type: ignore[attr-defined]
-                        Program.organisation_id.in_(organisation_ids or {0})))  # type: ignore[attr-defined]
+             .where(or_(Enrollment.candidate_id == user.id, within_reach(session, user)))
              .order_by(User.name))
     own, supported = [], []
     for enrollment, program, candidate in session.exec(query).all():
@@ -201,6 +195,21 @@ def enrollments_for(session: Session, user: User) -> tuple[list[EnrollmentLine],
         line = EnrollmentLine(enrollment, program, candidate, labels.get(enrollment.state, enrollment.state))
         (own if enrollment.candidate_id == user.id else supported).append(line)
     return own, supported
+
+
+def within_reach(session: Session, user: User) -> Any:
+    """A WHERE clause for the enrolments `user` holds a role on (joined with Program), never their own.
+
+    The scopes are those of policy.roles_on: the enrolment, its program, or its organisation.
+    """
+    scopes = session.exec(select(Membership).where(Membership.user_id == user.id,
+                                                   Membership.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+    enrollment_ids = {m.enrollment_id for m in scopes if m.enrollment_id}
+    program_ids = {m.program_id for m in scopes if m.program_id and not m.enrollment_id}
+    organisation_ids = {m.organisation_id for m in scopes if m.organisation_id and not m.program_id and not m.enrollment_id}
+    return (Enrollment.candidate_id != user.id) & or_(
+        Enrollment.id.in_(enrollment_ids or {0}), Enrollment.program_id.in_(program_ids or {0}),  # type: ignore[union-attr,attr-defined]
+        Program.organisation_id.in_(organisation_ids or {0}))  # type: ignore[attr-defined]
 
 
 def today_for(session: Session, enrollment: Enrollment, now: datetime | None = None) -> date:

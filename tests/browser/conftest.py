@@ -428,7 +428,7 @@ _FOCUSED = """() => {
   if (!el || el === document.body) return null;
   const style = getComputedStyle(el);
   return {tag: el.tagName.toLowerCase(), id: el.id, type: el.type || '',
-          name: (el.getAttribute('aria-label') || el.innerText || el.value || el.id || '').trim(),
+          name: (el.getAttribute('aria-label') || el.innerText || el.value || el.id || '').replace(/\\s+/g, ' ').trim(),
           label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : '',
           outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
           focusVisible: el.matches(':focus-visible')};

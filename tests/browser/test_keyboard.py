@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DEMO, DEMO_PASSWORD, check_page, focused, size_name, tab_to
+from tests.browser.conftest import DEMO, DEMO_PASSWORD, check_page, focused, sign_in, size_name, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +77,35 @@ def test_a_candidate_signs_in_opens_the_enrolment_and_logs_coaching_by_keyboard(
     assert entry.get_by_text("Professional learning · 2.0 h").is_visible()
     assert entry.get_by_text("Awaiting Colin Baker").is_visible()
     check_page(page, "keyboard-log-added")
+
+
+def test_a_candidate_invites_a_team_member_and_withdraws_the_invitation_by_keyboard(page: Any) -> None:
+    sign_in(page, DEMO["casc"])
+    tab_to(page, "Butte CASC Induction")
+    _press_and_load(page, "Enter")
+
+    _use_the_skip_link(page)
+    tab_to(page, "Team")  # the enrolment's section bar is the first thing in the main content
+    _press_and_load(page, "Enter")
+    assert page.get_by_role("heading", name="Carmen Salazar’s support team", level=1).is_visible()
+
+    email = f"keyboard.{size_name(page)}.{uuid.uuid4().hex[:6]}@journeys.example.org"
+    tab_to(page, "Their email")
+    page.keyboard.type(email)
+    tab_to(page, "Their role on your team")
+    assert page.evaluate("document.activeElement.value") == "coach"
+    page.keyboard.press("ArrowDown")  # Coach -> Site administrator
+    assert page.evaluate("document.activeElement.value") == "site_administrator"
+    tab_to(page, "Send invitation")
+    _press_and_load(page, "Enter")
+    assert page.get_by_text(f"Invitation sent to {email}.").is_visible()
+    pending = page.locator("section[aria-labelledby=pending-heading] li", has_text=email)
+    assert pending.locator(".badge").inner_text() == "Site administrator"
+    check_page(page, "keyboard-invited")
+
+    # The invitation's own buttons are reached and pressed the same way.
+    _use_the_skip_link(page)
+    tab_to(page, f"Withdraw the invitation to {email}")
+    _press_and_load(page, "Space")
+    assert page.get_by_text(f"The invitation to {email} is withdrawn; its link no longer works.").is_visible()
+    assert page.locator("section[aria-labelledby=pending-heading] li", has_text=email).count() == 0
