@@ -208,4 +208,6 @@ def sign_log(enrollment_id: int, log_id: int) -> Response | tuple[str, int]:
         session.rollback()
         return _log_page(enrollment, error.status, [error.message])
     flash("Signed.", "success")
-    return redirect(url_for("candidate.log_book", enrollment_id=enrollment.id))
+    # Back to the page it was signed on: a fixed choice, never a URL taken from the form.
+    back = "candidate.meetings" if request.form.get("from") == "meetings" else "candidate.log_book"
+    return redirect(url_for(back, enrollment_id=enrollment.id))

@@ -55,8 +55,9 @@ def test_the_candidate_records_a_meeting_and_it_counts_once_signed(app: Flask, s
     mentor = signed_in(app, pip.people[Role.MENTOR].email)
     mentor_page = mentor.get(page(pip)).get_data(as_text=True)
     assert "Sign this meeting record" in mentor_page and "CSET II booked" in mentor_page
-    assert mentor.post(f"/enrollments/{pip.enrollment.id}/logs/{entry.id}/sign",
-                       data={"csrf_token": csrf_token(mentor, page(pip))}).status_code == 302
+    signed = mentor.post(f"/enrollments/{pip.enrollment.id}/logs/{entry.id}/sign",
+                         data={"csrf_token": csrf_token(mentor, page(pip)), "from": "meetings"})
+    assert signed.status_code == 302 and signed.headers["Location"].endswith(page(pip))  # back where it was signed
     assert "1 of 3" in client.get(page(pip)).get_data(as_text=True)
 
 
