@@ -30,28 +30,27 @@ def post_plan(client: FlaskClient, driver: PathwayDriver, kind: str, data: dict,
     return client.post(page, data={"csrf_token": csrf_token(client, page), "revision": str(revision), **data})
 
 
-@pytest.fixture
-def induction(app: Flask, session: Session) -> PathwayDriver:
-    driver = PathwayDriver(app, session, "induction")
-    driver.walker().assign(Role.MENTOR)
+def with_co_author(app: Flask, session: Session, pathway: str, co_author: Role) -> PathwayDriver:
+    """A candidate on `pathway` whose mentor or coach writes the plans with them."""
+    driver = PathwayDriver(app, session, pathway)
+    driver.walker().assign(co_author)
     session.commit()
     return driver
+
+
+@pytest.fixture
+def induction(app: Flask, session: Session) -> PathwayDriver:
+    return with_co_author(app, session, "induction", Role.MENTOR)
 
 
 @pytest.fixture
 def casc(app: Flask, session: Session) -> PathwayDriver:
-    driver = PathwayDriver(app, session, "casc")
-    driver.walker().assign(Role.COACH)
-    session.commit()
-    return driver
+    return with_co_author(app, session, "casc", Role.COACH)
 
 
 @pytest.fixture
 def pip(app: Flask, session: Session) -> PathwayDriver:
-    driver = PathwayDriver(app, session, "pip")
-    driver.walker().assign(Role.MENTOR)
-    session.commit()
-    return driver
+    return with_co_author(app, session, "pip", Role.MENTOR)
 
 
 def stored(session: Session, driver: PathwayDriver, kind: str) -> Plan | None:

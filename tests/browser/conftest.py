@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -200,6 +201,21 @@ def person(browser: Any, live_server: LiveServer, size: str) -> Iterator[Any]:
 
 
 # --- The checks ------------------------------------------------------------------------------------------
+
+def unique_token(page: Any) -> str:
+    """A short token unique to this test run and screen size, for names and emails."""
+    return f"{size_name(page)}-{uuid.uuid4().hex[:8]}"
+
+
+def section_link(page: Any, label: str) -> Any:
+    """A link in the enrolment's section bar (Overview, Logs, Plans, Team...)."""
+    return page.get_by_role("navigation", name="Enrolment sections").get_by_role("link", name=label, exact=True)
+
+
+def assert_flash(page: Any, text: str) -> None:
+    """The page shows the message `text` (a flash after a form)."""
+    assert page.get_by_text(text).first.is_visible(), f"no message {text!r} on {page.url}"
+
 
 def size_name(page: Any) -> str:
     """"phone" or "desktop", from the page's viewport."""

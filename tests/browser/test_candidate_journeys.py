@@ -9,7 +9,6 @@ checked by visit()/submit()/check_page(): status, no sideways scroll, controls o
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,34 +17,23 @@ import pytest
 from tests.browser.conftest import (
     DEMO,
     LiveServer,
+    assert_flash,
     newest_mail,
     pdf_bytes,
     place,
+    section_link,
     sign_in,
-    size_name,
     submit,
+    unique_token,
     visit,
 )
 
 pytestmark = pytest.mark.browser
 
 
-def _token(page: Any) -> str:
-    return f"{size_name(page)}-{uuid.uuid4().hex[:6]}"
-
-
-def _section(page: Any, label: str) -> Any:
-    """A link in the enrolment's section bar (Overview, Logs, Plans, Team...)."""
-    return page.get_by_role("navigation", name="Enrolment sections").get_by_role("link", name=label, exact=True)
-
-
-def _flash(page: Any, text: str) -> None:
-    assert page.get_by_text(text).first.is_visible(), f"no message {text!r} on {page.url}"
-
-
 def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_note(
         page: Any, person: Any, live_server: LiveServer) -> None:
-    token = _token(page)
+    token = unique_token(page)
     name, email = f"Pia Quintero {token}", f"pia.{token}@journeys.example.org"
 
     # A new account.
@@ -59,7 +47,7 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     page.get_by_label("Choose a password").fill("a long enough password")
     page.get_by_label("Repeat the password").fill("a long enough password")
     submit(page, page.get_by_role("button", name="Create my account"), "enrol-pathway")
-    _flash(page, "Your account is ready.")
+    assert_flash(page, "Your account is ready.")
     assert page.get_by_text("Step 1 of 2").is_visible()
 
     # The wizard: pathway, then program, credential goal and dates.
@@ -75,7 +63,7 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     page.get_by_label("Subject or authorization").fill("Mathematics")
     page.get_by_label(re.compile("^Employer")).fill("Sequoia Valley Unified School District")
     submit(page, page.get_by_role("button", name="Start my enrolment"), "dashboard-new-pip")
-    _flash(page, "Your enrolment has started.")
+    assert_flash(page, "Your enrolment has started.")
     assert page.get_by_role("heading", name=name).is_visible()
     assert page.get_by_text("Now at: Vacancy search").is_visible()
     dashboard = urlsplit(page.url).path
@@ -88,16 +76,16 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     page.get_by_label("File").set_input_files(
         {"name": f"transcripts-{token}.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(token)})
     submit(page, page.locator("#upload").get_by_role("button", name="Upload"), "new-pip-uploaded")
-    _flash(page, "Uploaded Official transcripts (version 1).")
+    assert_flash(page, "Uploaded Official transcripts (version 1).")
     assert transcripts.locator(".badge").inner_text() == "Submitted"
 
     # The team: invite the demo mentor by email.
-    submit(page, _section(page, "Team"), "team-new-pip")
+    submit(page, section_link(page, "Team"), "team-new-pip")
     assert page.get_by_text("Nobody has joined yet.").is_visible()
     page.get_by_label("Their email").fill(DEMO["mentor"])
     page.get_by_label("Their role on your team").select_option(label="Mentor")
     submit(page, page.get_by_role("button", name="Send invitation"), "team-invited")
-    _flash(page, f"Invitation sent to {DEMO['mentor']}.")
+    assert_flash(page, f"Invitation sent to {DEMO['mentor']}.")
     pending = page.locator("section[aria-labelledby=pending-heading] li", has_text=DEMO["mentor"])
     assert pending.locator(".badge").inner_text() == "Mentor"
 
@@ -113,7 +101,7 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     mentor.get_by_label("Password").fill("demo-password-2026")
     submit(mentor, mentor.get_by_role("button", name="Sign in"), "invitation-accept")
     submit(mentor, mentor.get_by_role("button", name="Accept and join as mentor"), "invitation-accepted")
-    _flash(mentor, "Welcome to the team. You are now the mentor on this enrolment.")
+    assert_flash(mentor, "Welcome to the team. You are now the mentor on this enrolment.")
     assert urlsplit(mentor.url).path == dashboard
 
     # Back on her team page, the mentor is on the team and the invitation is answered.
@@ -123,30 +111,30 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     assert page.get_by_text("No invitations are waiting.").is_visible()
 
     # She logs a support note for her mentor to sign.
-    submit(page, _section(page, "Logs"), "logs-new-pip")
+    submit(page, section_link(page, "Logs"), "logs-new-pip")
     note = f"Planned the first unit with my mentor ({token})."
     page.get_by_label("What", exact=True).select_option(label="Support note")
     page.get_by_label("Who will sign it").select_option(label="Maya Ortiz (mentor)")
     page.get_by_label("Notes", exact=True).fill(note)
     submit(page, page.get_by_role("button", name="Add to the log"), "log-added-new-pip")
-    _flash(page, "Logged. It counts once it is signed.")
+    assert_flash(page, "Logged. It counts once it is signed.")
     entry = page.locator("section[aria-labelledby=entries-heading] li", has_text=note)
     assert entry.get_by_text("Awaiting Maya Ortiz").is_visible()
 
     # And a review of her tracker with the team, for the same mentor to sign.
-    submit(page, _section(page, "Review meetings"), "meetings-new-pip")
+    submit(page, section_link(page, "Review meetings"), "meetings-new-pip")
     assert page.get_by_text("No review meetings recorded yet.").is_visible()
     page.get_by_label("Who took part").fill(f"{name}\nMaya Ortiz, mentor\nPriya Shah, principal")
     page.get_by_label("Who will sign it").select_option(label="Maya Ortiz (mentor)")
     page.get_by_label("Notes").fill(f"Reviewed the tracker: transcripts are in ({token}).")
     submit(page, page.get_by_role("button", name="Record the meeting"), "meeting-recorded")
-    _flash(page, "Review meeting recorded. It counts once your mentor signs it.")
+    assert_flash(page, "Review meeting recorded. It counts once your mentor signs it.")
     meeting = page.locator(".meeting-list li").first
     assert meeting.get_by_text(f"{name}, Maya Ortiz, mentor, Priya Shah, principal").is_visible()
     assert meeting.locator(".badge").inner_text() == "Awaiting Maya Ortiz"
 
     # What is still missing, on her dashboard: the next step's list and every requirement not met.
-    submit(page, _section(page, "Overview"), "dashboard-new-pip-missing")
+    submit(page, section_link(page, "Overview"), "dashboard-new-pip-missing")
     step = page.locator(".step-option", has_text="screen eligibility")
     assert step.get_by_text(re.compile(r"Still missing \(\d+\)")).is_visible()
     assert step.get_by_text("Who: District HR").is_visible()
@@ -156,12 +144,12 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     visit(mentor, f"{dashboard}/logs", "logs-new-pip-as-mentor")
     entry = mentor.locator("section[aria-labelledby=entries-heading] li", has_text=note)
     submit(mentor, entry.get_by_role("button", name=re.compile("^Sign this entry")), "log-signed-new-pip")
-    _flash(mentor, "Signed.")
+    assert_flash(mentor, "Signed.")
     entry = mentor.locator("section[aria-labelledby=entries-heading] li", has_text=note)
     assert entry.get_by_text("Signed by Maya Ortiz").is_visible()
     visit(mentor, f"{dashboard}/meetings", "meetings-new-pip-as-mentor")
     submit(mentor, mentor.get_by_role("button", name="Sign this meeting record"), "meeting-signed")
-    _flash(mentor, "Signed.")  # back on the meetings page, where it was signed
+    assert_flash(mentor, "Signed.")  # back on the meetings page, where it was signed
     assert mentor.url.endswith(f"{dashboard}/meetings")
     assert mentor.locator(".meeting-list li").first.locator(".badge").inner_text() == "Signed by Maya Ortiz"
     assert mentor.locator(".meeting-count").inner_text().startswith("1 of ")
@@ -169,7 +157,7 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
 
 def test_a_director_assigns_a_mentor_in_time_and_the_teacher_shares_her_ilp(
         page: Any, person: Any, live_server: LiveServer) -> None:
-    token = _token(page)
+    token = unique_token(page)
     name = f"Lena Fischer {token}"
     enrollment_id, email = place(live_server, "induction-waiting-for-mentor", name)
     dashboard = f"/enrollments/{enrollment_id}"
@@ -197,7 +185,7 @@ def test_a_director_assigns_a_mentor_in_time_and_the_teacher_shares_her_ilp(
     assert assigned.locator(".badge").inner_text() == "Done"
     goals_set = teacher.locator(".req", has_text="Your ILP goals must be set by")
     assert goals_set.locator(".badge").inner_text() == "Not yet"
-    submit(teacher, _section(teacher, "Plans"), "plans-induction")
+    submit(teacher, section_link(teacher, "Plans"), "plans-induction")
     ilp = teacher.locator(".plan-list li", has_text="Individual Learning Plan")
     assert ilp.get_by_text("Not started").is_visible()
     submit(teacher, ilp.get_by_role("link", name="Individual Learning Plan (ILP)"), "ilp-new")
@@ -207,14 +195,14 @@ def test_a_director_assigns_a_mentor_in_time_and_the_teacher_shares_her_ilp(
     goal.get_by_label(re.compile("^Goal")).fill(f"Engage every student in discussion ({token}).")
     goal.get_by_label(re.compile("^Measurable actions")).fill("Use talk moves in two lessons a week.")
     submit(teacher, teacher.get_by_role("button", name="Save the plan"), "ilp-saved")
-    _flash(teacher, "Individual Learning Plan (ILP) saved.")
+    assert_flash(teacher, "Individual Learning Plan (ILP) saved.")
     assert teacher.get_by_text("Draft: not shared for approval").is_visible()
     submit(teacher, teacher.get_by_role("button", name="Share revision 1 for approval"), "ilp-shared")
-    _flash(teacher, "Individual Learning Plan (ILP) shared for approval.")
+    assert_flash(teacher, "Individual Learning Plan (ILP) shared for approval.")
     assert teacher.locator(".plan-status").get_by_text("Shared for approval").is_visible()
 
     # Sharing filed the plan as her ILP document, for her mentor to verify.
-    submit(teacher, _section(teacher, "Overview"), "dashboard-induction-ilp-shared")
+    submit(teacher, section_link(teacher, "Overview"), "dashboard-induction-ilp-shared")
     document = teacher.locator("#evidence li", has_text=_ILP_FILE)
     assert document.locator(".badge").inner_text() == "Submitted"
     assert goals_set.locator(".badge").inner_text() == "Done"  # set within the window
@@ -225,7 +213,7 @@ def test_a_director_assigns_a_mentor_in_time_and_the_teacher_shares_her_ilp(
     visit(mentor, dashboard, "dashboard-induction-as-mentor")
     document = mentor.locator("#evidence li", has_text=_ILP_FILE)
     submit(mentor, document.get_by_role("button", name=re.compile("^Verify")), "ilp-verified")
-    _flash(mentor, "Verified.")
+    assert_flash(mentor, "Verified.")
     assert mentor.locator("#evidence li", has_text=_ILP_FILE).locator(".badge").inner_text() == "Verified"
     ilp_rule = mentor.locator(".req", has=mentor.locator(".req-title", has_text=re.compile(r"^Individual Learning Plan")))
     assert ilp_rule.locator(".badge").inner_text() == "Done"

@@ -9,26 +9,23 @@ the demo candidates), then every step is taken in the browser, each person in th
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DEMO, LiveServer, place, sign_in, size_name, submit, visit
+from tests.browser.conftest import (
+    DEMO,
+    LiveServer,
+    assert_flash,
+    place,
+    section_link,
+    sign_in,
+    submit,
+    unique_token,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def _token(page: Any) -> str:
-    return f"{size_name(page)}-{uuid.uuid4().hex[:6]}"
-
-
-def _section(page: Any, label: str) -> Any:
-    return page.get_by_role("navigation", name="Enrolment sections").get_by_role("link", name=label, exact=True)
-
-
-def _flash(page: Any, text: str) -> None:
-    assert page.get_by_text(text).first.is_visible(), f"no message {text!r} on {page.url}"
 
 
 def _requirement(page: Any, title: str) -> Any:
@@ -41,7 +38,7 @@ IIP_FILE = re.compile(r"IIP.1.+revision.1\.pdf")
 
 def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_coaching_signed(
         page: Any, person: Any, live_server: LiveServer) -> None:
-    token = _token(page)
+    token = unique_token(page)
     name = f"Cora Vance {token}"
     enrollment_id, email = place(live_server, "casc-admitted", name)
     dashboard = f"/enrollments/{enrollment_id}"
@@ -51,7 +48,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     visit(page, dashboard, "dashboard-casc-admitted")
     assert page.get_by_text("Now at: Admitted").is_visible()
     assert _requirement(page, "IIP 1").locator(".badge").inner_text() == "Missing"
-    submit(page, _section(page, "Plans"), "plans-casc")
+    submit(page, section_link(page, "Plans"), "plans-casc")
     submit(page, page.get_by_role("link", name=re.compile("^IIP 1")), "iip1-new")
     page.get_by_label(re.compile("^Leadership goal")).fill(f"Build a shared vision for reading ({token}).")
     goals = page.locator("fieldset.plan-item")
@@ -63,15 +60,15 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
         goal.get_by_label(re.compile("^Goal")).fill(f"Goal on {standard}.")
         goal.get_by_label(re.compile("^Measurable actions")).fill(f"Two actions on {standard}, checked monthly.")
     submit(page, page.get_by_role("button", name="Save the plan"), "iip1-saved")
-    _flash(page, "saved.")
+    assert_flash(page, "saved.")
     submit(page, page.get_by_role("button", name="Share revision 1 for approval"), "iip1-shared")
-    _flash(page, "shared for approval.")
+    assert_flash(page, "shared for approval.")
 
     # Sharing filed IIP 1 as her document; the director's approval is asked for from the dashboard.
-    submit(page, _section(page, "Overview"), "dashboard-casc-iip1-shared")
+    submit(page, section_link(page, "Overview"), "dashboard-casc-iip1-shared")
     assert page.locator("#evidence li", has_text=IIP_FILE).locator(".badge").inner_text() == "Submitted"
     submit(page, page.get_by_role("button", name=re.compile("^Ask for the sign-offs")), "signoffs-asked")
-    _flash(page, "Asked for 1 sign-off.")
+    assert_flash(page, "Asked for 1 sign-off.")
     waiting = page.locator("section[aria-labelledby=signoffs-heading] li", has_text="Iip1 approved")
     assert waiting.get_by_text("Waiting").is_visible()
 
@@ -91,7 +88,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     visit(coach, dashboard, "dashboard-casc-as-coach")
     document = coach.locator("#evidence li", has_text=IIP_FILE)
     submit(coach, document.get_by_role("button", name=re.compile("^Verify")), "iip1-verified")
-    _flash(coach, "Verified.")
+    assert_flash(coach, "Verified.")
     assert _requirement(coach, "IIP 1").locator(".badge").inner_text() == "Done"
 
     # The director opens the task and approves it: the last thing Year 1 waited on.
@@ -101,7 +98,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     assert director.locator("section[aria-labelledby=docs-heading] li", has_text=IIP_FILE).get_by_text("verified").is_visible()
     director.get_by_label("Comment for the record (optional)").fill("Goals are concrete and measurable.")
     submit(director, director.get_by_role("button", name="Approve", exact=True), "task-iip1-approved")
-    _flash(director, "That was the last sign-off the step needed: it has moved on.")
+    assert_flash(director, "That was the last sign-off the step needed: it has moved on.")
     assert director.locator(".badge-state").inner_text() == "Approved"
     visit(director, "/inbox?tab=done", "inbox-done")
     assert "Approved" in director.locator(".task-line", has_text=name).locator(".task-meta").last.inner_text()
@@ -109,7 +106,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     # The candidate is in Year 1 and logs a coaching meeting; her coach signs it.
     visit(page, dashboard, "dashboard-casc-year1")
     assert page.get_by_text("Now at: Year 1").is_visible()
-    submit(page, _section(page, "Logs"), "logs-casc-year1")
+    submit(page, section_link(page, "Logs"), "logs-casc-year1")
     note = f"Coaching on the shared vision ({token})."
     page.get_by_label("What", exact=True).select_option(label="Coaching")
     page.get_by_label("Notes", exact=True).fill(note)
@@ -127,7 +124,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
 
 def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
         page: Any, person: Any, live_server: LiveServer) -> None:
-    token = _token(page)
+    token = unique_token(page)
     name = f"Elena Ruiz {token}"
     enrollment_id, _ = place(live_server, "casc-exit-interview", name)
 
@@ -146,7 +143,7 @@ def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
     page.get_by_role("checkbox", name=re.compile("^Colin Baker")).check()
     page.get_by_label(re.compile("^Quorum")).fill("1")
     submit(page, page.get_by_role("button", name="Convene the panel"), "panel-convened")
-    _flash(page, "Panel convened.")
+    assert_flash(page, "Panel convened.")
     panel_path = page.url.split(live_server, 1)[1]
     assert page.get_by_text("0 for mastery · 0 not yet · 1 still to vote").is_visible()
 
@@ -161,7 +158,7 @@ def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
     assert coach.get_by_text("Say why you do not see mastery yet").is_visible()
     coach.get_by_label(re.compile("^Reason")).fill("CPSEL 2 needs more evidence from the classroom walks.")
     submit(coach, coach.get_by_role("button", name="Record my vote"), "panel-coach-voted")
-    _flash(coach, "Vote recorded.")
+    assert_flash(coach, "Vote recorded.")
     assert coach.get_by_text("0 for mastery · 0 not yet · 1 still to vote").is_visible()
 
     # The panel member finds the panel in the inbox and votes mastery: the quorum is reached.
@@ -173,7 +170,7 @@ def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
         member.get_by_role("radio", name="3 Proficient").nth(number - 1).check()
     member.get_by_role("radio", name="Yes, mastery").check()
     submit(member, member.get_by_role("button", name="Record my vote"), "panel-decided")
-    _flash(member, "Vote recorded. The panel's quorum agreed on mastery.")
+    assert_flash(member, "Vote recorded. The panel's quorum agreed on mastery.")
     assert member.locator(".now .badge").inner_text() == "Mastery"
     assert member.get_by_text("1 for mastery · 0 not yet · 0 still to vote").is_visible()
 

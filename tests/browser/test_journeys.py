@@ -9,7 +9,6 @@ run) and compares totals before and after rather than against fixed numbers.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pytest
@@ -22,23 +21,15 @@ from tests.browser.conftest import (
     demo_enrollment_id,
     enrollment_path,
     pdf_bytes,
+    section_link,
     sign_in,
     sign_out,
-    size_name,
     submit,
+    unique_token,
     visit,
 )
 
 pytestmark = pytest.mark.browser
-
-
-def _token(page: Any) -> str:
-    return f"{size_name(page)}-{uuid.uuid4().hex[:8]}"
-
-
-def _section(page: Any, label: str) -> Any:
-    """A link in the enrolment's section bar (Overview, Logs, Plans, Team...)."""
-    return page.get_by_role("navigation", name="Enrolment sections").get_by_role("link", name=label, exact=True)
 
 
 def _total(page: Any, words: str) -> float:
@@ -89,7 +80,7 @@ def test_a_pip_teacher_sees_what_is_missing_and_uploads_evidence(page: Any, live
     # The "Upload" link next to a missing document opens the form with that requirement chosen.
     submit(page, missing.get_by_role("link", name="Upload Certificate of Clearance (CL-900)"), "dashboard-upload")
     assert page.get_by_label("Which requirement").input_value() == "clearance"
-    token = _token(page)
+    token = unique_token(page)
     page.get_by_label("File").set_input_files(
         {"name": f"clearance-{token}.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(token)})
     submit(page, page.locator("#upload").get_by_role("button", name="Upload"), "evidence-uploaded")
@@ -124,10 +115,10 @@ def test_a_candidate_logs_support_and_their_mentor_or_coach_signs_it(
     sign_in(page, DEMO[candidate])
     dashboard = enrollment_path(page, program)
     visit(page, dashboard, f"dashboard-{candidate}")
-    submit(page, _section(page, "Logs"), f"logs-{candidate}")
+    submit(page, section_link(page, "Logs"), f"logs-{candidate}")
     before = _total(page, total)
 
-    note = f"Observed a lesson and planned the next one ({_token(page)})."
+    note = f"Observed a lesson and planned the next one ({unique_token(page)})."
     page.get_by_label("What", exact=True).select_option(label=kind)
     page.get_by_label("Hours", exact=True).fill("1.5")
     signers = page.get_by_label("Who will sign it", exact=True)
@@ -144,7 +135,7 @@ def test_a_candidate_logs_support_and_their_mentor_or_coach_signs_it(
     sign_in(page, DEMO[signer])
     visit(page, "/", f"home-{signer}")
     visit(page, dashboard, f"dashboard-{candidate}-as-{signer}")
-    submit(page, _section(page, "Logs"), f"logs-{candidate}-as-{signer}")
+    submit(page, section_link(page, "Logs"), f"logs-{candidate}-as-{signer}")
     entry = page.locator("section[aria-labelledby=entries-heading] li", has_text=note)
     assert entry.get_by_text(note).is_visible()  # the mentor or coach reads the confidential notes
     submit(page, entry.get_by_role("button", name=re.compile("^Sign this entry")), f"log-signed-{candidate}")

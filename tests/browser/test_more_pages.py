@@ -7,23 +7,23 @@ so the demo candidates the other journeys use are left as they were.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DEMO, LiveServer, demo_enrollment_id, sign_in, size_name, submit, visit
+from tests.browser.conftest import (
+    DEMO,
+    LiveServer,
+    demo_enrollment_id,
+    section_link,
+    sign_in,
+    submit,
+    unique_token,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def _token(page: Any) -> str:
-    return f"{size_name(page)}-{uuid.uuid4().hex[:6]}"
-
-
-def _section(page: Any, label: str) -> Any:
-    return page.get_by_role("navigation", name="Enrolment sections").get_by_role("link", name=label, exact=True)
 
 
 def _program_nav(page: Any, label: str) -> Any:
@@ -39,13 +39,13 @@ def test_a_candidate_reads_resources_self_assessments_and_exports_her_record(
 
     dashboard = f"/enrollments/{demo_enrollment_id(live_server, 'induction')}"
     visit(page, dashboard, "dashboard-induction")
-    submit(page, _section(page, "Plans"), "plans-induction-demo")
+    submit(page, section_link(page, "Plans"), "plans-induction-demo")
     submit(page, page.get_by_role("link", name="CSTP self-assessments"), "self-assessments")
     assert page.get_by_role("heading", name="CSTP self-assessments", level=1).is_visible()
     assert page.get_by_role("heading", name="Growth over time").is_visible()
     assert page.get_by_role("heading", name="Record a self-assessment").is_visible()
 
-    submit(page, _section(page, "Export & calendar"), "export")
+    submit(page, section_link(page, "Export & calendar"), "export")
     assert page.get_by_role("heading", name="The whole record").is_visible()
     submit(page, page.get_by_role("link", name="Open the printable summary"), "export-summary")
     assert page.get_by_role("heading", name="Record of Ian Nakamura").is_visible()
@@ -53,7 +53,7 @@ def test_a_candidate_reads_resources_self_assessments_and_exports_her_record(
 
 
 def test_a_director_goes_through_the_program_pages(page: Any, live_server: LiveServer) -> None:
-    token = _token(page)
+    token = unique_token(page)
     sign_in(page, DEMO["director"])
     visit(page, "/programs/", "programs-index")
     submit(page, page.get_by_role("link", name="Butte CASC Induction"), "cohort")
@@ -99,7 +99,7 @@ def test_a_director_goes_through_the_program_pages(page: Any, live_server: LiveS
 
 
 def test_a_director_keeps_resources_and_names_a_substitute(page: Any) -> None:
-    token = _token(page)
+    token = unique_token(page)
     sign_in(page, DEMO["director"])
     visit(page, "/resources", "resources-director")
     title = f"Spring job fair {token}"
