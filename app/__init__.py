@@ -25,7 +25,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
-    from . import admin, extensions, filters, jobs, mail
+    from app import admin, extensions, filters, mail
+    from app import queue as jobs
 
     extensions.init_app(app)
     filters.init_app(app)
@@ -35,8 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .candidate import bp as candidate_bp
     from .director import bp as director_bp
-    from .inbox import bp as inbox_bp
     from .errors import register_error_pages
+    from .inbox import bp as inbox_bp
     from .main import bp as main_bp
 
     app.register_blueprint(main_bp)

@@ -9,11 +9,13 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
+from app.services.notifications import outbox as outbox_service
+from app.services.notifications.reminders import daily_sweep, queue_digests
+from app.services.team import accounts
+from workflows.roles import Role
+
 from .db import engine
 from .models import Membership
-from .services import accounts
-from .services import outbox as outbox_service
-from workflows.roles import Role
 
 
 def register_commands(app: Flask) -> None:
@@ -48,7 +50,8 @@ def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) ->
 @with_appcontext
 def seed_demo() -> None:
     """Create the demo organisations, programs, candidates and approvers (idempotent)."""
-    from .services.demo import seed
+    # Imported here so the web process never loads the demo package.
+    from app.demo.seed import seed
 
     with Session(engine(), expire_on_commit=False) as session:
         accounts_created = seed(session)
@@ -89,8 +92,6 @@ def reminders_run(at: str | None) -> None:
     """Queue every reminder, nudge and escalation due now; each goes out once however often this runs."""
     from datetime import UTC, datetime
 
-    from .jobs.reminders import daily_sweep
-
     now = None
     if at:
         try:
@@ -109,8 +110,6 @@ def reminders_run(at: str | None) -> None:
 @with_appcontext
 def reminders_digest() -> None:
     """Queue today's digest for everyone who chose one and has updates waiting."""
-    from .services.notifications import queue_digests
-
     with Session(engine(), expire_on_commit=False) as session:
         count = queue_digests(session)
     click.echo(f"queued {count} digest(s)")

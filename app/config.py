@@ -44,6 +44,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": env.get("REDIS_URL") or None,
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         "TIMEZONE": env.get("TIMEZONE", "America/Los_Angeles"),
+        "CLOCK_OFFSET_SECONDS": _number(env.get("CLOCK_OFFSET_SECONDS")),
         "SERVER_NAME": env.get("SERVER_NAME") or None,
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
@@ -84,6 +85,9 @@ def finalise(config: dict[str, Any]) -> None:
                 "(for example: export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))'))."
             )
         config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    if config.get("CLOCK_OFFSET_SECONDS") and not (config.get("DEBUG") or config.get("TESTING")):
+        raise ConfigurationError("CLOCK_OFFSET_SECONDS moves the app's clock; it is honoured only when testing "
+                                 "or with FLASK_DEBUG=1. Unset it in production.")
     # Requests larger than the biggest upload plus form overhead are refused with 413.
     config["MAX_CONTENT_LENGTH"] = (config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     config["SESSION_COOKIE_HTTPONLY"] = True
@@ -95,3 +99,13 @@ def finalise(config: dict[str, Any]) -> None:
 
     config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_COOKIE_DAYS"])
     config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead: a long form still submits
+
+
+def _number(raw: str | None) -> float:
+    """A number of seconds from the environment (0 when unset); a bad value stops the start."""
+    if not raw:
+        return 0
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"CLOCK_OFFSET_SECONDS must be a number of seconds, not {raw!r}.") from None

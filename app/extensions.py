@@ -6,6 +6,9 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from .db import get_session
+from .models import User
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
@@ -24,9 +27,6 @@ def init_app(app: Flask) -> None:
 @login_manager.user_loader
 def load_user(user_id: str):  # type: ignore[no-untyped-def]
     """Load the signed-in user; a stale session stamp (password changed) signs them out."""
-    from .db import get_session
-    from .models import User
-
     raw_id, _, stamp = user_id.partition(":")
     if not raw_id.isdigit():
         return None

@@ -3,7 +3,7 @@
 `send` takes a `before_transmit` callback, called once the mail server has accepted the sender and
 every recipient and just before the message body goes over the wire. The notification service
 records that moment: a worker that dies before it can safely send again; one that dies after it
-cannot know whether the server kept the message (see app/services/notifications.py).
+cannot know whether the server kept the message (see app/services/notifications/emails.py).
 """
 
 from __future__ import annotations

@@ -23,8 +23,9 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 from app import create_app  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.models import Organisation, OrganisationKind, Program  # noqa: E402
-from app.services import accounts, pathways  # noqa: E402
-from app.services.notifications import schedule_reminders  # noqa: E402
+from app.services.enrollments import pathways  # noqa: E402
+from app.services.notifications.reminders import schedule_reminders  # noqa: E402
+from app.services.team import accounts
 
 
 def build(session: Session, n: int) -> None:

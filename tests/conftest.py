@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,11 @@ import app.models  # noqa: F401
 from app import create_app
 from app.db import make_engine
 from tests import services
+
+# The app counts days in its zone (TIMEZONE, Los Angeles by default); the tests' own date.today()
+# must agree with it at every hour: between 00:00 and 08:00 UTC the two dates differ.
+os.environ["TZ"] = "America/Los_Angeles"
+time.tzset()
 
 LANE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = LANE_URL.startswith("postgresql")
@@ -162,7 +168,7 @@ def auth(client: FlaskClient) -> Auth:
 def make_user(session: Session, email: str = "ana@example.org", name: str = "Ana Ruiz",
               password: str = "correct horse battery") -> "app.models.User":
     """A user who can sign in with `password`."""
-    from app.services import accounts
+    from app.services.team import accounts
 
     user = accounts.create_user(session, email, name, password)
     session.commit()

@@ -1,7 +1,6 @@
 """Service administration: background jobs that failed, and emails whose delivery is uncertain."""
 
-from flask import Blueprint
+from app.admin import routes  # noqa: F401  (importing a view module registers its views)
+from app.admin.blueprint import bp
 
-bp = Blueprint("admin", __name__)
-
-from . import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -14,13 +14,13 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from app import jobs, policy
+from app import policy
+from app import queue as queue_service
+from app.admin.blueprint import bp
 from app.db import get_session
 from app.models import DeliveryStatus, OutboxMessage, SentNotification
-from app.services import notifications
-from app.services import outbox as outbox_service
-
-from . import bp
+from app.services.notifications import emails as notifications
+from app.services.notifications import outbox as outbox_service
 
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _SHOWN = 100
@@ -75,7 +75,7 @@ def _failed_jobs(queue: Any) -> list[FailedJob]:
 def failed_jobs() -> str:
     """Failed background jobs, stuck outbox messages and emails whose delivery is uncertain."""
     session = get_session()
-    queue = jobs.queue()
+    queue = queue_service.current_queue()
     failed: list[FailedJob] = []
     redis_error = None
     if queue is not None:
@@ -103,7 +103,7 @@ def requeue_job(job_id: str) -> Response:
 
     if not _JOB_ID.match(job_id):
         abort(400, "That is not a job id: letters, digits, '-' and '_' only.")
-    queue = jobs.queue()
+    queue = queue_service.current_queue()
     if queue is None:
         abort(404, "Jobs run in-process here (REDIS_URL is not set): there is no RQ queue to requeue on.")
     try:

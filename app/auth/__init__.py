@@ -1,7 +1,6 @@
 """Signing in and out, and resetting a forgotten password."""
 
-from flask import Blueprint
+from app.auth import routes  # noqa: F401  (importing a view module registers its views)
+from app.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from . import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -8,11 +8,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from app.auth.blueprint import bp
 from app.db import get_session
 from app.models import AuditEvent
-from app.services import accounts, notifications, outbox
+from app.services.notifications import emails as notifications
+from app.services.notifications import outbox
+from app.services.team import accounts
 
-from . import bp
 from .forms import NewPasswordForm, NotificationsForm, ResetRequestForm, SignInForm, SignUpForm
 from .tokens import InvalidResetLink, user_for_reset_token
 

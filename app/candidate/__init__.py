@@ -1,7 +1,6 @@
 """The enrolment workspace: where a candidate stands, what is missing, and the steps forward."""
 
-from flask import Blueprint
+from app.candidate import enrol, export, meetings, plans, resources, routes, sections, team  # noqa: F401  (importing a view module registers its views)
+from app.candidate.blueprint import bp
 
-bp = Blueprint("candidate", __name__)
-
-from . import enrol, export, meetings, plans, resources, routes, sections, team  # noqa: E402,F401
+__all__ = ["bp"]

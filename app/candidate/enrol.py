@@ -14,14 +14,14 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import PATHWAY_LABELS, utcnow
-from app.services import outbox, signup
-from app.services.pathways import PathwayError
+from app.services import PathwayError
+from app.services.enrollments import signup
+from app.services.notifications import outbox
 from workflows.deadlines import local_today
 from workflows.facts import Pathway
-
-from . import bp
 
 # What people usually write as their goal on each pathway, offered as a hint.
 GOAL_HINTS = {

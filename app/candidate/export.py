@@ -15,15 +15,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app import policy
+from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import PATHWAY_LABELS, Enrollment, Pathway, User
-from app.services import calendar_feed, outbox
-from app.services import export as export_service
-from app.services.pathways import NotPermitted
+from app.services import NotPermitted
+from app.services.enrollments import export as export_service
+from app.services.notifications import calendar_feed, outbox
 from app.urls import external_url
 from workflows.standards import FOR_PATHWAY
 
-from . import bp
 from .routes import _enrollment
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}

@@ -10,17 +10,17 @@ from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from app import policy
+from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment, LogEntry, LogKind, User
-from app.services import dashboard as dashboard_service
-from app.services import logs as logs_service
-from app.services import outbox
-from app.services.facts import build_facts
-from app.services.pathways import PathwayError
+from app.services import PathwayError
+from app.services.enrollments import dashboard as dashboard_service
+from app.services.enrollments.facts import build_facts
+from app.services.evidence import logs as logs_service
+from app.services.notifications import outbox
 from workflows.facts import Count
 from workflows.roles import Role
 
-from . import bp
 from .routes import _enrollment
 
 

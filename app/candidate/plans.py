@@ -12,16 +12,17 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from app import policy
+from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment, Plan, PlanKind, User
-from app.services import charts, outbox
-from app.services import dashboard as dashboard_service
-from app.services import plans as plans_service
-from app.services import self_assessments as assessments_service
-from app.services.pathways import PathwayError
+from app.services import PathwayError
+from app.services.enrollments import dashboard as dashboard_service
+from app.services.evidence import charts
+from app.services.evidence import plans as plans_service
+from app.services.evidence import self_assessments as assessments_service
+from app.services.notifications import outbox
 from workflows.standards import FOR_PATHWAY
 
-from . import bp
 from .routes import _enrollment
 
 BLANK_ROWS = 2

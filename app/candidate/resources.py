@@ -10,14 +10,13 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
+from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import PATHWAY_LABELS, Organisation, Pathway, ResourceCategory, utcnow
-from app.services import outbox
-from app.services import resources as resources_service
-from app.services.pathways import PathwayError
+from app.services import PathwayError
+from app.services.notifications import outbox
+from app.services.programs import resources as resources_service
 from workflows.deadlines import local_today
-
-from . import bp
 
 
 def _page(status: int = 200, problems: list[str] | None = None, entered: dict[str, str] | None = None) -> tuple[str, int]:

@@ -6,21 +6,21 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from app import policy
+from app.candidate.blueprint import bp
 from app.db import get_session
-from sqlmodel import select
-
 from app.models import Enrollment, Evidence, LogEntry, User
-from app.services import dashboard as dashboard_service
-from app.services import evidence as evidence_service
-from app.services import logs as logs_service
-from app.services import outbox, pathways
-from app.services.uploads import RejectedUpload
+from app.services import PathwayError
+from app.services.enrollments import dashboard as dashboard_service
+from app.services.evidence import documents, filing
+from app.services.evidence import logs as logs_service
+from app.services.evidence.uploads import RejectedUpload
+from app.services.notifications import outbox
+from app.services.signoffs import queueing
 from workflows.facts import EvidenceKind
-
-from . import bp
 
 
 def _enrollment(enrollment_id: int) -> Enrollment:
@@ -62,9 +62,9 @@ def ask_for_step(enrollment_id: int, event: str) -> Response | tuple[str, int]:
     if expected is None:
         abort(400, "The form is missing the enrolment's version. Reload the page and try again.")
     try:
-        transition = pathways.apply_event(get_session(), enrollment.id, event, current_user,  # type: ignore[arg-type]
+        transition = queueing.ask_for_step(get_session(), enrollment.id, event, current_user,  # type: ignore[arg-type]
                                           expected_version=expected, reason=request.form.get("reason"))
-    except pathways.PathwayError as error:
+    except PathwayError as error:
         get_session().rollback()
         return _page(_enrollment(enrollment_id), error.status, error.reasons or [error.message],
                      error.message if error.reasons else None)
@@ -85,9 +85,9 @@ def upload_evidence(enrollment_id: int) -> Response | tuple[str, int]:
     try:
         if upload is None or not upload.filename:
             raise RejectedUpload("Choose a file to upload.")
-        row = evidence_service.submit(session, enrollment, kind, upload.filename, upload.read(), current_user)  # type: ignore[arg-type]
+        row = filing.submit(session, enrollment, kind, upload.filename, upload.read(), current_user)  # type: ignore[arg-type]
         outbox.commit(session)
-    except (RejectedUpload, evidence_service.EvidenceError) as error:
+    except (RejectedUpload, documents.EvidenceError) as error:
         session.rollback()
         return _page(enrollment, getattr(error, "status", 400), [str(error)], "The document was not uploaded.")
     flash(f"Uploaded {EvidenceKind(row.kind).label} (version {row.version}).", "success")
@@ -109,7 +109,7 @@ def download_evidence(enrollment_id: int, evidence_id: int) -> Response:
     if not policy.can_read_evidence(policy.roles_on(get_session(), current_user, enrollment)):
         abort(404)
     row = _evidence(enrollment, evidence_id)
-    response = send_file(evidence_service.path_of(row), mimetype=row.content_type, as_attachment=True,
+    response = send_file(documents.path_of(row), mimetype=row.content_type, as_attachment=True,
                          download_name=row.original_filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
@@ -130,10 +130,10 @@ def decide_evidence(enrollment_id: int, evidence_id: int) -> Response | tuple[st
     if decision not in {"verify", "send_back"}:
         abort(400, "Choose to verify the document or to send it back.")
     try:
-        evidence_service.decide(session, row, current_user, verified=decision == "verify",  # type: ignore[arg-type]
+        documents.decide(session, row, current_user, verified=decision == "verify",  # type: ignore[arg-type]
                                 reason=request.form.get("reason"))
         outbox.commit(session)
-    except evidence_service.EvidenceError as error:
+    except documents.EvidenceError as error:
         session.rollback()
         return _page(enrollment, 400, [str(error)], "The decision was not recorded.")
     flash("Verified." if decision == "verify" else "Sent back with your reason.", "success")
@@ -185,7 +185,7 @@ def add_log(enrollment_id: int) -> Response | tuple[str, int]:
     except ValueError:
         session.rollback()
         return _log_page(enrollment, 400, ["Enter the date as a calendar date and the hours as a number."])
-    except pathways.PathwayError as error:
+    except PathwayError as error:
         session.rollback()
         return _log_page(enrollment, error.status, [error.message])
     flash("Logged. It counts once it is signed.", "success")
@@ -204,7 +204,7 @@ def sign_log(enrollment_id: int, log_id: int) -> Response | tuple[str, int]:
     try:
         logs_service.sign(session, entry, current_user)  # type: ignore[arg-type]
         outbox.commit(session)
-    except pathways.PathwayError as error:
+    except PathwayError as error:
         session.rollback()
         return _log_page(enrollment, error.status, [error.message])
     flash("Signed.", "success")

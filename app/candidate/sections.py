@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from flask_login import current_user
 
 from app import policy
+from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment
-from app.services import plans as plans_service
-
-from . import bp
+from app.services.evidence import plans as plans_service
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,16 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app import policy
 from app.auth.forms import MIN_PASSWORD
+from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment, Invitation, Membership, Organisation, Program, User
-from app.services import accounts, outbox
-from app.services import team as team_service
-from app.services.pathways import PathwayError
+from app.services import PathwayError
+from app.services.notifications import outbox
+from app.services.team import accounts
+from app.services.team import invitations as invitations_service
+from app.services.team import members as members_service
 from workflows.roles import Role
 
-from . import bp
 from .routes import _enrollment as viewable_enrollment
 
 
@@ -54,7 +56,7 @@ class JoinForm(FlaskForm):
 
 
 def _role_choices(enrollment: Enrollment) -> list[SelectChoice]:
-    return [SelectChoice(r.value, r.label) for r in team_service.invitable_roles(enrollment)]
+    return [SelectChoice(r.value, r.label) for r in invitations_service.invitable_roles(enrollment)]
 
 
 def _team_page(enrollment: Enrollment, form: InviteForm | None = None, status: int = 200,
@@ -67,7 +69,7 @@ def _team_page(enrollment: Enrollment, form: InviteForm | None = None, status: i
     program = session.get(Program, enrollment.program_id)
     organisation = session.get(Organisation, program.organisation_id) if program else None
     zone = ZoneInfo(organisation.timezone if organisation else "America/Los_Angeles")
-    return render_template("candidate/team.html", enrollment=enrollment, team=team_service.team_of(session, enrollment),
+    return render_template("candidate/team.html", enrollment=enrollment, team=members_service.team_of(session, enrollment),
                            manages=manages, form=form, problems=problems or [], resendable=resendable,
                            candidate=session.get(User, enrollment.candidate_id), program=program,
                            local_date=lambda moment: moment.astimezone(zone).date(),
@@ -105,10 +107,10 @@ def invite(enrollment_id: int) -> Response | tuple[str, int]:
     if not form.validate():
         return _team_page(enrollment, form, 400, ["The invitation was not sent: see the messages below."])
     try:
-        invitation = team_service.invite(session, enrollment, current_user, form.email.data or "",  # type: ignore[arg-type]
+        invitation = invitations_service.invite(session, enrollment, current_user, form.email.data or "",  # type: ignore[arg-type]
                                          form.role.data or "")
         outbox.commit(session)
-    except team_service.AlreadyPending as pending:
+    except invitations_service.AlreadyPending as pending:
         session.rollback()
         return _team_page(enrollment, form, pending.status, [pending.message], resendable=pending.invitation)
     except PathwayError as error:
@@ -133,7 +135,7 @@ def resend_invitation(enrollment_id: int, invitation_id: int) -> Response | tupl
     enrollment = _manageable(enrollment_id)
     invitation = _invitation(enrollment, invitation_id)
     try:
-        team_service.resend(session, enrollment, invitation, current_user)  # type: ignore[arg-type]
+        invitations_service.resend(session, enrollment, invitation, current_user)  # type: ignore[arg-type]
         outbox.commit(session)
     except PathwayError as error:
         session.rollback()
@@ -149,7 +151,7 @@ def withdraw_invitation(enrollment_id: int, invitation_id: int) -> Response | tu
     enrollment = _manageable(enrollment_id)
     invitation = _invitation(enrollment, invitation_id)
     try:
-        team_service.withdraw(session, enrollment, invitation, current_user)  # type: ignore[arg-type]
+        invitations_service.withdraw(session, enrollment, invitation, current_user)  # type: ignore[arg-type]
         outbox.commit(session)
     except PathwayError as error:
         session.rollback()
@@ -168,7 +170,7 @@ def remove_member(enrollment_id: int, membership_id: int) -> Response | tuple[st
         abort(404)
     person = session.get(User, membership.user_id)
     try:
-        team_service.remove_member(session, enrollment, membership, current_user)  # type: ignore[arg-type]
+        members_service.remove_member(session, enrollment, membership, current_user)  # type: ignore[arg-type]
         outbox.commit(session)
     except PathwayError as error:
         session.rollback()
@@ -180,7 +182,7 @@ def remove_member(enrollment_id: int, membership_id: int) -> Response | tuple[st
 
 
 def _open_invitation(token: str) -> Invitation:
-    invitation = team_service.find_by_token(get_session(), token)
+    invitation = invitations_service.find_by_token(get_session(), token)
     if invitation is None:
         abort(404, "This invitation link is not valid. Check that the whole link was copied from the email.")
     return invitation
@@ -201,8 +203,8 @@ def _invitation_page(invitation: Invitation, status: int = 200, form: JoinForm |
 
 def _gone(invitation: Invitation) -> tuple[str, int] | None:
     try:
-        team_service.check_open(invitation)
-    except team_service.InvitationGone as gone:
+        invitations_service.check_open(invitation)
+    except invitations_service.InvitationGone as gone:
         return render_template("candidate/invitation.html", gone=gone.message), gone.status
     return None
 
@@ -217,7 +219,7 @@ def _joined(invitation: Invitation) -> Response:
 def show_invitation(token: str) -> Response | tuple[str, int]:
     """Show what the invitation grants, and how to accept it: sign in, sign up, or just accept."""
     invitation = _open_invitation(token)
-    if current_user.is_authenticated and team_service.accepted_by(get_session(), invitation, current_user):  # type: ignore[arg-type]
+    if current_user.is_authenticated and invitations_service.accepted_by(get_session(), invitation, current_user):  # type: ignore[arg-type]
         return redirect(url_for("candidate.dashboard", enrollment_id=invitation.enrollment_id))
     gone = _gone(invitation)
     if gone is not None:
@@ -234,11 +236,11 @@ def accept_invitation(token: str) -> Response | tuple[str, int]:
     invitation = _open_invitation(token)
     if current_user.is_authenticated:
         try:
-            team_service.accept(session, invitation, current_user)  # type: ignore[arg-type]
+            invitations_service.accept(session, invitation, current_user)  # type: ignore[arg-type]
             outbox.commit(session)
         except PathwayError as error:
             session.rollback()
-            if isinstance(error, team_service.InvitationGone):
+            if isinstance(error, invitations_service.InvitationGone):
                 return render_template("candidate/invitation.html", gone=error.message), error.status
             return _invitation_page(invitation, error.status, problems=[error.message])
         return _joined(invitation)
@@ -253,7 +255,7 @@ def accept_invitation(token: str) -> Response | tuple[str, int]:
         return _invitation_page(invitation, 400, form)
     try:
         user = accounts.create_user(session, invitation.email, form.name.data or "", form.password.data or "")
-        team_service.accept(session, invitation, user)
+        invitations_service.accept(session, invitation, user)
         outbox.commit(session)
     except (accounts.AccountError, PathwayError) as error:
         session.rollback()

@@ -1,7 +1,6 @@
 """Program directors and districts: cohorts, rosters, accreditation exports, CTC recommendations."""
 
-from flask import Blueprint
+from app.director import assignments, pages, recommendations, roster, routes, settings  # noqa: F401  (importing a view module registers its views)
+from app.director.blueprint import bp
 
-bp = Blueprint("director", __name__)
-
-from . import routes  # noqa: E402,F401
+__all__ = ["bp"]

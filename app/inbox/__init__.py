@@ -1,7 +1,6 @@
 """Approvers' inbox: sign-off tasks for the roles a person holds, panels and delegations."""
 
-from flask import Blueprint
+from app.inbox import delegations, panels, routes  # noqa: F401  (importing a view module registers its views)
+from app.inbox.blueprint import bp
 
-bp = Blueprint("inbox", __name__)
-
-from . import routes  # noqa: E402,F401
+__all__ = ["bp"]

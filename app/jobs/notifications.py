@@ -11,17 +11,30 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from app.models import (AuditEvent, DigestItem, Enrollment, Evidence, Invitation, Organisation, Program, SignOff,
-                        User, utcnow)
-from app.services import notifications as n
-from app.services.notifications import Email
+from app.auth.tokens import make_reset_token
+from app.models import (
+    AuditEvent,
+    DigestItem,
+    Enrollment,
+    Evidence,
+    Invitation,
+    Organisation,
+    Program,
+    SignOff,
+    User,
+    utcnow,
+)
+from app.services.enrollments import pathways
+from app.services.enrollments.facts import build_facts
+from app.services.notifications import emails, reminders
+from app.services.notifications.emails import Email
+from app.services.notifications.registry import handler
+from app.services.team import invitations as team
 from app.urls import external_url
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, deadlines
 from workflows.facts import EvidenceKind, EvidenceStatus
 from workflows.roles import Role
-
-from .registry import handler
 
 
 def _active(session: Session, user_id: int | None) -> User | None:
@@ -32,7 +45,7 @@ def _active(session: Session, user_id: int | None) -> User | None:
 def _open_enrollment(session: Session, enrollment_id: int) -> Enrollment | None:
     """The enrolment, unless it is gone or finished (nothing is due on a closed record)."""
     enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None or n.is_final(enrollment):
+    if enrollment is None or pathways.is_final(enrollment):
         return None
     return enrollment
 
@@ -40,8 +53,6 @@ def _open_enrollment(session: Session, enrollment_id: int) -> Enrollment | None:
 def _current_deadline(session: Session, enrollment: Enrollment, key: str,
                       due: str | None = None) -> tuple[Deadline, int] | None:
     """The deadline as it stands now, if still unmet (and, when `due` is given, still due that day)."""
-    from app.services.facts import build_facts
-
     facts = build_facts(session, enrollment, utcnow())
     for deadline in deadlines(facts, enrollment.pathway_version):
         if deadline.key == key and due in (None, deadline.due.isoformat()) and not deadline.met:
@@ -52,12 +63,10 @@ def _current_deadline(session: Session, enrollment: Enrollment, key: str,
 @handler("email.password_reset")
 def send_password_reset(session: Session, user_id: int) -> Email | None:
     """Email a single-use, expiring password-reset link."""
-    from app.auth.tokens import make_reset_token
-
     user = _active(session, user_id)
     if user is None:
         return None
-    return n.password_reset_email(user, external_url("auth.reset_password", token=make_reset_token(user)))
+    return emails.password_reset_email(user, external_url("auth.reset_password", token=make_reset_token(user)))
 
 
 @handler("email.step_advanced")
@@ -70,8 +79,8 @@ def send_step_advanced(session: Session, audit_event_id: int) -> Email | None:
         return None
     labels = {s.value: s.label for s in engine.states(enrollment.pathway, enrollment.pathway_version)}
     step = labels.get(audit.to_state or "", audit.to_state or "")
-    return n.step_advanced_email(candidate, step, session.get(Program, enrollment.program_id),
-                                 n.enrollment_link(enrollment.id))  # type: ignore[arg-type]
+    return emails.step_advanced_email(candidate, step, session.get(Program, enrollment.program_id),
+                                 emails.enrollment_link(enrollment.id))  # type: ignore[arg-type]
 
 
 @handler("email.evidence_decided")
@@ -86,11 +95,11 @@ def send_evidence_decided(session: Session, evidence_id: int) -> Email | None:
     if candidate is None or decider is None:
         return None
     item = EvidenceKind(evidence.kind).label
-    link = n.enrollment_link(evidence.enrollment_id)
+    link = emails.enrollment_link(evidence.enrollment_id)
     if evidence.status == EvidenceStatus.SENT_BACK:
-        return n.sent_back_email(candidate, item, decider.name, evidence.decision_reason or "", link)
+        return emails.sent_back_email(candidate, item, decider.name, evidence.decision_reason or "", link)
     if evidence.status == EvidenceStatus.VERIFIED:
-        return n.task_decided_email(candidate, item, decider.name, "verified", link)
+        return emails.task_decided_email(candidate, item, decider.name, "verified", link)
     return None
 
 
@@ -105,9 +114,9 @@ def send_signoff_given(session: Session, signoff_id: int) -> Email | None:
     signer = session.get(User, signoff.signer_id)
     if candidate is None or signer is None:
         return None
-    return n.task_decided_email(candidate, f"{n.step_label(signoff.key)} sign-off", f"{signer.name} "
+    return emails.task_decided_email(candidate, f"{emails.step_label(signoff.key)} sign-off", f"{signer.name} "
                                 f"({Role(signoff.role).label.lower()})", "signed off",
-                                n.enrollment_link(signoff.enrollment_id))
+                                emails.enrollment_link(signoff.enrollment_id))
 
 
 @handler("email.deadline_reminder")
@@ -120,7 +129,7 @@ def send_deadline_reminder(session: Session, enrollment_id: int, deadline_key: s
     if candidate is None or current is None or current[1] < 0:
         return None
     deadline, left = current
-    return n.deadline_reminder_email(candidate, deadline, left, n.enrollment_link(enrollment_id))
+    return emails.deadline_reminder_email(candidate, deadline, left, emails.enrollment_link(enrollment_id))
 
 
 @handler("email.deadline_escalation")
@@ -133,8 +142,8 @@ def send_deadline_escalation(session: Session, enrollment_id: int, deadline_key:
     if enrollment is None or director is None or current is None or current[1] >= 0:
         return None
     candidate = session.get(User, enrollment.candidate_id)
-    return n.deadline_escalation_email(director, candidate.name if candidate else "a candidate", current[0],
-                                       n.enrollment_link(enrollment_id))
+    return emails.deadline_escalation_email(director, candidate.name if candidate else "a candidate", current[0],
+                                       emails.enrollment_link(enrollment_id))
 
 
 @handler("email.log_nudge")
@@ -143,9 +152,9 @@ def send_log_nudge(session: Session, enrollment_id: int, kind: str, week_start: 
     enrollment = _open_enrollment(session, enrollment_id)
     candidate = _active(session, enrollment.candidate_id) if enrollment else None
     monday = date.fromisoformat(week_start)
-    if candidate is None or n.has_log(session, enrollment_id, kind, monday):
+    if candidate is None or reminders.has_log(session, enrollment_id, kind, monday):
         return None
-    return n.log_nudge_email(candidate, kind, monday, n.enrollment_link(enrollment_id))
+    return emails.log_nudge_email(candidate, kind, monday, emails.enrollment_link(enrollment_id))
 
 
 @handler("email.recommendation_steps")
@@ -158,8 +167,8 @@ def send_recommendation_steps(session: Session, enrollment_id: int, recommended_
     current = _current_deadline(session, enrollment, "recommendation_window")
     if current is None or current[1] < 0:
         return None
-    return n.recommendation_steps_email(candidate, enrollment.recommended_on, current[0].due,  # type: ignore[arg-type]
-                                        n.enrollment_link(enrollment_id))
+    return emails.recommendation_steps_email(candidate, enrollment.recommended_on, current[0].due,  # type: ignore[arg-type]
+                                        emails.enrollment_link(enrollment_id))
 
 
 @handler("email.digest")
@@ -180,7 +189,7 @@ def send_digest(session: Session, user_id: int, until: str) -> Email | None:
             item.digested_at = utcnow()
             job_session.add(item)
 
-    email = n.digest_email(user, items, external_url("main.home"))
+    email = emails.digest_email(user, items, external_url("main.home"))
     email.on_sent = mark_digested
     return email
 
@@ -188,8 +197,6 @@ def send_digest(session: Session, user_id: int, until: str) -> Email | None:
 @handler("email.invitation")
 def send_invitation(session: Session, invitation_id: int) -> Email | None:
     """Email a support-team invitation's link; nothing once it was withdrawn, accepted or expired."""
-    from app.services import team
-
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or not team.is_pending(invitation):
         return None
@@ -203,7 +210,7 @@ def send_invitation(session: Session, invitation_id: int) -> Email | None:
     # The last day, as the calendar reads where the program is.
     last_day = invitation.expires_at.astimezone(ZoneInfo(organisation.timezone if organisation else "UTC")).date()
     link = external_url("candidate.invitation", token=team.token_for(invitation))
-    email = n.invitation_email(invitation.email, invitee.name if invitee else invitation.email, inviter.name,
+    email = emails.invitation_email(invitation.email, invitee.name if invitee else invitation.email, inviter.name,
                                f"{program.name} as {Role(invitation.role).label.lower()}", link, last_day)
     email.recipient_id = invitee.id if invitee else None
     return email

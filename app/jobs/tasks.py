@@ -8,13 +8,13 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.models import Enrollment, Panel, SignOffTask, TaskStatus, User
-from app.services import notifications as n
-from app.services.notifications import Email
-from app.services.tasks import title
+from app.services.enrollments import pathways
+from app.services.notifications import emails
+from app.services.notifications.emails import Email
+from app.services.notifications.registry import handler
+from app.services.signoffs.queueing import title
 from app.urls import external_url
 from workflows.roles import Role
-
-from .registry import handler
 
 
 def _active(session: Session, user_id: int | None) -> User | None:
@@ -47,10 +47,10 @@ def send_task_queued(session: Session, task_id: int, assignee_id: int) -> Email 
     """Tell a holder of the role that a sign-off waits for them (nothing once it is decided)."""
     found = _task(session, task_id, TaskStatus.OPEN)
     assignee = _active(session, assignee_id)
-    if found is None or assignee is None or n.is_final(found[1]):
+    if found is None or assignee is None or pathways.is_final(found[1]):
         return None
     task, _, candidate = found
-    return n.task_assigned_email(assignee, candidate.name, title(task), external_url("inbox.task", task_id=task.id),
+    return emails.task_assigned_email(assignee, candidate.name, title(task), external_url("inbox.task", task_id=task.id),
                                  due_on=task.due_on)
 
 
@@ -63,8 +63,8 @@ def send_task_decided(session: Session, task_id: int) -> Email | None:
     task, enrollment, candidate = found
     if _active(session, candidate.id) is None:
         return None
-    return n.task_decided_email(candidate, title(task), _decider(session, task), "signed off",
-                                n.enrollment_link(enrollment.id))  # type: ignore[arg-type]
+    return emails.task_decided_email(candidate, title(task), _decider(session, task), "signed off",
+                                emails.enrollment_link(enrollment.id))  # type: ignore[arg-type]
 
 
 @handler("email.task_sent_back")
@@ -76,8 +76,8 @@ def send_task_sent_back(session: Session, task_id: int) -> Email | None:
     task, enrollment, candidate = found
     if _active(session, candidate.id) is None:
         return None
-    return n.sent_back_email(candidate, title(task), _decider(session, task), task.reason or "",
-                             n.enrollment_link(enrollment.id))  # type: ignore[arg-type]
+    return emails.sent_back_email(candidate, title(task), _decider(session, task), task.reason or "",
+                             emails.enrollment_link(enrollment.id))  # type: ignore[arg-type]
 
 
 @handler("email.task_overdue")
@@ -88,7 +88,7 @@ def send_task_overdue(session: Session, task_id: int, director_id: int) -> Email
     if found is None or director is None:
         return None
     task, _, candidate = found
-    return n.signoff_overdue_email(director, candidate.name, title(task), Role(task.role).label,
+    return emails.signoff_overdue_email(director, candidate.name, title(task), Role(task.role).label,
                                    task.created_at.date(), external_url("inbox.task", task_id=task.id))
 
 
@@ -100,5 +100,5 @@ def send_panel_decided(session: Session, panel_id: int) -> Email | None:
     candidate = _active(session, enrollment.candidate_id) if enrollment else None
     if panel is None or panel.outcome != "not_yet" or candidate is None:
         return None
-    return n.task_decided_email(candidate, "Exit interview", "the exit-interview panel", "not yet",
-                                n.enrollment_link(enrollment.id))  # type: ignore[union-attr, arg-type]
+    return emails.task_decided_email(candidate, "Exit interview", "the exit-interview panel", "not yet",
+                                emails.enrollment_link(enrollment.id))  # type: ignore[union-attr, arg-type]

@@ -1,7 +1,6 @@
 """The home page and the health check."""
 
-from flask import Blueprint
+from app.main import routes  # noqa: F401  (importing a view module registers its views)
+from app.main.blueprint import bp
 
-bp = Blueprint("main", __name__)
-
-from . import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
+from app import policy
 from app.db import get_session
-from app.services import dashboard
-
-from . import bp
+from app.main.blueprint import bp
+from app.services.enrollments import dashboard
 
 
 @bp.get("/")
@@ -53,7 +53,5 @@ def navigation() -> dict[str, bool]:
     # Jobs render email templates too, with no request and nobody signed in.
     if not has_request_context() or not current_user.is_authenticated:
         return {"nav_jobs": False}
-    from app import policy
-
     return {"nav_jobs": policy.can_manage_background_jobs(get_session(), current_user),  # type: ignore[arg-type]
             "nav_resources": True}  # everyone signed in reads the links that apply to them

@@ -1,18 +1,18 @@
 """Every table, imported so SQLModel.metadata (and Alembic) sees them all."""
 
-from .base import UTCDateTime, utcnow  # noqa: F401  (base first: it sets the naming convention)
 from .audit import AuditEvent
+from .base import UTCDateTime, utcnow  # noqa: F401  (base first: it sets the naming convention)
 from .enrollments import Enrollment
 from .evidence import Evidence
 from .logs import LogEntry, LogKind, SelfAssessment
 from .notifications import DeliveryStatus, DigestItem, NotificationPreference, SentNotification
 from .outbox import OutboxMessage
+from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Pathway, Program, User
 from .plans import Plan, PlanKind, Resource, ResourceCategory
 from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
+from .signoffs import SignOff
 from .tasks import Delegation, Panel, PanelMember, PanelVote, SignOffTask, TaskComment, TaskStatus
 from .team import CalendarFeed, Invitation
-from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Pathway, Program, User
-from .signoffs import SignOff
 
 __all__ = [
     "CalendarFeed",

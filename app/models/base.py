@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app import clock
+
 # Named constraints from the first migration on: SQLite batch migrations can only drop or
 # alter a constraint they can name.
 SQLModel.metadata.naming_convention = {
@@ -20,8 +22,8 @@ SQLModel.metadata.naming_convention = {
 
 
 def utcnow() -> datetime:
-    """Now, as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """Now, as an aware UTC datetime, on the app's clock (which tests and debug runs may move)."""
+    return clock.now()
 
 
 class UTCDateTime(sa.types.TypeDecorator):

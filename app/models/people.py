@@ -16,7 +16,6 @@ from workflows.roles import Role
 
 from .base import check_in, created_at_field, json_field, timestamp_field
 
-
 PATHWAY_LABELS = {
     Pathway.PIP: "Provisional Internship Permit → intern credential",
     Pathway.INDUCTION: "Teacher Induction → clear teaching credential",

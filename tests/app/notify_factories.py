@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import email
-from email import policy
 import itertools
 from datetime import date
+from email import policy
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from app.models import Enrollment, Evidence, Membership, Organisation, OrganisationKind, Program, User
-from app.services import pathways
+from app.services.enrollments import pathways
 
 _serial = itertools.count(1)
 

@@ -9,9 +9,11 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session
 
+from app.demo.walker import Walker, pdf_bytes  # noqa: F401  (pdf_bytes re-exported for tests)
 from app.models import Enrollment, Membership, Organisation, OrganisationKind, Program, User
-from app.services import accounts, pathways
-from app.services.demo_enrollments import Walker, pdf_bytes  # noqa: F401  (pdf_bytes re-exported for tests)
+from app.services.enrollments import pathways
+from app.services.signoffs import queueing
+from app.services.team import accounts
 from workflows.roles import Role
 from workflows.rules import Rule
 
@@ -88,7 +90,7 @@ class PathwayDriver:
     def fire(self, event: str, as_role: Role, **kwargs: Any) -> pathways.Transition:
         """Ask for `event` as the holder of `as_role`, without satisfying anything first."""
         with self.app.app_context():
-            return pathways.apply_event(self.session, self.enrollment.id, event, self.person(as_role), **kwargs)  # type: ignore[arg-type]
+            return queueing.ask_for_step(self.session, self.enrollment.id, event, self.person(as_role), **kwargs)  # type: ignore[arg-type]
 
 
 def at(moment: date) -> datetime:

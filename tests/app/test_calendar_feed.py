@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, CalendarFeed, LogEntry, Membership, utcnow
-from app.services import calendar_feed, plans
+from app.services.evidence import plans
+from app.services.notifications import calendar_feed
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
 from workflows.deadlines import deadlines

@@ -9,10 +9,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from app.inbox.queries import listing
 from app.models import AuditEvent, Delegation, SignOff, SignOffTask
-from app.services import accounts, delegations, pathways
-from app.services import tasks as task_service
+from app.services import NotFound, NotPermitted
+from app.services.signoffs import deciding as task_service
+from app.services.signoffs import delegations
+from app.services.signoffs.inbox import listing
+from app.services.team import accounts
 from tests.app.notify_factories import folder_mail
 from tests.app.test_tasks import waiting_on_signoffs
 from tests.conftest import Auth, csrf_token
@@ -54,14 +56,14 @@ def test_no_substitute_outside_the_window_or_after_revocation(app: Flask, sessio
     today = driver.facts().today
     future = delegate(session, director, deputy, today + timedelta(days=2), today + timedelta(days=4))
     assert listing(session, deputy, "unclaimed", today) == []
-    with app.app_context(), pytest.raises(pathways.NotPermitted):
+    with app.app_context(), pytest.raises(NotPermitted):
         task_service.approve(session, task.id, deputy)  # type: ignore[arg-type]
     current = delegate(session, director, deputy, today, today)
     assert len(listing(session, deputy, "unclaimed", today)) == 1
     delegations.revoke(session, current.id, director)  # type: ignore[arg-type]
     session.commit()
     assert listing(session, deputy, "unclaimed", today) == []
-    with pytest.raises(pathways.NotFound):
+    with pytest.raises(NotFound):
         delegations.revoke(session, future.id, deputy)  # type: ignore[arg-type]  # only the delegator ends it
 
 
@@ -70,7 +72,7 @@ def test_a_substitute_never_acts_on_their_own_enrolment(app: Flask, session: Ses
     today = driver.facts().today
     delegate(session, driver.person(Role.PROGRAM_DIRECTOR), driver.candidate, today, today)
     assert listing(session, driver.candidate, "unclaimed", today) == []
-    with app.app_context(), pytest.raises(pathways.NotPermitted):
+    with app.app_context(), pytest.raises(NotPermitted):
         task_service.approve(session, task.id, driver.candidate)  # type: ignore[arg-type]
 
 

@@ -7,9 +7,9 @@ import re
 from flask import Flask
 from sqlmodel import Session, func, select
 
+from app.demo.cohort import COHORT
+from app.demo.people import CANDIDATES
 from app.models import AuditEvent, Enrollment, Evidence, LogEntry, Membership, Program, SignOffTask, User
-from app.services.demo import CANDIDATES
-from app.services.demo_director import COHORT
 from tests.conftest import Auth
 
 # The three demo candidates, one per pathway; the director's cohort comes on top (COHORT).

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from app.models import User
-from app.services.csv_safety import neutralise, to_csv
+from app.services.programs.csv_safety import neutralise, to_csv
 from tests.app.director_fixtures import signed_in
 from tests.app.pathway_driver import PathwayDriver
 from workflows.facts import Count

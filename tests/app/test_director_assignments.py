@@ -6,7 +6,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Membership
-from app.services import accounts
+from app.services.team import accounts
 from tests.app.director_fixtures import post, signed_in
 from tests.app.pathway_driver import PathwayDriver
 from workflows.roles import Role

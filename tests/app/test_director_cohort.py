@@ -11,7 +11,9 @@ from flask import Flask
 from sqlmodel import Session
 
 from app.models import Enrollment, SignOffTask, User
-from app.services import accounts, cohort, pathways
+from app.services.enrollments import pathways
+from app.services.programs import cohort
+from app.services.team import accounts
 from tests.app.director_fixtures import signed_in
 from tests.app.pathway_driver import PathwayDriver
 from workflows.roles import Role

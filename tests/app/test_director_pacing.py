@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import Flask
 from sqlmodel import Session
 
-from app.services.pacing import measure
+from app.services.programs.pacing import measure
 from tests.app.director_fixtures import signed_in
 from tests.app.pathway_driver import PathwayDriver
 from workflows.facts import Count

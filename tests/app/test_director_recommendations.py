@@ -19,7 +19,9 @@ from app.models import (
     RecommendationBatch,
     SignOff,
 )
-from app.services import evidence, notifications, recommendations
+from app.services.evidence import documents, filing
+from app.services.notifications import reminders as notifications
+from app.services.programs import recommendations
 from tests.app.director_fixtures import post, ready_casc, signed_in
 from tests.app.pathway_driver import PathwayDriver, at, pdf_bytes
 from workflows.roles import Role
@@ -62,13 +64,13 @@ def test_a_director_submits_a_batch_and_the_job_writes_the_packet(app: Flask, se
     archive = zipfile.ZipFile(io.BytesIO(download.get_data()))
     assert sorted(archive.namelist()) == ["recommendations.csv", f"summary-{rec.id}.html"]
     rows = list(csv.reader(io.StringIO(archive.read("recommendations.csv").decode("utf-8").lstrip("\ufeff"))))
-    from app.jobs.recommendations import PACKET_COLUMNS
+    from app.services.programs.packets import PACKET_COLUMNS
 
     assert tuple(rows[0]) == PACKET_COLUMNS
     assert rows[1][0] == str(rec.id) and rows[1][6] == "Candidate" and rows[1][-1] == ATTEST
     assert "CTC recommendation summary" in archive.read(f"summary-{rec.id}.html").decode()
     # Idempotent: running the handler again changes nothing.
-    from app.jobs import registry
+    from app.services.notifications import registry
 
     before = (driver.app.config["PACKET_FOLDER"], batch.packet_ready_at)
     with app.app_context():
@@ -99,10 +101,10 @@ def test_the_life_cycle_runs_to_issued(app: Flask, session: Session, driver: Pat
     blocked = follow(analyst, driver, rec, "issued")
     assert blocked.status_code == 422 and "credential" in blocked.get_data(as_text=True).lower()
     with app.app_context():
-        row = evidence.submit(session, driver.refresh(), "issued_credential", "clear.pdf", pdf_bytes("issued"),
+        row = filing.submit(session, driver.refresh(), "issued_credential", "clear.pdf", pdf_bytes("issued"),
                               driver.person(Role.PROGRAM_DIRECTOR))
         session.flush()
-        evidence.decide(session, row, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
+        documents.decide(session, row, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
         session.commit()
     assert follow(analyst, driver, rec, "issued").status_code == 302
     session.refresh(rec)

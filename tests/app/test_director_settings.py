@@ -8,7 +8,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Program
-from app.services.program_settings import fields
+from app.services.programs.settings import fields
 from tests.app.director_fixtures import post, signed_in
 from tests.app.pathway_driver import PathwayDriver
 from workflows.roles import Role

@@ -13,7 +13,9 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Evidence, LogEntry, utcnow
-from app.services import evidence, export, plans
+from app.services.enrollments import export
+from app.services.evidence import documents as documents_service
+from app.services.evidence import filing, plans
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
 from workflows.roles import Role
@@ -28,12 +30,12 @@ def induction(app: Flask, session: Session) -> PathwayDriver:
     session.commit()
     with app.app_context():
         enrollment = driver.refresh()
-        first = evidence.submit(session, enrollment, "preliminary_credential", "../../etc/My Credential.pdf",
+        first = filing.submit(session, enrollment, "preliminary_credential", "../../etc/My Credential.pdf",
                                 pdf_bytes("v1"), driver.candidate)
         session.flush()
-        evidence.submit(session, enrollment, "preliminary_credential", "credential.pdf", pdf_bytes("v2"),
+        filing.submit(session, enrollment, "preliminary_credential", "credential.pdf", pdf_bytes("v2"),
                         driver.candidate)
-        evidence.submit(session, enrollment, "employment_verification", "job.pdf", pdf_bytes("job"),
+        filing.submit(session, enrollment, "employment_verification", "job.pdf", pdf_bytes("job"),
                         driver.people[Role.DISTRICT_HR])
         assert first.superseded_at is not None
     plans.save(session, enrollment, "ilp", driver.candidate, items=[
@@ -88,7 +90,7 @@ def test_names_inside_the_zip_cannot_climb_out(typed: str, stored: str) -> None:
 def test_a_missing_stored_file_is_named_in_the_manifest(app: Flask, session: Session, induction: PathwayDriver) -> None:
     row = session.exec(select(Evidence).where(Evidence.kind == "employment_verification")).one()
     with app.app_context():
-        evidence.path_of(row).unlink()
+        documents_service.path_of(row).unlink()
     archive = zipfile.ZipFile(io.BytesIO(signed_in(app, induction.candidate.email).get(base(induction) + "/evidence.zip").data))
     entry = next(d for d in json.loads(archive.read("manifest.json"))["documents"] if d["kind"] == "employment_verification")
     assert entry["file"] is None and "missing" in entry["problem"]

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import SignOff, SignOffTask
-from app.services import accounts
+from app.services.team import accounts
 from tests.app.test_tasks import ask, waiting_on_signoffs
 from tests.conftest import Auth, csrf_token
 from workflows.roles import Role
@@ -133,7 +133,8 @@ def test_undo_from_the_task_page(app: Flask, session: Session, client: FlaskClie
 
 
 def test_demo_tasks_give_the_demo_approvers_an_inbox(app: Flask, session: Session) -> None:
-    from app.services import demo, demo_tasks
+    from app.demo import seed as demo
+    from app.demo import tasks as demo_tasks
 
     with app.app_context():
         demo.seed(session)
@@ -177,7 +178,7 @@ def test_the_candidate_asks_for_missing_sign_offs_from_the_dashboard(app: Flask,
 def test_overdue_and_escalated_tasks_are_marked_in_the_inbox(app: Flask, session: Session, client: FlaskClient) -> None:
     from datetime import timedelta
 
-    from app.services import tasks as task_service
+    from app.services.signoffs import escalation as task_service
 
     driver, [task] = waiting_on_signoffs(app, session, "casc")
     row = session.get(SignOffTask, task.id)

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from flask import Flask
 from sqlmodel import Session
 
-from app.inbox import waiting
-from app.services import evidence as evidence_service
-from app.services import logs as logs_service
+from app.services.evidence import documents as documents_service
+from app.services.evidence import filing
+from app.services.evidence import logs as logs_service
+from app.services.signoffs import inbox
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
 from workflows.roles import Role
@@ -28,8 +29,8 @@ def test_a_log_naming_the_mentor_waits_in_their_inbox_until_signed(app: Flask, s
                                  occurred_on=date.today() - timedelta(days=2), hours=1.5, notes="Lesson planning",
                                  signer=mentor, today=date.today())
         session.commit()
-    assert [w.entry.id for w in waiting.logs_to_sign(session, mentor)] == [entry.id]
-    assert waiting.logs_to_sign(session, other.person(Role.MENTOR)) == []
+    assert [w.entry.id for w in inbox.logs_to_sign(session, mentor)] == [entry.id]
+    assert inbox.logs_to_sign(session, other.person(Role.MENTOR)) == []
 
     page = signed_in(app, mentor.email).get("/inbox").get_data(as_text=True)
     assert "Logs waiting for your signature" in page and induction.candidate.name in page
@@ -38,27 +39,27 @@ def test_a_log_naming_the_mentor_waits_in_their_inbox_until_signed(app: Flask, s
     with app.app_context():
         logs_service.sign(session, entry, mentor)
         session.commit()
-    assert waiting.logs_to_sign(session, mentor) == []
+    assert inbox.logs_to_sign(session, mentor) == []
 
 
 def test_a_submitted_document_waits_for_the_roles_that_verify_it(app: Flask, session: Session) -> None:
     pip = PathwayDriver(app, session, "pip")
     elsewhere = PathwayDriver(app, session, "pip")
     with app.app_context():
-        document = evidence_service.submit(session, pip.refresh(), "recruitment_records", "records.pdf",
+        document = filing.submit(session, pip.refresh(), "recruitment_records", "records.pdf",
                                            pdf_bytes("records"), pip.candidate)
         session.commit()
     hr, analyst = pip.person(Role.DISTRICT_HR), pip.person(Role.CREDENTIAL_ANALYST)
-    assert [w.evidence.id for w in waiting.documents_to_verify(session, hr)] == [document.id]
-    assert [w.evidence.id for w in waiting.documents_to_verify(session, analyst)] == [document.id]
+    assert [w.evidence.id for w in inbox.documents_to_verify(session, hr)] == [document.id]
+    assert [w.evidence.id for w in inbox.documents_to_verify(session, analyst)] == [document.id]
     # Not the site administrator's to verify, nor another program's analyst's, nor the candidate's.
     for person in (pip.person(Role.SITE_ADMINISTRATOR), elsewhere.person(Role.CREDENTIAL_ANALYST), pip.candidate):
-        assert waiting.documents_to_verify(session, person) == []
+        assert inbox.documents_to_verify(session, person) == []
 
     page = signed_in(app, analyst.email).get("/inbox").get_data(as_text=True)
     assert "Documents to verify" in page and "Recruitment records" in page
 
     with app.app_context():
-        evidence_service.decide(session, document, analyst, verified=True)
+        documents_service.decide(session, document, analyst, verified=True)
         session.commit()
-    assert waiting.documents_to_verify(session, hr) == []
+    assert inbox.documents_to_verify(session, hr) == []

@@ -11,9 +11,17 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.jobs.outbox import run_message
-from app.models import (DeliveryStatus, DigestItem, Enrollment, Membership, OutboxMessage, SentNotification, SignOffTask,
-                        utcnow)
-from app.services import notifications, outbox
+from app.models import (
+    DeliveryStatus,
+    DigestItem,
+    Enrollment,
+    Membership,
+    OutboxMessage,
+    SentNotification,
+    SignOffTask,
+    utcnow,
+)
+from app.services.notifications import emails, outbox, reminders
 from tests.app import notify_factories as f
 from tests.app.mail_server import text_part
 from tests.conftest import Auth, csrf_token, make_user
@@ -110,7 +118,7 @@ def open_task(session: Session, enrollment: Enrollment, signoff: str) -> SignOff
 def test_task_emails_wait_for_the_daily_digest_when_the_person_chose_it(app: Flask, session: Session) -> None:
     candidate, director = f.person(session, "Ana Ruiz"), f.person(session, "Dee Rector")
     enrollment = f.enrolment(app, session, candidate, f.program(session, "casc"), date.today())
-    notifications.set_daily_digest(session, director, True)
+    emails.set_daily_digest(session, director, True)
     session.commit()
     with app.app_context():
         for signoff in ("admitted", "iip1_approved"):
@@ -121,8 +129,8 @@ def test_task_emails_wait_for_the_daily_digest_when_the_person_chose_it(app: Fla
     assert len(session.exec(select(DigestItem)).all()) == 2
 
     with app.app_context():
-        assert notifications.queue_digests(session) == 1
-        assert notifications.queue_digests(session) == 0  # items are marked once the digest went out
+        assert reminders.queue_digests(session) == 1
+        assert reminders.queue_digests(session) == 0  # items are marked once the digest went out
     [digest] = f.folder_mail(app)
     assert digest["To"] == director.email and "2 updates" in digest["Subject"]
     body = text_part(digest)
@@ -228,7 +236,7 @@ def test_the_cron_config_registers_the_periodic_jobs() -> None:
 
 
 def test_every_handler_name_is_registered() -> None:
-    from app.jobs import registry
+    from app.services.notifications import registry
 
     assert set(registry.names()) >= {
         "email.password_reset", "email.step_advanced", "email.evidence_decided", "email.signoff_given",

@@ -23,7 +23,8 @@ from sqlmodel import Session, select
 
 from app import create_app
 from app.models import DeliveryStatus, Membership, OutboxMessage, SentNotification
-from app.services import accounts, outbox
+from app.services.notifications import outbox
+from app.services.team import accounts
 from tests import services
 from tests.app.mail_server import Recorder, smtp_server, text_part  # noqa: F401  (fixture)
 from tests.conftest import Auth, csrf_token, make_user

@@ -10,8 +10,8 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import LogEntry
-from app.services import logs
-from app.services.pathways import NotPermitted
+from app.services import NotPermitted
+from app.services.evidence import logs
 from tests.app.pathway_driver import PathwayDriver
 from workflows.facts import Count
 from workflows.roles import Role

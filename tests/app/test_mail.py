@@ -11,7 +11,7 @@ from flask import Flask
 
 from app import mail
 from app.models import DigestItem, User
-from app.services import notifications as n
+from app.services.notifications import emails as n
 from tests.app.mail_server import Recorder, html_part, smtp_server, text_part  # noqa: F401  (fixture)
 from workflows.deadlines import Deadline
 

@@ -9,9 +9,9 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app import create_app
-from app.jobs.registry import _HANDLERS, handler
 from app.models import AuditEvent, OutboxMessage
-from app.services import outbox
+from app.services.notifications import outbox
+from app.services.notifications.registry import _HANDLERS, handler
 from tests import services
 
 CALLS: list[dict[str, Any]] = []

@@ -8,7 +8,9 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Membership, PanelMember, User
-from app.services import accounts, panels, pathways
+from app.services import Conflict, NotFound, NotPermitted
+from app.services.signoffs import panels
+from app.services.team import accounts
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import Auth, csrf_token
 from workflows.roles import Role
@@ -70,7 +72,7 @@ def test_the_quorum_agreeing_on_mastery_passes_the_exit_interview_and_the_coach_
     assert enrollment.state == "ready_for_recommendation"  # fired by itself, in the same transaction
     transition = session.exec(select(AuditEvent).where(AuditEvent.event == "pass_exit_interview")).one()
     assert transition.details["completed_by"] == "panel"
-    with pytest.raises(pathways.Conflict):
+    with pytest.raises(Conflict):
         vote(driver, panel.id, members[2], True)  # type: ignore[arg-type]
 
 
@@ -88,7 +90,7 @@ def test_a_dissent_needs_a_reason_and_enough_dissent_means_not_yet(app: Flask, s
     assert tally.panel.outcome == "not_yet"  # three needed, only two can still agree
     assert "exit_panel_mastery" not in driver.refresh().flags
     assert driver.enrollment.state == "exit_interview"
-    with pytest.raises(pathways.Conflict):
+    with pytest.raises(Conflict):
         vote(driver, panel.id, members[1], True)  # type: ignore[arg-type]
     # The director may convene a new panel later.
     assert convene(driver, members, quorum=2).id != panel.id
@@ -101,15 +103,15 @@ def test_panel_set_up_rules(app: Flask, session: Session) -> None:
     outsider = driver.person(Role.MENTOR)
     with app.app_context(), pytest.raises(panels.PanelError, match="Only the program's panel members"):
         panels.create(session, driver.enrollment.id, driver.person(Role.PROGRAM_DIRECTOR), [outsider.id], 1)  # type: ignore[arg-type, list-item]
-    with app.app_context(), pytest.raises(pathways.NotPermitted):
+    with app.app_context(), pytest.raises(NotPermitted):
         panels.create(session, driver.enrollment.id, members[0], [m.id for m in members], 2)  # type: ignore[arg-type, misc]
     panel = convene(driver, members, quorum=2)
-    with pytest.raises(pathways.Conflict):
+    with pytest.raises(Conflict):
         convene(driver, members, quorum=2)  # one undecided panel at a time
-    with pytest.raises(pathways.NotFound):
+    with pytest.raises(NotFound):
         vote(driver, panel.id, outsider, True)  # type: ignore[arg-type]
     vote(driver, panel.id, members[0], True)  # type: ignore[arg-type]
-    with pytest.raises(pathways.Conflict, match="already voted"):
+    with pytest.raises(Conflict, match="already voted"):
         vote(driver, panel.id, members[0], True)  # type: ignore[arg-type]
 
 

@@ -10,7 +10,9 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Enrollment, Evidence, SignOff
-from app.services import evidence, pathways
+from app.services import Blocked, Conflict, NotPermitted, PathwayError
+from app.services.enrollments import pathways
+from app.services.evidence import filing as evidence
 from tests.app.pathway_driver import PathwayDriver, at, pdf_bytes
 from workflows.roles import Role
 
@@ -57,7 +59,7 @@ def test_each_pathway_runs_from_start_to_its_credential(app: Flask, session: Ses
 def test_a_blocked_step_lists_every_unmet_rule_and_changes_nothing(app: Flask, session: Session) -> None:
     driver = PathwayDriver(app, session, "pip")
     version = driver.enrollment.version_id
-    with pytest.raises(pathways.Blocked) as blocked:
+    with pytest.raises(Blocked) as blocked:
         driver.fire("start_screening", Role.DISTRICT_HR)
     assert blocked.value.status == 422
     assert blocked.value.reasons == [
@@ -73,7 +75,7 @@ def test_a_step_needing_several_things_names_them_all(app: Flask, session: Sessi
         driver.advance(event, role)
     unmet = driver.unmet("declare_intern_ready")
     assert len(unmet) >= 10  # action plan, reviews, SMC, constitution, basic skills, clearance...
-    with pytest.raises(pathways.Blocked) as blocked:
+    with pytest.raises(Blocked) as blocked:
         driver.fire("declare_intern_ready", Role.CANDIDATE)
     assert len(blocked.value.reasons) == len(unmet)
     assert any("0 of 3" in reason for reason in blocked.value.reasons)  # reviews held so far
@@ -82,7 +84,7 @@ def test_a_step_needing_several_things_names_them_all(app: Flask, session: Sessi
 
 def test_a_step_not_offered_from_here_is_a_conflict(app: Flask, session: Session) -> None:
     driver = PathwayDriver(app, session, "casc")
-    with pytest.raises(pathways.Conflict) as conflict:
+    with pytest.raises(Conflict) as conflict:
         driver.fire("recommend", Role.PROGRAM_DIRECTOR)
     assert conflict.value.status == 409
     assert "pasc or coe held" in conflict.value.message
@@ -91,7 +93,7 @@ def test_a_step_not_offered_from_here_is_a_conflict(app: Flask, session: Session
 def test_someone_without_the_role_cannot_ask_for_a_step(app: Flask, session: Session) -> None:
     driver = PathwayDriver(app, session, "casc")
     driver.satisfy("verify_employment")
-    with pytest.raises(pathways.NotPermitted) as refused:
+    with pytest.raises(NotPermitted) as refused:
         driver.fire("verify_employment", Role.MENTOR)
     assert refused.value.status == 403
     assert driver.refresh().state == "pasc_or_coe_held"
@@ -101,7 +103,7 @@ def test_a_person_may_not_fire_an_automatic_step(app: Flask, session: Session) -
     driver = PathwayDriver(app, session, "pip")
     for event, role in JOURNEYS["pip"][:4]:
         driver.advance(event, role)
-    with pytest.raises(pathways.NotPermitted):
+    with pytest.raises(NotPermitted):
         driver.fire("expire_permit", Role.CREDENTIAL_ANALYST)
 
 
@@ -112,7 +114,7 @@ def test_the_permit_expires_on_its_date_and_not_before(app: Flask, session: Sess
     issued = driver.refresh().permit_issued_on
     expiry = issued.replace(year=issued.year + 1)
     with app.app_context():
-        with pytest.raises(pathways.Blocked):
+        with pytest.raises(Blocked):
             pathways.apply_event(session, driver.enrollment.id, "expire_permit", None, now=at(expiry - timedelta(days=1)))
         transition = pathways.apply_event(session, driver.enrollment.id, "expire_permit", None, now=at(expiry))
     assert transition.to_state == "pip_expired_not_ready"
@@ -125,7 +127,7 @@ def test_a_stale_page_gets_a_conflict(app: Flask, session: Session) -> None:
     opened_at = driver.enrollment.version_id
     driver.advance("start_screening", Role.DISTRICT_HR)
     driver.satisfy("confirm_eligibility")
-    with pytest.raises(pathways.Conflict):
+    with pytest.raises(Conflict):
         driver.fire("confirm_eligibility", Role.CREDENTIAL_ANALYST, expected_version=opened_at)
 
 
@@ -156,7 +158,7 @@ def test_an_enrolment_in_an_unknown_state_is_reported_not_crashed(app: Flask, se
     enrollment.state = "no_such_state"
     session.add(enrollment)
     session.commit()
-    with pytest.raises(pathways.PathwayError, match="unknown state"):
+    with pytest.raises(PathwayError, match="unknown state"):
         driver.fire("enrol", Role.PROGRAM_DIRECTOR)
 
 
@@ -175,7 +177,7 @@ def test_concurrent_requests_for_one_step_apply_it_once(app: Flask, session: Ses
                 try:
                     pathways.apply_event(own, driver.enrollment.id, "verify_employment", own.merge(person))
                     outcomes.append("applied")
-                except pathways.Conflict:
+                except Conflict:
                     outcomes.append("conflict")
 
     threads = [threading.Thread(target=press, args=(p,)) for p in (hr, analyst)]

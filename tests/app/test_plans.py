@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Plan, PlanKind
-from app.services import evidence as evidence_service
-from app.services import plans
-from app.services.pathways import Conflict, NotFound, NotPermitted
+from app.services import Conflict, NotFound, NotPermitted
+from app.services.evidence import documents as evidence_service
+from app.services.evidence import plans
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
 from workflows.facts import EvidenceKind, EvidenceStatus, KeyDate

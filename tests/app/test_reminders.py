@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from app.jobs.outbox import run_message
 from app.models import LogEntry, OutboxMessage, utcnow
-from app.services import notifications, outbox
+from app.services.notifications import outbox
+from app.services.notifications import reminders as notifications
 from tests.app import notify_factories as f
 from tests.app.mail_server import html_part, text_part
 from workflows.deadlines import local_today
@@ -134,9 +135,10 @@ def test_threshold_choice() -> None:
 
 
 def test_an_overdue_sign_off_task_is_marked_and_escalated_to_the_director_once(app: Flask, session: Session) -> None:
+    from app.demo.walker import Walker
     from app.models import SignOffTask
-    from app.services import pathways
-    from app.services.demo_enrollments import Walker
+    from app.services import Blocked
+    from app.services.signoffs import queueing
     from tests.app.pathway_driver import at
     from workflows.roles import Role
 
@@ -153,8 +155,8 @@ def test_an_overdue_sign_off_task_is_marked_and_escalated_to_the_director_once(a
                 walker.make_true(rule)
         # Asking for the step queues the sign-off task, due in signoff_due_days (7).
         try:
-            pathways.apply_event(session, enrollment.id, "admit", people[Role.PROGRAM_DIRECTOR])
-        except pathways.Blocked:
+            queueing.ask_for_step(session, enrollment.id, "admit", people[Role.PROGRAM_DIRECTOR])
+        except Blocked:
             pass
     task = session.exec(select(SignOffTask)).one()
     assert task.due_on == TODAY + timedelta(days=7) and task.escalated_at is None

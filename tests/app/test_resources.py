@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import Membership, Program, Resource
-from app.services import resources
+from app.services.programs import resources
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, make_user, signed_in
 from workflows.roles import Role

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import SelfAssessment
-from app.services import charts, self_assessments
-from app.services.pathways import Conflict, NotFound, NotPermitted
+from app.services import Conflict, NotFound, NotPermitted
+from app.services.evidence import charts, self_assessments
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
 from workflows.facts import Count

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Enrollment, NotificationPreference, Program, User
-from app.services import notifications
+from app.services.notifications import emails as notifications
 from tests.app import notify_factories as f
 from tests.conftest import csrf_token, make_user, signed_in
 

@@ -9,8 +9,10 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Membership, SignOff, SignOffTask, User, utcnow
-from app.services import accounts, evidence, pathways
-from app.services import tasks as task_service
+from app.services import Blocked, NotPermitted, PathwayError
+from app.services.evidence import documents, filing
+from app.services.signoffs import deciding, pending, queueing, reopening
+from app.services.team import accounts
 from tests.app import notify_factories as f
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from workflows.roles import Role
@@ -41,7 +43,7 @@ def satisfy_all_but_signoffs(driver: PathwayDriver, event: str) -> None:
 
 def ask(driver: PathwayDriver, event: str, role: Role) -> list[SignOffTask]:
     """Ask for a step that waits only on sign-offs; returns the open tasks it queued."""
-    with pytest.raises(pathways.Blocked):
+    with pytest.raises(Blocked):
         driver.fire(event, role)
     return open_tasks(driver)
 
@@ -63,14 +65,14 @@ def waiting_on_signoffs(app: Flask, session: Session, pathway: str) -> tuple[Pat
     return driver, ask(driver, event, role)
 
 
-def approve(driver: PathwayDriver, task: SignOffTask, as_user: User, **kwargs) -> task_service.Decision:  # type: ignore[no-untyped-def]
+def approve(driver: PathwayDriver, task: SignOffTask, as_user: User, **kwargs) -> deciding.Decision:  # type: ignore[no-untyped-def]
     with driver.app.app_context():
-        return task_service.approve(driver.session, task.id, as_user, **kwargs)  # type: ignore[arg-type]
+        return deciding.approve(driver.session, task.id, as_user, **kwargs)  # type: ignore[arg-type]
 
 
-def send_back(driver: PathwayDriver, task: SignOffTask, as_user: User, reason: str) -> task_service.Decision:
+def send_back(driver: PathwayDriver, task: SignOffTask, as_user: User, reason: str) -> deciding.Decision:
     with driver.app.app_context():
-        return task_service.send_back(driver.session, task.id, as_user, reason)  # type: ignore[arg-type]
+        return deciding.send_back(driver.session, task.id, as_user, reason)  # type: ignore[arg-type]
 
 
 def audit(session: Session, action: str) -> list[AuditEvent]:
@@ -122,7 +124,7 @@ def test_a_double_approve_records_one_decision(app: Flask, session: Session) -> 
     driver, [task] = waiting_on_signoffs(app, session, "casc")
     director = driver.person(Role.PROGRAM_DIRECTOR)
     approve(driver, task, director)
-    with pytest.raises(task_service.AlreadyDecided) as again:
+    with pytest.raises(deciding.AlreadyDecided) as again:
         approve(driver, task, director)
     assert again.value.status == 409 and "Already decided" in again.value.message
     assert len(session.exec(select(SignOff)).all()) == 1
@@ -138,8 +140,8 @@ def test_a_decision_from_a_stale_page_loses_to_the_first(app: Flask, session: Se
     with Session(app.extensions["db_engine"], expire_on_commit=False) as stale:
         assert stale.get(SignOffTask, site_task.id).status == "open"  # type: ignore[union-attr]
         approve(driver, site_task, driver.person(Role.SITE_ADMINISTRATOR))
-        with app.app_context(), pytest.raises(task_service.AlreadyDecided):
-            task_service.send_back(stale, site_task.id, stale.merge(other_site_admin), "Wrong plan")  # type: ignore[arg-type]
+        with app.app_context(), pytest.raises(deciding.AlreadyDecided):
+            deciding.send_back(stale, site_task.id, stale.merge(other_site_admin), "Wrong plan")  # type: ignore[arg-type]
     assert session.get(SignOffTask, site_task.id, populate_existing=True).status == "approved"  # type: ignore[union-attr]
     assert audit(session, "task.sent_back") == []
 
@@ -147,23 +149,23 @@ def test_a_decision_from_a_stale_page_loses_to_the_first(app: Flask, session: Se
 def test_sending_back_needs_a_reason_and_the_candidate_sees_it(app: Flask, session: Session) -> None:
     driver, [task] = waiting_on_signoffs(app, session, "casc")
     director = driver.person(Role.PROGRAM_DIRECTOR)
-    with pytest.raises(pathways.PathwayError) as refused:
+    with pytest.raises(PathwayError) as refused:
         send_back(driver, task, director, "   ")
     assert refused.value.status == 400
     assert session.get(SignOffTask, task.id, populate_existing=True).status == "open"  # type: ignore[union-attr]
 
     send_back(driver, task, director, "The admission date is wrong.")
-    view = task_service.for_enrollment(session, driver.enrollment.id)  # type: ignore[arg-type]
+    view = pending.for_enrollment(session, driver.enrollment.id)  # type: ignore[arg-type]
     assert [(t.id, t.reason, name) for t, name in view.sent_back] == [(task.id, "The admission date is wrong.", director.name)]
     assert view.pending == []
     mail = [m for m in f.folder_mail(app) if m["To"] == driver.candidate.email and m["Subject"].startswith("Sent back")]
     assert len(mail) == 1 and "admission date is wrong" in mail[0].get_body(("plain",)).get_content()
-    with pytest.raises(task_service.AlreadyDecided):
+    with pytest.raises(deciding.AlreadyDecided):
         approve(driver, task, director)  # a send-back racing an approve: the approve loses
 
     [again] = ask(driver, "admit", Role.PROGRAM_DIRECTOR)  # asking again asks for the sign-off anew
     assert again.id != task.id
-    assert task_service.for_enrollment(session, driver.enrollment.id).sent_back == []  # type: ignore[arg-type]
+    assert pending.for_enrollment(session, driver.enrollment.id).sent_back == []  # type: ignore[arg-type]
 
 
 def test_changed_evidence_withdraws_the_sign_off_and_queues_a_new_task(app: Flask, session: Session) -> None:
@@ -173,20 +175,20 @@ def test_changed_evidence_withdraws_the_sign_off_and_queues_a_new_task(app: Flas
     assert set(given.evidence_hashes) == {"personalized_plan"}
 
     with app.app_context():
-        evidence.submit(session, driver.refresh(), "personalized_plan", "plan-v2.pdf", pdf_bytes("plan v2"),
+        filing.submit(session, driver.refresh(), "personalized_plan", "plan-v2.pdf", pdf_bytes("plan v2"),
                         driver.candidate)
         session.commit()
     session.expire_all()
     assert session.get(SignOff, given.id).withdrawn_at is not None  # type: ignore[union-attr]
     assert session.get(SignOffTask, site_task.id).status == "withdrawn"  # type: ignore[union-attr]
-    replacement = task_service.open_task(session, driver.enrollment.id, "plan_established", "site_administrator")  # type: ignore[arg-type]
+    replacement = queueing.open_task(session, driver.enrollment.id, "plan_established", "site_administrator")  # type: ignore[arg-type]
     assert replacement is not None and replacement.replaces_id == site_task.id
     [withdrawn] = audit(session, "signoff.withdrawn")
     [requeued] = audit(session, "task.requeued")
     assert withdrawn.details["sha256"] == given.evidence_hashes["personalized_plan"]
     assert requeued.details["old_task"] == site_task.id and requeued.details["task"] == replacement.id
     # The new version is not verified yet: the new task cannot be approved until it is.
-    with pytest.raises(pathways.Blocked) as blocked:
+    with pytest.raises(Blocked) as blocked:
         approve(driver, replacement, driver.person(Role.SITE_ADMINISTRATOR))
     assert any("not verified yet" in reason for reason in blocked.value.reasons)
 
@@ -195,11 +197,11 @@ def test_nobody_signs_off_a_document_they_uploaded(app: Flask, session: Session)
     driver, [hr_task, _] = waiting_on_signoffs(app, session, "pip")
     hr = driver.person(Role.DISTRICT_HR)
     with app.app_context():
-        row = evidence.submit(session, driver.refresh(), "personalized_plan", "plan-hr.pdf", pdf_bytes("by hr"), hr)
+        row = filing.submit(session, driver.refresh(), "personalized_plan", "plan-hr.pdf", pdf_bytes("by hr"), hr)
         session.flush()
-        evidence.decide(session, row, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
+        documents.decide(session, row, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
         session.commit()
-    with pytest.raises(pathways.Blocked) as blocked:
+    with pytest.raises(Blocked) as blocked:
         approve(driver, hr_task, hr)
     assert any("nobody signs off their own evidence" in r for r in blocked.value.reasons)
     assert session.exec(select(SignOff)).all() == []
@@ -217,7 +219,7 @@ def test_bulk_approve_approves_what_passes_and_lists_the_rest_with_reasons(app: 
     session.commit()
     hr_task = next(t for t in pip_tasks if t.role == "district_hr")
     with app.app_context():
-        result = task_service.bulk_approve(session, [admit_task.id, hr_task.id, 999999], director)  # type: ignore[list-item]
+        result = deciding.bulk_approve(session, [admit_task.id, hr_task.id, 999999], director)  # type: ignore[list-item]
     assert [d.task.id for d in result.approved] == [admit_task.id]
     skipped = {s.task_id: s for s in result.skipped}
     assert set(skipped) == {hr_task.id, 999999}
@@ -232,9 +234,9 @@ def test_the_approver_may_undo_within_the_window_and_not_after(app: Flask, sessi
     decided = utcnow()
     approve(driver, site_task, site, now=decided)
     with app.app_context():
-        with pytest.raises(pathways.NotPermitted):
-            task_service.undo(session, site_task.id, driver.person(Role.DISTRICT_HR), now=decided)  # type: ignore[arg-type]
-        replacement = task_service.undo(session, site_task.id, site, now=decided + timedelta(minutes=9))  # type: ignore[arg-type]
+        with pytest.raises(NotPermitted):
+            reopening.undo(session, site_task.id, driver.person(Role.DISTRICT_HR), now=decided)  # type: ignore[arg-type]
+        replacement = reopening.undo(session, site_task.id, site, now=decided + timedelta(minutes=9))  # type: ignore[arg-type]
     assert session.exec(select(SignOff).where(SignOff.withdrawn_at.is_(None))).all() == []  # type: ignore[union-attr]
     assert session.get(SignOffTask, site_task.id, populate_existing=True).status == "withdrawn"  # type: ignore[union-attr]
     assert replacement.status == "open" and replacement.replaces_id == site_task.id and replacement.claimed_by_id == site.id
@@ -242,8 +244,8 @@ def test_the_approver_may_undo_within_the_window_and_not_after(app: Flask, sessi
 
     later = utcnow()
     approve(driver, replacement, site, now=later)
-    with app.app_context(), pytest.raises(task_service.TooLate) as too_late:
-        task_service.undo(session, replacement.id, site, now=later + timedelta(minutes=11))  # type: ignore[arg-type]
+    with app.app_context(), pytest.raises(reopening.TooLate) as too_late:
+        reopening.undo(session, replacement.id, site, now=later + timedelta(minutes=11))  # type: ignore[arg-type]
     assert "program director" in too_late.value.message
     assert session.get(SignOffTask, replacement.id, populate_existing=True).status == "approved"  # type: ignore[union-attr]
 
@@ -253,14 +255,14 @@ def test_no_undo_once_the_step_moved_on_but_a_director_may_reopen_with_a_reason(
     director = driver.person(Role.PROGRAM_DIRECTOR)
     assert approve(driver, task, director).transition_to == "admitted"
     with app.app_context():
-        with pytest.raises(task_service.TooLate, match="moved on"):
-            task_service.undo(session, task.id, director)  # type: ignore[arg-type]
-        with pytest.raises(pathways.NotPermitted):
-            task_service.reopen(session, task.id, driver.person(Role.CREDENTIAL_ANALYST), "mistake")  # type: ignore[arg-type]
-        with pytest.raises(pathways.PathwayError) as no_reason:
-            task_service.reopen(session, task.id, director, " ")  # type: ignore[arg-type]
+        with pytest.raises(reopening.TooLate, match="moved on"):
+            reopening.undo(session, task.id, director)  # type: ignore[arg-type]
+        with pytest.raises(NotPermitted):
+            reopening.reopen(session, task.id, driver.person(Role.CREDENTIAL_ANALYST), "mistake")  # type: ignore[arg-type]
+        with pytest.raises(PathwayError) as no_reason:
+            reopening.reopen(session, task.id, director, " ")  # type: ignore[arg-type]
         assert no_reason.value.status == 400
-        task_service.reopen(session, task.id, director, "Admitted on the wrong cohort.")  # type: ignore[arg-type]
+        reopening.reopen(session, task.id, director, "Admitted on the wrong cohort.")  # type: ignore[arg-type]
     assert session.get(SignOffTask, task.id, populate_existing=True).status == "withdrawn"  # type: ignore[union-attr]
     [reopened] = audit(session, "task.reopened")
     assert reopened.reason == "Admitted on the wrong cohort."

@@ -15,8 +15,8 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Membership, SignOff, SignOffTask, User
-from app.services import accounts
-from app.services import tasks as task_service
+from app.services.signoffs import deciding as task_service
+from app.services.team import accounts
 from tests.app.test_tasks import waiting_on_signoffs
 from workflows.roles import Role
 

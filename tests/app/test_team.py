@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from app.jobs.outbox import run_message
 from app.models import AuditEvent, Invitation, Membership, OutboxMessage, User, utcnow
 from app.policy import roles_on
-from app.services import outbox
-from app.services import team as team_service
+from app.services.notifications import outbox
+from app.services.team import invitations as team_service
 from tests.app import notify_factories as f
 from tests.app.mail_server import text_part
 from tests.app.pathway_driver import PathwayDriver

@@ -10,9 +10,9 @@ from pathlib import Path
 from flask import Flask
 from sqlmodel import Session
 
-from app.jobs.reminders import daily_sweep
 from app.models import utcnow
-from app.services import evidence as evidence_service
+from app.services.evidence import documents, filing
+from app.services.notifications.reminders import daily_sweep
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 
 
@@ -25,14 +25,14 @@ def aged(path: Path, hours: float) -> Path:
 def test_a_rolled_back_upload_leaves_a_file_the_sweep_deletes(app: Flask, session: Session) -> None:
     pip = PathwayDriver(app, session, "pip")
     with app.app_context():
-        kept = evidence_service.submit(session, pip.refresh(), "recruitment_records", "records.pdf",
+        kept = filing.submit(session, pip.refresh(), "recruitment_records", "records.pdf",
                                        pdf_bytes("kept"), pip.candidate)
         session.commit()
-        lost = evidence_service.submit(session, pip.refresh(), "cl_777", "cl777.pdf", pdf_bytes("lost"), pip.candidate)
-        lost_path = evidence_service.path_of(lost)
+        lost = filing.submit(session, pip.refresh(), "cl_777", "cl777.pdf", pdf_bytes("lost"), pip.candidate)
+        lost_path = documents.path_of(lost)
         session.rollback()  # the request failed after the file was written
         folder = Path(app.config["UPLOAD_FOLDER"])
-        aged(evidence_service.path_of(kept), 5)
+        aged(documents.path_of(kept), 5)
         aged(lost_path, 2)
         fresh = folder / "0123456789abcdef0123456789abcdef.bin"
         fresh.write_bytes(b"an upload still committing")
@@ -41,8 +41,8 @@ def test_a_rolled_back_upload_leaves_a_file_the_sweep_deletes(app: Flask, sessio
 
         assert counts.get("uploads.orphans_deleted") == 1
         assert not lost_path.exists()
-        assert evidence_service.path_of(kept).read_bytes() == pdf_bytes("kept")
+        assert documents.path_of(kept).read_bytes() == pdf_bytes("kept")
         assert fresh.exists()  # younger than the grace period: its transaction may still commit
         # A day later, with nothing else changed, the fresh file is an orphan too.
-        assert evidence_service.sweep_orphan_files(session, utcnow() + timedelta(days=1)) == 1
-        assert not fresh.exists() and evidence_service.path_of(kept).exists()
+        assert documents.sweep_orphan_files(session, utcnow() + timedelta(days=1)) == 1
+        assert not fresh.exists() and documents.path_of(kept).exists()

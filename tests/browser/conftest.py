@@ -48,7 +48,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 DEMO_PASSWORD = "demo-password-2026"
-# The demo accounts (app/services/demo.py), by the short names the journeys use.
+# The demo accounts (app/demo/people.py), by the short names the journeys use.
 DEMO = {
     "pip": "pip.teacher@demo.credential-tracker.org",
     "induction": "induction.teacher@demo.credential-tracker.org",
@@ -432,7 +432,7 @@ def newest_mail(live_server: LiveServer, to: str, containing: str) -> str:
 
 def pdf_bytes(label: str) -> bytes:
     """A small PDF that passes the upload's content check (as the demo data's); labels give distinct hashes."""
-    from app.services.demo_enrollments import pdf_bytes as demo_pdf
+    from app.demo.walker import pdf_bytes as demo_pdf
 
     return demo_pdf(label)
 

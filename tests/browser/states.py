@@ -40,10 +40,12 @@ def place(stage: str, email: str, name: str) -> dict[str, object]:
     from sqlmodel import Session
 
     from app.db import engine
-    from app.services import accounts, outbox, pathways
-    from app.services.demo import APPROVERS, DEMO_PASSWORD
-    from app.services.demo_director import _program
-    from app.services.demo_enrollments import Walker
+    from app.demo.cohort import _program
+    from app.demo.people import APPROVERS, DEMO_PASSWORD
+    from app.demo.walker import Walker
+    from app.services.enrollments import pathways
+    from app.services.notifications import outbox
+    from app.services.team import accounts
     from workflows.roles import Role
 
     pathway, days, steps, next_step, left_open = STAGES[stage]

@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 from statemachine import StateChart
-from workflow_scenarios import (HAPPY, all_guard_rules, all_transitions, break_rule, facts_for,
-                                some_source, transitions)
+from workflow_scenarios import HAPPY, all_guard_rules, all_transitions, break_rule, facts_for, some_source, transitions
 
 from workflows import engine
 from workflows.base import PathwayMachine

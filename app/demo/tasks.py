@@ -1,0 +1,38 @@
+"""Demo sign-off tasks for `flask seed-demo`: the demo approvers find sign-offs waiting in their inbox.
+
+Call after `demo.seed(session)` (inside an app context): `demo_tasks.seed_tasks(session)`. For each
+demo candidate it asks for the sign-offs the next steps need, as the candidate asking to advance
+would. Running it twice changes nothing: a task already open is reused, a sign-off given is not asked for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from app.demo.people import CANDIDATES
+from app.models import Enrollment, SignOffTask, User, utcnow
+from app.services.enrollments.facts import build_facts
+from app.services.notifications import outbox
+from app.services.signoffs import queueing as tasks
+from workflows import engine
+from workflows.registry import definition
+
+
+def seed_tasks(session: Session, now: datetime | None = None) -> int:
+    """Queue the sign-off tasks the demo candidates' next steps need; returns how many are open."""
+    now = now or utcnow()
+    emails = [account.email for account in CANDIDATES.values()]
+    rows = session.exec(select(Enrollment, User).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
+                        .where(User.email.in_(emails)).order_by(Enrollment.id)).all()  # type: ignore[attr-defined]
+    for enrollment, candidate in rows:
+        facts = build_facts(session, enrollment, now)
+        events = definition(enrollment.pathway, enrollment.pathway_version).events
+        for option in engine.events_from(enrollment.pathway, enrollment.pathway_version, enrollment.state, facts):
+            if not option.automatic and any(rule.signoff is not None for rule in events[option.event].rules):
+                tasks.queue_missing(session, enrollment, option.event, facts, candidate, now=now)
+    outbox.commit(session)
+    ids = [e.id for e, _ in rows]
+    return len(session.exec(select(SignOffTask.id).where(SignOffTask.enrollment_id.in_(ids or [0]),  # type: ignore[attr-defined]
+                                                         SignOffTask.status == "open")).all())

@@ -1,0 +1,231 @@
+"""Walking demo enrolments part-way along their pathways, through the real services.
+
+For each unmet rule the walker records what clears it, the way the people would: the candidate
+uploads the document and the credential analyst verifies it, the named role signs off, the
+mentor or coach signs logged hours, HR records a date. It fails loudly on a rule it cannot act
+on, so every rule stays something the app can record. Tests drive pathways with it too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.models import Enrollment, LogEntry, LogKind, Membership, SelfAssessment, User, utcnow
+from app.services.enrollments import pathways
+from app.services.enrollments import records as enrollments
+from app.services.enrollments.facts import build_facts
+from app.services.evidence import documents, filing
+from app.services.signoffs import giving as signoffs
+from app.services.signoffs import queueing
+from workflows import engine
+from workflows.facts import Count, Facts, KeyDate
+from workflows.roles import Role
+from workflows.rules import Rule
+
+_serial = itertools.count(1)
+
+# Which log proves each count, at what year, signed by whom, in what step size.
+_LOGS: dict[Count, tuple[LogKind, int, Role, float]] = {
+    Count.REVIEWS_HELD: (LogKind.REVIEW_MEETING, 1, Role.MENTOR, 1.0),
+    Count.PRESERVICE_HOURS: (LogKind.PRESERVICE, 1, Role.PREP_PROGRAM_SUPPORT_PROVIDER, 8.0),
+    Count.MENTORING_HOURS: (LogKind.MENTORING, 1, Role.MENTOR, 1.5),
+    Count.COACHING_WEEKS_Y1: (LogKind.COACHING, 1, Role.COACH, 1.0),
+    Count.COACHING_WEEKS_Y2: (LogKind.COACHING, 2, Role.COACH, 1.0),
+    Count.PL_HOURS_Y1: (LogKind.PROFESSIONAL_LEARNING, 1, Role.COACH, 5.0),
+    Count.PL_HOURS_Y2: (LogKind.PROFESSIONAL_LEARNING, 2, Role.COACH, 5.0),
+}
+_WEEKLY = {Count.COACHING_WEEKS_Y1, Count.COACHING_WEEKS_Y2}
+
+
+def pdf_bytes(label: str) -> bytes:
+    """A small PDF that passes the content check; distinct labels give distinct hashes."""
+    return b"%PDF-1.4\n% " + label.encode() + b"\n%%EOF\n"
+
+
+class Walker:
+    """Moves one enrolment along, with `people[role]` acting for each role around the candidate."""
+
+    def __init__(self, session: Session, enrollment: Enrollment, people: Mapping[Role, User]) -> None:
+        self.session, self.enrollment, self.people = session, enrollment, dict(people)
+
+    def person(self, role: Role) -> User:
+        """Whoever acts as `role` for this candidate."""
+        return self.people[role]
+
+    def refresh(self) -> Enrollment:
+        """The enrolment as the database has it now."""
+        self.session.expire_all()
+        self.enrollment = self.session.get(Enrollment, self.enrollment.id)  # type: ignore[assignment]
+        return self.enrollment
+
+    def facts(self) -> Facts:
+        """The enrolment's facts as of now."""
+        return build_facts(self.session, self.refresh())
+
+    def unmet(self, event: str) -> list[Rule]:
+        """The rules blocking `event` right now."""
+        facts = self.facts()
+        return engine.unmet_rules(self.enrollment.pathway, self.enrollment.pathway_version,
+                                  self.enrollment.state, event, facts)
+
+    def satisfy(self, event: str) -> None:
+        """Record whatever the unmet rules of `event` ask, until none is left."""
+        for _ in range(4):
+            unmet = self.unmet(event)
+            if not unmet:
+                return
+            for rule in unmet:
+                self.make_true(rule)
+        raise RuntimeError(f"could not satisfy {event}: {[r.key for r in self.unmet(event)]}")
+
+    def advance(self, event: str, as_role: Role, **kwargs: Any) -> pathways.Transition:
+        """Satisfy the rules of `event`, then ask for it as `as_role`."""
+        self.satisfy(event)
+        return queueing.ask_for_step(self.session, self.enrollment.id, event, self.person(as_role), **kwargs)  # type: ignore[arg-type]
+
+    def make_true(self, rule: Rule) -> None:
+        """Record what clears one rule, and commit."""
+        if rule.evidence_kind is not None:
+            self.provide(rule.evidence_kind.value)
+        elif rule.signoff is not None:
+            key, role = rule.signoff
+            signoffs.give(self.session, self.refresh(), key.value, role.value, self.person(role))
+        elif rule.count is not None:
+            self.count_up(rule)
+        elif rule.key_date is not None:
+            self.record_date(rule.key_date)
+        elif rule.flag is not None:
+            # An unmet flag rule wants the flag flipped: set when absent, cleared when present.
+            present = rule.flag.value not in self.refresh().flags
+            enrollments.set_flag(self.session, self.enrollment, self.person(Role.PROGRAM_DIRECTOR),
+                                 rule.flag.value, present)
+        else:
+            raise RuntimeError(f"the app has no way to satisfy rule {rule.key}")
+        self.session.commit()
+
+    def provide(self, kind: str) -> None:
+        """The candidate uploads the document; the credential analyst verifies it."""
+        row = filing.submit(self.session, self.refresh(), kind, f"{kind}.pdf",
+                              pdf_bytes(f"{kind}-{self.enrollment.id}-{next(_serial)}"),
+                              self.person(Role.CANDIDATE))
+        self.session.flush()
+        documents.decide(self.session, row, self.person(Role.CREDENTIAL_ANALYST), verified=True)
+
+    def assign(self, role: Role) -> None:
+        """Put the mentor or coach on this enrolment, from today."""
+        self.session.add(Membership(user_id=self.person(role).id, role=role.value, enrollment_id=self.enrollment.id))
+
+    def record_date(self, key: KeyDate) -> None:
+        """Record a key date the way the responsible person would."""
+        today = self.facts().today
+        if key is KeyDate.MENTOR_ASSIGNED_ON:
+            self.assign(Role.MENTOR)
+        elif key is KeyDate.COACH_ASSIGNED_ON:
+            self.assign(Role.COACH)
+        elif key is KeyDate.ILP_GOALS_SET_ON:
+            self.provide("ilp")
+        else:
+            value = {KeyDate.PERMIT_ISSUED_ON: today - timedelta(days=30),
+                     KeyDate.PRELIMINARY_ISSUED_ON: today - timedelta(days=400),
+                     KeyDate.ADMIN_POSITION_STARTED_ON: today - timedelta(days=60),
+                     KeyDate.PASC_ISSUED_ON: today - timedelta(days=500)}.get(key, today)
+            enrollments.record(self.session, self.refresh(), self.person(Role.PROGRAM_DIRECTOR), **{key.value: value})
+
+    def count_up(self, rule: Rule) -> None:
+        """Add what a count-like rule still lacks."""
+        facts = self.facts()
+        have, need = rule.progress(facts) or (0.0, 0.0)
+        count = rule.count
+        if count is Count.PRIOR_EMERGENCY_PERMITS:
+            enrollments.record(self.session, self.refresh(), self.person(Role.DISTRICT_HR), prior_emergency_permits=0)
+        elif count in (Count.TEACHING_YEARS, Count.ADMIN_EXPERIENCE_YEARS):
+            enrollments.record(self.session, self.refresh(), self.person(Role.DISTRICT_HR), **{count.value: need})
+        elif count is Count.SELF_ASSESSMENTS:
+            for i in range(int(need - have)):
+                self.session.add(SelfAssessment(enrollment_id=self.enrollment.id, standards=_standards(facts),
+                                                taken_on=facts.today - timedelta(days=i),
+                                                ratings={str(s): 2 + (s + i) % 3 for s in range(1, 7)}))
+        elif count in _LOGS:
+            self.log(count, max(need - have, 0), facts.today)
+        else:
+            raise RuntimeError(f"the app has no way to raise count {count}")
+
+    def log(self, count: Count, missing: float, today: date, *, start: int = 0) -> None:
+        """Signed log entries, one a week going back from today, adding up to `missing`."""
+        kind, year, signer, step = _LOGS[count]
+        entries = int(missing) if count in _WEEKLY else int(-(-missing // step))
+        offset = 0 if year == 1 else 400  # years apart, so coaching weeks stay distinct
+        for i in range(start, start + entries):
+            self.session.add(LogEntry(enrollment_id=self.enrollment.id, kind=kind.value, program_year=year,
+                                      occurred_on=today - timedelta(days=7 * i + offset), hours=step,
+                                      notes=f"{kind.value.replace('_', ' ').capitalize()} session {i + 1}.",
+                                      author_id=self.person(Role.CANDIDATE).id, signer_id=self.person(signer).id,
+                                      signed_at=utcnow()))
+
+
+def _standards(facts: Facts) -> str:
+    return "cpsel" if facts.pathway == "casc" else "cstp"
+
+
+# Where each demo candidate stands: the steps already taken, and as whom.
+DEMO_JOURNEYS: dict[str, tuple[int, list[tuple[str, Role]]]] = {
+    # (days since enrolment, steps)
+    "pip": (120, [("start_screening", Role.DISTRICT_HR), ("confirm_eligibility", Role.CREDENTIAL_ANALYST),
+                  ("request_permit", Role.CREDENTIAL_ANALYST), ("permit_issued", Role.CREDENTIAL_ANALYST),
+                  ("establish_plan", Role.CANDIDATE)]),
+    "induction": (21, [("enrol", Role.PROGRAM_DIRECTOR), ("assign_mentor", Role.PROGRAM_DIRECTOR),
+                       ("set_ilp_goals", Role.CANDIDATE), ("begin_year1", Role.CANDIDATE)]),
+    "casc": (21, [("verify_employment", Role.CREDENTIAL_ANALYST), ("admit", Role.PROGRAM_DIRECTOR),
+                  ("start_year1", Role.CANDIDATE)]),
+}
+
+
+def seed_enrollments(session: Session, today: date, programs: Mapping[str, Any], candidates: Mapping[str, User],
+                     approvers: Mapping[Role, User], grant: Callable[..., Any]) -> None:
+    """Place each demo candidate part-way along their pathway (once; a re-run changes nothing)."""
+    for pathway, (days, steps) in DEMO_JOURNEYS.items():
+        candidate, program = candidates[pathway], programs[pathway]
+        exists = session.exec(select(Enrollment.id).where(Enrollment.candidate_id == candidate.id,
+                                                          Enrollment.program_id == program.id)).first()
+        if exists is not None:
+            continue
+        enrollment = pathways.enroll(session, candidate, program, today - timedelta(days=days), candidate,
+                                     **_goal(pathway))
+        session.flush()
+        grant(session, approvers[Role.SITE_ADMINISTRATOR], Role.SITE_ADMINISTRATOR, enrollment_id=enrollment.id)
+        session.commit()
+        walker = Walker(session, enrollment, {Role.CANDIDATE: candidate, **approvers})
+        for event, role in steps:
+            walker.advance(event, role)
+        _keep_going(walker, pathway)
+        session.commit()
+
+
+def _goal(pathway: str) -> dict[str, str]:
+    return {
+        "pip": {"credential_sought": "University Intern Credential, Single Subject",
+                "authorization": "Mathematics", "employer": "Sequoia Valley Unified School District"},
+        "induction": {"credential_sought": "Clear Multiple Subject Teaching Credential",
+                      "authorization": "Multiple Subject", "employer": "Visalia Unified School District"},
+        "casc": {"credential_sought": "Clear Administrative Services Credential",
+                 "authorization": "Administrative Services", "employer": "Chico Unified School District"},
+    }[pathway]
+
+
+def _keep_going(walker: Walker, pathway: str) -> None:
+    """Some of the work toward the next step, so the dashboards have something to show."""
+    today = walker.facts().today
+    if pathway == "pip":
+        walker.log(Count.REVIEWS_HELD, 1, today)
+        walker.log(Count.PRESERVICE_HOURS, 40, today)
+        walker.provide("action_plan")
+    elif pathway == "induction":
+        walker.log(Count.MENTORING_HOURS, 4.5, today)
+    else:
+        walker.log(Count.COACHING_WEEKS_Y1, 3, today)
+        walker.log(Count.PL_HOURS_Y1, 6, today)

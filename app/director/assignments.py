@@ -1,0 +1,72 @@
+"""Assigning mentors and coaches to candidates, and revoking an assignment."""
+
+from __future__ import annotations
+
+from flask import (
+    flash,
+    redirect,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app import policy
+from app.db import get_session
+from app.director.blueprint import bp
+from app.director.pages import program_or_404, render
+from app.models import (
+    Program,
+)
+from app.services import PathwayError
+from app.services.notifications import outbox
+from app.services.programs import assignments
+from workflows.roles import Role
+
+
+def _assignments_page(program: Program, roles: frozenset[Role], status: int = 200, problem: str | None = None):  # type: ignore[no-untyped-def]
+    session = get_session()
+    return render("assignments.html", program, roles, status, rows=assignments.overview(session, program),
+                   staff=assignments.staff(session, program), assignable=assignments.ASSIGNABLE[program.pathway],
+                   problem=problem)
+
+
+@bp.get("/<int:program_id>/assignments")
+@login_required
+def assignments_page(program_id: int):  # type: ignore[no-untyped-def]
+    """Mentors and coaches per candidate, with the assignment rule while it is open."""
+    program, roles = program_or_404(program_id)
+    return _assignments_page(program, roles)
+
+
+@bp.post("/<int:program_id>/assignments")
+@login_required
+def assign(program_id: int):  # type: ignore[no-untyped-def]
+    """Put a mentor or coach on a candidate."""
+    program, roles = program_or_404(program_id, policy.can_direct_program)
+    session = get_session()
+    try:
+        membership = assignments.assign(session, program, request.form.get("enrollment_id", type=int) or 0,
+                                        request.form.get("user_id", type=int) or 0, request.form.get("role", ""),
+                                        current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _assignments_page(program, roles, error.status, error.message)
+    flash(f"Assigned as {Role(membership.role).label.lower()}.", "success")
+    return redirect(url_for("director.assignments_page", program_id=program.id))
+
+
+@bp.post("/<int:program_id>/assignments/<int:membership_id>/revoke")
+@login_required
+def revoke(program_id: int, membership_id: int):  # type: ignore[no-untyped-def]
+    """End a mentor or coach assignment."""
+    program, roles = program_or_404(program_id, policy.can_direct_program)
+    session = get_session()
+    try:
+        assignments.revoke(session, program, membership_id, current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _assignments_page(program, roles, error.status, error.message)
+    flash("Assignment ended.", "success")
+    return redirect(url_for("director.assignments_page", program_id=program.id))

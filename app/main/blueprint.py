@@ -1,0 +1,5 @@
+"""The main blueprint, which every view module of the area registers on."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", "app.main")

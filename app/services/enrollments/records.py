@@ -1,0 +1,71 @@
+"""Recording an enrolment's key dates and declared facts, checked and audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models import AuditEvent, Enrollment, User
+from workflows.facts import Flag
+
+DATE_FIELDS = ("enrolled_on", "permit_issued_on", "permit_expires_on", "preliminary_issued_on",
+               "preliminary_expires_on", "admin_position_started_on", "pasc_issued_on", "pasc_expires_on",
+               "recommended_on")
+NUMBER_FIELDS = {"prior_emergency_permits": 50, "teaching_years": 60, "admin_experience_years": 60}
+# Each pair must be in order: a document cannot expire before it is issued.
+_ORDERED = (("permit_issued_on", "permit_expires_on"), ("preliminary_issued_on", "preliminary_expires_on"),
+            ("pasc_issued_on", "pasc_expires_on"))
+
+
+class EnrollmentError(ValueError):
+    """A change to an enrolment's facts that cannot be accepted, with a message for the person."""
+
+
+def record(session: Session, enrollment: Enrollment, actor: User, **changes: Any) -> Enrollment:
+    """Set key dates and declared numbers on the enrolment (the caller commits)."""
+    before: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in DATE_FIELDS:
+            if value is not None and not (isinstance(value, date)):
+                raise EnrollmentError(f"{name.replace('_', ' ')} must be a date.")
+        elif name in NUMBER_FIELDS:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                      or not 0 <= value <= NUMBER_FIELDS[name]):
+                raise EnrollmentError(f"{name.replace('_', ' ')} must be between 0 and {NUMBER_FIELDS[name]}.")
+        else:
+            raise EnrollmentError(f"{name} cannot be changed here.")
+        before[name] = getattr(enrollment, name)
+    for start, end in _ORDERED:
+        first, last = changes.get(start, getattr(enrollment, start)), changes.get(end, getattr(enrollment, end))
+        if first is not None and last is not None and last <= first:
+            raise EnrollmentError(f"The {end.replace('_', ' ')} date must come after the "
+                                  f"{start.replace('_', ' ')} date.")
+    for name, value in changes.items():
+        setattr(enrollment, name, value)
+    session.add(enrollment)
+    session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="enrollment.facts_recorded",
+                           details={name: {"from": _plain(before[name]), "to": _plain(value)}
+                                    for name, value in changes.items()}))
+    return enrollment
+
+
+def set_flag(session: Session, enrollment: Enrollment, actor: User, flag: str, present: bool,
+             reason: str | None = None) -> Enrollment:
+    """Record or clear a yes/no fact (e.g. "the program advised the candidate of the ECO")."""
+    flag_ = Flag(flag)
+    flags = set(enrollment.flags)
+    if (flag_.value in flags) == present:
+        return enrollment
+    flags.symmetric_difference_update({flag_.value})
+    enrollment.flags = sorted(flags)  # a new list, so the JSON column is seen as changed
+    session.add(enrollment)
+    session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id,
+                           action="enrollment.flag_set" if present else "enrollment.flag_cleared",
+                           reason=reason, details={"flag": flag_.value}))
+    return enrollment
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value

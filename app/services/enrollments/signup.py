@@ -1,0 +1,97 @@
+"""Signing up as a candidate: the credential goal and key dates of a first enrolment, checked.
+
+The seed's first steps ("sign up, enter the credential goal, invite the support team"): the
+account comes from accounts.create_user, the enrolment from pathways.enroll, and its key dates
+go through enrollments.record, so they are checked (a permit cannot expire before it is issued)
+and audited exactly like a later correction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.models import Enrollment, Organisation, Program, User
+from app.services import Conflict, PathwayError
+from app.services.enrollments import pathways
+from app.services.enrollments import records as enrollments
+from app.services.enrollments.pathways import is_final
+from workflows.facts import Pathway
+
+# The key dates a candidate can tell us when starting, per pathway, with the words they know.
+PATHWAY_DATES: dict[str, tuple[tuple[str, str], ...]] = {
+    Pathway.PIP: (("permit_issued_on", "PIP permit issued on"), ("permit_expires_on", "PIP permit expires on")),
+    Pathway.INDUCTION: (("preliminary_issued_on", "Preliminary credential issued on"),
+                        ("preliminary_expires_on", "Preliminary credential expires on")),
+    Pathway.CASC: (("admin_position_started_on", "First administrative position started on"),
+                   ("pasc_issued_on", "Preliminary Administrative Services Credential issued on"),
+                   ("pasc_expires_on", "Preliminary Administrative Services Credential expires on")),
+}
+# Credential documents last five years at most: a date decades back or years ahead is a typing error.
+_YEARS_BACK, _YEARS_AHEAD = 40, 6
+# The enrolment date may be recorded late, or set for a cohort starting soon; not beyond that.
+_ENROLLED_DAYS_BACK, _ENROLLED_DAYS_AHEAD = 3 * 366, 366
+
+
+@dataclass(frozen=True)
+class ProgramChoice:
+    """A program someone can enrol in, named with the organisation that runs it."""
+
+    program: Program
+    organisation: Organisation
+
+    @property
+    def label(self) -> str:
+        return f"{self.program.name} ({self.organisation.name})"
+
+
+def programs_for(session: Session, pathway: str) -> list[ProgramChoice]:
+    """Every program on `pathway`, by organisation and name."""
+    rows = session.exec(select(Program, Organisation).join(Organisation, Program.organisation_id == Organisation.id)  # type: ignore[arg-type]
+                        .where(Program.pathway == pathway).order_by(Organisation.name, Program.name)).all()
+    return [ProgramChoice(program, organisation) for program, organisation in rows]
+
+
+def start_enrolment(session: Session, candidate: User, program_id: int, pathway: str, enrolled_on: date,
+                    today: date, *, credential_sought: str = "", authorization: str = "", employer: str = "",
+                    **key_dates: date | None) -> Enrollment:
+    """Enrol the candidate on a program of `pathway` with their goal and key dates (the caller commits)."""
+    program = session.get(Program, program_id)
+    if program is None or program.pathway != pathway:
+        raise PathwayError("Choose one of the listed programs for this pathway.")
+    allowed = {name for name, _ in PATHWAY_DATES.get(pathway, ())}
+    unexpected = set(key_dates) - allowed
+    if unexpected:
+        raise PathwayError(f"These dates do not belong to this pathway: {', '.join(sorted(unexpected))}.")
+    _plausible("The enrolment date", enrolled_on, today - timedelta(days=_ENROLLED_DAYS_BACK),
+               today + timedelta(days=_ENROLLED_DAYS_AHEAD))
+    labels = dict(PATHWAY_DATES[pathway])
+    for name, value in key_dates.items():
+        if value is not None:
+            _plausible(f"The date “{labels[name]}”", value, date(today.year - _YEARS_BACK, 1, 1),
+                       date(today.year + _YEARS_AHEAD, 12, 31))
+    for open_enrollment in session.exec(select(Enrollment).where(Enrollment.candidate_id == candidate.id,
+                                                                 Enrollment.program_id == program.id)).all():
+        if not is_final(open_enrollment):
+            raise Conflict(f"You are already enrolled in {program.name}. Open it from your home page "
+                           "instead of starting again.")
+    goal: dict[str, Any] = {"credential_sought": credential_sought.strip(), "authorization": authorization.strip(),
+                            "employer": employer.strip()}
+    enrollment = pathways.enroll(session, candidate, program, enrolled_on, candidate, **goal)
+    recorded = {name: value for name, value in key_dates.items() if value is not None}
+    if recorded:
+        try:
+            enrollments.record(session, enrollment, candidate, **recorded)
+        except enrollments.EnrollmentError as error:
+            raise PathwayError(str(error)) from None
+    return enrollment
+
+
+def _plausible(what: str, value: date, earliest: date, latest: date) -> None:
+    if not earliest <= value <= latest:
+        raise PathwayError(f"{what} ({value:%B} {value.day}, {value.year}) cannot be right: "
+                           f"use a date between {earliest:%B} {earliest.day}, {earliest.year} "
+                           f"and {latest:%B} {latest.day}, {latest.year}.")

@@ -1,0 +1,44 @@
+"""Filing a document: store it as the newest version, and withdraw (and ask again for) the sign-offs that saw the old one."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from sqlmodel import Session, func, select
+
+from app.models import AuditEvent, Enrollment, Evidence, User, utcnow
+from app.services.evidence.documents import EvidenceError, current, store_file
+from app.services.evidence.uploads import check_upload
+from app.services.signoffs.withdrawal import withdraw_signoffs_relying_on
+from workflows.facts import EvidenceKind
+
+
+def submit(session: Session, enrollment: Enrollment, kind: str, filename: str | None, data: bytes,
+           actor: User) -> Evidence:
+    """Store an upload as the newest version of `kind` (the caller commits)."""
+    try:
+        kind = EvidenceKind(kind).value
+    except ValueError:
+        raise EvidenceError(f"{kind!r} is not a kind of evidence this product knows.") from None
+    checked = check_upload(filename, data, current_app.config["MAX_UPLOAD_MB"] * 1_048_576)
+    digest = hashlib.sha256(checked.data).hexdigest()
+    previous = current(session, enrollment.id).get(kind)  # type: ignore[arg-type]
+    number = (session.exec(select(func.max(Evidence.version)).where(
+        Evidence.enrollment_id == enrollment.id, Evidence.kind == kind)).one() or 0) + 1
+    stored_name = store_file(checked)
+    now = utcnow()
+    if previous is not None:
+        previous.superseded_at = now
+        session.add(previous)
+    row = Evidence(enrollment_id=enrollment.id, kind=kind, version=number, original_filename=checked.filename,
+                   stored_name=stored_name, content_type=checked.content_type, size_bytes=len(checked.data),
+                   sha256=digest, uploaded_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="evidence.submitted",
+                           details={"kind": kind, "version": number, "sha256": digest,
+                                    "replaces": previous.sha256 if previous else None}))
+    if previous is not None and previous.sha256 != digest:
+        withdraw_signoffs_relying_on(session, enrollment.id, kind, previous.sha256, actor)  # type: ignore[arg-type]
+    return row

@@ -1,0 +1,201 @@
+"""The transactional outbox: write follow-up work with the command, run it after commit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, select
+
+from app.db import engine
+from app.models import OutboxMessage, utcnow
+from app.queue import current_queue
+from app.services.notifications import registry
+from app.services.notifications.emails import Email, deliver
+
+log = logging.getLogger(__name__)
+
+# The worker runs a message by this name (app/jobs/outbox.py): the outbox never imports its jobs.
+RUN_JOB = "app.jobs.outbox.run_message"
+_PENDING = "outbox_pending"
+
+
+def add(session: Session, job: str, dedupe_key: str, **payload: Any) -> OutboxMessage:
+    """Queue `job` to run after this session commits; once per dedupe key."""
+    existing = session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
+    if existing is not None:
+        return existing
+    message = OutboxMessage(job=job, payload=payload, dedupe_key=dedupe_key)
+    session.add(message)
+    # Held strongly here: after a flush the session keeps clean objects only weakly.
+    session.info.setdefault(_PENDING, []).append(message)
+    return message
+
+
+def commit(session: Session) -> None:
+    """Commit the command, then hand its outbox messages to the queue (or run them here)."""
+    session.flush()
+    pending = [m.id for m in session.info.pop(_PENDING, []) if m.id is not None]
+    session.commit()
+    if pending:
+        dispatch(pending)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _discard_pending(session: OrmSession) -> None:
+    # A rolled-back command's messages were never written; they must not be dispatched.
+    session.info.pop(_PENDING, None)
+
+
+def dispatch(message_ids: list[int]) -> int:
+    """Enqueue messages on RQ (or run them in-process without Redis); returns how many went."""
+    queue = current_queue()
+    if queue is None:
+        sent = 0
+        for message_id in message_ids:
+            try:
+                run_message(message_id)
+                sent += 1
+            except Exception:  # noqa: BLE001  the relay retries; the command already succeeded
+                log.exception("outbox message %s failed in-process", message_id)
+        return sent
+    return _enqueue(queue, message_ids)
+
+
+def job_id(message_id: int) -> str:
+    """The RQ job id of an outbox message: unique, so it is never queued twice at once."""
+    return f"outbox-{message_id}"
+
+
+def _enqueue(queue: Any, message_ids: list[int]) -> int:
+    from redis.exceptions import RedisError
+    from rq import Retry
+    from rq.exceptions import DuplicateJobError
+
+
+    intervals = list(current_app.config.get("JOB_RETRY_INTERVALS") or [10, 60, 300, 900, 3600])
+    sent = 0
+    with Session(engine()) as session:
+        for message_id in message_ids:
+            try:
+                queue.enqueue(RUN_JOB, message_id, job_id=job_id(message_id), unique=True,
+                              retry=Retry(max=len(intervals), interval=intervals))
+            except DuplicateJobError:
+                pass  # already on the queue: mark it dispatched all the same
+            except RedisError as error:
+                log.warning("Redis unavailable, outbox message %s left for the relay: %s", message_id, error)
+                break
+            message = session.get(OutboxMessage, message_id)
+            if message is not None:
+                message.dispatched_at = utcnow()
+            sent += 1
+        session.commit()
+    return sent
+
+
+def relay(limit: int = 100, older_than: timedelta = timedelta(seconds=5)) -> int:
+    """Dispatch messages that were never handed over (Redis was down, the process died).
+
+    With Redis, a message handed over long ago (OUTBOX_STALE_SECONDS) but never completed is
+    handed over again if its job is gone from Redis (restarted without persistence). A job that
+    failed for good is still in Redis: it waits on the administrators' jobs page instead.
+    """
+    from redis.exceptions import RedisError
+    from rq.job import Job
+
+
+    cutoff = utcnow() - older_than
+    queue = current_queue()
+    with Session(engine()) as session:
+        query = (
+            select(OutboxMessage.id, OutboxMessage.dispatched_at)
+            .where(OutboxMessage.completed_at.is_(None))  # type: ignore[union-attr]
+            .where(OutboxMessage.created_at <= cutoff)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        if queue is not None:
+            stale = utcnow() - timedelta(seconds=current_app.config.get("OUTBOX_STALE_SECONDS", 3600))
+            query = query.where(OutboxMessage.dispatched_at.is_(None)  # type: ignore[union-attr]
+                                | (OutboxMessage.dispatched_at <= stale))  # type: ignore[operator]
+        rows = list(session.exec(query))
+    ids = [message_id for message_id, dispatched_at in rows if dispatched_at is None]
+    if queue is None:
+        ids = [message_id for message_id, _ in rows]
+    else:
+        try:
+            ids += [message_id for message_id, dispatched_at in rows if dispatched_at is not None
+                    and not Job.exists(job_id(message_id), connection=queue.connection)]
+        except RedisError as error:
+            log.warning("Redis unavailable, relay will try again: %s", error)
+            return 0
+    if not ids:
+        return 0
+    current_app.logger.info("relaying %d outbox messages", len(ids))
+    return dispatch(ids)
+
+
+def redispatch(message_id: int) -> str:
+    """Run a message again now (an administrator asked): a finished or failed job is replaced."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    queue = current_queue()
+    if queue is not None:
+        try:
+            job = Job.fetch(job_id(message_id), connection=queue.connection, serializer=queue.serializer)
+        except NoSuchJobError:
+            job = None
+        if job is not None:
+            status = job.get_status(refresh=False)
+            if status in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+                return "already queued"
+            job.delete()  # finished or failed: its id would otherwise block a new job (unique ids)
+    return "queued" if dispatch([message_id]) else "not queued"
+
+
+def run_message(message_id: int) -> str:
+    """Run an outbox message's handler once; a message already completed is left alone.
+
+    A handler may return an `Email`; it is delivered here, at most once per message
+    (app/services/notifications/emails.py explains the guarantee).
+    """
+    with Session(engine(), expire_on_commit=False) as session:
+        # On PostgreSQL the row lock makes a second copy of this job wait, then see it completed.
+        message = session.exec(
+            select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
+        ).first()
+        if message is None:
+            return "missing"
+        if message.completed_at is not None:
+            return "already completed"
+        outcome = "completed"
+        try:
+            result = registry.run(message.job, session, dict(message.payload))
+            if isinstance(result, Email):
+                outcome = deliver(session, message, result)
+        except Exception as error:  # the message stays pending; RQ retries, the relay too
+            session.rollback()
+            _record_failure(message_id, error)
+            raise
+        # Counted only now: writing earlier would take SQLite's single write lock for the whole
+        # job, and the delivery claim commits on a second connection.
+        message.attempts += 1
+        message.completed_at = utcnow()
+        message.last_error = None
+        session.add(message)
+        session.commit()
+        return outcome
+
+
+def _record_failure(message_id: int, error: Exception) -> None:
+    with Session(engine()) as session:
+        message = session.get(OutboxMessage, message_id)
+        if message is not None:
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            session.commit()

@@ -1,0 +1,161 @@
+"""Accreditation evidence (CTC ADS and induction preconditions) and the cohort list, as rows.
+
+Per candidate: enrolment date, mentor and coach match dates, ILP and IIP dates, signed hours per
+program year, and completion ("completed program requirements": the day the pathway first reached
+"ready for recommendation"), plus the recommendation and issue dates. Only signed log entries
+count, as in the pathway rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from app.models import (
+    AuditEvent,
+    Evidence,
+    LogEntry,
+    LogKind,
+    Organisation,
+    Program,
+    Recommendation,
+    RecommendationStatus,
+)
+from app.services.programs.cohort import CandidateLine
+from app.services.programs.recommendations import states_of
+from workflows.dates import add_years
+from workflows.facts import EvidenceKind, KeyDate
+
+ACCREDITATION_COLUMNS = (
+    ("candidate_name", "Candidate"), ("email", "Email"), ("pathway", "Pathway"), ("state", "Where they stand"),
+    ("enrolled_on", "Enrolled"), ("mentor_matched_on", "Mentor matched"), ("coach_matched_on", "Coach matched"),
+    ("ilp_goals_set_on", "ILP goals set"), ("iip_1_on", "IIP 1"), ("iip_2_on", "IIP 2"),
+    ("mentoring_hours_y1", "Mentoring h, Y1"), ("mentoring_hours_y2", "Mentoring h, Y2"),
+    ("coaching_weeks_y1", "Coaching weeks, Y1"), ("coaching_weeks_y2", "Coaching weeks, Y2"),
+    ("pl_hours_y1", "PL h, Y1"), ("pl_hours_y2", "PL h, Y2"), ("preservice_hours", "Pre-service h"),
+    ("completed", "Completed"), ("completed_on", "Completed on"), ("recommended_on", "Recommended"),
+    ("issued_on", "Credential issued"),
+)
+LIST_COLUMNS = (("candidate_name", "Candidate"), ("email", "Email"), ("state", "Where they stand"),
+                ("enrolled_on", "Enrolled"), ("program_year", "Program year"), ("next_deadline", "Next deadline"),
+                ("next_deadline_on", "Due"), ("at_risk", "At risk because"))
+
+
+@dataclass(frozen=True)
+class Table:
+    """Column keys, their headings, and one dict per row."""
+
+    columns: tuple[tuple[str, str], ...]
+    rows: list[dict[str, object]]
+
+    @property
+    def header(self) -> list[str]:
+        """The machine-readable column names (the CSV header)."""
+        return [key for key, _ in self.columns]
+
+    def values(self) -> list[list[object]]:
+        """Rows as lists in column order."""
+        return [[row.get(key) for key in self.header] for row in self.rows]
+
+
+def candidate_list(lines: list[CandidateLine]) -> Table:
+    """The (filtered) cohort as a table."""
+    rows = []
+    for line in lines:
+        upcoming = line.next_deadline
+        rows.append({"candidate_name": line.candidate.name, "email": line.candidate.email, "state": line.state_label,
+                     "enrolled_on": line.enrollment.enrolled_on, "program_year": line.program_year,
+                     "next_deadline": upcoming.label if upcoming else "", "next_deadline_on": upcoming.due if upcoming else None,
+                     "at_risk": "; ".join(f"{r.kind_label}: {r.what}" for r in line.risks)})
+    return Table(LIST_COLUMNS, rows)
+
+
+def evidence_table(session: Session, program: Program, lines: list[CandidateLine]) -> Table:
+    """Accreditation evidence for every line."""
+    ids = [line.enrollment.id for line in lines]
+    organisation = session.get(Organisation, program.organisation_id)
+    zone = ZoneInfo(organisation.timezone if organisation else "America/Los_Angeles")
+    iips = _first_uploads(session, ids, zone)
+    hours = _signed_hours(session, lines)
+    completions = _completions(session, lines, zone)
+    issued = {rec.enrollment_id: rec.issued_on for rec in session.exec(select(Recommendation).where(
+        Recommendation.enrollment_id.in_(ids or [0]),  # type: ignore[attr-defined]
+        Recommendation.status == RecommendationStatus.ISSUED.value)).all()}
+    submitted: dict[int, date] = {}
+    for rec in session.exec(select(Recommendation).where(Recommendation.enrollment_id.in_(ids or [0]))  # type: ignore[attr-defined]
+                            .order_by(Recommendation.id)).all():
+        submitted[rec.enrollment_id] = rec.submitted_on
+    rows = []
+    for line in lines:
+        e, facts = line.enrollment, line.facts
+        done = completions.get(e.id)  # type: ignore[arg-type]
+        rows.append({
+            "candidate_name": line.candidate.name, "email": line.candidate.email, "pathway": e.pathway,
+            "state": line.state_label, "enrolled_on": e.enrolled_on,
+            "mentor_matched_on": facts.date_of(KeyDate.MENTOR_ASSIGNED_ON),
+            "coach_matched_on": facts.date_of(KeyDate.COACH_ASSIGNED_ON),
+            "ilp_goals_set_on": facts.date_of(KeyDate.ILP_GOALS_SET_ON),
+            "iip_1_on": iips.get((e.id, EvidenceKind.IIP_1.value)), "iip_2_on": iips.get((e.id, EvidenceKind.IIP_2.value)),
+            **hours.get(e.id, {}),  # type: ignore[arg-type]
+            "completed": done is not None, "completed_on": done,
+            "recommended_on": submitted.get(e.id), "issued_on": issued.get(e.id),  # type: ignore[arg-type]
+        })
+    for row in rows:
+        for key, _ in ACCREDITATION_COLUMNS:
+            row.setdefault(key, 0 if "hours" in key or "weeks" in key else None)
+    return Table(ACCREDITATION_COLUMNS, rows)
+
+
+def _first_uploads(session: Session, ids: list[int], zone: ZoneInfo) -> dict[tuple[int, str], date]:
+    """The day each IIP was first submitted (its first version)."""
+    found: dict[tuple[int, str], date] = {}
+    rows = session.exec(select(Evidence.enrollment_id, Evidence.kind, Evidence.uploaded_at).where(
+        Evidence.enrollment_id.in_(ids or [0]),  # type: ignore[attr-defined]
+        Evidence.kind.in_([EvidenceKind.IIP_1.value, EvidenceKind.IIP_2.value]))  # type: ignore[attr-defined]
+        .order_by(Evidence.uploaded_at)).all()
+    for enrollment_id, kind, uploaded_at in rows:
+        found.setdefault((enrollment_id, kind), uploaded_at.astimezone(zone).date())
+    return found
+
+
+def _signed_hours(session: Session, lines: list[CandidateLine]) -> dict[int, dict[str, float]]:
+    """Signed hours (and CASC coaching weeks) per program year, per enrolment."""
+    by_id = {line.enrollment.id: line.enrollment for line in lines}
+    totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    weeks: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
+    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id.in_(list(by_id) or [0]),  # type: ignore[attr-defined]
+                                                  LogEntry.signed_at.is_not(None))).all()  # type: ignore[union-attr]
+    for entry in entries:
+        enrollment = by_id[entry.enrollment_id]
+        # CASC entries carry their program year; elsewhere the year follows the enrolment date.
+        year = entry.program_year if enrollment.pathway == "casc" else (
+            1 if entry.occurred_on < add_years(enrollment.enrolled_on, 1) else 2)
+        year = min(max(year, 1), 2)
+        column = {LogKind.MENTORING: "mentoring_hours", LogKind.PROFESSIONAL_LEARNING: "pl_hours"}.get(LogKind(entry.kind))
+        if column:
+            totals[entry.enrollment_id][f"{column}_y{year}"] += entry.hours
+        elif entry.kind == LogKind.PRESERVICE:
+            totals[entry.enrollment_id]["preservice_hours"] += entry.hours
+        elif entry.kind == LogKind.COACHING:
+            weeks[(entry.enrollment_id, year)].add(entry.occurred_on.isocalendar()[:2])
+    for (enrollment_id, year), seen in weeks.items():
+        totals[enrollment_id][f"coaching_weeks_y{year}"] = len(seen)
+    return {k: dict(v) for k, v in totals.items()}
+
+
+def _completions(session: Session, lines: list[CandidateLine], zone: ZoneInfo) -> dict[int, date]:
+    """The local day each enrolment first reached "ready for recommendation"."""
+    found: dict[int, date] = {}
+    for line in lines:
+        e = line.enrollment
+        ready_state = states_of(e.pathway, e.pathway_version)[0]
+        first = session.exec(select(AuditEvent.occurred_at).where(
+            AuditEvent.enrollment_id == e.id, AuditEvent.action == "enrollment.transition",
+            AuditEvent.to_state == ready_state).order_by(AuditEvent.occurred_at)).first()
+        if first is not None:
+            found[e.id] = first.astimezone(zone).date()  # type: ignore[index]
+    return found

@@ -1,0 +1,115 @@
+"""Putting mentors and coaches on candidates' enrolments, and taking them off again.
+
+An assignment is a Membership on the enrolment (role mentor or coach); the rules read the first
+live one's date as the mentor- or coach-match date. Revoking stamps revoked_at and keeps the row
+for the record. The person must already work in the program's organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from app.models import AuditEvent, Enrollment, Membership, Program, User, utcnow
+from app.services import Conflict, NotFound, PathwayError
+from app.services.enrollments.facts import build_facts
+from app.services.enrollments.pathways import is_final
+from workflows.deadlines import Deadline, deadlines
+from workflows.roles import Role
+
+ASSIGNABLE = {"induction": (Role.MENTOR,), "casc": (Role.COACH,), "pip": (Role.MENTOR,)}
+# The deadline that says by when each role must be assigned.
+_RULE_DEADLINE = {Role.MENTOR: "mentor_assignment", Role.COACH: "coach_assignment"}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A candidate, their current mentors/coaches, and the open assignment deadline if any."""
+
+    enrollment: Enrollment
+    candidate: User
+    current: list[tuple[Membership, User]]
+    open_rule: Deadline | None
+    today: object
+
+
+def staff(session: Session, program: Program) -> list[User]:
+    """People working in the program's organisation (any role but candidate), by name."""
+    programs = select(Program.id).where(Program.organisation_id == program.organisation_id)
+    enrolments = select(Enrollment.id).where(Enrollment.program_id.in_(programs))  # type: ignore[attr-defined]
+    query = select(User).join(Membership, Membership.user_id == User.id).where(  # type: ignore[arg-type]
+        Membership.revoked_at.is_(None), User.active.is_(True),  # type: ignore[union-attr]
+        Membership.role.not_in([Role.CANDIDATE.value, Role.SERVICE_ADMINISTRATOR.value]),  # type: ignore[attr-defined]
+        or_(Membership.organisation_id == program.organisation_id, Membership.program_id.in_(programs),  # type: ignore[attr-defined]
+            Membership.enrollment_id.in_(enrolments)))  # type: ignore[union-attr]
+    rows = session.exec(query.distinct().order_by(User.name)).all()
+    return list(rows)
+
+
+def overview(session: Session, program: Program, now: datetime | None = None) -> list[Assignment]:
+    """Every open enrolment with its mentors/coaches and the assignment rule while it is open."""
+    rows = session.exec(select(Enrollment, User).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
+                        .where(Enrollment.program_id == program.id).order_by(User.name)).all()
+    result = []
+    for enrollment, candidate in rows:
+        if is_final(enrollment):
+            continue
+        current = session.exec(select(Membership, User).join(User, Membership.user_id == User.id)  # type: ignore[arg-type]
+                               .where(Membership.enrollment_id == enrollment.id, Membership.revoked_at.is_(None),  # type: ignore[union-attr]
+                                      Membership.role.in_([Role.MENTOR.value, Role.COACH.value]))  # type: ignore[attr-defined]
+                               .order_by(Membership.created_at)).all()
+        facts = build_facts(session, enrollment, now)
+        keys = {_RULE_DEADLINE[r] for r in ASSIGNABLE[enrollment.pathway] if r in _RULE_DEADLINE}
+        rule = next((d for d in deadlines(facts, enrollment.pathway_version) if d.key in keys and not d.met), None)
+        result.append(Assignment(enrollment, candidate, list(current), rule, facts.today))
+    return result
+
+
+def assign(session: Session, program: Program, enrollment_id: int, user_id: int, role: str, actor: User) -> Membership:
+    """Put `user` on the enrolment as mentor or coach (the caller commits)."""
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.program_id != program.id:
+        raise NotFound("There is no such candidate in this program.")
+    try:
+        wanted = Role(role)
+    except ValueError:
+        raise PathwayError(f"{role!r} is not a role.") from None
+    if wanted not in ASSIGNABLE[enrollment.pathway]:
+        raise PathwayError(f"Candidates on this pathway are not assigned a {wanted.label.lower()}.")
+    person = session.get(User, user_id)
+    if person is None or person.id not in {u.id for u in staff(session, program)}:
+        raise PathwayError("Choose someone who works in this program's organisation.")
+    if person.id == enrollment.candidate_id:
+        raise PathwayError("A candidate cannot be their own mentor or coach.")
+    existing = session.exec(select(Membership.id).where(
+        Membership.enrollment_id == enrollment.id, Membership.user_id == person.id,
+        Membership.role == wanted.value, Membership.revoked_at.is_(None))).first()  # type: ignore[union-attr]
+    if existing is not None:
+        raise Conflict(f"{person.name} is already this candidate's {wanted.label.lower()}.")
+    membership = Membership(user_id=person.id, role=wanted.value, enrollment_id=enrollment.id,  # type: ignore[arg-type]
+                            granted_by_id=actor.id)
+    session.add(membership)
+    session.flush()
+    session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="support.assigned",
+                           details={"role": wanted.value, "user_id": person.id, "membership_id": membership.id}))
+    return membership
+
+
+def revoke(session: Session, program: Program, membership_id: int, actor: User) -> Membership:
+    """Take a mentor or coach off an enrolment (the row stays, marked revoked; the caller commits)."""
+    membership = session.get(Membership, membership_id)
+    enrollment = session.get(Enrollment, membership.enrollment_id) if membership and membership.enrollment_id else None
+    if (membership is None or enrollment is None or enrollment.program_id != program.id
+            or membership.role not in (Role.MENTOR.value, Role.COACH.value)):
+        raise NotFound("There is no such assignment in this program.")
+    if membership.revoked_at is not None:
+        raise Conflict("This assignment was already ended.")
+    membership.revoked_at = utcnow()
+    session.add(membership)
+    session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="support.revoked",
+                           details={"role": membership.role, "user_id": membership.user_id,
+                                    "membership_id": membership.id}))
+    return membership

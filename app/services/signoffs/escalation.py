@@ -1,0 +1,40 @@
+"""Escalating overdue sign-off tasks to the program director, once each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from app.models import Enrollment, Organisation, Program, SignOffTask, UTCDateTime, utcnow
+from app.services.notifications import outbox
+from app.services.signoffs.queueing import OPEN
+from app.services.team.members import program_directors
+from workflows.deadlines import local_today
+
+
+def escalate_overdue(session: Session, now: datetime | None = None) -> int:
+    """Mark open tasks past their due date and email each program director once; returns the emails queued (no commit)."""
+    now = now or utcnow()
+    count = 0
+    rows = session.exec(select(SignOffTask, Enrollment, Organisation)
+                        .join(Enrollment, SignOffTask.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
+                        .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
+                        .join(Organisation, Program.organisation_id == Organisation.id)  # type: ignore[arg-type]
+                        .where(SignOffTask.status == OPEN, SignOffTask.due_on.is_not(None),  # type: ignore[union-attr]
+                               SignOffTask.escalated_at.is_(None))  # type: ignore[union-attr]
+                        .order_by(SignOffTask.id)).all()
+    for task, enrollment, organisation in rows:
+        if task.due_on >= local_today(now, organisation.timezone):  # type: ignore[operator]
+            continue
+        marked = session.execute(sa.update(SignOffTask).where(
+            SignOffTask.id == task.id, SignOffTask.status == OPEN, SignOffTask.escalated_at.is_(None))  # type: ignore[union-attr]
+            .values(escalated_at=sa.literal(now, UTCDateTime)).execution_options(synchronize_session=False))
+        if marked.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        for director in program_directors(session, enrollment):
+            outbox.add(session, "email.task_overdue", f"task-overdue-{task.id}-{director.id}", task_id=task.id,
+                       director_id=director.id)
+            count += 1
+    return count

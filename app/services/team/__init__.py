@@ -1,0 +1,1 @@
+"""People: accounts, and the support team around each candidate (who holds which role, invitations)."""

