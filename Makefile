@@ -39,12 +39,17 @@ run: seed
 ## Set up and pass the whole suite: SQLite lane, then the PostgreSQL lane.
 test: test-sqlite test-postgres
 
+# Tests run on every core (pytest-xdist; each test has its own database or schema); the browser
+# tests share one live server per process, so they run in one process, after the others.
+WORKERS ?= auto
+
 test-sqlite: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 # The pure engine tests (tests/workflows) touch no database, so they run once, above.
 test-postgres: $(STAMP)
-	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest --ignore=tests/workflows -m "not browser" $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -n $(WORKERS) --ignore=tests/workflows -m "not browser" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@for b in bench/*.py; do [ -e "$$b" ] && $(BIN)/python $$b; done; true

@@ -25,10 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
-    from app import admin, extensions, filters, mail
+    from app import admin, extensions, filters, idempotency, mail
     from app import queue as jobs
 
     extensions.init_app(app)
+    idempotency.init_app(app)
     filters.init_app(app)
     jobs.init_app(app)
     mail.init_app(app)
@@ -46,7 +47,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(candidate_bp)
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
     app.register_blueprint(director_bp, url_prefix="/programs")
+    from . import api
+
+    api.init_app(app)  # /api/v1 (bearer tokens, no CSRF) and the tokens page
     register_error_pages(app)
+
+    from . import limits, personal_data, security
+
+    security.init_app(app)
+    limits.init_app(app)  # after the blueprints: it wraps their endpoints
+    personal_data.init_app(app)
 
     from .cli import register_commands
 

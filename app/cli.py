@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
@@ -14,6 +17,8 @@ from app.services.notifications.reminders import daily_sweep, queue_digests
 from app.services.team import accounts
 from workflows.roles import Role
 
+from . import clock
+from .cli_audit import audit_group
 from .db import engine
 from .models import Membership
 
@@ -24,6 +29,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(outbox_group)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(clock_group)
 
 
 @click.command("create-user")
@@ -113,3 +120,61 @@ def reminders_digest() -> None:
     with Session(engine(), expire_on_commit=False) as session:
         count = queue_digests(session)
     click.echo(f"queued {count} digest(s)")
+
+
+@click.group("clock")
+def clock_group() -> None:
+    """Move the app's clock for this instance (testing or FLASK_DEBUG=1 only), e.g. to walk a deadline."""
+
+
+def _show(moment: datetime) -> None:
+    zone = current_app.config.get("TIMEZONE") or clock.DEFAULT_TIMEZONE
+    days = clock.offset_seconds() / 86400
+    click.echo(f"The app's clock reads {moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone}), "
+               f"{moment:%Y-%m-%dT%H:%M:%SZ}; {abs(days):.2f} days {'ahead of' if days >= 0 else 'behind'} "
+               f"the system clock.")
+
+
+def _moving(move: Callable[[], datetime]) -> None:
+    try:
+        _show(move())
+    except clock.ClockNotMovable as error:
+        raise click.ClickException(str(error)) from None
+
+
+@clock_group.command("show")
+@with_appcontext
+def clock_show() -> None:
+    """Print what the app's clock reads."""
+    _show(clock.now())
+
+
+@clock_group.command("advance")
+@click.option("--days", type=float, default=0, help="Days to move forward (negative: back).")
+@click.option("--hours", type=float, default=0, help="Hours to move forward (negative: back).")
+@with_appcontext
+def clock_advance(days: float, hours: float) -> None:
+    """Move the clock forward for every process of this instance (web workers, jobs, commands)."""
+    if not days and not hours:
+        raise click.BadParameter("give --days or --hours", param_hint="--days")
+    _moving(lambda: clock.advance(days=days, seconds=hours * 3600))
+
+
+@clock_group.command("set")
+@click.argument("moment")
+@with_appcontext
+def clock_set(moment: str) -> None:
+    """Make the clock read MOMENT (ISO 8601; a date alone means 09:00 in TIMEZONE, no zone means UTC)."""
+    try:
+        parsed = clock.parse_moment(moment)
+    except ValueError:
+        raise click.BadParameter(f"{moment!r} is not an ISO 8601 date or date-time", param_hint="MOMENT") from None
+    _moving(lambda: clock.set_to(parsed))
+
+
+@clock_group.command("reset")
+@with_appcontext
+def clock_reset() -> None:
+    """Put the clock back on the system time."""
+    _moving(clock.reset)
+

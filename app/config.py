@@ -9,6 +9,21 @@ from typing import Any
 # Only debug and testing may run on this key; production refuses to start without its own.
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 
+# Limits in Flask-Limiter's notation, each overridable as RATE_LIMIT_<NAME>. Sign-in counts failures
+# only (per address, generous for a school behind one address; per account, strict); feed and
+# invitation links count misses per address, so a calendar app polling a good link is never refused.
+RATE_LIMIT_DEFAULTS = {
+    "sign_in_address": "30 per 10 minutes",
+    "sign_in_account": "10 per 10 minutes",
+    "password_reset": "10 per hour",
+    "sign_up": "10 per hour",
+    "invitation": "30 per hour",
+    "token_link": "30 per 10 minutes",
+    "calendar_feed": "120 per hour",
+    "calendar_feed_miss": "20 per 10 minutes",
+    "calendar_feed_change": "20 per hour",
+}
+
 
 class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable application."""
@@ -45,6 +60,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         "TIMEZONE": env.get("TIMEZONE", "America/Los_Angeles"),
         "CLOCK_OFFSET_SECONDS": _number(env.get("CLOCK_OFFSET_SECONDS")),
+        # The runtime clock setting (`flask clock ...`), read only when testing or in debug.
+        "CLOCK_FILE": env.get("CLOCK_FILE") or str(instance / "clock.json"),
         "SERVER_NAME": env.get("SERVER_NAME") or None,
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
@@ -60,9 +77,19 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT", "10")),
         # Background jobs: seconds between RQ's retries of a failed job (one retry per entry).
         "JOB_RETRY_INTERVALS": _ints(env.get("JOB_RETRY_INTERVALS"), [10, 60, 300, 900, 3600]),
-        # A message handed to Redis but not done after this long is handed over again by the relay
-        # if its job is gone from Redis (Redis restarted without persistence, keys evicted).
-        "OUTBOX_STALE_SECONDS": int(env.get("OUTBOX_STALE_SECONDS", "3600")),
+        # A message handed to Redis but not done after this long is looked up there by the relay
+        # (every minute) and handed over again if its job is gone (Redis restarted without
+        # persistence, keys evicted).
+        "OUTBOX_STALE_SECONDS": int(env.get("OUTBOX_STALE_SECONDS", "60")),
+        # Workers (app/jobs/worker.py): how often they look for jobs a lost worker left "started"
+        # and whether the scheduler must move to them; how often a running job's heartbeat is
+        # renewed (a lapsed heartbeat means its worker is gone); how long a scheduler lock lives.
+        "WORKER_MAINTENANCE_SECONDS": int(env.get("WORKER_MAINTENANCE_SECONDS", "15")),
+        "WORKER_JOB_HEARTBEAT_SECONDS": int(env.get("WORKER_JOB_HEARTBEAT_SECONDS", "10")),
+        "WORKER_SCHEDULER_LOCK_SECONDS": int(env.get("WORKER_SCHEDULER_LOCK_SECONDS", "10")),
+        # One email per recipient per window, however often "resend" or "reset" is clicked.
+        "RESET_DEBOUNCE_SECONDS": int(env.get("RESET_DEBOUNCE_SECONDS", "60")),
+        "RESEND_DEBOUNCE_SECONDS": int(env.get("RESEND_DEBOUNCE_SECONDS", "60")),
         # Uploads live outside the web root, under random names.
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance / "uploads"),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "10")),
@@ -73,6 +100,16 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "REMEMBER_COOKIE_DAYS": int(env.get("REMEMBER_COOKIE_DAYS", "14")),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        # Rate limits (Flask-Limiter): in memory per process, or in Redis (shared) when REDIS_URL is set.
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or None,
+        "RATE_LIMITS": {name: env.get(f"RATE_LIMIT_{name.upper()}") or default
+                        for name, default in RATE_LIMIT_DEFAULTS.items()},
+        # After this many failed sign-ins within the window, the account's owner gets one notice per window.
+        "SIGN_IN_NOTICE_FAILURES": int(env.get("SIGN_IN_NOTICE_FAILURES", "5")),
+        "SIGN_IN_NOTICE_WINDOW_MINUTES": int(env.get("SIGN_IN_NOTICE_WINDOW_MINUTES", "60")),
+        # Proxies in front of the app that set X-Forwarded-For (0: the app faces clients directly).
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
     }
 
 
@@ -98,6 +135,8 @@ def finalise(config: dict[str, Any]) -> None:
     from datetime import timedelta
 
     config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_COOKIE_DAYS"])
+    # Shared counters when Redis is there; if it goes away, limits carry on in memory meanwhile.
+    config["RATELIMIT_STORAGE_URI"] = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
     config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead: a long form still submits
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as db_errors
 from werkzeug.exceptions import HTTPException
 
-from .db import get_session
+from app.api import problems
+
+UNAVAILABLE = ("The service is briefly unavailable, nothing you did was lost. "
+               "Please try again in a minute.")
+RETRY_AFTER_SECONDS = 30
 
 _ADVICE = {
     400: "The request could not be understood. Go back, check what you entered, and try again.",
@@ -41,12 +46,43 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def crash(error: Exception):  # type: ignore[no-untyped-def]
+        if database_unavailable(error):
+            app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+            return unavailable()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        _forget_session()
+        return _render(500, _ADVICE[500])
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached (as opposed to a bug or bad data)."""
+    if isinstance(error, (db_errors.OperationalError, db_errors.InterfaceError, db_errors.TimeoutError)):
+        return True
+    return isinstance(error, db_errors.DBAPIError) and error.connection_invalidated
+
+
+def unavailable():  # type: ignore[no-untyped-def]
+    """The friendly 503, made without the database: no signed-in user, no navigation, no session."""
+    _forget_session()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return jsonify(error=UNAVAILABLE, status=503), 503, headers
+    # Straight from Jinja: Flask's render_template would run the context processors, which look
+    # the signed-in person up in the database again.
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        message=UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)
+    return page, 503, headers
+
+
+def _forget_session() -> None:
+    # The request's transaction is abandoned. The session is closed, never rolled back here: a
+    # rollback on a dead connection would be one more wait on the database.
+    session = g.pop("db_session", None)
+    if session is not None:
         try:
-            get_session().rollback()
+            session.close()
         except Exception:  # noqa: BLE001  the page must render even if the database is gone
             pass
-        return _render(500, _ADVICE[500])
 
 
 def _is_default(error: HTTPException) -> bool:
@@ -54,6 +90,14 @@ def _is_default(error: HTTPException) -> bool:
 
 
 def _render(code: int, message: str):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/v1/"):
+        return problems.for_status(code, message)  # RFC 9457, like every other API error
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return jsonify(error=message, status=code), code
-    return render_template("errors/error.html", code=code, message=message), code
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception as error:
+        # The page's navigation asks the database; if that is what is down, say so kindly.
+        if database_unavailable(error):
+            return unavailable()
+        raise

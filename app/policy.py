@@ -11,15 +11,20 @@ from __future__ import annotations
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from app.confidentiality import DOCUMENTS, NOTES_OF, PLANS, Channel, Content, may_read
 from app.models import Enrollment, Membership, Program, User
-from workflows.roles import EVALUATOR_ROLES, Role
+from workflows.facts import Pathway
+from workflows.roles import Role
 
 
 def roles_on(session: Session, user: User, enrollment: Enrollment) -> frozenset[Role]:
-    """Every role `user` holds on this enrolment."""
-    roles: set[Role] = set()
+    """Every role `user` holds on this enrolment.
+
+    A candidate holds only that on their own enrolment: an organisation-wide grant (say, district
+    HR who enrols in a program of their own district) never lets them approve their own steps.
+    """
     if enrollment.candidate_id == user.id:
-        roles.add(Role.CANDIDATE)
+        return frozenset({Role.CANDIDATE})
     program = session.get(Program, enrollment.program_id)
     scopes = [Membership.enrollment_id == enrollment.id, Membership.program_id == enrollment.program_id]
     if program is not None:
@@ -27,9 +32,7 @@ def roles_on(session: Session, user: User, enrollment: Enrollment) -> frozenset[
                       & Membership.enrollment_id.is_(None))  # type: ignore[union-attr]
     rows = session.exec(select(Membership.role).where(
         Membership.user_id == user.id, Membership.revoked_at.is_(None), or_(*scopes))).all()  # type: ignore[union-attr]
-    roles.update(Role(role) for role in rows)
-    return frozenset(roles)
-
+    return frozenset(Role(role) for role in rows)
 
 def is_service_administrator(session: Session, user: User) -> bool:
     """Whether `user` administers the whole service."""
@@ -48,15 +51,9 @@ def can_request_event(roles: frozenset[Role], allowed: frozenset[Role]) -> bool:
     return bool(roles & allowed)
 
 
-def can_read_confidential_notes(roles: frozenset[Role]) -> bool:
-    """Mentoring and coaching notes: the candidate and their mentor or coach, never evaluators.
-
-    CTC induction precondition 5: the ILP and mentoring are for growth, not employment evaluation;
-    someone who is both a mentor and an evaluator of the same candidate still may not read them.
-    """
-    if roles & EVALUATOR_ROLES:
-        return False
-    return bool(roles & {Role.CANDIDATE, Role.MENTOR, Role.COACH})
+def can_read_confidential_notes(roles: frozenset[Role], kind: str = "mentoring") -> bool:
+    """Mentoring, coaching or support notes of log kind `kind`, on a page (the confidentiality tables)."""
+    return may_read(roles, NOTES_OF.get(kind, (Pathway.INDUCTION, Content.NOTES)), Channel.PAGE)
 
 
 # Who may upload documents on an enrolment: the candidate and the people who hold records for them.
@@ -64,9 +61,13 @@ _UPLOADERS = frozenset({Role.CANDIDATE, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYS
                         Role.PREP_PROGRAM_SUPPORT_PROVIDER, Role.SITE_ADMINISTRATOR})
 
 
-def can_read_evidence(roles: frozenset[Role]) -> bool:
-    """Documents: anyone with a role on the enrolment (service administrators do not read them)."""
-    return bool(roles)
+def can_read_evidence(roles: frozenset[Role], kind: str | None = None) -> bool:
+    """Documents: anyone with a role on the enrolment (service administrators do not read them);
+    a plan filed as a PDF (the ILP, an IIP) only for those the confidentiality table lets read it."""
+    if not roles:
+        return False
+    content = DOCUMENTS.get(kind or "")
+    return content is None or may_read(roles, content, Channel.PDF)
 
 
 def can_upload_evidence(roles: frozenset[Role]) -> bool:
@@ -109,24 +110,19 @@ def can_decide_own_upload(user: User, uploaded_by_id: int) -> bool:
 
 # --- Plans, exports and resources ---------------------------------------------------------------
 
-# Growth records (the ILP and self-assessments) are read by the candidate, the people who help
-# them grow, and the program that runs the induction; never by anyone who evaluates them.
-_GROWTH_READERS = frozenset({Role.CANDIDATE, Role.MENTOR, Role.COACH, Role.PROGRAM_DIRECTOR})
 # Who writes each plan with the candidate: the mentor (PIP plans, ILP) or the coach (IIPs).
 _PLAN_CO_AUTHORS = {"pip_personalized": Role.MENTOR, "pip_action": Role.MENTOR, "ilp": Role.MENTOR,
                     "iip1": Role.COACH, "iip2": Role.COACH}
-# Plans that are growth records, hidden from evaluators (CTC induction precondition 5).
-_CONFIDENTIAL_PLANS = frozenset({"ilp"})
 
 
-def can_read_growth_record(roles: frozenset[Role]) -> bool:
-    """The ILP and self-assessments: never evaluators, even one who also mentors."""
-    return not roles & EVALUATOR_ROLES and bool(roles & _GROWTH_READERS)
+def can_read_growth_record(roles: frozenset[Role], pathway: str = Pathway.INDUCTION) -> bool:
+    """Self-assessments (and the ILP): never evaluators, even one who also mentors."""
+    return may_read(roles, (Pathway(pathway), Content.SELF_ASSESSMENT), Channel.PAGE)
 
 
-def can_read_plan(roles: frozenset[Role], kind: str) -> bool:
-    """The ILP is a growth record; PIP plans and IIPs (written with employer input) are open to the team."""
-    return can_read_growth_record(roles) if kind in _CONFIDENTIAL_PLANS else bool(roles)
+def can_read_plan(roles: frozenset[Role], kind: str, channel: str = "page") -> bool:
+    """A plan's content through `channel`, as the pathway's confidentiality table says."""
+    return may_read(roles, PLANS[kind], Channel(channel))
 
 
 def can_edit_plan(roles: frozenset[Role], kind: str) -> bool:
@@ -171,16 +167,50 @@ def can_manage_resources(session: Session, user: User, organisation_id: int | No
     return directs is not None
 
 
-# --- Support team -------------------------------------------------------------------------------
+# --- Support team and role grants -----------------------------------------------------------
 
-# The candidate builds their own support team (seed: "share by emailing invitations to each
-# support-team member"); the program director assigns mentors and coaches, so may do the same.
+# The candidate invites people to view and monitor and proposes their mentor, coach or supervisor
+# (seed 000, step 4); the program director does the same and grants directly.
 _TEAM_MANAGERS = frozenset({Role.CANDIDATE, Role.PROGRAM_DIRECTOR})
+# Roles that verify documents or decide steps: granted by the organisation, never by the candidate.
+DECIDING_ROLES = frozenset({Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR, Role.SITE_ADMINISTRATOR,
+                            Role.PROGRAM_DIRECTOR, Role.PANEL_MEMBER, Role.PREP_PROGRAM_SUPPORT_PROVIDER})
+# Who grants each role (besides a service administrator, who grants any): deciding roles by district
+# HR or the program director; mentors and coaches by the program; viewers by the team's managers.
+GRANTORS: dict[Role, frozenset[Role]] = {
+    **{role: frozenset({Role.DISTRICT_HR, Role.PROGRAM_DIRECTOR}) for role in DECIDING_ROLES},
+    Role.MENTOR: frozenset({Role.PROGRAM_DIRECTOR}), Role.COACH: frozenset({Role.PROGRAM_DIRECTOR}),
+    Role.VIEWER: _TEAM_MANAGERS | {Role.DISTRICT_HR},
+}
+# What a candidate may propose; until the program confirms, the person only views and monitors.
+PROPOSABLE = frozenset({Role.MENTOR, Role.COACH, Role.SITE_ADMINISTRATOR})
 
 
 def can_manage_team(roles: frozenset[Role]) -> bool:
     """Invite people to an enrolment's team, re-send or withdraw invitations, remove members."""
     return bool(roles & _TEAM_MANAGERS)
+
+
+def can_grant(roles: frozenset[Role], role: Role, service_administrator: bool = False) -> bool:
+    """Whether someone holding `roles` (on the enrolment or program) may give `role` to someone else."""
+    if role in (Role.CANDIDATE, Role.SERVICE_ADMINISTRATOR):
+        return False  # enrolling makes a candidate; service administrators are made on the command line
+    return service_administrator or bool(roles & GRANTORS.get(role, frozenset()))
+
+
+def can_assign(roles: frozenset[Role]) -> bool:
+    """The program's assignments page as a grantor: its director or district HR."""
+    return bool(roles & {Role.PROGRAM_DIRECTOR, Role.DISTRICT_HR})
+
+
+def can_propose(roles: frozenset[Role], role: Role) -> bool:
+    """A candidate proposes their mentor, coach or supervisor; the program confirms."""
+    return Role.CANDIDATE in roles and role in PROPOSABLE
+
+
+def can_hold(person: User, enrollment: Enrollment, role: Role) -> bool:
+    """Nobody holds a role on their own enrolment but candidate."""
+    return role is Role.CANDIDATE or enrollment.candidate_id != person.id
 
 
 # --- Programs: directors, HR, analysts ----------------------------------------------------------
@@ -238,7 +268,7 @@ def can_edit_program_settings(roles: frozenset[Role]) -> bool:
 # --- Sign-off tasks, panels, delegation ---------------------------------------------------------
 
 # Roles whose holders approve something for candidates: they get an inbox.
-APPROVER_ROLES = frozenset(Role) - {Role.CANDIDATE, Role.SERVICE_ADMINISTRATOR}
+APPROVER_ROLES = frozenset(Role) - {Role.CANDIDATE, Role.SERVICE_ADMINISTRATOR, Role.VIEWER}
 
 
 def can_work_task(user: User, enrollment: Enrollment, task_role: Role, roles: frozenset[Role]) -> bool:
@@ -280,3 +310,14 @@ def can_sit_on_panel(user: User, enrollment: Enrollment, roles: frozenset[Role])
 def counts_toward_quorum(roles: frozenset[Role]) -> bool:
     """The candidate's coach sits with them at the exit interview but is no judge of mastery."""
     return Role.COACH not in roles and Role.PANEL_MEMBER in roles
+
+
+# Seed 000: support notes come from the mentor, direct supervisor and district staff too.
+def can_record_support_note(roles: frozenset[Role]) -> bool:
+    """Besides the candidate, their mentor, supervisor and district staff add support notes."""
+    return bool(roles & {Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST})
+
+
+def can_read_own_log_notes(user: User, author_id: int | None) -> bool:
+    """Whoever wrote a log entry reads their own words, whatever the table says about others."""
+    return author_id == user.id

@@ -10,7 +10,7 @@ pinned to the old one. Every transition is guarded the same way: `cond="rules_me
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from statemachine import Event, State, StateChart
@@ -94,6 +94,22 @@ def person(*roles: Role, rules: Sequence[Rule] = ()) -> EventSpec:
 def automatic(*rules: Rule) -> EventSpec:
     """A system/time event a job fires; its rules are date rules that fail before the date."""
     return EventSpec(rules=tuple(rules), automatic=True)
+
+
+def ended_by(events: Mapping[str, EventSpec], rule: Rule, *, only: Sequence[str] = (),
+             exempt: Sequence[str] = ()) -> dict[str, EventSpec]:
+    """`events` with `rule` (a deadline that ends the enrolment) guarding person-fired steps first.
+
+    Only the events named in `only` when given, else every person-fired event but `exempt`
+    (withdrawing, transferring and the like stay possible after the deadline).
+    """
+    unknown = (set(only) | set(exempt)) - set(events)
+    if unknown:
+        raise ValueError(f"no such events: {sorted(unknown)}")
+    guarded = set(only) if only else {name for name, spec in events.items()
+                                      if not spec.automatic and name not in exempt}
+    return {name: replace(spec, rules=(rule, *spec.rules)) if name in guarded else spec
+            for name, spec in events.items()}
 
 
 def recommendation_specs(submitted: Rule, submitter: Role,

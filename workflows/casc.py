@@ -12,7 +12,7 @@ from typing import Any
 from statemachine import Event, State
 
 from workflows import rules as r
-from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, person,
+from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, ended_by, person,
                             recommendation_events, recommendation_specs, step, step_from)
 from workflows.facts import Pathway
 from workflows.roles import Role
@@ -63,10 +63,10 @@ ADMISSION = (r.CASC_PASC_OR_COE, r.CASC_CL_777, r.CASC_ADMITTED_ON, r.CASC_IN_WI
              r.CASC_ADMISSION_SIGNOFF)
 YEAR1_START = (r.CASC_ORIENTATION_Y1, r.CASC_ASSURANCES_Y1, r.CASC_COACH_IN_TIME,
                r.CASC_SELF_ASSESSMENT_1, r.CASC_IIP_1, r.CASC_IIP_1_APPROVED)
-YEAR1 = (r.CASC_COACHING_Y1, r.CASC_PL_Y1, r.CASC_YEAR1_SIGNOFF)
+YEAR1 = (r.CASC_COACHING_Y1, r.CASC_COACHING_HOURS_Y1, r.CASC_PL_Y1, r.CASC_YEAR1_SIGNOFF)
 YEAR2_START = (r.CASC_ORIENTATION_Y2, r.CASC_ASSURANCES_Y2, r.CASC_SELF_ASSESSMENT_2,
                r.CASC_IIP_2, r.CASC_IIP_2_APPROVED)
-YEAR2 = (r.CASC_COACHING_Y2, r.CASC_PL_Y2, r.CASC_SELF_ASSESSMENT_3)
+YEAR2 = (r.CASC_COACHING_Y2, r.CASC_COACHING_HOURS_Y2, r.CASC_PL_Y2, r.CASC_SELF_ASSESSMENT_3)
 EXIT = (r.CASC_EXIT_MASTERY, r.CASC_EXPERIENCE_LETTER, r.CASC_EXPERIENCE_YEARS)
 DIRECTOR = (Role.PROGRAM_DIRECTOR,)
 
@@ -80,11 +80,20 @@ EVENTS_V1 = {
     "complete_year2": person(Role.CANDIDATE, *DIRECTOR, rules=YEAR2),
     "pass_exit_interview": person(*DIRECTOR, rules=EXIT),
     **recommendation_specs(r.CASC_RECOMMENDATION, Role.PROGRAM_DIRECTOR,
-                           extra=(r.CASC_RECOMMENDATION_APPROVED,)),
+                           # Recommending re-checks the exit and experience guards: an
+                           # experience letter replaced since then must be verified again.
+                           extra=EXIT + (r.CASC_RECOMMENDATION_APPROVED,)),
     "transfer_out": person(*DIRECTOR, rules=(r.CASC_YEAR1_DOCUMENT,)),
     "expire_pasc": automatic(r.CASC_PASC_EXPIRED),
     "withdraw": person(Role.CANDIDATE, *DIRECTOR, rules=(r.CASC_WITHDRAWAL,)),
 }
+
+# Admission only while the enrolment window is open; nothing but closing steps once the
+# preliminary ASC expired.
+EVENTS_V1 = ended_by(EVENTS_V1, r.CASC_WINDOW_OPEN, only=("admit",))
+EVENTS_V1 = ended_by(EVENTS_V1, r.CASC_PASC_NOT_EXPIRED,
+                     exempt=("recommendation_returned", "credential_issued", "transfer_out",
+                             "withdraw"))
 
 GROUPS_V1 = (
     GroupSpec("Admission", EMPLOYMENT + ADMISSION[2:]),

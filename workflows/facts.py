@@ -154,6 +154,8 @@ class Count(StrEnum):
     TEACHING_YEARS = "teaching_years"  # years as teacher of record (ECO)
     COACHING_WEEKS_Y1 = "coaching_weeks_y1"  # distinct weeks with a signed coaching meeting
     COACHING_WEEKS_Y2 = "coaching_weeks_y2"
+    COACHING_HOURS_Y1 = "coaching_hours_y1"  # signed one-on-one coaching hours dated in Year 1
+    COACHING_HOURS_Y2 = "coaching_hours_y2"
     PL_HOURS_Y1 = "pl_hours_y1"
     PL_HOURS_Y2 = "pl_hours_y2"
     SELF_ASSESSMENTS = "self_assessments"  # CPSEL self-assessments completed
@@ -168,6 +170,11 @@ class Flag(StrEnum):
     EXIT_PANEL_MASTERY = "exit_panel_mastery"  # panel quorum agreed mastery of every CPSEL
     ILP_SHARED_WITH_EVALUATOR = "ilp_shared_with_evaluator"  # must stay false
     ENROLMENT_WINDOW_EXTENSION = "enrolment_window_extension"  # director-approved CASC exception
+    # A window closed late (mentor after 30 days, ILP after 60, coach after 30): the program
+    # director let the enrolment carry on, with a reason; the lateness stays on the record.
+    MENTOR_LATE_ACCEPTED = "mentor_late_accepted"
+    ILP_LATE_ACCEPTED = "ilp_late_accepted"
+    COACH_LATE_ACCEPTED = "coach_late_accepted"
 
 
 class SignOff(StrEnum):
@@ -217,6 +224,9 @@ class Facts:
     signoffs: frozenset[tuple[SignOff, Role]] = frozenset()
     counts: Mapping[Count, float] = field(default_factory=dict)
     flags: frozenset[Flag] = frozenset()
+    # Facts the candidate typed that no owning role has confirmed yet (KeyDate/Count/Flag values):
+    # the value is there for deadlines and display, but no rule counts it as recorded.
+    claimed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # Normalise once, so every rule can index by enum and nothing downstream can mutate it.
@@ -240,6 +250,10 @@ class Facts:
             set_(self, "flags", frozenset(Flag(f) for f in self.flags))
         except ValueError as err:
             raise ValueError(f"unknown flag: {err}") from None
+        known = {m.value for enum in (KeyDate, Count, Flag) for m in enum}
+        if not set(self.claimed) <= known:
+            raise ValueError(f"unknown claimed fact: {sorted(set(self.claimed) - known)}")
+        set_(self, "claimed", frozenset(str(c) for c in self.claimed))
 
     def date_of(self, key: KeyDate) -> date | None:
         """The key date, or None when not recorded."""
@@ -264,6 +278,10 @@ class Facts:
     def flag(self, key: Flag) -> bool:
         """Whether the flag is set."""
         return key in self.flags
+
+    def is_claimed(self, key: KeyDate | Count | Flag | None) -> bool:
+        """Whether this fact is only claimed by the candidate, not yet confirmed by its owner."""
+        return key is not None and key.value in self.claimed
 
     def replace(self, **changes: Any) -> Facts:
         """A copy with some fields replaced (handy for tests and dry runs)."""

@@ -14,7 +14,7 @@ from typing import Any
 from statemachine import Event, State
 
 from workflows import rules as r
-from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, person,
+from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, ended_by, person,
                             recommendation_events, recommendation_specs, step, step_from)
 from workflows.facts import Pathway
 from workflows.roles import Role
@@ -102,11 +102,18 @@ EVENTS_V1 = {
     "resume": person(*DIRECTOR, rules=(r.IND_EXTENSION_COMPLETED,)),
     "pass_completion_review": person(*DIRECTOR, rules=COMPLETION + (
         r.IND_MENTORING_AVERAGE, r.IND_ILP_PRIVATE)),
-    **recommendation_specs(r.IND_RECOMMENDATION, Role.CREDENTIAL_ANALYST),
+    # Recommending re-checks the completion review (a replaced record must be verified again).
+    **recommendation_specs(r.IND_RECOMMENDATION, Role.CREDENTIAL_ANALYST, extra=COMPLETION),
     "transfer_out": person(*DIRECTOR, rules=(r.IND_TRANSPORTABILITY,)),
     "expire_preliminary": automatic(r.IND_PRELIMINARY_EXPIRED),
     "withdraw": person(Role.CANDIDATE, *DIRECTOR, rules=(r.IND_WITHDRAWAL,)),
 }
+
+# An expired preliminary credential ends induction: no step but closing ones after it.
+EVENTS_V1 = ended_by(EVENTS_V1, r.IND_PRELIMINARY_NOT_EXPIRED,
+                     exempt=("declare_induction_unavailable", "deny_eco", "revoke_eco",
+                             "recommendation_returned", "credential_issued", "transfer_out",
+                             "withdraw"))
 
 GROUPS_V1 = (
     GroupSpec("Eligibility", ELIGIBILITY),

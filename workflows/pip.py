@@ -13,7 +13,7 @@ from typing import Any
 from statemachine import Event, State
 
 from workflows import rules as r
-from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, person,
+from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, ended_by, person,
                             recommendation_events, recommendation_specs, step, step_from)
 from workflows.facts import Pathway
 from workflows.roles import Role
@@ -74,10 +74,16 @@ EVENTS_V1 = {
     "declare_intern_ready": person(Role.CANDIDATE, Role.CREDENTIAL_ANALYST,
                                    Role.PREP_PROGRAM_SUPPORT_PROVIDER,
                                    rules=SUPPORT + INTERN_READINESS + READY_SIGNOFFS),
-    **recommendation_specs(r.PIP_RECOMMENDATION, Role.PREP_PROGRAM_SUPPORT_PROVIDER),
+    # Recommending re-checks readiness: a document replaced since then must be verified again.
+    **recommendation_specs(r.PIP_RECOMMENDATION, Role.PREP_PROGRAM_SUPPORT_PROVIDER,
+                           extra=INTERN_READINESS + READY_SIGNOFFS),
     "expire_permit": automatic(r.PIP_PERMIT_EXPIRED),
     "withdraw": person(Role.CANDIDATE, Role.DISTRICT_HR, rules=(r.PIP_WITHDRAWAL,)),
 }
+
+# Once the PIP has expired nothing more can be done on it (rule book §1.5: no renewal).
+EVENTS_V1 = ended_by(EVENTS_V1, r.PIP_PERMIT_NOT_EXPIRED,
+                     only=("establish_plan", "declare_intern_ready"))
 
 GROUPS_V1 = (
     GroupSpec("Eligibility", ELIGIBILITY),

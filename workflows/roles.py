@@ -16,6 +16,8 @@ class Role(StrEnum):
     PROGRAM_DIRECTOR = "program_director"
     PANEL_MEMBER = "panel_member"
     SERVICE_ADMINISTRATOR = "service_administrator"
+    # Invited by the candidate "to view and monitor" (seed 000, step 4): sees progress, decides nothing.
+    VIEWER = "viewer"
 
     @property
     def label(self) -> str:
@@ -34,6 +36,7 @@ _LABELS = {
     Role.PROGRAM_DIRECTOR: "Program director",
     Role.PANEL_MEMBER: "Exit-interview panel member",
     Role.SERVICE_ADMINISTRATOR: "Service administrator",
+    Role.VIEWER: "Support-team member (view and monitor)",
 }
 
 # Roles whose holders evaluate the candidate for employment: they never see confidential

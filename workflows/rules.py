@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from workflows import dates as d
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate, SignOff
+from workflows.program_years import in_words, review_required
 from workflows.roles import Role
 
 Predicate = Callable[[Facts], bool]
@@ -29,6 +30,7 @@ class RuleStatus(StrEnum):
     NOT_MET = "not_met"
     MISSING = "missing"  # evidence not uploaded
     AWAITING_VERIFICATION = "awaiting_verification"  # evidence submitted, not yet verified
+    AWAITING_CONFIRMATION = "awaiting_confirmation"  # a fact the candidate entered, not yet confirmed
     SENT_BACK = "sent_back"  # evidence sent back with a reason
 
 
@@ -57,12 +59,26 @@ class Rule:
     flag: Flag | None = None
     setting: str | None = None
     label: str | None = None  # short checklist title when the message reads only as a reason
+    # A passed deadline that ends the enrolment's steps: asking for sign-offs is pointless then.
+    ends_steps: bool = False
+    # A window rule the program director may waive once it closed late (the flag records it).
+    waiver: Flag | None = None
+    due: Callable[[Facts], date | None] | None = field(default=None, repr=False)
 
     def check(self, facts: Facts) -> bool:
-        """Whether the rule holds for these facts (a rule that does not apply holds)."""
+        """Whether the rule holds for these facts (a rule that does not apply holds).
+
+        A fact the candidate only claimed never satisfies a rule: its owner confirms it first.
+        """
         if not self.is_applicable(facts):
             return True
+        if self.reads_claim(facts):
+            return False
         return bool(self.predicate(facts))
+
+    def reads_claim(self, facts: Facts) -> bool:
+        """Whether the fact this rule reads is claimed but not yet confirmed."""
+        return any(facts.is_claimed(key) for key in (self.key_date, self.count, self.flag))
 
     def is_applicable(self, facts: Facts) -> bool:
         """Whether the program's settings make this rule a requirement at all."""
@@ -72,6 +88,8 @@ class Rule:
         """MET, or why not: evidence missing / awaiting verification / sent back, or NOT_MET."""
         if self.check(facts):
             return RuleStatus.MET
+        if self.reads_claim(facts):
+            return RuleStatus.AWAITING_CONFIRMATION
         if self.evidence_kind is not None:
             return {
                 EvidenceStatus.MISSING: RuleStatus.MISSING,
@@ -89,6 +107,8 @@ class Rule:
         if self.evidence_kind is not None and status is RuleStatus.SENT_BACK:
             return (f"Your {role_name(self.clears)} sent back your {self.evidence_kind.label}; "
                     f"upload a corrected copy.")
+        if status is RuleStatus.AWAITING_CONFIRMATION:
+            return f"{self._render(facts)} You entered it; it counts once your {role_name(self.clears)} confirms it."
         return self._render(facts)
 
     def _render(self, facts: Facts) -> str:
@@ -110,6 +130,19 @@ class Rule:
     def progress(self, facts: Facts) -> tuple[float, float] | None:
         """(have, need) for count-like rules, else None."""
         return None if self.measure is None else self.measure(facts)
+
+    def is_late(self, facts: Facts) -> bool:
+        """For a window rule: the date came after the window closed, or the window closed unmet."""
+        if self.due is None or self.key_date is None:
+            return False
+        on, by = facts.date_of(self.key_date), self.due(facts)
+        if by is None:
+            return False
+        return on > by if on is not None else facts.today > by
+
+    def waived(self, facts: Facts) -> bool:
+        """Whether the program director let the enrolment carry on past this late window."""
+        return self.waiver is not None and facts.flag(self.waiver)
 
 
 def role_name(role: Role) -> str:
@@ -157,13 +190,19 @@ def recorded(key: str, key_date: KeyDate, clears: Role, source: str, message: st
 
 
 def recorded_by(key: str, key_date: KeyDate, due: Callable[[Facts], date | None], clears: Role,
-                source: str, message: str, setting: str) -> Rule:
-    """A key date that must be recorded on or before a due date; {on} and {due} in message."""
+                source: str, message: str, setting: str, waiver: Flag | None = None) -> Rule:
+    """A key date that must be recorded on or before a due date; {on} and {due} in message.
+
+    With `waiver`, a late date still passes once the program director has let the enrolment
+    carry on (the flag); `Rule.is_late` keeps telling that it was late, for accreditation.
+    """
     def holds(f: Facts) -> bool:
         on, by = f.date_of(key_date), due(f)
+        if waiver is not None and f.flag(waiver) and on is not None:
+            return True
         return on is not None and by is not None and on <= by
     return Rule(key=key, clears=clears, source=source, message=message, key_date=key_date,
-                setting=setting, predicate=holds,
+                setting=setting, predicate=holds, waiver=waiver, due=due,
                 figures=lambda f: {"on": _day(f.date_of(key_date)), "due": _day(due(f))})
 
 
@@ -176,6 +215,25 @@ def reached(key: str, due: Callable[[Facts], date | None], key_date: KeyDate, cl
     return Rule(key=key, clears=clears, source=source, message=message, key_date=key_date,
                 setting=setting, predicate=holds,
                 figures=lambda f: {"due": _day(due(f)), "today": _day(f.today)})
+
+
+def still_valid(key: str, ends: Callable[[Facts], date | None], clears: Role, source: str,
+                message: str, label: str, setting: str | None = None,
+                last_day: bool = False, extension: Flag | None = None) -> Rule:
+    """A time rule for person-fired steps: the deadline that ends them has not passed.
+
+    `ends` is the first day no longer valid (an expiry), or with `last_day` the last day still
+    open (a window). An unknown end date holds (other rules ask for it); `extension` lifts it.
+    The message gets {due}.
+    """
+    def holds(f: Facts) -> bool:
+        when = ends(f)
+        if when is None or (extension is not None and f.flag(extension)):
+            return True
+        return f.today <= when if last_day else f.today < when
+    return Rule(key=key, clears=clears, source=source, message=message, setting=setting,
+                label=label, predicate=holds, figures=lambda f: {"due": _day(ends(f))},
+                ends_steps=True)
 
 
 def flag_absent(key: str, flag: Flag, clears: Role, source: str, message: str,
@@ -313,11 +371,15 @@ PIP_PLAN_DISTRICT_HR = signoff(
 PIP_ACTION_PLAN = evidence(
     "pip.action_plan", EvidenceKind.ACTION_PLAN, Role.MENTOR, TRACKER,
     "Identify your gaps and upload your Action Plan; your mentor verifies it.")
-PIP_REVIEWS = at_least(
-    "pip.reviews_held", Count.REVIEWS_HELD, lambda f: f.settings.pip_min_reviews,
-    Role.SITE_ADMINISTRATOR, TRACKER, setting="pip_min_reviews",
-    message="{have:g} of {need:g} reviews of your tracker held with your district, direct "
-            "supervisor, mentor and support provider.")
+PIP_REVIEWS = Rule(
+    key="pip.reviews_held", clears=Role.SITE_ADMINISTRATOR, source=TRACKER + ", step 6",
+    count=Count.REVIEWS_HELD, setting="pip_min_reviews",
+    predicate=lambda f: f.count(Count.REVIEWS_HELD) >= f.settings.pip_min_reviews,
+    measure=lambda f: (f.count(Count.REVIEWS_HELD), f.settings.pip_min_reviews),
+    # A review counts only when the roles the program requires attended (pip_review_needs_*).
+    figures=lambda f: {"have": f.count(Count.REVIEWS_HELD), "need": f.settings.pip_min_reviews,
+                       "who": in_words(review_required(f.settings)) or "your support team"},
+    message="{have:g} of {need:g} reviews of your tracker held and signed with {who} present.")
 PIP_SMC = evidence("pip.smc_verified", EvidenceKind.SMC_VERIFICATION, Role.CREDENTIAL_ANALYST,
                    CL_402A,
                    "Upload your subject-matter competence verification (CSET scores or "
@@ -356,6 +418,11 @@ PIP_PERMIT_EXPIRED = reached(
     "pip.permit_expired", d.pip_expires_on, KeyDate.PERMIT_ISSUED_ON, Role.CREDENTIAL_ANALYST,
     CL_856, setting="pip_validity_months",
     message="Your PIP expires on {due} and cannot be renewed; it has not expired yet.")
+PIP_PERMIT_NOT_EXPIRED = still_valid(
+    "pip.permit_not_expired", d.pip_expires_on, Role.CREDENTIAL_ANALYST, CL_856,
+    setting="pip_validity_months", label="PIP still valid",
+    message="Your PIP expired on {due} and cannot be renewed, so this step can no longer be "
+            "taken on it. If the expiry date is wrong, your credential analyst corrects it.")
 PIP_WITHDRAWAL = withdrawal("pip", Role.DISTRICT_HR, CL_856 + " (employer-restricted)")
 PIP_RECOMMENDATION = recommendation_submitted("pip", Role.PREP_PROGRAM_SUPPORT_PROVIDER)
 
@@ -386,14 +453,14 @@ IND_MENTOR_MATCH = evidence(
 IND_MENTOR_IN_TIME = recorded_by(
     "induction.mentor_within_days", KeyDate.MENTOR_ASSIGNED_ON, d.mentor_due_on,
     Role.PROGRAM_DIRECTOR, induction_precondition(2), setting="mentor_assignment_days",
-    message="A mentor must be assigned by {due} (mentor assigned: {on}).")
+    message="A mentor must be assigned by {due} (mentor assigned: {on}).", waiver=Flag.MENTOR_LATE_ACCEPTED)
 IND_ILP = evidence(
     "induction.ilp", EvidenceKind.ILP, Role.MENTOR, induction_precondition(4),
     "Write your ILP goals with your mentor and upload your ILP; your mentor verifies it.")
 IND_ILP_IN_TIME = recorded_by(
     "induction.ilp_goals_within_days", KeyDate.ILP_GOALS_SET_ON, d.ilp_goals_due_on, Role.MENTOR,
     induction_precondition(4), setting="ilp_goals_days",
-    message="Your ILP goals must be set by {due} (goals set: {on}).")
+    message="Your ILP goals must be set by {due} (goals set: {on}).", waiver=Flag.ILP_LATE_ACCEPTED)
 IND_ILP_PRIVATE = flag_absent(
     "induction.ilp_private", Flag.ILP_SHARED_WITH_EVALUATOR, Role.PROGRAM_DIRECTOR,
     induction_precondition(5),
@@ -469,6 +536,11 @@ IND_PRELIMINARY_EXPIRED = reached(
     "induction.preliminary_expired", d.preliminary_expires_on, KeyDate.PRELIMINARY_ISSUED_ON,
     Role.CREDENTIAL_ANALYST, PRELIMINARY, setting="preliminary_validity_years",
     message="Your preliminary credential expires on {due}; it has not expired yet.")
+IND_PRELIMINARY_NOT_EXPIRED = still_valid(
+    "induction.preliminary_not_expired", d.preliminary_expires_on, Role.CREDENTIAL_ANALYST,
+    PRELIMINARY, setting="preliminary_validity_years", label="Preliminary credential still valid",
+    message="Your preliminary credential expired on {due}, so induction steps can no longer be "
+            "taken on it. If the expiry date is wrong, your credential analyst corrects it.")
 IND_WITHDRAWAL = withdrawal("induction", Role.PROGRAM_DIRECTOR, INDUCTION_PROGRAMS)
 IND_RECOMMENDATION = recommendation_submitted("induction", Role.CREDENTIAL_ANALYST)
 
@@ -515,7 +587,7 @@ CASC_ASSURANCES_Y1 = evidence("casc.assurances_y1", EvidenceKind.ASSURANCES_Y1,
 CASC_COACH_IN_TIME = recorded_by(
     "casc.coach_within_days", KeyDate.COACH_ASSIGNED_ON, d.coach_due_on, Role.PROGRAM_DIRECTOR,
     CASC_PS3, setting="coach_assignment_days",
-    message="A coach must be assigned by {due} (coach assigned: {on}).")
+    message="A coach must be assigned by {due} (coach assigned: {on}).", waiver=Flag.COACH_LATE_ACCEPTED)
 
 
 def _self_assessments(key: str, stage: int | None, when: str) -> Rule:
@@ -545,6 +617,8 @@ def _per_year(key: str, count: Count, setting: str, year: int, what: str) -> Rul
 
 CASC_COACHING_Y1 = _per_year("casc.coaching_weeks_y1", Count.COACHING_WEEKS_Y1,
                              "coaching_weeks_per_year", 1, "coaching weeks")
+CASC_COACHING_HOURS_Y1 = _per_year("casc.coaching_hours_y1", Count.COACHING_HOURS_Y1,
+                                   "coaching_hours_per_year", 1, "coaching hours")
 CASC_PL_Y1 = _per_year("casc.pl_hours_y1", Count.PL_HOURS_Y1, "pl_hours_per_year", 1,
                        "professional-learning hours")
 CASC_YEAR1_SIGNOFF = signoff("casc.year1_complete", SignOff.YEAR1_COMPLETE, Role.PROGRAM_DIRECTOR,
@@ -562,6 +636,8 @@ CASC_IIP_2_APPROVED = signoff("casc.iip2_approved", SignOff.IIP2_APPROVED, Role.
                               BUTTE, "Your program director approves IIP 2.")
 CASC_COACHING_Y2 = _per_year("casc.coaching_weeks_y2", Count.COACHING_WEEKS_Y2,
                              "coaching_weeks_per_year", 2, "coaching weeks")
+CASC_COACHING_HOURS_Y2 = _per_year("casc.coaching_hours_y2", Count.COACHING_HOURS_Y2,
+                                   "coaching_hours_per_year", 2, "coaching hours")
 CASC_PL_Y2 = _per_year("casc.pl_hours_y2", Count.PL_HOURS_Y2, "pl_hours_per_year", 2,
                        "professional-learning hours")
 CASC_SELF_ASSESSMENT_3 = _self_assessments("casc.self_assessments", None, "by the end of Year 2")
@@ -599,5 +675,17 @@ CASC_PASC_EXPIRED = reached(
     setting="pasc_validity_years",
     message="Your preliminary administrative services credential expires on {due}; it has not "
             "expired yet (a Certificate of Eligibility never expires).")
+CASC_PASC_NOT_EXPIRED = still_valid(
+    "casc.pasc_not_expired", d.pasc_expires_on, Role.CREDENTIAL_ANALYST, PASC,
+    setting="pasc_validity_years", label="Preliminary ASC still valid",
+    message="Your preliminary administrative services credential expired on {due}, so CASC "
+            "steps can no longer be taken on it. If the expiry date is wrong, your credential "
+            "analyst corrects it.")
+CASC_WINDOW_OPEN = still_valid(
+    "casc.enrolment_window_open", d.enrolment_window_closes_on, Role.PROGRAM_DIRECTOR,
+    CASC_WINDOW, setting="casc_enrolment_window_days", label="Enrolment window still open",
+    last_day=True, extension=Flag.ENROLMENT_WINDOW_EXTENSION,
+    message="Your enrolment window closed on {due}, so you can no longer be admitted unless "
+            "your program director records an extension.")
 CASC_WITHDRAWAL = withdrawal("casc", Role.PROGRAM_DIRECTOR, BUTTE)
 CASC_RECOMMENDATION = recommendation_submitted("casc", Role.PROGRAM_DIRECTOR)

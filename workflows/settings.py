@@ -41,6 +41,20 @@ class ProgramSettings:
     pip_min_reviews: int = _setting(
         3, "Reviews of the tracker with the support team during the PIP year.",
         "CCTC Credential Tracker flyer (rev. 3 Oct 2019)", low=1, high=24)
+    # Who must attend a review for it to count (seed: "with your district, direct supervisor,
+    # mentor, and support provider"); a program may drop one it cannot staff.
+    pip_review_needs_district: bool = _setting(
+        True, "A review counts only if someone from the district (HR or credential analyst) "
+        "attended.", "CCTC Credential Tracker flyer (rev. 3 Oct 2019), step 6", low=0, high=1)
+    pip_review_needs_supervisor: bool = _setting(
+        True, "A review counts only if the direct supervisor (site administrator) attended.",
+        "CCTC Credential Tracker flyer (rev. 3 Oct 2019), step 6", low=0, high=1)
+    pip_review_needs_mentor: bool = _setting(
+        True, "A review counts only if the mentor attended.",
+        "CCTC Credential Tracker flyer (rev. 3 Oct 2019), step 6", low=0, high=1)
+    pip_review_needs_support_provider: bool = _setting(
+        True, "A review counts only if the teacher-preparation program support provider "
+        "attended.", "CCTC Credential Tracker flyer (rev. 3 Oct 2019), step 6", low=0, high=1)
     pip_preservice_hours: float = _setting(
         120.0, "Pre-service clock hours before becoming an intern teacher of record.",
         "University Internship Credentials CL-402A (CTC)", low=0, high=1000)
@@ -83,6 +97,11 @@ class ProgramSettings:
     coaching_weeks_per_year: int = _setting(
         40, "Weekly coaching meetings required in each program year.",
         "Butte CASC requirements", low=0, high=52)
+    coaching_hours_per_year: float = _setting(
+        40.0, "Hours of one-on-one coaching required in each program year (80 over the two "
+        "years), on top of the weekly meetings.",
+        "Butte CASC requirements (80 hours of one-on-one coaching; 40 weeks a year)",
+        low=0, high=500)
     pl_hours_per_year: float = _setting(
         20.0, "Professional-learning hours required in each program year (CTC minimum 20-30).",
         "Butte CASC requirements; CASC PS4C (CTC)", low=0, high=500)

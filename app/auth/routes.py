@@ -5,11 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.blueprint import bp
 from app.db import get_session
+from app.idempotency import idempotent
 from app.models import AuditEvent
 from app.services.notifications import emails as notifications
 from app.services.notifications import outbox
@@ -26,6 +28,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _start_fresh_session() -> None:
+    # No fixation: whatever the cookie carried before sign-in (a planted session, its CSRF token)
+    # is dropped, so the signed-in session is a new cookie with a new token.
+    cookie_session.clear()
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> str | Response | tuple[str, int]:
     """Sign in with email and password."""
@@ -35,6 +43,7 @@ def sign_in() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = accounts.authenticate(get_session(), form.email.data or "", form.password.data or "")
         if user is not None:
+            _start_fresh_session()
             login_user(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
         # One message for unknown email and wrong password: never reveal who has an account.
@@ -86,6 +95,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
+@idempotent
 def sign_up() -> str | Response | tuple[str, int]:
     """Create a candidate account, then start the enrolment wizard."""
     if current_user.is_authenticated:
@@ -105,6 +115,7 @@ def sign_up() -> str | Response | tuple[str, int]:
             form.email.errors = ["An account already uses this email. Sign in, or reset the password if you "
                                  "have forgotten it."]
             return render_template("auth/sign_up.html", form=form), 400
+        _start_fresh_session()
         login_user(user)
         flash("Your account is ready. Now tell us about the credential you are working toward.", "success")
         return redirect(url_for("candidate.enrol"))

@@ -6,7 +6,7 @@ second step lists only that pathway's programs and asks only its dates.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -14,13 +14,14 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from app import clock
 from app.candidate.blueprint import bp
 from app.db import get_session
-from app.models import PATHWAY_LABELS, utcnow
+from app.idempotency import idempotent
+from app.models import PATHWAY_LABELS
 from app.services import PathwayError
 from app.services.enrollments import signup
 from app.services.notifications import outbox
-from workflows.deadlines import local_today
 from workflows.facts import Pathway
 
 # What people usually write as their goal on each pathway, offered as a hint.
@@ -62,7 +63,7 @@ for _dates in signup.PATHWAY_DATES.values():
 
 
 def _today():  # type: ignore[no-untyped-def]
-    return local_today(utcnow(), current_app.config.get("TIMEZONE") or "America/Los_Angeles")
+    return clock.today()
 
 
 def _pathway(value: str | None) -> Pathway | None:
@@ -105,6 +106,7 @@ def enrol() -> tuple[str, int]:
 
 @bp.post("/enrol")
 @login_required
+@idempotent
 def start_enrolment() -> Response | tuple[str, int]:
     """Create the enrolment, then send the candidate to its dashboard, pointing at the team."""
     session = get_session()

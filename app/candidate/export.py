@@ -49,7 +49,7 @@ def export(enrollment_id: int) -> str:
 def _exporter(enrollment_id: int) -> Enrollment:
     enrollment = _enrollment(enrollment_id)
     if not policy.can_export_record(policy.roles_on(get_session(), current_user, enrollment)):
-        abort(403, "Only the candidate and their program director export the record.")
+        abort(404)  # like every page a role may not see
     return enrollment
 
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from app import policy
 from app.candidate.blueprint import bp
 from app.db import get_session
+from app.idempotency import idempotent
 from app.models import Enrollment, LogEntry, LogKind, User
 from app.services import PathwayError
 from app.services.enrollments import dashboard as dashboard_service
@@ -19,6 +20,7 @@ from app.services.enrollments.facts import build_facts
 from app.services.evidence import logs as logs_service
 from app.services.notifications import outbox
 from workflows.facts import Count
+from workflows.program_years import REVIEW_ROLES, review_missing, review_required
 from workflows.roles import Role
 
 from .routes import _enrollment
@@ -44,9 +46,13 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
     signer_role = logs_service.KINDS[enrollment.pathway][LogKind.REVIEW_MEETING]
     signers = [user for user, role in dashboard_service.signers_for(session, enrollment) if role is signer_role]
     candidate = session.get(User, enrollment.candidate_id)
+    # Who the program requires at a review, and for each meeting who of them was missing.
+    missing = {m.id: review_missing(m.attendee_roles, facts.settings) for m in meetings}
     return render_template(
         "candidate/meetings.html", enrollment=enrollment, candidate=candidate, problems=problems or [],
-        meetings=[(m, logs_service.visible_notes(m, roles)) for m in meetings], names=names,
+        meetings=[(m, logs_service.visible_notes(m, roles, current_user)) for m in meetings], names=names,  # type: ignore[arg-type]
+        missing=missing, required=review_required(facts.settings), review_roles=REVIEW_ROLES,
+        attended=set(request.form.getlist("attendee_roles")),  # ticked again when the form comes back
         held=int(facts.count(Count.REVIEWS_HELD)), needed=facts.settings.pip_min_reviews,
         pending=sum(1 for m in meetings if m.signed_at is None), signers=signers, signer_role=signer_role,
         can_log=policy.can_keep_log(current_user, enrollment), today=facts.today,  # type: ignore[arg-type]
@@ -62,8 +68,10 @@ def meetings(enrollment_id: int) -> tuple[str, int]:
 
 @bp.post("/enrollments/<int:enrollment_id>/meetings")
 @login_required
+@idempotent
 def add_meeting(enrollment_id: int) -> Response | tuple[str, int]:
-    """The candidate records a review meeting: when, who took part, and notes; the mentor signs it."""
+    """The candidate records a review meeting: when, who took part (names and roles), and notes; the
+    mentor signs it. It counts toward the rule only with the roles the program requires present."""
     session = get_session()
     enrollment = _pip(enrollment_id)
     form = request.form
@@ -79,7 +87,8 @@ def add_meeting(enrollment_id: int) -> Response | tuple[str, int]:
             raise logs_service.LogError("Choose who will sign the meeting record.")
         logs_service.add(session, enrollment, current_user, kind=LogKind.REVIEW_MEETING.value,  # type: ignore[arg-type]
                          occurred_on=occurred_on, hours=0, notes=form.get("notes", ""), signer=signer,
-                         participants=participants, today=dashboard_service.today_for(session, enrollment))
+                         participants=participants, attendee_roles=form.getlist("attendee_roles"),
+                         today=dashboard_service.today_for(session, enrollment))
         outbox.commit(session)
     except PathwayError as error:
         session.rollback()

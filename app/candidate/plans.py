@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from app import policy
 from app.candidate.blueprint import bp
 from app.db import get_session
-from app.models import Enrollment, Plan, PlanKind, User
+from app.models import Enrollment, Plan, User
 from app.services import PathwayError
 from app.services.enrollments import dashboard as dashboard_service
 from app.services.evidence import charts
@@ -97,10 +97,7 @@ def _edit_page(enrollment: Enrollment, shape: plans_service.PlanShape, plan: Pla
 def _readable_plan(enrollment: Enrollment, kind: str) -> plans_service.PlanShape:
     shape = _shape(enrollment, kind)
     if not policy.can_read_plan(policy.roles_on(get_session(), current_user, enrollment), shape.kind.value):
-        if shape.kind is PlanKind.ILP:
-            abort(403, "The ILP is for the candidate's professional growth and is never shown to anyone who "
-                       "evaluates them. Only the candidate, their mentor and the program can read it.")
-        abort(403, "Only the candidate and the people who hold a role on this enrolment read its plans.")
+        abort(404)  # a confidential page answers like a missing one
     return shape
 
 
@@ -167,8 +164,8 @@ def _assessments_page(enrollment: Enrollment, status: int = 200, problems: list[
         standards = assessments_service.standards_for(enrollment)
     except PathwayError:
         abort(404)
-    if not policy.can_read_growth_record(policy.roles_on(session, current_user, enrollment)):
-        abort(403, "Self-assessments are for the candidate's growth and are never shown to anyone who evaluates them.")
+    if not policy.can_read_growth_record(policy.roles_on(session, current_user, enrollment), enrollment.pathway):
+        abort(404)  # a confidential page answers like a missing one
     rows = assessments_service.history(session, enrollment)
     chart = None
     if rows:

@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
+from app import clock
 from app.candidate.blueprint import bp
 from app.db import get_session
-from app.models import PATHWAY_LABELS, Organisation, Pathway, ResourceCategory, utcnow
+from app.models import PATHWAY_LABELS, Organisation, Pathway, ResourceCategory
 from app.services import PathwayError
 from app.services.notifications import outbox
 from app.services.programs import resources as resources_service
-from workflows.deadlines import local_today
 
 
 def _page(status: int = 200, problems: list[str] | None = None, entered: dict[str, str] | None = None) -> tuple[str, int]:
@@ -32,7 +32,7 @@ def _page(status: int = 200, problems: list[str] | None = None, entered: dict[st
     return render_template("candidate/resources.html", grouped=grouped, scopes=scopes, managed=managed,
                            organisations=organisations, categories=resources_service.CATEGORY_LABELS,
                            pathways=PATHWAY_LABELS, problems=problems or [], entered=entered or {},
-                           today=local_today(utcnow()), Pathway=Pathway), status
+                           today=clock.today(), Pathway=Pathway), status
 
 
 @bp.get("/resources")
@@ -61,7 +61,7 @@ def add_resource() -> Response | tuple[str, int]:
         resources_service.add(session, current_user, title=form.get("title", ""), url=form.get("url", ""),  # type: ignore[arg-type]
                               category=form.get("category", ""), organisation_id=int(scope) if scope else None,
                               pathway=form.get("pathway") or None, description=form.get("description", ""),
-                              happens_on=happens_on, today=local_today(utcnow()))
+                              happens_on=happens_on, today=clock.today())
         outbox.commit(session)
     except PathwayError as error:
         session.rollback()

@@ -12,9 +12,11 @@ from werkzeug.wrappers import Response
 from app import policy
 from app.candidate.blueprint import bp
 from app.db import get_session
-from app.models import Enrollment, Evidence, LogEntry, User
+from app.idempotency import idempotent
+from app.models import Enrollment, Evidence, LogEntry, LogKind, User
 from app.services import PathwayError
 from app.services.enrollments import dashboard as dashboard_service
+from app.services.enrollments import goal
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
@@ -38,11 +40,12 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
     clears = dashboard_service.clearing_roles(enrollment)
     decidable = {versions[0].id for kind, versions in board.evidence.items()
                  if policy.can_decide_own_upload(current_user, versions[0].uploaded_by_id)  # type: ignore[arg-type]
+                 and policy.can_read_evidence(board.roles, kind)  # nobody verifies a plan they may not read
                  and policy.can_decide_evidence(board.roles, clears.get(kind))}
     return render_template("candidate/dashboard.html", board=board, problems=problems or [], decidable=decidable,
                            problem_title=problem_title, kinds=dashboard_service.uploadable_kinds(board),
                            can_upload=policy.can_upload_evidence(board.roles),
-                           can_read_evidence=policy.can_read_evidence(board.roles),
+                           can_read_evidence=policy.can_read_evidence(board.roles), can_edit_goal=goal.may_edit(board.roles),
                            EvidenceKind=EvidenceKind), status
 
 
@@ -74,6 +77,7 @@ def ask_for_step(enrollment_id: int, event: str) -> Response | tuple[str, int]:
 
 @bp.post("/enrollments/<int:enrollment_id>/evidence")
 @login_required
+@idempotent
 def upload_evidence(enrollment_id: int) -> Response | tuple[str, int]:
     """Upload a document against a requirement; a replacement keeps the old version."""
     session = get_session()
@@ -106,9 +110,10 @@ def _evidence(enrollment: Enrollment, evidence_id: int) -> Evidence:
 def download_evidence(enrollment_id: int, evidence_id: int) -> Response:
     """The document's bytes, for those allowed to read it; never rendered inline."""
     enrollment = _enrollment(enrollment_id)
-    if not policy.can_read_evidence(policy.roles_on(get_session(), current_user, enrollment)):
-        abort(404)
     row = _evidence(enrollment, evidence_id)
+    # The kind matters: a plan filed as a PDF (the ILP) is read only by those its table names.
+    if not policy.can_read_evidence(policy.roles_on(get_session(), current_user, enrollment), row.kind):
+        abort(404)
     response = send_file(documents.path_of(row), mimetype=row.content_type, as_attachment=True,
                          download_name=row.original_filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -124,13 +129,16 @@ def decide_evidence(enrollment_id: int, evidence_id: int) -> Response | tuple[st
     enrollment = _enrollment(enrollment_id)
     row = _evidence(enrollment, evidence_id)
     clears = dashboard_service.clearing_roles(enrollment).get(row.kind)
-    if not policy.can_decide_evidence(policy.roles_on(session, current_user, enrollment), clears):
+    roles = policy.roles_on(session, current_user, enrollment)
+    if not policy.can_read_evidence(roles, row.kind):
+        abort(404)  # a filed plan (the ILP) they may not read is, to them, no document at all
+    if not policy.can_decide_evidence(roles, clears):
         abort(403)
     decision = request.form.get("decision")
     if decision not in {"verify", "send_back"}:
         abort(400, "Choose to verify the document or to send it back.")
     try:
-        documents.decide(session, row, current_user, verified=decision == "verify",  # type: ignore[arg-type]
+        filing.decide(session, row, current_user, verified=decision == "verify",  # type: ignore[arg-type]
                                 reason=request.form.get("reason"))
         outbox.commit(session)
     except documents.EvidenceError as error:
@@ -151,10 +159,16 @@ def _log_page(enrollment: Enrollment, status: int = 200, problems: list[str] | N
     totals = [item for group in board.groups for item in group.items
               if item.rule.count is not None and item.progress is not None]
     signers = dashboard_service.signers_for(session, enrollment)
+    # The year each entry's date falls in (None: dated outside the enrolment, so it counts nowhere).
+    early = logs_service.early_completion(session, enrollment)
+    years = {e.id: logs_service.year_of(e, enrollment, early) for e in entries}
+    notes_only = (not policy.can_keep_log(current_user, enrollment)  # type: ignore[arg-type]
+                  and LogKind.SUPPORT_NOTE in logs_service.KINDS[enrollment.pathway]
+                  and policy.can_record_support_note(roles))
     return render_template("candidate/logs.html", board=board, roles=roles, problems=problems or [],
-                           entries=[(e, logs_service.visible_notes(e, roles)) for e in entries], names=names,
-                           totals=totals, signers=signers, kinds=logs_service.KINDS[enrollment.pathway],
-                           today=board.facts.today), status
+                           entries=[(e, logs_service.visible_notes(e, roles, current_user)) for e in entries],  # type: ignore[arg-type]
+                           names=names, totals=totals, signers=signers, kinds=logs_service.KINDS[enrollment.pathway],
+                           today=board.facts.today, years=years, notes_only=notes_only), status
 
 
 @bp.get("/enrollments/<int:enrollment_id>/logs")
@@ -166,8 +180,10 @@ def log_book(enrollment_id: int) -> tuple[str, int]:
 
 @bp.post("/enrollments/<int:enrollment_id>/logs")
 @login_required
+@idempotent
 def add_log(enrollment_id: int) -> Response | tuple[str, int]:
-    """The candidate logs a meeting or hours, naming who will sign it."""
+    """The candidate logs a meeting or hours, naming who will sign it; the mentor, supervisor or
+    district staff add a support note of their own. The program year follows from the date."""
     session = get_session()
     enrollment = _enrollment(enrollment_id)
     form = request.form
@@ -175,12 +191,9 @@ def add_log(enrollment_id: int) -> Response | tuple[str, int]:
         occurred_on = date.fromisoformat(form.get("occurred_on", ""))
         hours = float(form.get("hours") or 0)
         signer = session.get(User, form.get("signer_id", type=int) or 0)
-        if signer is None:
-            raise logs_service.LogError("Choose who will sign this entry.")
-        logs_service.add(session, enrollment, current_user, kind=form.get("kind", ""), occurred_on=occurred_on,  # type: ignore[arg-type]
-                         hours=hours, notes=form.get("notes", ""), signer=signer,
-                         program_year=form.get("program_year", type=int) or 1,
-                         today=dashboard_service.today_for(session, enrollment))
+        entry = logs_service.add(session, enrollment, current_user, kind=form.get("kind", ""),  # type: ignore[arg-type]
+                                 occurred_on=occurred_on, hours=hours, notes=form.get("notes", ""), signer=signer,
+                                 today=dashboard_service.today_for(session, enrollment))
         outbox.commit(session)
     except ValueError:
         session.rollback()
@@ -188,7 +201,7 @@ def add_log(enrollment_id: int) -> Response | tuple[str, int]:
     except PathwayError as error:
         session.rollback()
         return _log_page(enrollment, error.status, [error.message])
-    flash("Logged. It counts once it is signed.", "success")
+    flash("Support note added." if entry.signed_at else "Logged. It counts once it is signed.", "success")
     return redirect(url_for("candidate.log_book", enrollment_id=enrollment.id))
 
 

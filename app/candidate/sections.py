@@ -33,7 +33,8 @@ def enrollment_sections(enrollment: Enrollment) -> list[Section]:
     def section(label: str, endpoint: str, *more: str) -> Section:
         return Section(label, f"candidate.{endpoint}", frozenset(f"candidate.{e}" for e in (endpoint, *more)))
 
-    sections = [section("Overview", "dashboard"), section("Logs", "log_book")]
+    sections = [section("Overview", "dashboard", "credential_goal"), section("Dates & facts", "facts"),
+                section("Logs", "log_book")]
     if any(policy.can_read_plan(roles, kind.value) for kind in plans_service.KINDS[enrollment.pathway]):
         sections.append(section("Plans", "plans", "plan", "self_assessments"))
     if enrollment.pathway == "pip":

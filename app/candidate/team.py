@@ -15,6 +15,7 @@ from app import policy
 from app.auth.forms import MIN_PASSWORD
 from app.candidate.blueprint import bp
 from app.db import get_session
+from app.idempotency import idempotent
 from app.models import Enrollment, Invitation, Membership, Organisation, Program, User
 from app.services import PathwayError
 from app.services.notifications import outbox
@@ -56,7 +57,12 @@ class JoinForm(FlaskForm):
 
 
 def _role_choices(enrollment: Enrollment) -> list[SelectChoice]:
-    return [SelectChoice(r.value, r.label) for r in invitations_service.invitable_roles(enrollment)]
+    session = get_session()
+    roles = policy.roles_on(session, current_user, enrollment)
+    administrator = policy.is_service_administrator(session, current_user)
+    return [SelectChoice(r.value, r.label if policy.can_grant(roles, r, administrator) or r is Role.VIEWER
+                         else f"{r.label} (proposed: the program confirms)")
+            for r in invitations_service.invitable_roles(enrollment, roles, administrator)]
 
 
 def _team_page(enrollment: Enrollment, form: InviteForm | None = None, status: int = 200,
@@ -84,10 +90,10 @@ def team(enrollment_id: int) -> tuple[str, int]:
 
 
 def _manageable(enrollment_id: int) -> Enrollment:
-    """The enrolment, for someone who may change its team: 404 if they cannot see it, 403 if only that."""
+    """The enrolment, for someone who may change its team; 404 for anyone else, like every refusal to see."""
     enrollment = viewable_enrollment(enrollment_id)
     if not policy.can_manage_team(policy.roles_on(get_session(), current_user, enrollment)):
-        abort(403, "Only the candidate or the program director can change this team.")
+        abort(404)
     return enrollment
 
 
@@ -98,6 +104,7 @@ def _after(enrollment: Enrollment, message: str) -> Response:
 
 @bp.post("/enrollments/<int:enrollment_id>/team/invitations")
 @login_required
+@idempotent
 def invite(enrollment_id: int) -> Response | tuple[str, int]:
     """Invite someone by email to one role on this enrolment."""
     session = get_session()
@@ -209,9 +216,13 @@ def _gone(invitation: Invitation) -> tuple[str, int] | None:
     return None
 
 
-def _joined(invitation: Invitation) -> Response:
-    flash(f"Welcome to the team. You are now the {Role(invitation.role).label.lower()} "
-          "on this enrolment.", "success")
+def _joined(invitation: Invitation, membership: Membership | None = None) -> Response:
+    if membership is not None and membership.proposed_role:
+        flash(f"Welcome to the team. You can view and monitor this enrolment now; the program confirms you as "
+              f"{Role(membership.proposed_role).label.lower()} before you sign anything.", "success")
+    else:
+        flash(f"Welcome to the team. You are now the {Role(invitation.role).label.lower()} "
+              "on this enrolment.", "success")
     return redirect(url_for("candidate.dashboard", enrollment_id=invitation.enrollment_id))
 
 
@@ -236,14 +247,14 @@ def accept_invitation(token: str) -> Response | tuple[str, int]:
     invitation = _open_invitation(token)
     if current_user.is_authenticated:
         try:
-            invitations_service.accept(session, invitation, current_user)  # type: ignore[arg-type]
+            membership = invitations_service.accept(session, invitation, current_user)  # type: ignore[arg-type]
             outbox.commit(session)
         except PathwayError as error:
             session.rollback()
             if isinstance(error, invitations_service.InvitationGone):
                 return render_template("candidate/invitation.html", gone=error.message), error.status
             return _invitation_page(invitation, error.status, problems=[error.message])
-        return _joined(invitation)
+        return _joined(invitation, membership)
     gone = _gone(invitation)
     if gone is not None:
         return gone
@@ -255,11 +266,11 @@ def accept_invitation(token: str) -> Response | tuple[str, int]:
         return _invitation_page(invitation, 400, form)
     try:
         user = accounts.create_user(session, invitation.email, form.name.data or "", form.password.data or "")
-        invitations_service.accept(session, invitation, user)
+        membership = invitations_service.accept(session, invitation, user)
         outbox.commit(session)
     except (accounts.AccountError, PathwayError) as error:
         session.rollback()
         return _invitation_page(invitation, getattr(error, "status", 400), form,
                                 [getattr(error, "message", str(error))])
     login_user(user)
-    return _joined(invitation)
+    return _joined(invitation, membership)

@@ -24,9 +24,10 @@ READY_STEPS = [("verify_employment", Role.CREDENTIAL_ANALYST), ("admit", Role.PR
                ("start_year2", Role.CANDIDATE), ("complete_year2", Role.CANDIDATE),
                ("pass_exit_interview", Role.PROGRAM_DIRECTOR)]
 COHORT = [
-    # (account, pathway, days since enrolment, steps taken)
+    # (account, pathway, days since enrolment, steps taken): two CASC years take two years, so
+    # the candidate ready for recommendation enrolled 700 days ago (40 coaching weeks in each).
     (DemoAccount("ready.admin@demo.credential-tracker.org", "Rosa Delgado",
-                 "candidate: CASC, ready for the director to recommend"), Pathway.CASC, 25, READY_STEPS),
+                 "candidate: CASC, ready for the director to recommend"), Pathway.CASC, 700, READY_STEPS),
     (DemoAccount("slow.admin@demo.credential-tracker.org", "Marcus Bell",
                  "candidate: CASC Year 1, behind on coaching"), Pathway.CASC, 28,
      [("verify_employment", Role.CREDENTIAL_ANALYST), ("admit", Role.PROGRAM_DIRECTOR), ("start_year1", Role.CANDIDATE)]),

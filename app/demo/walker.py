@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -19,11 +19,13 @@ from app.models import Enrollment, LogEntry, LogKind, Membership, SelfAssessment
 from app.services.enrollments import pathways
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.facts import build_facts
-from app.services.evidence import documents, filing
+from app.services.evidence import filing
 from app.services.signoffs import giving as signoffs
 from app.services.signoffs import queueing
 from workflows import engine
+from workflows.dates import add_years
 from workflows.facts import Count, Facts, KeyDate
+from workflows.program_years import REVIEW_ROLES, year_starts_on
 from workflows.roles import Role
 from workflows.rules import Rule
 
@@ -31,15 +33,26 @@ _serial = itertools.count(1)
 
 # Which log proves each count, at what year, signed by whom, in what step size.
 _LOGS: dict[Count, tuple[LogKind, int, Role, float]] = {
-    Count.REVIEWS_HELD: (LogKind.REVIEW_MEETING, 1, Role.MENTOR, 1.0),
+    Count.REVIEWS_HELD: (LogKind.REVIEW_MEETING, 1, Role.MENTOR, 0.0),
     Count.PRESERVICE_HOURS: (LogKind.PRESERVICE, 1, Role.PREP_PROGRAM_SUPPORT_PROVIDER, 8.0),
     Count.MENTORING_HOURS: (LogKind.MENTORING, 1, Role.MENTOR, 1.5),
     Count.COACHING_WEEKS_Y1: (LogKind.COACHING, 1, Role.COACH, 1.0),
     Count.COACHING_WEEKS_Y2: (LogKind.COACHING, 2, Role.COACH, 1.0),
+    Count.COACHING_HOURS_Y1: (LogKind.COACHING, 1, Role.COACH, 1.0),
+    Count.COACHING_HOURS_Y2: (LogKind.COACHING, 2, Role.COACH, 1.0),
     Count.PL_HOURS_Y1: (LogKind.PROFESSIONAL_LEARNING, 1, Role.COACH, 5.0),
     Count.PL_HOURS_Y2: (LogKind.PROFESSIONAL_LEARNING, 2, Role.COACH, 5.0),
 }
 _WEEKLY = {Count.COACHING_WEEKS_Y1, Count.COACHING_WEEKS_Y2}
+
+
+class NotYet(RuntimeError):
+    """The enrolment has not lasted long enough for what a rule counts (40 coaching weeks in a
+    year need 40 weeks of that year behind today); `until` is the first day it could hold."""
+
+    def __init__(self, what: str, until: date) -> None:
+        super().__init__(f"{what} cannot be logged before {until.isoformat()}: move the app clock")
+        self.until = until
 
 
 def pdf_bytes(label: str) -> bytes:
@@ -114,11 +127,17 @@ class Walker:
                               pdf_bytes(f"{kind}-{self.enrollment.id}-{next(_serial)}"),
                               self.person(Role.CANDIDATE))
         self.session.flush()
-        documents.decide(self.session, row, self.person(Role.CREDENTIAL_ANALYST), verified=True)
+        filing.decide(self.session, row, self.person(Role.CREDENTIAL_ANALYST), verified=True)
 
     def assign(self, role: Role) -> None:
-        """Put the mentor or coach on this enrolment, from today."""
-        self.session.add(Membership(user_id=self.person(role).id, role=role.value, enrollment_id=self.enrollment.id))
+        """Put the mentor or coach on this enrolment, from today; for a demo enrolment seeded long
+        after it began, from the last day of the 30-day window (its history: assigned in time)."""
+        facts = self.facts()
+        days = facts.settings.coach_assignment_days if role is Role.COACH else facts.settings.mentor_assignment_days
+        due = self.enrollment.enrolled_on + timedelta(days=days)
+        since = None if facts.today <= due else datetime.combine(due, time(20, 0), tzinfo=UTC)
+        self.session.add(Membership(user_id=self.person(role).id, role=role.value, enrollment_id=self.enrollment.id,
+                                    **({"created_at": since} if since else {})))
 
     def record_date(self, key: KeyDate) -> None:
         """Record a key date the way the responsible person would."""
@@ -155,17 +174,57 @@ class Walker:
         else:
             raise RuntimeError(f"the app has no way to raise count {count}")
 
-    def log(self, count: Count, missing: float, today: date, *, start: int = 0) -> None:
-        """Signed log entries, one a week going back from today, adding up to `missing`."""
+    def log(self, count: Count, missing: float, today: date) -> None:
+        """Signed log entries adding up to `missing`, dated inside the program year they count for
+        and never after today: coaching one a week in weeks not yet logged, reviews one a day with
+        the whole support team present, hours on the latest days (raises NotYet when too early)."""
         kind, year, signer, step = _LOGS[count]
-        entries = int(missing) if count in _WEEKLY else int(-(-missing // step))
-        offset = 0 if year == 1 else 400  # years apart, so coaching weeks stay distinct
-        for i in range(start, start + entries):
-            self.session.add(LogEntry(enrollment_id=self.enrollment.id, kind=kind.value, program_year=year,
-                                      occurred_on=today - timedelta(days=7 * i + offset), hours=step,
-                                      notes=f"{kind.value.replace('_', ' ').capitalize()} session {i + 1}.",
-                                      author_id=self.person(Role.CANDIDATE).id, signer_id=self.person(signer).id,
-                                      signed_at=utcnow()))
+        enrollment = self.refresh()
+        settings = build_facts(self.session, enrollment).settings
+        if kind is LogKind.COACHING:  # each weekly meeting carries its share of the yearly hours
+            step = max(step, settings.coaching_hours_per_year / max(1, settings.coaching_weeks_per_year))
+        if count in (Count.COACHING_HOURS_Y1, Count.COACHING_HOURS_Y2):
+            entries = int(-(-missing // step))
+        else:
+            entries = int(missing) if count in _WEEKLY or kind is LogKind.REVIEW_MEETING else int(-(-missing // step))
+        first = year_starts_on(year, enrollment.enrolled_on)
+        last = min(today, add_years(enrollment.enrolled_on, 1) - timedelta(days=1)) if year == 1 else today
+        days = self._free_days(kind, first, last, entries)
+        for i, day in enumerate(days):
+            self.session.add(LogEntry(
+                enrollment_id=enrollment.id, kind=kind.value, program_year=year, occurred_on=day, hours=step,
+                notes=f"{kind.value.replace('_', ' ').capitalize()} session {i + 1}.",
+                participants=["Candidate", "Support team"] if kind is LogKind.REVIEW_MEETING else [],
+                attendee_roles=[r.value for r in REVIEW_ROLES] if kind is LogKind.REVIEW_MEETING else [],
+                author_id=self.person(Role.CANDIDATE).id, signer_id=self.person(signer).id, signed_at=utcnow()))
+
+    def _free_days(self, kind: LogKind, first: date, last: date, entries: int) -> list[date]:
+        """`entries` days from `last` back to `first` where another entry of `kind` may go."""
+        if entries <= 0:
+            return []
+        taken = set(self.session.exec(select(LogEntry.occurred_on).where(
+            LogEntry.enrollment_id == self.enrollment.id, LogEntry.kind == kind.value)).all())
+        if kind is LogKind.COACHING:  # one a week (ISO weeks, as the log service checks)
+            used = {d.isocalendar()[:2] for d in taken}
+            days, day = [], last
+            while day >= first and len(days) < entries:
+                if day.isocalendar()[:2] not in used:
+                    used.add(day.isocalendar()[:2])
+                    days.append(day)
+                day -= timedelta(days=1)
+            if len(days) < entries:
+                raise NotYet(f"{entries} coaching weeks", max(last, first) + timedelta(weeks=entries - len(days) + 1))
+            return days
+        if kind is LogKind.REVIEW_MEETING:  # one a day
+            free = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+            free = [d for d in reversed(free) if d not in taken][:entries]
+            if len(free) < entries:
+                raise NotYet(f"{entries} review meetings", max(last, first) + timedelta(days=entries - len(free)))
+            return free
+        if last < first:
+            raise NotYet(kind.value.replace("_", " "), first)
+        span = (last - first).days + 1  # hours: the latest days, several a day when the year is young
+        return [last - timedelta(days=i % span) for i in range(entries)]
 
 
 def _standards(facts: Facts) -> str:

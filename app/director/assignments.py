@@ -1,4 +1,4 @@
-"""Assigning mentors and coaches to candidates, and revoking an assignment."""
+"""Assigning mentors, coaches and deciding roles to candidates, confirming proposals, revoking."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def assignments_page(program_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<int:program_id>/assignments")
 @login_required
 def assign(program_id: int):  # type: ignore[no-untyped-def]
-    """Put a mentor or coach on a candidate."""
-    program, roles = program_or_404(program_id, policy.can_direct_program)
+    """Put a mentor, coach or deciding role on a candidate."""
+    program, roles = program_or_404(program_id, policy.can_assign)
     session = get_session()
     try:
         membership = assignments.assign(session, program, request.form.get("enrollment_id", type=int) or 0,
@@ -59,8 +59,8 @@ def assign(program_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<int:program_id>/assignments/<int:membership_id>/revoke")
 @login_required
 def revoke(program_id: int, membership_id: int):  # type: ignore[no-untyped-def]
-    """End a mentor or coach assignment."""
-    program, roles = program_or_404(program_id, policy.can_direct_program)
+    """End an assignment, or decline a candidate's proposal."""
+    program, roles = program_or_404(program_id, policy.can_assign)
     session = get_session()
     try:
         assignments.revoke(session, program, membership_id, current_user)  # type: ignore[arg-type]
@@ -69,4 +69,20 @@ def revoke(program_id: int, membership_id: int):  # type: ignore[no-untyped-def]
         session.rollback()
         return _assignments_page(program, roles, error.status, error.message)
     flash("Assignment ended.", "success")
+    return redirect(url_for("director.assignments_page", program_id=program.id))
+
+
+@bp.post("/<int:program_id>/assignments/<int:membership_id>/confirm")
+@login_required
+def confirm(program_id: int, membership_id: int):  # type: ignore[no-untyped-def]
+    """Confirm the mentor, coach or supervisor a candidate proposed."""
+    program, roles = program_or_404(program_id, policy.can_assign)
+    session = get_session()
+    try:
+        membership = assignments.confirm(session, program, membership_id, current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _assignments_page(program, roles, error.status, error.message)
+    flash(f"Confirmed as {Role(membership.role).label.lower()}.", "success")
     return redirect(url_for("director.assignments_page", program_id=program.id))

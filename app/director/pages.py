@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
 
 from flask import (
     Response,
@@ -10,16 +12,18 @@ from flask import (
     has_request_context,
     make_response,
     render_template,
+    stream_with_context,
 )
 from flask_login import current_user
 
 from app import policy
-from app.db import get_session
+from app.db import close_session, get_session
 from app.director.blueprint import bp
 from app.models import (
     Program,
 )
 from app.services.programs import directory
+from app.services.programs.csv_safety import BOM, neutralise
 from workflows.roles import Role
 
 
@@ -54,6 +58,42 @@ def csv_response(text: str, filename: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def csv_stream(header: list[str], batches: Iterable[list[list[object]]], filename: str) -> Response:
+    """A CSV written out batch by batch as the client reads it, so memory stays flat however long it is."""
+    def chunks() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        buffer.write(BOM)
+        writer.writerow([neutralise(cell) for cell in header])
+        try:
+            for rows in batches:
+                for row in rows:
+                    writer.writerow([neutralise(cell) for cell in row])
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+            yield buffer.getvalue().encode("utf-8")
+        finally:
+            # End the read's transaction as soon as the last row is out: a client that never
+            # closes the response must not keep a connection idle in a transaction, holding locks.
+            close_session()
+
+    response = Response(stream_with_context(chunks()), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+PAGE_SIZE = 100
+
+
+def page_of(items: list, page: int) -> tuple[list, int]:  # type: ignore[type-arg]
+    """One page of a long list (1-based, clamped) and how many pages there are."""
+    pages = max((len(items) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    return items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], pages
 
 
 def slug(program: Program) -> str:

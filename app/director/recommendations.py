@@ -19,6 +19,7 @@ from app import clock, policy
 from app.db import get_session
 from app.director.blueprint import bp
 from app.director.pages import program_or_404, render
+from app.idempotency import idempotent
 from app.models import (
     Program,
     Recommendation,
@@ -47,19 +48,32 @@ def _recommendations_page(program: Program, roles: frozenset[Role], status: int 
                    program_window=program_settings_of(program).recommendation_window_days, **context)
 
 
+def _program_for_recommending(program_id: int) -> tuple[Program, frozenset[Role]]:
+    """The program for its recommendations page: its viewers, and whoever its pathway names as recording the
+    recommendation (on PIP the intern program's support provider, who sees no other program page)."""
+    session = get_session()
+    program = session.get(Program, program_id)
+    if program is not None:
+        roles = policy.program_roles(session, current_user, program)  # type: ignore[arg-type]
+        if not policy.can_view_program(roles) and policy.can_recommend(roles, recs.submitters(program)):
+            return program, roles
+    return program_or_404(program_id)
+
+
 @bp.get("/<int:program_id>/recommendations")
 @login_required
 def recommendations(program_id: int):  # type: ignore[no-untyped-def]
     """Ready candidates, batches with their packets, and each recommendation's life cycle."""
-    program, roles = program_or_404(program_id)
+    program, roles = _program_for_recommending(program_id)
     return _recommendations_page(program, roles)
 
 
 @bp.post("/<int:program_id>/recommendations")
 @login_required
+@idempotent
 def submit_recommendations(program_id: int):  # type: ignore[no-untyped-def]
     """Attest and submit the selected candidates."""
-    program, roles = program_or_404(program_id)
+    program, roles = _program_for_recommending(program_id)
     if not policy.can_recommend(roles, recs.submitters(program)):
         abort(403)
     session = get_session()

@@ -19,6 +19,7 @@ from app import policy
 from app.db import get_session
 from app.director.blueprint import bp
 from app.director.pages import csv_response, program_or_404, render
+from app.idempotency import idempotent
 from app.services.programs import roster as roster_service
 
 
@@ -67,6 +68,7 @@ def roster_preview(program_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:program_id>/roster/import")
 @login_required
+@idempotent
 def roster_import(program_id: int):  # type: ignore[no-untyped-def]
     """Import the previewed file in one transaction (or nothing, with every error shown)."""
     program, roles = program_or_404(program_id, policy.can_import_roster)

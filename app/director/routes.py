@@ -18,13 +18,12 @@ from flask_login import current_user, login_required
 from app import clock, policy
 from app.db import get_session
 from app.director.blueprint import bp
-from app.director.pages import csv_response, program_or_404, render, slug
+from app.director.pages import csv_stream, page_of, program_or_404, render, slug
 from app.models import (
     PATHWAY_LABELS,
     Program,
 )
 from app.services.programs import accreditation, cohort, directory
-from app.services.programs.csv_safety import to_csv
 
 # --- Overview ---------------------------------------------------------------------------------
 
@@ -37,7 +36,7 @@ def index():  # type: ignore[no-untyped-def]
     if not programs:
         abort(404)
     session = get_session()
-    return render_template("director/index.html", labels=PATHWAY_LABELS, programs=[
+    return render_template("director/index.html", labels=PATHWAY_LABELS, policy=policy, programs=[
         (p, policy.program_roles(session, current_user, p)) for p in programs])  # type: ignore[arg-type]
 
 
@@ -64,22 +63,27 @@ def _filtered(program: Program) -> tuple[cohort.Filters, list[cohort.CandidateLi
 @bp.get("/<int:program_id>/candidates")
 @login_required
 def candidates(program_id: int):  # type: ignore[no-untyped-def]
-    """The candidates behind a figure: filtered, printable, and exportable as CSV."""
+    """The candidates behind a figure: filtered, a page at a time (all of them when printed), exportable as CSV."""
     program, roles = program_or_404(program_id)
     filters, everyone, lines = _filtered(program)
-    return render("candidates.html", program, roles, filters=filters, lines=lines,
+    printable = request.args.get("print") == "1"
+    shown, pages = (lines, 1) if printable else page_of(lines, request.args.get("page", 1, type=int))
+    return render("candidates.html", program, roles, filters=filters, lines=shown, total=len(lines),
+                   page=request.args.get("page", 1, type=int), pages=pages,
                    states=cohort.state_counts(everyone, program), risk_kinds=cohort.RISK_KINDS,
-                   years=sorted({line.enrolment_year for line in everyone}), printable=request.args.get("print") == "1")
+                   years=sorted({line.enrolment_year for line in everyone}), printable=printable)
 
 
 @bp.get("/<int:program_id>/candidates.csv")
 @login_required
 def candidates_csv(program_id: int) -> Response:
-    """The filtered candidate list as CSV."""
+    """The filtered candidate list as CSV, streamed a batch of candidates at a time."""
     program, _ = program_or_404(program_id)
-    _, _, lines = _filtered(program)
-    table = accreditation.candidate_list(lines)
-    return csv_response(to_csv(table.header, table.values()), f"{slug(program)}-candidates.csv")
+    filters = cohort.Filters.from_args(request.args)
+    session = get_session()
+    batches = (accreditation.candidate_list([line for line in batch if filters.keep(line)]).values()
+               for batch in cohort.batches(session, program))
+    return csv_stream([key for key, _ in accreditation.LIST_COLUMNS], batches, f"{slug(program)}-candidates.csv")
 
 
 @bp.get("/<int:program_id>/at-risk")
@@ -91,7 +95,9 @@ def at_risk(program_id: int):  # type: ignore[no-untyped-def]
     lines = [line for line in cohort.load(get_session(), program) if line.risks]
     if risk in cohort.RISK_KINDS:
         lines = [line for line in lines if risk in line.risk_kinds]
-    return render("at_risk.html", program, roles, lines=lines, risk=risk, risk_kinds=cohort.RISK_KINDS)
+    shown, pages = page_of(lines, request.args.get("page", 1, type=int))
+    return render("at_risk.html", program, roles, lines=shown, total=len(lines), pages=pages,
+                  page=request.args.get("page", 1, type=int), risk=risk, risk_kinds=cohort.RISK_KINDS)
 
 
 @bp.get("/<int:program_id>/pacing")
@@ -121,8 +127,10 @@ def accreditation_page(program_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/<int:program_id>/accreditation.csv")
 @login_required
 def accreditation_csv(program_id: int) -> Response:
-    """Accreditation evidence as CSV."""
+    """Accreditation evidence as CSV, streamed a batch of candidates at a time."""
     program, _ = program_or_404(program_id, policy.can_export_accreditation)
     session = get_session()
-    table = accreditation.evidence_table(session, program, cohort.load(session, program))
-    return csv_response(to_csv(table.header, table.values()), f"{slug(program)}-accreditation.csv")
+    batches = (accreditation.evidence_table(session, program, batch).values()
+               for batch in cohort.batches(session, program))
+    return csv_stream([key for key, _ in accreditation.ACCREDITATION_COLUMNS], batches,
+                      f"{slug(program)}-accreditation.csv")

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from app import clock
 from app.db import get_session
+from app.idempotency import idempotent
 from app.inbox.blueprint import bp
 from app.inbox.routes import require_inbox
 from app.services import NotFound, PathwayError
@@ -32,6 +33,7 @@ def delegation_list() -> tuple[str, int]:
 
 @bp.post("/delegations")
 @login_required
+@idempotent
 def create_delegation() -> Response | tuple[str, int]:
     """Name a substitute for a window of dates."""
     require_inbox()

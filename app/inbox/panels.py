@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from app import policy
 from app.db import get_session
+from app.idempotency import idempotent
 from app.inbox.blueprint import bp
 from app.models import Enrollment, Panel, User
 from app.services import NotFound, PathwayError
@@ -100,6 +101,7 @@ def panel_setup(enrollment_id: int) -> tuple[str, int]:
 
 @bp.post("/enrollments/<int:enrollment_id>/panel")
 @login_required
+@idempotent
 def create_panel(enrollment_id: int) -> Response | tuple[str, int]:
     """Convene the panel: members (panel members and the candidate's coach) and the quorum."""
     enrollment = _setup_enrollment(enrollment_id)

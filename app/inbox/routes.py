@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from app import clock, policy
 from app.db import get_session
+from app.idempotency import idempotent
 from app.inbox.blueprint import bp
 from app.models import AuditEvent, Enrollment, Evidence, Program, SignOff, SignOffTask, TaskComment, User, utcnow
 from app.services import NotFound, NotPermitted, PathwayError
@@ -85,9 +86,12 @@ def index() -> str:
 def _to_convene() -> list[tuple[Enrollment, User]]:
     """CASC candidates at the exit interview, without a panel yet, in programs the person directs."""
     session = get_session()
-    rows = session.exec(select(Enrollment, User).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
+    rows = session.exec(select(Enrollment, User, Program).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
+                        .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
                         .where(Enrollment.pathway == "casc", Enrollment.state == panels.STATE)).all()
-    return [(e, c) for e, c in rows if policy.can_set_up_panel(policy.roles_on(session, current_user, e))  # type: ignore[arg-type]
+    # Roles for the whole list in one query, not one per candidate statewide.
+    roles = inbox.roles_on_many(session, current_user, [(e, p) for e, _, p in rows]) if rows else {}  # type: ignore[arg-type]
+    return [(e, c) for e, c, _ in rows if policy.can_set_up_panel(roles[e.id])  # type: ignore[index]
             and panels.open_panel(session, e.id) is None]  # type: ignore[arg-type]
 
 
@@ -211,6 +215,7 @@ def send_back(task_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/tasks/<int:task_id>/comments")
 @login_required
+@idempotent
 def comment(task_id: int) -> Response | tuple[str, int]:
     """Comment on the task; the candidate reads it too."""
     body = request.form.get("body", "")

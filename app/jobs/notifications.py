@@ -77,6 +77,8 @@ def send_step_advanced(session: Session, audit_event_id: int) -> Email | None:
     candidate = _active(session, enrollment.candidate_id) if enrollment else None
     if audit is None or enrollment is None or candidate is None:
         return None
+    if (audit.details or {}).get("deadline_passed"):
+        return None  # `email.deadline_passed` tells the candidate and team what the passed date means
     labels = {s.value: s.label for s in engine.states(enrollment.pathway, enrollment.pathway_version)}
     step = labels.get(audit.to_state or "", audit.to_state or "")
     return emails.step_advanced_email(candidate, step, session.get(Program, enrollment.program_id),
@@ -214,3 +216,39 @@ def send_invitation(session: Session, invitation_id: int) -> Email | None:
                                f"{program.name} as {Role(invitation.role).label.lower()}", link, last_day)
     email.recipient_id = invitee.id if invitee else None
     return email
+
+
+# What each date that closes an enrolment means, in the words the candidate's team uses.
+_DEADLINE_MEANING = {
+    "expire_permit": "The Provisional Internship Permit expired before the intern credential was ready, "
+                     "and a PIP cannot be renewed.",
+    "miss_enrolment_window": "The window to be admitted to the CASC program after starting the administrative "
+                             "position closed without an admission or an extension.",
+    "expire_preliminary": "The preliminary credential expired before induction was completed.",
+    "expire_pasc": "The preliminary administrative services credential expired before the CASC was completed.",
+}
+
+
+@handler("email.deadline_passed")
+def send_deadline_passed(session: Session, audit_event_id: int, recipient_id: int) -> Email | None:
+    """Tell the candidate, or one of their team, that a date closed the enrolment (sent once each)."""
+    audit = session.get(AuditEvent, audit_event_id)
+    enrollment = session.get(Enrollment, audit.enrollment_id) if audit and audit.enrollment_id else None
+    recipient = _active(session, recipient_id)
+    if audit is None or enrollment is None or recipient is None or enrollment.state != audit.to_state:
+        return None  # corrected and reopened meanwhile: the closing news is stale
+    candidate = session.get(User, enrollment.candidate_id)
+    labels = {s.value: s.label for s in engine.states(enrollment.pathway, enrollment.pathway_version)}
+    step = labels.get(audit.to_state or "", audit.to_state or "")
+    due = (audit.details or {}).get("due")
+    link = emails.enrollment_link(enrollment.id)
+    for_candidate = recipient.id == enrollment.candidate_id
+    whose = "Your" if for_candidate else f"{candidate.name if candidate else 'A candidate'}’s"
+    subject = f"{whose} record closed: {step}"
+    return Email(recipient.email, subject, "deadline_passed",
+                 {"user": recipient, "for_candidate": for_candidate, "step": step,
+                  "candidate_name": candidate.name if candidate else "a candidate",
+                  "program": session.get(Program, enrollment.program_id),
+                  "what": _DEADLINE_MEANING.get(audit.event or "", ""),
+                  "due": date.fromisoformat(due) if due else None, "link": link},
+                 recipient_id=recipient.id, summary=subject, link=link)

@@ -1,9 +1,12 @@
 """Every table, imported so SQLModel.metadata (and Alembic) sees them all."""
 
+from .api_tokens import ApiToken
 from .audit import AuditEvent
 from .base import UTCDateTime, utcnow  # noqa: F401  (base first: it sets the naming convention)
 from .enrollments import Enrollment
 from .evidence import Evidence
+from .facts import FactRecord
+from .idempotency import IdempotencyKey
 from .logs import LogEntry, LogKind, SelfAssessment
 from .notifications import DeliveryStatus, DigestItem, NotificationPreference, SentNotification
 from .outbox import OutboxMessage
@@ -15,8 +18,11 @@ from .tasks import Delegation, Panel, PanelMember, PanelVote, SignOffTask, TaskC
 from .team import CalendarFeed, Invitation
 
 __all__ = [
+    "ApiToken",
+    "FactRecord",
     "CalendarFeed",
     "Delegation",
+    "IdempotencyKey",
     "Invitation",
     "Panel",
     "PanelMember",

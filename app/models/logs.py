@@ -36,6 +36,8 @@ class LogEntry(SQLModel, table=True):
         check_in("kind", [k.value for k in LogKind], "kind"),
         sa.CheckConstraint("hours >= 0 AND hours <= 24", name="hours_in_a_day"),
         sa.CheckConstraint("program_year IN (1, 2)", name="program_year"),
+        # Facts and exports read an enrolment's signed entries (app/services/enrollments/facts_batch.py).
+        sa.Index("ix_log_entry_enrollment_id_signed_at", "enrollment_id", "signed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,6 +49,10 @@ class LogEntry(SQLModel, table=True):
     notes: str = Field(default="", max_length=10000)
     # Who took part (names as typed; review meetings list the support team present).
     participants: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    # The roles present at a PIP review meeting (workflows.roles.Role values), as the candidate
+    # recorded them and the mentor confirmed by signing; the review counts only with the roles
+    # the program requires (workflows.program_years.review_missing).
+    attendee_roles: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     author_id: int = Field(foreign_key="user.id")
     signer_id: int | None = Field(default=None, foreign_key="user.id")
     signed_at: datetime | None = timestamp_field()

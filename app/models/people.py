@@ -102,7 +102,8 @@ class Program(SQLModel, table=True):
 class Membership(SQLModel, table=True):
     """A role someone holds: service-wide, in an organisation, a program, or on one enrolment."""
 
-    __table_args__ = (check_in("role", [r.value for r in Role], "role"),)
+    __table_args__ = (check_in("role", [r.value for r in Role], "role"),
+                      check_in("proposed_role", [r.value for r in Role], "proposed_role"))
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
@@ -113,3 +114,9 @@ class Membership(SQLModel, table=True):
     granted_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = created_at_field()
     revoked_at: datetime | None = timestamp_field()
+    revoked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # A proposal (a candidate's invitee as mentor, coach or supervisor): until the program confirms
+    # it, `role` is viewer and the proposed role stays here, so no query can count it as an approver.
+    proposed_role: str | None = Field(default=None, max_length=40)
+    confirmed_at: datetime | None = timestamp_field()
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")

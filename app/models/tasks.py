@@ -33,6 +33,8 @@ class SignOffTask(SQLModel, table=True):
         check_in("key", [k.value for k in SignOffKey], "key"),
         check_in("role", [r.value for r in Role], "role"),
         check_in("status", [s.value for s in TaskStatus], "status"),
+        # The cohort's overdue sign-offs: open tasks of a page of enrolments.
+        sa.Index("ix_sign_off_task_enrollment_id_status", "enrollment_id", "status"),
         # At most one open task per sign-off and role: a double-click or a race cannot queue two.
         sa.Index("uq_sign_off_task_open", "enrollment_id", "key", "role", unique=True,
                  sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'")),

@@ -15,6 +15,9 @@ class Invitation(SQLModel, table=True):
     """An emailed link granting one role on one enrolment to whoever accepts it.
 
     Only the SHA-256 of the token is kept, so a database dump cannot be replayed as invitations.
+    `open_key` is set while the invitation is open and cleared when it is accepted, withdrawn or
+    found expired: its unique constraint lets one open invitation exist per enrolment, address and
+    role, however many identical requests race (invitations.invite answers the losers 409).
     """
 
     __table_args__ = (check_in("role", [r.value for r in Role], "role"),)
@@ -31,6 +34,12 @@ class Invitation(SQLModel, table=True):
     accepted_by_id: int | None = Field(default=None, foreign_key="user.id")
     membership_id: int | None = Field(default=None, foreign_key="membership.id")
     revoked_at: datetime | None = timestamp_field()
+    open_key: str | None = Field(default=None, max_length=320, unique=True)
+
+    @staticmethod
+    def open_key_for(enrollment_id: int, email: str, role: str) -> str:
+        """The slot an open invitation holds: one per enrolment, address and role."""
+        return f"{enrollment_id}:{role}:{email}"
 
 
 class CalendarFeed(SQLModel, table=True):

@@ -9,9 +9,10 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session
 
-from app.demo.walker import Walker, pdf_bytes  # noqa: F401  (pdf_bytes re-exported for tests)
+from app.demo.walker import NotYet, Walker, pdf_bytes  # noqa: F401  (pdf_bytes re-exported for tests)
 from app.models import Enrollment, Membership, Organisation, OrganisationKind, Program, User
 from app.services.enrollments import pathways
+from app.services.enrollments.facts import build_facts
 from app.services.signoffs import queueing
 from app.services.team import accounts
 from workflows.roles import Role
@@ -79,8 +80,24 @@ class PathwayDriver:
             return self.walker().unmet(event)
 
     def satisfy(self, event: str) -> None:
+        """Record what `event` needs; when it counts time (40 coaching weeks in a year), move the
+        app's clock forward until it can, the way a real year would pass."""
+        for _ in range(4):
+            try:
+                with self.app.app_context():
+                    self.walker().satisfy(event)
+                return
+            except NotYet as early:
+                self.travel_to(early.until)
+        raise AssertionError(f"could not satisfy {event} even with time moved on")
+
+    def travel_to(self, day: date) -> None:
+        """Move the app's clock (testing only) so that today is `day`, noon in California."""
         with self.app.app_context():
-            self.walker().satisfy(event)
+            today = build_facts(self.session, self.refresh()).today
+        extra = (day - today).days * 86400
+        if extra > 0:
+            self.app.config["CLOCK_OFFSET_SECONDS"] = (self.app.config.get("CLOCK_OFFSET_SECONDS") or 0) + extra
 
     def advance(self, event: str, as_role: Role, **kwargs: Any) -> pathways.Transition:
         """Satisfy the rules of `event`, then ask for it as the holder of `as_role`."""

@@ -120,7 +120,9 @@ def test_password_reset_link_works_once(app: Flask, client: FlaskClient, auth: A
     assert auth.sign_in("ana@example.org", "a brand new passphrase").status_code == 302
     auth.sign_out()
 
-    again = client.post(link, data={**new, "password": "yet another passphrase", "confirm": "yet another passphrase"})
+    # A fresh form token: signing in started a new session, so the one from before no longer works.
+    again = client.post(link, data={**new, "password": "yet another passphrase", "confirm": "yet another passphrase",
+                                    "csrf_token": csrf_token(client, "/auth/reset")})
     assert again.status_code == 400
     assert "already been used" in again.get_data(as_text=True)
     assert auth.sign_in("ana@example.org", "yet another passphrase").status_code == 401

@@ -7,8 +7,10 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import SignOff, SignOffTask
+from app.services.evidence import filing
 from app.services.team import accounts
-from tests.app.test_tasks import ask, waiting_on_signoffs
+from tests.app.pathway_driver import pdf_bytes
+from tests.app.test_tasks import ask, satisfy_all_but_signoffs, waiting_on_signoffs
 from tests.conftest import Auth, csrf_token
 from workflows.roles import Role
 
@@ -101,7 +103,11 @@ def test_bulk_approval_approves_what_passes_and_lists_the_rest(app: Flask, sessi
     other = PathwayDriver(app, session, "pip")
     for event, role in BEFORE["pip"]:
         other.advance(event, role)
+    satisfy_all_but_signoffs(other, "establish_plan")
     unready = next(t for t in ask(other, "establish_plan", Role.CANDIDATE) if t.role == "district_hr")
+    with app.app_context():  # a new version of the plan, not verified yet: the task's checks fail
+        filing.submit(session, other.refresh(), "personalized_plan", "plan-v2.pdf", pdf_bytes("v2"), other.candidate)
+        session.commit()
     hr = driver.person(Role.DISTRICT_HR)
     from app.models import Membership
 
@@ -155,6 +161,10 @@ def test_the_candidate_asks_for_missing_sign_offs_from_the_dashboard(app: Flask,
     auth = Auth(client)
     auth.sign_in(driver.candidate.email)
     path = f"/enrollments/{driver.enrollment.id}"
+    # Until the plan is verified there is nothing an approver could sign: no button, and why.
+    page = client.get(path).get_data(as_text=True)
+    assert "Ask for the sign-offs" not in page and "Waiting for the PIP Personalized Plan to be verified first" in page
+    satisfy_all_but_signoffs(driver, "establish_plan")
     page = client.get(path).get_data(as_text=True)
     assert "Ask for the sign-offs" in page and "plan established (site administrator)" in page
     token = csrf_token(client, path)

@@ -29,9 +29,11 @@ def page(driver: PathwayDriver) -> str:
     return f"/enrollments/{driver.enrollment.id}/meetings"
 
 
-def post_meeting(client: FlaskClient, driver: PathwayDriver, **overrides: str):  # type: ignore[no-untyped-def]
+def post_meeting(client: FlaskClient, driver: PathwayDriver, **overrides: str | list[str]):  # type: ignore[no-untyped-def]
     data = {"occurred_on": (TODAY - timedelta(days=2)).isoformat(), "participants": "Dana Lee, principal\nSam HR",
-            "notes": "Reviewed the tracker; CSET II booked.", "signer_id": str(driver.people[Role.MENTOR].id)}
+            "notes": "Reviewed the tracker; CSET II booked.", "signer_id": str(driver.people[Role.MENTOR].id),
+            # The whole support team the rule book names was there (a review counts only then).
+            "attendee_roles": ["district_hr", "site_administrator", "mentor", "prep_program_support_provider"]}
     data.update(overrides)
     return client.post(page(driver), data={"csrf_token": csrf_token(client, page(driver)), **data})
 
@@ -63,7 +65,7 @@ def test_the_candidate_records_a_meeting_and_it_counts_once_signed(app: Flask, s
 
 @pytest.mark.parametrize(("overrides", "status", "message"), [
     ({"occurred_on": (TODAY + timedelta(days=1)).isoformat()}, 400, "in the future"),
-    ({"occurred_on": (TODAY - timedelta(days=90)).isoformat()}, 400, "before it began"),
+    ({"occurred_on": (TODAY - timedelta(days=90)).isoformat()}, 400, "before your enrolment began"),
     ({"occurred_on": "last week"}, 400, "Enter the meeting"),
     ({"participants": ""}, 400, "Name who took part besides you"),
     ({"participants": "  \n\n"}, 400, "Name who took part besides you"),

@@ -83,8 +83,8 @@ def test_the_migrated_audit_trail_refuses_updates_and_deletes(empty_database: st
     command.upgrade(alembic_config(empty_database), "head")
     engine = make_engine(empty_database)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO audit_event (occurred_at, action, details) "
-                          "VALUES (CURRENT_TIMESTAMP, 'test.event', '{}')"))
+        conn.execute(text("INSERT INTO audit_event (occurred_at, action, details, previous_hash, chain_hash) "
+                          "VALUES (CURRENT_TIMESTAMP, 'test.event', '{}', '', '')"))
     for statement in ("UPDATE audit_event SET action = 'rewritten'", "DELETE FROM audit_event"):
         with pytest.raises(Exception, match="append-only"):
             with engine.begin() as conn:

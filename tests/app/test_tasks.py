@@ -181,16 +181,17 @@ def test_changed_evidence_withdraws_the_sign_off_and_queues_a_new_task(app: Flas
     session.expire_all()
     assert session.get(SignOff, given.id).withdrawn_at is not None  # type: ignore[union-attr]
     assert session.get(SignOffTask, site_task.id).status == "withdrawn"  # type: ignore[union-attr]
+    [withdrawn] = audit(session, "signoff.withdrawn")
+    assert withdrawn.details["sha256"] == given.evidence_hashes["personalized_plan"]
+    # The new version is not verified yet: no task is queued that nobody could act on.
+    assert queueing.open_task(session, driver.enrollment.id, "plan_established", "site_administrator") is None  # type: ignore[arg-type]
+    with app.app_context():
+        new = documents.current(session, driver.enrollment.id)["personalized_plan"]  # type: ignore[arg-type]
+        filing.decide(session, new, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
+        session.commit()
     replacement = queueing.open_task(session, driver.enrollment.id, "plan_established", "site_administrator")  # type: ignore[arg-type]
     assert replacement is not None and replacement.replaces_id == site_task.id
-    [withdrawn] = audit(session, "signoff.withdrawn")
-    [requeued] = audit(session, "task.requeued")
-    assert withdrawn.details["sha256"] == given.evidence_hashes["personalized_plan"]
-    assert requeued.details["old_task"] == site_task.id and requeued.details["task"] == replacement.id
-    # The new version is not verified yet: the new task cannot be approved until it is.
-    with pytest.raises(Blocked) as blocked:
-        approve(driver, replacement, driver.person(Role.SITE_ADMINISTRATOR))
-    assert any("not verified yet" in reason for reason in blocked.value.reasons)
+    assert approve(driver, replacement, driver.person(Role.SITE_ADMINISTRATOR)).signoff is not None
 
 
 def test_nobody_signs_off_a_document_they_uploaded(app: Flask, session: Session) -> None:
@@ -212,7 +213,11 @@ def test_bulk_approve_approves_what_passes_and_lists_the_rest_with_reasons(app: 
     pip = PathwayDriver(app, session, "pip")
     for event, role in BEFORE["pip"]:
         pip.advance(event, role)
-    pip_tasks = ask(pip, "establish_plan", Role.CANDIDATE)  # the plan is not uploaded: checks fail
+    satisfy_all_but_signoffs(pip, "establish_plan")
+    pip_tasks = ask(pip, "establish_plan", Role.CANDIDATE)
+    with app.app_context():  # a new version of the plan, not verified yet: the HR task's checks fail
+        filing.submit(session, pip.refresh(), "personalized_plan", "plan-v2.pdf", pdf_bytes("v2"), pip.candidate)
+        session.commit()
     # One person holding both roles, to select tasks of both enrolments at once.
     director = casc.person(Role.PROGRAM_DIRECTOR)
     session.add(Membership(user_id=director.id, role="district_hr", enrollment_id=pip.enrollment.id))
@@ -288,3 +293,47 @@ def test_a_sign_off_given_outside_the_inbox_settles_its_task(app: Flask, session
     driver.satisfy("admit")  # the walker gives the director's sign-off directly
     assert session.get(SignOffTask, task.id, populate_existing=True).status == "approved"  # type: ignore[union-attr]
     assert open_tasks(driver) == []
+
+
+def test_a_sign_off_waits_for_its_documents_and_is_queued_once_they_are_verified(app: Flask, session: Session) -> None:
+    driver = PathwayDriver(app, session, "pip")
+    for event, role in BEFORE["pip"]:
+        driver.advance(event, role)
+    with app.app_context():  # the plan is filed but nobody has verified it
+        filing.submit(session, driver.refresh(), "personalized_plan", "plan.pdf", pdf_bytes("plan"), driver.candidate)
+        session.commit()
+    assert ask(driver, "establish_plan", Role.CANDIDATE) == []  # nothing anybody could sign yet
+    [asked] = audit(session, "step.asked")
+    assert asked.event == "establish_plan" and asked.actor_id == driver.candidate.id
+    with app.app_context():
+        plan = documents.current(session, driver.enrollment.id)["personalized_plan"]  # type: ignore[arg-type]
+        filing.decide(session, plan, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
+        session.commit()
+    assert sorted(t.role for t in open_tasks(driver)) == ["district_hr", "site_administrator"]
+
+
+def test_verifying_a_document_queues_nothing_for_a_step_nobody_asked_for(app: Flask, session: Session) -> None:
+    driver = PathwayDriver(app, session, "pip")
+    for event, role in BEFORE["pip"]:
+        driver.advance(event, role)
+    with app.app_context():
+        row = filing.submit(session, driver.refresh(), "personalized_plan", "plan.pdf", pdf_bytes("plan"),
+                            driver.candidate)
+        session.flush()
+        filing.decide(session, row, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
+        session.commit()
+    assert open_tasks(driver) == []
+
+
+def test_a_task_whose_document_was_replaced_is_not_overdue_and_never_escalates(app: Flask, session: Session) -> None:
+    from app.services.signoffs.escalation import escalate_overdue
+    from tests.app.pathway_driver import at
+
+    driver, [hr_task, _] = waiting_on_signoffs(app, session, "pip")
+    with app.app_context():
+        filing.submit(session, driver.refresh(), "personalized_plan", "plan-v2.pdf", pdf_bytes("v2"), driver.candidate)
+        session.commit()
+        later = at(hr_task.due_on + timedelta(days=5))  # type: ignore[operator]
+        assert escalate_overdue(session, later) == 0
+        session.commit()
+    assert session.get(SignOffTask, hr_task.id, populate_existing=True).escalated_at is None  # type: ignore[union-attr]

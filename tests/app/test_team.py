@@ -16,6 +16,7 @@ from app.models import AuditEvent, Invitation, Membership, OutboxMessage, User, 
 from app.policy import roles_on
 from app.services.notifications import outbox
 from app.services.team import invitations as team_service
+from app.services.team import members as members_service
 from tests.app import notify_factories as f
 from tests.app.mail_server import text_part
 from tests.app.pathway_driver import PathwayDriver
@@ -164,7 +165,8 @@ def test_a_program_director_may_invite_but_a_mentor_may_not(app: Flask, session:
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "Invite someone" not in body and "m@example.org" not in body and "Remove" not in body
-    assert invite(mentor, induction, "other@example.org").status_code == 403
+    # Refused as if the action did not exist (404, like every refusal), and nothing is sent.
+    assert invite(mentor, induction, "other@example.org").status_code == 404
     assert len(invitations(session)) == 1
 
 
@@ -196,13 +198,21 @@ def test_a_newcomer_signs_up_through_the_link_and_becomes_the_mentor(app: Flask,
     assert response.headers["Location"].endswith(f"/enrollments/{induction.enrollment.id}")
     [user] = accounts_named(session, "newcomer@example.org")
     [membership] = memberships_of(session, user)
-    assert (membership.role, membership.enrollment_id, membership.granted_by_id) == (
-        "mentor", induction.enrollment.id, induction.candidate.id)
+    # The candidate proposed a mentor: a viewer until the program confirms (was: mentor at once).
+    assert (membership.role, membership.proposed_role, membership.enrollment_id, membership.granted_by_id) == (
+        "viewer", "mentor", induction.enrollment.id, induction.candidate.id)
     [invitation] = invitations(session)
     assert (invitation.accepted_by_id, invitation.membership_id) == (user.id, membership.id)
     assert newcomer.get(f"/enrollments/{induction.enrollment.id}").status_code == 200
+    assert roles_on(session, user, induction.enrollment) == frozenset({Role.VIEWER})
+    assert KeyDate.MENTOR_ASSIGNED_ON not in induction.facts().dates
+    # Once the program director confirms, the mentor is the "mentor assigned" date (CTC: within 30 days).
+    director = signed_in(app, induction.person(Role.PROGRAM_DIRECTOR).email)
+    assert director.post(f"/programs/{induction.program.id}/assignments/{membership.id}/confirm",
+                         data={"csrf_token": csrf_token(director, f"/programs/{induction.program.id}/assignments")}
+                         ).status_code == 302
+    session.expire_all()
     assert roles_on(session, user, induction.enrollment) == frozenset({Role.MENTOR})
-    # The accepted mentor is the enrolment's "mentor assigned" date (CTC: within 30 days).
     assert induction.facts().dates[KeyDate.MENTOR_ASSIGNED_ON] == induction.facts().today
     # ...and nothing more: another candidate's enrolment stays out of reach.
     other = PathwayDriver(app, session, "induction")
@@ -231,7 +241,7 @@ def test_someone_with_an_account_signs_in_then_accepts_once(app: Flask, session:
     assert accept(client, link).status_code == 302
     assert accept(client, link).status_code == 302  # a second click is harmless
     assert client.get(link).status_code == 302
-    assert [m.role for m in memberships_of(session, mentor)] == ["mentor"]
+    assert [(m.role, m.proposed_role) for m in memberships_of(session, mentor)] == [("viewer", "mentor")]
     assert client.get(f"/enrollments/{induction.enrollment.id}/logs").status_code == 200
     audits = session.exec(select(AuditEvent).where(AuditEvent.action == "team.invitation_accepted")).all()
     assert len(audits) == 1 and audits[0].actor_id == mentor.id
@@ -404,10 +414,11 @@ def test_each_pathway_offers_the_roles_its_team_has(app: Flask, session: Session
         driver = PathwayDriver(app, session, pathway)
         page = signed_in(app, driver.candidate.email).get(team_page(driver)).get_data(as_text=True)
         offered[pathway] = set(re.findall(r'<option value="(\w+)"', page))
-    assert {"mentor", "prep_program_support_provider", "site_administrator"} <= offered["pip"]
-    assert "mentor" in offered["induction"] and "coach" not in offered["induction"]
-    assert "coach" in offered["casc"] and "mentor" not in offered["casc"]
-    assert not any("program_director" in roles or "panel_member" in roles for roles in offered.values())
+    # A candidate invites to view and monitor, or proposes a mentor, coach or supervisor (was: also the
+    # analyst, HR and the preparation program's provider, who now are granted by the organisation).
+    assert offered["pip"] == {"viewer", "mentor", "coach", "site_administrator"}
+    assert offered["induction"] == {"viewer", "mentor", "site_administrator"}
+    assert offered["casc"] == {"viewer", "coach", "site_administrator"}
 
 
 def test_a_casc_coach_who_accepts_counts_as_assigned(app: Flask, session: Session) -> None:
@@ -416,7 +427,10 @@ def test_a_casc_coach_who_accepts_counts_as_assigned(app: Flask, session: Sessio
     with app.app_context():
         invitation = team_service.invite(session, casc.enrollment, casc.candidate, coach.email, "coach")
         outbox.commit(session)
-        team_service.accept(session, invitation, coach)
+        membership = team_service.accept(session, invitation, coach)
+        outbox.commit(session)
+        assert KeyDate.COACH_ASSIGNED_ON not in casc.facts().dates  # a proposal until the program confirms
+        members_service.confirm(session, casc.enrollment, membership, casc.person(Role.PROGRAM_DIRECTOR))
         outbox.commit(session)
     assert KeyDate.COACH_ASSIGNED_ON in casc.facts().dates
     assert roles_on(session, coach, casc.enrollment) == frozenset({Role.COACH})

@@ -31,7 +31,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,12 +96,22 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """gunicorn serving the app on 127.0.0.1, on a migrated SQLite database with the demo data."""
+    with serving(tmp_path_factory.mktemp("live")) as base:
+        yield base
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[LiveServer]:
+    """A live server of its own in `folder` (instance, database, mail, clock file): the session's, or a
+    module's whose journeys change what the whole instance sees (the app clock, the daily sweep)."""
     if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
         pytest.skip("browser journeys run once, in the SQLite lane")
-    folder = tmp_path_factory.mktemp("live")
     env = {**os.environ, "INSTANCE_PATH": str(folder), "SECRET_KEY": "browser-tests",
            "DATABASE_URL": f"sqlite:///{folder / 'live.db'}", "MAIL_FOLDER": str(folder / "mail"),
-           "UPLOAD_FOLDER": str(folder / "uploads"), "FLASK_APP": "wsgi"}
+           "UPLOAD_FOLDER": str(folder / "uploads"), "FLASK_APP": "wsgi",
+           # Debug honours the runtime app clock (instance/clock.json), so journeys can move time
+           # through `flask clock` or /admin/clock; production refuses to read it.
+           "FLASK_DEBUG": "1"}
     env.pop("REDIS_URL", None)
     bin_dir = Path(sys.executable).parent
     for command in (["alembic", "-c", "pyproject.toml", "upgrade", "head"], ["flask", "seed-demo"]):
@@ -117,6 +127,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     base.log = folder / "server.log"
     base.env = env
     base.mail_folder = folder / "mail"
+    outer_log = list(_SERVER_LOG)
     _SERVER_LOG[:] = [base.log]
     try:
         for _ in range(100):
@@ -133,6 +144,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.terminate()
         server.wait(timeout=10)
         log.close()
+        _SERVER_LOG[:] = outer_log
 
 
 def _missing(what: str) -> None:
@@ -266,7 +278,9 @@ def assert_fits_the_screen(page: Any, name: str = "") -> None:
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core (vendored, injected into the page) with AXE_TAGS; every violation, of any impact."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated through DevTools rather than added as a <script> tag: the app's CSP refuses inline
+        # scripts (as it should), and DevTools evaluation is not subject to it.
+        page.evaluate(AXE.read_text())
     results = page.evaluate("""async (tags) => {
       const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
       return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,

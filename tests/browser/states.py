@@ -8,13 +8,25 @@ candidate's email (the password is the demo password). Every step of the journey
 taken in the browser.
 
     python -m tests.browser.states <stage> <email> <name>     (in the live server's environment)
+
+A stage that counts time (40 coaching weeks a year) cannot be reached on the real date: as
+tests/app/pathway_driver.py does, the walk moves the app clock forward (app.clock, which writes the
+live instance's clock file, so the server sees the same days) and retries; once placed, the clock is
+put back where it was (the real date), so the journey and every other test run on real time.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from app.demo.walker import Walker
+
+T = TypeVar("T")
 
 # Each stage: (pathway, days since enrolment, steps already taken (event, as role), the next step,
 # rules of the next step left unmet). The next step's other rules are satisfied, so the journey
@@ -28,20 +40,42 @@ STAGES: dict[str, tuple[str, int, list[tuple[str, str]], str | None, set[str]]] 
                                          ("start_year1", "candidate"), ("complete_year1", "program_director"),
                                          ("start_year2", "candidate"), ("complete_year2", "candidate")],
                             "pass_exit_interview", {"casc.exit_panel_mastery"}),
+    # A PIP teacher with her plan established (as the demo's Paula Ibarra), working toward intern-ready:
+    # her Certificate of Clearance and the other intern-ready documents not in yet.
+    "pip-plan-established": ("pip", 120, [("start_screening", "district_hr"), ("confirm_eligibility", "credential_analyst"),
+                                          ("request_permit", "credential_analyst"),
+                                          ("permit_issued", "credential_analyst"), ("establish_plan", "candidate")],
+                             None, set()),
     # Enrolled in induction, waiting for the director to assign a mentor (the 30-day window is open).
     "induction-waiting-for-mentor": ("induction", 10, [("enrol", "program_director")], None, set()),
 }
-_CREDENTIAL = {"casc": "Clear Administrative Services Credential",
+_CREDENTIAL = {"casc": "Clear Administrative Services Credential", "pip": "University Intern Credential, Single Subject",
                "induction": "Clear Multiple Subject Teaching Credential"}
 
 
 def place(stage: str, email: str, name: str) -> dict[str, object]:
-    """Create the candidate and walk their new enrolment to `stage` (inside an app context)."""
+    """Create the candidate and walk their new enrolment to `stage` (inside an app context); the
+    app clock is back where it was afterwards, even when the walk fails."""
+    from app import clock
+
+    before = clock.runtime_offset()
+    try:
+        return _place(stage, email, name)
+    finally:
+        moved = clock.runtime_offset() - before
+        if before == 0:
+            clock.reset()
+        elif moved:
+            clock.advance(seconds=-moved)
+
+
+def _place(stage: str, email: str, name: str) -> dict[str, object]:
     from sqlmodel import Session
 
+    from app import clock
     from app.db import engine
     from app.demo.cohort import _program
-    from app.demo.people import APPROVERS, DEMO_PASSWORD
+    from app.demo.people import APPROVERS, DEMO_PASSWORD, grant
     from app.demo.walker import Walker
     from app.services.enrollments import pathways
     from app.services.notifications import outbox
@@ -53,23 +87,42 @@ def place(stage: str, email: str, name: str) -> dict[str, object]:
         approvers = {role: accounts.find_by_email(session, a.email) for role, a in APPROVERS.items()}
         user = accounts.create_user(session, email, name, DEMO_PASSWORD)
         program = _program(session, pathway)  # type: ignore[arg-type]
-        enrollment = pathways.enroll(session, user, program, date.today() - timedelta(days=days), user,
+        enrollment = pathways.enroll(session, user, program, clock.today() - timedelta(days=days), user,
                                      credential_sought=_CREDENTIAL[pathway])
+        if pathway == "pip":  # her principal, who signs off her plan (as the demo's)
+            grant(session, approvers[Role.SITE_ADMINISTRATOR], Role.SITE_ADMINISTRATOR, enrollment_id=enrollment.id)
         session.commit()
         walker = Walker(session, enrollment, {Role.CANDIDATE: user, **approvers})  # type: ignore[dict-item]
         for event, role in steps:
-            walker.advance(event, Role(role))
+            _in_time(walker, walker.advance, event, Role(role))
         if next_step:
             for _ in range(4):
                 unmet = [rule for rule in walker.unmet(next_step) if rule.key not in left_open]
                 if not unmet:
                     break
                 for rule in unmet:
-                    walker.make_true(rule)
+                    _in_time(walker, walker.make_true, rule)
             still = {rule.key for rule in walker.unmet(next_step)}
             assert still == left_open, f"{stage}: {next_step} waits on {still}, not {left_open}"
         outbox.commit(session)
         return {"enrollment_id": walker.refresh().id, "state": walker.enrollment.state, "email": email}
+
+
+def _in_time(walker: Walker, act: Callable[..., T], *args: Any) -> T:
+    """Do `act`; when it counts time the enrolment has not lasted yet (the walker's NotYet), move the
+    app clock forward to the day it could hold and try again, the way a real year would pass."""
+    from app import clock
+    from app.demo.walker import NotYet
+
+    for _ in range(4):
+        try:
+            return act(*args)
+        except NotYet as early:
+            days = (early.until - walker.facts().today).days
+            if days <= 0:
+                raise
+            clock.advance(days=days)
+    raise AssertionError(f"{walker.enrollment.id}: still too early with the clock moved on")
 
 
 if __name__ == "__main__":

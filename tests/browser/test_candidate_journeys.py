@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     DEMO,
     LiveServer,
     assert_flash,
+    check_page,
     newest_mail,
     pdf_bytes,
     place,
@@ -27,6 +28,7 @@ from tests.browser.conftest import (
     unique_token,
     visit,
 )
+from tests.browser.pathway_steps import confirm_proposal
 
 pytestmark = pytest.mark.browser
 
@@ -79,11 +81,11 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     assert_flash(page, "Uploaded Official transcripts (version 1).")
     assert transcripts.locator(".badge").inner_text() == "Submitted"
 
-    # The team: invite the demo mentor by email.
+    # The team: she proposes the demo mentor by email (the program confirms a mentor, not she).
     submit(page, section_link(page, "Team"), "team-new-pip")
     assert page.get_by_text("Nobody has joined yet.").is_visible()
     page.get_by_label("Their email").fill(DEMO["mentor"])
-    page.get_by_label("Their role on your team").select_option(label="Mentor")
+    page.get_by_label("Their role on your team").select_option(label="Mentor (proposed: the program confirms)")
     submit(page, page.get_by_role("button", name="Send invitation"), "team-invited")
     assert_flash(page, f"Invitation sent to {DEMO['mentor']}.")
     pending = page.locator("section[aria-labelledby=pending-heading] li", has_text=DEMO["mentor"])
@@ -101,14 +103,26 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     mentor.get_by_label("Password").fill("demo-password-2026")
     submit(mentor, mentor.get_by_role("button", name="Sign in"), "invitation-accept")
     submit(mentor, mentor.get_by_role("button", name="Accept and join as mentor"), "invitation-accepted")
-    assert_flash(mentor, "Welcome to the team. You are now the mentor on this enrolment.")
+    assert_flash(mentor, "Welcome to the team. You can view and monitor this enrolment now; "
+                         "the program confirms you as mentor before you sign anything.")
     assert urlsplit(mentor.url).path == dashboard
 
-    # Back on her team page, the mentor is on the team and the invitation is answered.
+    # Back on her team page, the mentor is on the team as proposed, and the invitation is answered.
     visit(page, f"{dashboard}/team", "team-joined")
     member = page.locator("section[aria-labelledby=members-heading] li", has_text="Maya Ortiz")
-    assert member.locator(".badge").inner_text() == "Mentor"
+    assert member.locator(".badge").first.inner_text() == "Support-team member (view and monitor)"
+    assert member.get_by_text("Proposed as mentor: waiting for the program to confirm").is_visible()
     assert page.get_by_text("No invitations are waiting.").is_visible()
+
+    # The program director confirms the proposal on the program's mentor assignments.
+    director = person(DEMO["director"])
+    confirm_proposal(director, "Sequoia Valley PIP Support", name, "Maya Ortiz", "mentor")
+    check_page(director, "assignments-proposal-confirmed")
+    row = director.locator("section", has=director.get_by_role("heading", name=name))
+    assert row.get_by_text(re.compile(r"Maya Ortiz · Mentor since")).is_visible()
+    visit(page, f"{dashboard}/team", "team-mentor-confirmed")
+    member = page.locator("section[aria-labelledby=members-heading] li", has_text="Maya Ortiz")
+    assert member.locator(".badge").inner_text() == "Mentor"
 
     # She logs a support note for her mentor to sign.
     submit(page, section_link(page, "Logs"), "logs-new-pip")
@@ -124,13 +138,18 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     # And a review of her tracker with the team, for the same mentor to sign.
     submit(page, section_link(page, "Review meetings"), "meetings-new-pip")
     assert page.get_by_text("No review meetings recorded yet.").is_visible()
-    page.get_by_label("Who took part").fill(f"{name}\nMaya Ortiz, mentor\nPriya Shah, principal")
+    page.get_by_label("Who took part").fill(f"{name}\nMaya Ortiz, mentor\nPriya Shah, principal\n"
+                                            "Ana Lopez, credential analyst\nIrene Park, support provider")
+    for role in ("credential_analyst", "site_administrator", "mentor", "prep_program_support_provider"):
+        page.locator(f"#attended-{role}").check()  # the program requires each of them at a review
     page.get_by_label("Who will sign it").select_option(label="Maya Ortiz (mentor)")
     page.get_by_label("Notes").fill(f"Reviewed the tracker: transcripts are in ({token}).")
     submit(page, page.get_by_role("button", name="Record the meeting"), "meeting-recorded")
     assert_flash(page, "Review meeting recorded. It counts once your mentor signs it.")
     meeting = page.locator(".meeting-list li").first
-    assert meeting.get_by_text(f"{name}, Maya Ortiz, mentor, Priya Shah, principal").is_visible()
+    assert meeting.get_by_text(f"{name}, Maya Ortiz, mentor, Priya Shah, principal, Ana Lopez, credential analyst, "
+                               "Irene Park, support provider").is_visible()
+    assert meeting.get_by_text("Does not count toward the reviews").count() == 0
     assert meeting.locator(".badge").inner_text() == "Awaiting Maya Ortiz"
 
     # What is still missing, on her dashboard: the next step's list and every requirement not met.

@@ -64,24 +64,13 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     submit(page, page.get_by_role("button", name="Share revision 1 for approval"), "iip1-shared")
     assert_flash(page, "shared for approval.")
 
-    # Sharing filed IIP 1 as her document; the director's approval is asked for from the dashboard.
+    # Sharing filed IIP 1 as her document. The director's approval cannot be asked for until the coach
+    # has verified it: the dashboard says what the sign-off waits for, and offers no button yet.
     submit(page, section_link(page, "Overview"), "dashboard-casc-iip1-shared")
     assert page.locator("#evidence li", has_text=IIP_FILE).locator(".badge").inner_text() == "Submitted"
-    submit(page, page.get_by_role("button", name=re.compile("^Ask for the sign-offs")), "signoffs-asked")
-    assert_flash(page, "Asked for 1 sign-off.")
-    waiting = page.locator("section[aria-labelledby=signoffs-heading] li", has_text="Iip1 approved")
-    assert waiting.get_by_text("Waiting").is_visible()
-
-    # The director finds it unclaimed in the inbox; bulk approval refuses it, saying why.
-    director = person(DEMO["director"])
-    visit(director, "/inbox?tab=unclaimed", "inbox-unclaimed-iip1")
-    line = director.locator(".task-line", has_text=name)
-    assert line.get_by_role("link", name="Iip1 approved sign-off (program director)").is_visible()
-    line.get_by_role("checkbox").check()
-    submit(director, director.get_by_role("button", name="Approve selected"), "inbox-bulk-skipped")
-    assert director.get_by_role("heading", name="Approved (0)").is_visible()
-    skipped = director.locator("section[aria-labelledby=skipped-heading] li", has_text="Iip1 approved")
-    assert skipped.get_by_text(re.compile("IIP 1.*not verified yet")).is_visible()
+    assert page.get_by_role("button", name=re.compile("^Ask for the sign-offs")).count() == 0
+    start_year1 = page.locator(".step-option", has_text="Start Year 1")
+    assert start_year1.get_by_text(re.compile(r"Waiting for the .*IIP 1.* to be verified first\.")).is_visible()
 
     # The coach verifies IIP 1 on the candidate's dashboard.
     coach = person(DEMO["coach"])
@@ -91,8 +80,21 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     assert_flash(coach, "Verified.")
     assert _requirement(coach, "IIP 1").locator(".badge").inner_text() == "Done"
 
+    # Now she asks for the director's approval from her dashboard.
+    visit(page, dashboard, "dashboard-casc-iip1-verified")
+    submit(page, page.get_by_role("button", name=re.compile("^Ask for the sign-offs")), "signoffs-asked")
+    assert_flash(page, "Asked for 1 sign-off.")
+    waiting = page.locator("section[aria-labelledby=signoffs-heading] li", has_text="Iip1 approved")
+    assert waiting.get_by_text("Waiting").is_visible()
+
+    # The director finds it unclaimed in the inbox.
+    director = person(DEMO["director"])
+    visit(director, "/inbox?tab=unclaimed", "inbox-unclaimed-iip1")
+    line = director.locator(".task-line", has_text=name)
+    assert line.get_by_role("link", name="Iip1 approved sign-off (program director)").is_visible()
+
     # The director opens the task and approves it: the last thing Year 1 waited on.
-    submit(director, skipped.get_by_role("link", name="Iip1 approved sign-off (program director)"), "task-iip1")
+    submit(director, line.get_by_role("link", name="Iip1 approved sign-off (program director)"), "task-iip1")
     assert director.get_by_role("heading", name="Iip1 approved sign-off (program director)").is_visible()
     assert director.locator("ul.checks").count() == 0  # nothing stands in the way now
     assert director.locator("section[aria-labelledby=docs-heading] li", has_text=IIP_FILE).get_by_text("verified").is_visible()

@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     demo_enrollment_id,
     enrollment_path,
     pdf_bytes,
+    place,
     section_link,
     sign_in,
     sign_out,
@@ -63,19 +64,26 @@ def test_signed_out_pages_sign_in_and_password_reset(page: Any) -> None:
 
 
 def test_a_pip_teacher_sees_what_is_missing_and_uploads_evidence(page: Any, live_server: LiveServer) -> None:
-    sign_in(page, DEMO["pip"])
+    # A PIP teacher of her own at the demo's stage: the demo's Paula has her intern-ready documents
+    # verified (so her sign-offs could be asked for), and this journey needs one still missing.
+    name = f"Paz Iglesias {unique_token(page)}"
+    _, email = place(live_server, "pip-plan-established", name)
+    sign_in(page, email)
     visit(page, "/", "home-candidate")
-    assert page.get_by_role("heading", name="Welcome, Paula Ibarra").is_visible()
+    assert page.get_by_role("heading", name=f"Welcome, {name}").is_visible()
     dashboard = enrollment_path(page, "Sequoia Valley PIP Support")
     enrollment_id = int(dashboard.rsplit("/", 1)[1])
 
     visit(page, dashboard, "dashboard-pip")
     step = page.locator(".step-option", has_text="Declare intern-credential ready")
     assert step.get_by_text(re.compile(r"Still missing \(\d+\)")).is_visible()
-    missing = step.locator("ul.missing > li", has_text="Certificate of Clearance")
+    upload_link = page.get_by_role("link", name="Upload Certificate of Clearance (CL-900)")
+    missing = step.locator("ul.missing > li").filter(has=upload_link)
+    # The analyst's sign-off says what it waits for: the documents it covers, verified.
+    signoff = step.locator("ul.missing > li", has_text="Your credential analyst signs off that you are intern-ready")
+    assert signoff.get_by_text(re.compile(r"Waiting for .*certificate of clearance.* to be verified", re.IGNORECASE)).count() == 1
     assert missing.get_by_text("Who: Credential analyst").is_visible()
-    assert page.locator(".req", has_text="Certificate of Clearance").locator(".badge").inner_text() in {
-        "Missing", "Submitted"}  # the desktop run finds the phone run's upload
+    assert page.locator(".req", has_text="Certificate of Clearance").locator(".badge").inner_text() == "Missing"
 
     # The "Upload" link next to a missing document opens the form with that requirement chosen.
     submit(page, missing.get_by_role("link", name="Upload Certificate of Clearance (CL-900)"), "dashboard-upload")

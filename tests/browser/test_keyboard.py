@@ -93,8 +93,10 @@ def test_a_candidate_invites_a_team_member_and_withdraws_the_invitation_by_keybo
     tab_to(page, "Their email")
     page.keyboard.type(email)
     tab_to(page, "Their role on your team")
+    assert page.evaluate("document.activeElement.value") == "viewer"  # a candidate invites to view first
+    page.keyboard.press("ArrowDown")  # Viewer -> Coach (proposed)
     assert page.evaluate("document.activeElement.value") == "coach"
-    page.keyboard.press("ArrowDown")  # Coach -> Site administrator
+    page.keyboard.press("ArrowDown")  # Coach -> Site administrator (proposed)
     assert page.evaluate("document.activeElement.value") == "site_administrator"
     tab_to(page, "Send invitation")
     _press_and_load(page, "Enter")

@@ -9,6 +9,7 @@ from statemachine import StateChart
 from workflow_scenarios import HAPPY, all_guard_rules, all_transitions, break_rule, facts_for, some_source, transitions
 
 from workflows import engine
+from workflows import rules as r
 from workflows.base import PathwayMachine
 from workflows.errors import EventNotAllowed, StepBlocked, UnknownState
 from workflows.facts import Count, Facts
@@ -59,9 +60,13 @@ def test_breaking_one_rule_blocks_the_event_naming_exactly_that_rule(pathway: st
     assert not option.enabled and [r.key for r in option.unmet] == [rule_key]
 
 
+# Deadlines that end a step hold while their date is unknown: alone they require nothing.
+_ENDING = {r.PIP_PERMIT_NOT_EXPIRED, r.IND_PRELIMINARY_NOT_EXPIRED, r.CASC_PASC_NOT_EXPIRED}
+
+
 @pytest.mark.parametrize(("pathway", "event"),
                          [(p, e) for p in PATHWAYS for e, s in definition(p, 1).events.items()
-                          if s.rules], ids=str)
+                          if set(s.rules) - _ENDING], ids=str)
 def test_a_blocked_event_lists_every_unmet_rule_not_just_the_first(pathway: str,
                                                                    event: str) -> None:
     """On an empty snapshot the error carries all unmet rules, in declaration order."""

@@ -3,7 +3,7 @@ satisfy one event, and how to break exactly one rule."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from workflows.base import Definition
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate, SignOff
@@ -39,6 +39,7 @@ HAPPY: dict[str, Facts] = {
                KeyDate.COACH_ASSIGNED_ON: date(2025, 10, 1),  # exactly day 30
                KeyDate.RECOMMENDED_ON: date(2026, 2, 15)},
         counts={Count.COACHING_WEEKS_Y1: 40, Count.COACHING_WEEKS_Y2: 40, Count.PL_HOURS_Y1: 20,
+                Count.COACHING_HOURS_Y1: 40, Count.COACHING_HOURS_Y2: 40,  # 80 hours over two years
                 Count.PL_HOURS_Y2: 20, Count.SELF_ASSESSMENTS: 3,
                 Count.ADMIN_EXPERIENCE_YEARS: 2}),
 }
@@ -79,6 +80,16 @@ SPECIAL_BREAKERS = {
         dates={**f.dates, KeyDate.ILP_GOALS_SET_ON: date(2025, 10, 15)}),  # day 61
     "casc.coach_within_days": lambda f: f.replace(
         dates={**f.dates, KeyDate.COACH_ASSIGNED_ON: date(2025, 10, 2)}),  # day 31
+    # Deadlines that end person-fired steps: move past them, and nothing else changes.
+    "pip.permit_not_expired": lambda f: f.replace(today=date(2026, 8, 1)),  # Aug 1 2025 + 12 months
+    "induction.preliminary_not_expired": lambda f: f.replace(
+        dates={**f.dates, KeyDate.PRELIMINARY_EXPIRES_ON: f.today}),
+    "casc.pasc_not_expired": lambda f: f.replace(
+        dates={**f.dates, KeyDate.PASC_EXPIRES_ON: f.today}),
+    # Admitted on the window's last day, asked for after it: the window itself is still met.
+    "casc.enrolment_window_open": lambda f: f.replace(dates={
+        **f.dates, KeyDate.ADMIN_POSITION_STARTED_ON: date(2025, 9, 1)
+        - timedelta(days=f.settings.casc_enrolment_window_days)}),
 }
 
 

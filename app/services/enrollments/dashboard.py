@@ -11,12 +11,15 @@ from sqlmodel import Session, select
 
 from app import policy
 from app.models import AuditEvent, Enrollment, Evidence, Membership, Program, User
+from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.facts import build_facts
+from app.services.signoffs import queueing
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, deadlines
 from workflows.facts import EvidenceKind, Facts
 from workflows.registry import definition
 from workflows.roles import Role
+from workflows.rules import Rule
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class MissingItem:
     clears: str  # the role's label
     due: date | None
     evidence_kind: str | None  # offer an upload when the candidate can clear it
+    fact: str | None = None  # a recorded fact (key date, number, yes/no): link to the facts page
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,10 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
             event=option.event, label=option.label, target_label=labels.get(option.target, option.target),
             enabled=option.enabled, mine=policy.can_request_event(roles, option.by),
             asked_by=", ".join(sorted(r.label for r in option.by)),
-            missing=tuple(MissingItem(reason=reason, clears=rule.clears.label, due=due_by_rule.get(rule.key),
-                                      evidence_kind=rule.evidence_kind.value if rule.evidence_kind else None)
+            missing=tuple(MissingItem(reason=_with_prerequisites(enrollment, rule, reason, facts),
+                                      clears=rule.clears.label, due=due_by_rule.get(rule.key),
+                                      evidence_kind=rule.evidence_kind.value if rule.evidence_kind else None,
+                                      fact=_recorded_fact(rule))
                           for rule, reason in zip(option.unmet, option.reasons))))
 
     open_deadlines = [(d, days_left(d, facts.today)) for d in dated if not d.met]
@@ -131,7 +137,7 @@ _ACTIONS = {
 }
 
 
-def _label_or(enum: type[EvidenceKind] | type[Role], value: object, fallback: str) -> str:
+def _label_or(enum: type[EvidenceKind | Role], value: object, fallback: str) -> str:
     """The label of an enum value recorded in an audit row, or `fallback` for anything else."""
     try:
         return enum(value).label  # type: ignore[arg-type]
@@ -156,13 +162,18 @@ def _activity(session: Session, enrollment_id: int, labels: dict[str, str], limi
 
 
 def uploadable_kinds(dashboard: Dashboard) -> list[EvidenceKind]:
-    """The kinds of evidence this pathway's rules ask for, in checklist order."""
+    """The kinds of evidence this pathway's rules ask for, in checklist order, then any the next steps
+    still miss that no checklist group lists (the Early Completion application)."""
     seen: list[EvidenceKind] = []
     for group in dashboard.groups:
         for item in group.items:
             kind = item.rule.evidence_kind
             if kind is not None and kind not in seen:
                 seen.append(kind)
+    for step in dashboard.steps:
+        for missing in step.missing:
+            if missing.evidence_kind and EvidenceKind(missing.evidence_kind) not in seen:
+                seen.append(EvidenceKind(missing.evidence_kind))
     return seen
 
 
@@ -228,3 +239,19 @@ def signers_for(session: Session, enrollment: Enrollment) -> list[tuple[User, Ro
         if Role(role) in wanted and user.id != enrollment.candidate_id:
             seen[(user.id, role)] = (user, Role(role))  # type: ignore[index]
     return sorted(seen.values(), key=lambda pair: (pair[1].value, pair[0].name))
+
+
+def _recorded_fact(rule: Rule) -> str | None:
+    """The recordable fact a rule reads, if a person records it on the facts page."""
+    for key in (rule.key_date, rule.count, rule.flag, rule.waiver):
+        if key is not None and key.value in BY_NAME:
+            return key.value
+    return None
+
+
+def _with_prerequisites(enrollment: Enrollment, rule: Rule, reason: str, facts: Facts) -> str:
+    """A sign-off that cannot be asked for yet says what it waits for ("waiting for X before Y")."""
+    if rule.signoff is None:
+        return reason
+    waiting = queueing.waiting_for(enrollment, rule.signoff[0].value, rule.signoff[1].value, facts)
+    return f"{reason} Waiting for {' and '.join(waiting)} first." if waiting else reason

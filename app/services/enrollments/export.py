@@ -79,12 +79,12 @@ def summary(session: Session, enrollment: Enrollment, viewer: User, now: datetim
     plans, hidden = [], []
     for kind in plans_service.KINDS[enrollment.pathway]:
         shape = plans_service.SHAPES[kind]
-        if policy.can_read_plan(roles, kind.value):
+        if policy.can_read_plan(roles, kind.value, "export"):
             plans.append((shape, plans_service.find(session, enrollment, kind.value)))
         else:
             hidden.append(shape)
     assessments = None
-    if enrollment.pathway in ("induction", "casc") and policy.can_read_growth_record(roles):
+    if enrollment.pathway in ("induction", "casc") and policy.can_read_growth_record(roles, enrollment.pathway):
         assessments = self_assessments_service.history(session, enrollment)
     entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id)
                            .order_by(LogEntry.occurred_on, LogEntry.id)).all()  # type: ignore[arg-type]
@@ -106,11 +106,12 @@ def summary(session: Session, enrollment: Enrollment, viewer: User, now: datetim
 
 
 def readable_evidence(session: Session, enrollment: Enrollment, roles: frozenset) -> list[Evidence] | None:
-    """Every version of every document, if `roles` may read documents at all."""
+    """Every version of every document `roles` may read (a plan's PDF as its export channel allows)."""
     if not policy.can_read_evidence(roles):
         return None
-    return list(session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment.id)
-                             .order_by(Evidence.kind, Evidence.version)).all())  # type: ignore[arg-type]
+    rows = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment.id)
+                        .order_by(Evidence.kind, Evidence.version)).all()  # type: ignore[arg-type]
+    return [row for row in rows if policy.can_read_evidence(roles, row.kind)]
 
 
 def archive_name(row: Evidence) -> str:

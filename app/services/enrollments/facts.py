@@ -6,11 +6,13 @@ from collections import defaultdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.models import (
     Enrollment,
     Evidence,
+    FactRecord,
     LogEntry,
     LogKind,
     Membership,
@@ -20,9 +22,12 @@ from app.models import (
     SignOff,
     utcnow,
 )
+from app.models.facts import CLAIMED
 from app.services.evidence import documents as evidence_service
+from app.services.evidence import logs as logs_service
 from workflows.deadlines import local_today
 from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
+from workflows.program_years import counts_on, review_missing
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 
@@ -64,7 +69,8 @@ def build_facts(session: Session, enrollment: Enrollment, now: datetime | None =
     if first_ilp is not None:
         dates[KeyDate.ILP_GOALS_SET_ON] = local(first_ilp)
 
-    counts = _log_counts(session, enrollment.id)  # type: ignore[arg-type]
+    settings = program_settings(program) if program else ProgramSettings()
+    counts = _log_counts(session, enrollment, today, settings)
     counts[Count.SELF_ASSESSMENTS] = len(session.exec(select(SelfAssessment.id).where(
         SelfAssessment.enrollment_id == enrollment.id)).all())
     for count, column in _COUNT_COLUMNS.items():
@@ -76,39 +82,64 @@ def build_facts(session: Session, enrollment: Enrollment, now: datetime | None =
     return Facts(
         pathway=enrollment.pathway,
         today=today,
-        settings=program_settings(program) if program else ProgramSettings(),
+        settings=settings,
         dates=dates,
         evidence={kind: row.status for kind, row in evidence_service.current(session, enrollment.id).items()},  # type: ignore[arg-type]
         signoffs=frozenset((key, role) for key, role in signoffs),
         counts=counts,
         flags=frozenset(Flag(flag) for flag in enrollment.flags),
+        claimed=_claimed(session, enrollment.id),  # type: ignore[arg-type]
     )
 
 
+def _claimed(session: Session, enrollment_id: int) -> frozenset[str]:
+    """Facts the candidate entered that no owner has confirmed yet: no rule counts them."""
+    return frozenset(session.exec(select(FactRecord.name).where(
+        FactRecord.enrollment_id == enrollment_id, FactRecord.status == CLAIMED)).all())
+
+
 def _assignment_dates(session: Session, enrollment_id: int, local) -> dict[KeyDate, date]:  # type: ignore[no-untyped-def]
-    """When the first mentor and coach were assigned to this enrolment."""
+    """When the first mentor and coach were assigned to this enrolment: the day the program
+    confirmed a candidate's proposal, or the day it made the assignment itself."""
     found: dict[KeyDate, date] = {}
+    assigned = sa.func.coalesce(Membership.confirmed_at, Membership.created_at)
     for role, key in ((Role.MENTOR, KeyDate.MENTOR_ASSIGNED_ON), (Role.COACH, KeyDate.COACH_ASSIGNED_ON)):
-        first = session.exec(select(Membership.created_at).where(
+        first = session.exec(select(Membership.created_at, Membership.confirmed_at).where(
             Membership.enrollment_id == enrollment_id, Membership.role == role.value,
-            Membership.revoked_at.is_(None)).order_by(Membership.created_at)).first()  # type: ignore[union-attr]
+            Membership.revoked_at.is_(None)).order_by(assigned)).first()  # type: ignore[union-attr]
         if first is not None:
-            found[key] = local(first)
+            found[key] = local(first[1] or first[0])
     return found
 
 
-def _log_counts(session: Session, enrollment_id: int) -> dict[Count, float]:
-    """Totals from signed log entries: only what a mentor or coach has signed counts."""
-    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment_id,
+def _log_counts(session: Session, enrollment: Enrollment, today: date,
+                settings: ProgramSettings) -> dict[Count, float]:
+    """Totals from signed log entries, per program year from their dates.
+
+    Only what a mentor or coach has signed counts, and only if dated inside the enrolment and
+    not after today: a meeting from before enrolment, or one labelled for the wrong year, counts
+    toward nothing or toward the year its date falls in (workflows.program_years). A PIP review
+    counts only with the roles the program requires present.
+    """
+    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id,
                                                   LogEntry.signed_at.is_not(None))).all()  # type: ignore[union-attr]
+    return count_logs(entries, enrollment, today, settings, logs_service.early_completion(session, enrollment))
+
+
+def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSettings,  # type: ignore[no-untyped-def]
+               early: bool) -> dict[Count, float]:
+    """The totals `_log_counts` describes, from signed entries already loaded (shared with facts_batch)."""
     hours: dict[tuple[str, int], float] = defaultdict(float)
     coaching_weeks: dict[int, set[tuple[int, int]]] = defaultdict(set)
     reviews = 0
     for entry in entries:
-        hours[(entry.kind, entry.program_year)] += entry.hours
+        if not counts_on(entry.occurred_on, enrollment.enrolled_on, today):
+            continue
+        year = logs_service.year_of(entry, enrollment, early) or 1
+        hours[(entry.kind, year)] += entry.hours
         if entry.kind == LogKind.COACHING:
-            coaching_weeks[entry.program_year].add(entry.occurred_on.isocalendar()[:2])
-        elif entry.kind == LogKind.REVIEW_MEETING:
+            coaching_weeks[year].add(entry.occurred_on.isocalendar()[:2])
+        elif entry.kind == LogKind.REVIEW_MEETING and not review_missing(entry.attendee_roles, settings):
             reviews += 1
 
     def total(kind: LogKind, year: int | None = None) -> float:
@@ -120,6 +151,8 @@ def _log_counts(session: Session, enrollment_id: int) -> dict[Count, float]:
         Count.MENTORING_HOURS: total(LogKind.MENTORING),
         Count.COACHING_WEEKS_Y1: len(coaching_weeks[1]),
         Count.COACHING_WEEKS_Y2: len(coaching_weeks[2]),
+        Count.COACHING_HOURS_Y1: total(LogKind.COACHING, 1),
+        Count.COACHING_HOURS_Y2: total(LogKind.COACHING, 2),
         Count.PL_HOURS_Y1: total(LogKind.PROFESSIONAL_LEARNING, 1),
         Count.PL_HOURS_Y2: total(LogKind.PROFESSIONAL_LEARNING, 2),
     }

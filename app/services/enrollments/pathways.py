@@ -87,7 +87,9 @@ def apply_event(session: Session, enrollment_id: int, event: str, actor: User | 
     except Blocked as blocked:
         # What asking for the step needs to queue sign-off tasks (signoffs.queueing.ask_for_step).
         blocked.facts = facts
-        blocked.awaits_signoffs = actor is not None and any(rule.signoff is not None for rule in option.unmet)
+        # A passed deadline (an expired permit...) ends the step: nobody is asked to sign for it.
+        blocked.awaits_signoffs = (actor is not None and not any(rule.ends_steps for rule in option.unmet)
+                                   and any(rule.signoff is not None for rule in option.unmet))
         raise
     except StaleDataError:
         session.rollback()

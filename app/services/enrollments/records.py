@@ -23,8 +23,12 @@ class EnrollmentError(ValueError):
     """A change to an enrolment's facts that cannot be accepted, with a message for the person."""
 
 
-def record(session: Session, enrollment: Enrollment, actor: User, **changes: Any) -> Enrollment:
-    """Set key dates and declared numbers on the enrolment (the caller commits)."""
+def record(session: Session, enrollment: Enrollment, actor: User, *, status: str | None = None,
+           **changes: Any) -> Enrollment:
+    """Set key dates and declared numbers on the enrolment (the caller commits).
+
+    `status` ("claimed" or "confirmed") goes on the audit event when the facts page records it.
+    """
     before: dict[str, Any] = {}
     for name, value in changes.items():
         if name in DATE_FIELDS:
@@ -46,8 +50,9 @@ def record(session: Session, enrollment: Enrollment, actor: User, **changes: Any
         setattr(enrollment, name, value)
     session.add(enrollment)
     session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="enrollment.facts_recorded",
-                           details={name: {"from": _plain(before[name]), "to": _plain(value)}
-                                    for name, value in changes.items()}))
+                           details={**{name: {"from": _plain(before[name]), "to": _plain(value)}
+                                       for name, value in changes.items()},
+                                    **({"status": status} if status else {})}))
     return enrollment
 
 

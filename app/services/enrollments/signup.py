@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from app.models import Enrollment, Organisation, Program, User
 from app.services import Conflict, PathwayError
-from app.services.enrollments import pathways
+from app.services.enrollments import pathways, recorded_facts
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.pathways import is_final
 from workflows.facts import Pathway
@@ -84,9 +84,12 @@ def start_enrolment(session: Session, candidate: User, program_id: int, pathway:
     recorded = {name: value for name, value in key_dates.items() if value is not None}
     if recorded:
         try:
-            enrollments.record(session, enrollment, candidate, **recorded)
+            enrollments.record(session, enrollment, candidate, status="claimed", **recorded)
         except enrollments.EnrollmentError as error:
             raise PathwayError(str(error)) from None
+        session.flush()
+        # The candidate typed them: they wait for the analyst or HR to confirm them.
+        recorded_facts.mark_claimed(session, enrollment, candidate, list(recorded))
     return enrollment
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, select
 
-from app import policy
+from app import clock, policy
 from app.models import AuditEvent, Evidence, User, utcnow
 from app.services.evidence.uploads import CheckedFile
 from app.services.notifications import outbox
@@ -83,7 +83,8 @@ def sweep_orphan_files(session: Session, now: datetime | None = None) -> int:
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     if not folder.is_dir():
         return 0
-    cutoff = ((now or utcnow()) - ORPHAN_GRACE).timestamp()
+    # File times come from the system clock: take a moved app clock's offset off before comparing.
+    cutoff = ((now or utcnow()) - timedelta(seconds=clock.offset_seconds()) - ORPHAN_GRACE).timestamp()
     known = set(session.exec(select(Evidence.stored_name)).all())
     removed = 0
     for path in folder.glob("*.bin"):

@@ -1,4 +1,8 @@
-"""Filing a document: store it as the newest version, and withdraw (and ask again for) the sign-offs that saw the old one."""
+"""Filing a document and deciding on it, with what follows for sign-offs.
+
+A new version withdraws the sign-offs that saw the old one; verifying a document queues the
+sign-off tasks that were waiting for it on a step already asked for.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from flask import current_app
 from sqlmodel import Session, func, select
 
 from app.models import AuditEvent, Enrollment, Evidence, User, utcnow
+from app.services.evidence import documents
 from app.services.evidence.documents import EvidenceError, current, store_file
 from app.services.evidence.uploads import check_upload
+from app.services.signoffs import queueing
 from app.services.signoffs.withdrawal import withdraw_signoffs_relying_on
 from workflows.facts import EvidenceKind
 
@@ -42,3 +48,13 @@ def submit(session: Session, enrollment: Enrollment, kind: str, filename: str | 
     if previous is not None and previous.sha256 != digest:
         withdraw_signoffs_relying_on(session, enrollment.id, kind, previous.sha256, actor)  # type: ignore[arg-type]
     return row
+
+
+def decide(session: Session, evidence: Evidence, actor: User, verified: bool, reason: str | None = None) -> Evidence:
+    """Verify a document or send it back (the caller commits); a verification may let held-back sign-off tasks go."""
+    decided = documents.decide(session, evidence, actor, verified, reason)
+    if verified:
+        session.flush()
+        enrollment = session.get(Enrollment, evidence.enrollment_id)
+        queueing.queue_ready(session, enrollment, actor)  # type: ignore[arg-type]
+    return decided

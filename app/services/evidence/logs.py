@@ -1,11 +1,14 @@
 """Logging mentoring, coaching, learning hours, support notes and reviews; signing them.
 
 Only signed entries count toward the rules' totals (see facts.py), so a candidate cannot log
-their way past a guard: the mentor or coach the entry names must sign it.
+their way past a guard: the mentor or coach the entry names must sign it. Every entry is dated
+inside the enrolment and not in the future (on the app's clock), and its program year follows
+from that date (workflows.program_years), never from a label someone picks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
@@ -13,6 +16,7 @@ from sqlmodel import Session, select
 from app import policy
 from app.models import AuditEvent, Enrollment, LogEntry, LogKind, User, utcnow
 from app.services import NotPermitted, PathwayError
+from workflows.program_years import REVIEW_ROLES, program_year
 from workflows.roles import Role
 
 # Which logs each pathway keeps, and the role that signs them.
@@ -25,7 +29,9 @@ KINDS: dict[str, dict[LogKind, Role]] = {
 # Meetings that happen at most once a week; a second entry for the same week is a mistake.
 WEEKLY = {LogKind.COACHING}
 MAX_HOURS = 12.0  # one sitting; anything longer is a typing error
-OLDEST_DAYS = 3 * 366
+# The states an Early Completion candidate is in; the induction machine's way back to the
+# two-year track (deny or revoke) leads to Year 1.
+_ECO_STATE, _TWO_YEAR_STATE = "eco_active", "year1_active"
 
 
 class LogError(PathwayError):
@@ -38,48 +44,95 @@ class AlreadyLogged(LogError):
     status = 409
 
 
+def early_completion(session: Session, enrollment: Enrollment) -> bool:
+    """Whether the candidate is on the Early Completion Option (admitted as Year 2, rule book §2.3):
+    the latest move into the ECO year or onto the two-year track's Year 1 was into the ECO year."""
+    if enrollment.pathway != "induction":
+        return False
+    latest = session.exec(select(AuditEvent.to_state).where(
+        AuditEvent.enrollment_id == enrollment.id, AuditEvent.action == "enrollment.transition",
+        AuditEvent.to_state.in_([_ECO_STATE, _TWO_YEAR_STATE]))  # type: ignore[union-attr]
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())).first()  # type: ignore[attr-defined, union-attr]
+    return latest == _ECO_STATE
+
+
+def check_date(enrollment: Enrollment, occurred_on: date, today: date) -> None:
+    """Refuse a date before the enrolment began or after today (the app's today)."""
+    if occurred_on > today:
+        raise LogError("The date is in the future. Log a meeting once it has happened.")
+    if occurred_on < enrollment.enrolled_on:
+        began = enrollment.enrolled_on
+        raise LogError(f"That date is before your enrolment began on {began:%B} {began.day}, {began.year}. "
+                       "Log only what happened during the program.")
+
+
 def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, occurred_on: date,
-        hours: float, notes: str, signer: User, program_year: int = 1, today: date,
-        participants: list[str] | None = None) -> LogEntry:
-    """Record a log entry to be signed by `signer` (the caller commits)."""
-    if not policy.can_keep_log(author, enrollment):
-        raise NotPermitted("Only the candidate keeps their own logs.")
+        hours: float, notes: str, signer: User | None, today: date,
+        participants: list[str] | None = None, attendee_roles: Iterable[str] = ()) -> LogEntry:
+    """Record a log entry to be signed by `signer` (the caller commits).
+
+    The candidate logs everything and names who signs it. The people around a PIP candidate
+    (seed 000: "logs of support from mentor teacher, direct supervisor, and other district staff")
+    record support notes too: such a note is their own account, so it stands signed by its author.
+    """
     kinds = KINDS[enrollment.pathway]
     try:
         kind_ = LogKind(kind)
     except ValueError:
         kind_ = None
+    supporter = not policy.can_keep_log(author, enrollment)
+    if supporter and not (kind_ is LogKind.SUPPORT_NOTE and kind_ in kinds and policy.can_record_support_note(
+            policy.roles_on(session, author, enrollment))):
+        raise NotPermitted("Only the candidate keeps their own logs; their mentor, supervisor and district "
+                           "staff may add support notes.")
     if kind_ not in kinds:
         raise LogError(f"This pathway keeps these logs: {', '.join(k.value.replace('_', ' ') for k in kinds)}.")
-    if occurred_on > today:
-        raise LogError("The date is in the future. Log a meeting once it has happened.")
-    if occurred_on < today - timedelta(days=OLDEST_DAYS):
-        raise LogError("That date is more than three years ago. Check the year.")
-    if program_year not in (1, 2):
-        raise LogError("The program year is 1 or 2.")
+    check_date(enrollment, occurred_on, today)
     if hours != hours or hours < 0 or hours > MAX_HOURS:  # NaN is not a number of hours
         raise LogError(f"Hours must be between 0 and {MAX_HOURS:g} for one entry.")
     if kind_ not in {LogKind.SUPPORT_NOTE, LogKind.REVIEW_MEETING} and hours == 0:
         raise LogError("Enter how many hours this took.")
     names = clean_participants(participants or [])
+    roles_present: list[str] = []
     if kind_ is LogKind.REVIEW_MEETING:
         names = _check_review_meeting(session, enrollment, author, occurred_on, names)
-    role = kinds[kind_]
-    if role not in policy.roles_on(session, signer, enrollment) or signer.id == author.id:
-        raise LogError(f"{signer.name} is not your {role.label.lower()} on this pathway.")
+        roles_present = clean_attendee_roles(attendee_roles)
+    if supporter:
+        signer = author
+    elif signer is None:
+        raise LogError("Choose who will sign this entry.")
+    else:
+        role = kinds[kind_]
+        if role not in policy.roles_on(session, signer, enrollment) or signer.id == author.id:
+            raise LogError(f"{signer.name} is not your {role.label.lower()} on this pathway.")
     if kind_ in WEEKLY and _week_logged(session, enrollment.id, kind_, occurred_on):  # type: ignore[arg-type]
         year, week, _ = occurred_on.isocalendar()
         raise AlreadyLogged(f"You already logged a {kind_.value} meeting in the week of "
                             f"{date.fromisocalendar(year, week, 1):%B} {date.fromisocalendar(year, week, 1).day}.")
+    year = program_year(occurred_on, enrollment.enrolled_on, early_completion=early_completion(session, enrollment))
     entry = LogEntry(enrollment_id=enrollment.id, kind=kind_.value, occurred_on=occurred_on, hours=float(hours),
-                     notes=notes.strip()[:10000], author_id=author.id, signer_id=signer.id, program_year=program_year,
-                     participants=names)
+                     notes=notes.strip()[:10000], author_id=author.id, signer_id=signer.id,
+                     program_year=year or 1, participants=names, attendee_roles=roles_present,
+                     signed_at=utcnow() if supporter else None)
     session.add(entry)
     session.flush()
     session.add(AuditEvent(actor_id=author.id, enrollment_id=enrollment.id, action="log.added",
                            details={"log": entry.id, "kind": kind_.value, "hours": entry.hours,
-                                    "occurred_on": occurred_on.isoformat(), "participants": names}))
+                                    "occurred_on": occurred_on.isoformat(), "program_year": entry.program_year,
+                                    "participants": names, "attendee_roles": roles_present,
+                                    "signed_by_author": supporter}))
     return entry
+
+
+def clean_attendee_roles(roles: Iterable[str]) -> list[str]:
+    """The roles present at a review, in a fixed order; refuse one a review cannot list."""
+    allowed = {role.value: role for role in REVIEW_ROLES}
+    chosen = set()
+    for value in roles:
+        if value not in allowed:
+            raise LogError("Choose who attended from the roles listed.")
+        chosen.add(value)
+    return [role.value for role in REVIEW_ROLES if role.value in chosen]
 
 
 MAX_PARTICIPANTS = 20
@@ -100,9 +153,7 @@ def clean_participants(names: list[str]) -> list[str]:
 
 def _check_review_meeting(session: Session, enrollment: Enrollment, author: User, occurred_on: date,
                           names: list[str]) -> list[str]:
-    """A PIP tracker review: during the enrolment, one a day, the candidate and their team present."""
-    if occurred_on < enrollment.enrolled_on:
-        raise LogError("A review meeting is held during the PIP assignment; that date is before it began.")
+    """A PIP tracker review: one a day, the candidate and their team present."""
     if len(names) > MAX_PARTICIPANTS or any(len(name) > MAX_NAME for name in names):
         raise LogError(f"List at most {MAX_PARTICIPANTS} participants, each name under {MAX_NAME} characters.")
     # The candidate always takes part in their own review; name them when the form did not.
@@ -133,11 +184,19 @@ def sign(session: Session, entry: LogEntry, signer: User) -> LogEntry:
     return entry
 
 
-def visible_notes(entry: LogEntry, roles: frozenset[Role]) -> str | None:
-    """The entry's notes, or None for viewers who must not read them (evaluators)."""
-    if LogKind(entry.kind).confidential and not policy.can_read_confidential_notes(roles):
+def visible_notes(entry: LogEntry, roles: frozenset[Role], viewer: User | None = None) -> str | None:
+    """The entry's notes, or None for viewers who must not read them (evaluators); whoever wrote
+    a note (a supervisor's support note) still reads their own words."""
+    if viewer is not None and policy.can_read_own_log_notes(viewer, entry.author_id):
+        return entry.notes
+    if LogKind(entry.kind).confidential and not policy.can_read_confidential_notes(roles, entry.kind):
         return None
     return entry.notes
+
+
+def year_of(entry: LogEntry, enrollment: Enrollment, early: bool) -> int | None:
+    """The program year the entry's date falls in (None before the enrolment: it counts nowhere)."""
+    return program_year(entry.occurred_on, enrollment.enrolled_on, early_completion=early)
 
 
 def _week_logged(session: Session, enrollment_id: int, kind: LogKind, day: date) -> bool:

@@ -6,6 +6,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 # What we accept, keyed by the content type we record and serve back.
@@ -46,6 +47,8 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int) -> CheckedFi
     if content_type is None:
         raise RejectedUpload("That file is not a PDF, PNG, JPEG or Word (.docx) document. "
                              "Scan or save it in one of those formats.")
+    if content_type == PDF:
+        _refuse_active_pdf(data)
     return CheckedFile(clean_filename(filename, content_type), content_type, data)
 
 
@@ -62,13 +65,85 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# A Word file is a ZIP. Real ones hold tens to a few hundred parts and unpack to a few times their
+# size; these bounds refuse "zip bombs" before anything reads them in full.
+DOCX_MAX_ENTRIES = 1000
+DOCX_MAX_INFLATED_BYTES = 150 * 1_048_576
+
+
 def _is_docx(data: bytes) -> bool:
+    """Whether the ZIP is a Word document; refuses one too big once unpacked, or damaged."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError):
+            entries = archive.infolist()
+            if len(entries) > DOCX_MAX_ENTRIES:
+                raise RejectedUpload(f"That Word file holds {len(entries)} parts; a document has far fewer "
+                                     f"(at most {DOCX_MAX_ENTRIES} are accepted). Save it again from Word, "
+                                     "or as a PDF.")
+            inflated = sum(entry.file_size for entry in entries)
+            if inflated > DOCX_MAX_INFLATED_BYTES:
+                raise RejectedUpload(f"That Word file unpacks to {inflated / 1_048_576:.0f} MB, more than the "
+                                     f"{DOCX_MAX_INFLATED_BYTES // 1_048_576} MB accepted. Save it as a PDF, "
+                                     "or make its pictures smaller.")
+            names = {entry.filename for entry in entries}
+            if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+                return False
+            # Reads every part, within the sizes checked above (zipfile stops at the declared size),
+            # so a part that lies about its size or is corrupt is caught here, not by a reader later.
+            try:
+                damaged = archive.testzip() is not None
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+                damaged = True
+            if damaged:
+                raise RejectedUpload("That Word file is damaged. Save it again from Word, or as a PDF.")
+    except RejectedUpload:
+        raise
+    except (zipfile.BadZipFile, ValueError, EOFError, zlib.error, NotImplementedError):
         return False
-    return "[Content_Types].xml" in names and "word/document.xml" in names
+    return True
+
+
+# Names that make a PDF run code or open other programs when viewed. Names may hide letters as #xx
+# (/J#61vaScript), and may sit inside compressed object streams, so both are looked through.
+_ACTIVE_NAMES = {b"JS", b"JavaScript", b"Launch"}
+_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+_PDF_MAX_INFLATED_BYTES = 64 * 1_048_576
+
+
+def _names(chunk: bytes) -> set[bytes]:
+    return {_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), raw) for raw in _NAME.findall(chunk)}
+
+
+def _object_streams(data: bytes) -> list[bytes]:
+    """The inflated contents of the PDF's compressed object streams (where dictionaries can hide)."""
+    found, budget = [], _PDF_MAX_INFLATED_BYTES
+    for match in _STREAM.finditer(data):
+        header = data[max(0, match.start() - 1024):match.start()]
+        header = header[header.rfind(b" obj") + 1:] if b" obj" in header else header
+        if not {b"ObjStm", b"FlateDecode"} <= _names(header):
+            continue
+        inflater = zlib.decompressobj()
+        try:
+            chunk = inflater.decompress(data[match.end():match.end() + _PDF_MAX_INFLATED_BYTES], budget)
+        except zlib.error:
+            continue
+        budget -= len(chunk)
+        found.append(chunk)
+        if budget <= 0:
+            break
+    return found
+
+
+def _refuse_active_pdf(data: bytes) -> None:
+    """Refuse a PDF carrying JavaScript or a launch action: reviewers open these files."""
+    names = _names(data)
+    for chunk in _object_streams(data):
+        names |= _names(chunk)
+    if names & _ACTIVE_NAMES:
+        raise RejectedUpload("That PDF contains JavaScript or an action that opens other programs, which we "
+                             "do not accept. Print it to a new PDF (or scan the paper copy) and upload that.")
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")

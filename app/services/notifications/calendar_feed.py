@@ -146,7 +146,7 @@ def render(session: Session, enrollment: Enrollment, viewer: User, now: datetime
     for plan in session.exec(select(Plan).where(Plan.enrollment_id == enrollment.id,
                                                 Plan.kind.in_([PlanKind.PIP_ACTION.value, PlanKind.PIP_PERSONALIZED.value]))  # type: ignore[attr-defined]
                              ).all():
-        if not policy.can_read_plan(roles, plan.kind):
+        if not policy.can_read_plan(roles, plan.kind, "calendar"):
             continue
         for item in plan.items:
             if item.get("due") and not item.get("done") and item.get("status") != "done":

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
+from app import idempotency
 from app.db import engine
 from app.models import OutboxMessage, utcnow
 from app.queue import current_queue
@@ -25,15 +26,33 @@ _PENDING = "outbox_pending"
 
 
 def add(session: Session, job: str, dedupe_key: str, **payload: Any) -> OutboxMessage:
-    """Queue `job` to run after this session commits; once per dedupe key."""
-    existing = session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
-    if existing is not None:
-        return existing
-    message = OutboxMessage(job=job, payload=payload, dedupe_key=dedupe_key)
-    session.add(message)
+    """Queue `job` to run after this session commits; once per dedupe key.
+
+    One statement, `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING`: two requests racing with the
+    same key never fail on the unique constraint (on PostgreSQL the second waits for the first's
+    transaction, then writes nothing); only the one that wrote the row dispatches it.
+    """
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = _insert(session)(table).values(
+        job=job, payload=payload, dedupe_key=dedupe_key, created_at=utcnow(), attempts=0,
+    ).on_conflict_do_nothing(index_elements=[table.c.dedupe_key]).returning(table.c.id)
+    new_id = session.execute(statement).scalar()
+    if new_id is None:
+        return session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).one()
+    message = session.get(OutboxMessage, new_id)
+    assert message is not None
     # Held strongly here: after a flush the session keeps clean objects only weakly.
     session.info.setdefault(_PENDING, []).append(message)
     return message
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, the one with ON CONFLICT (PostgreSQL and SQLite both have it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def commit(session: Session) -> None:
@@ -60,7 +79,7 @@ def dispatch(message_ids: list[int]) -> int:
             try:
                 run_message(message_id)
                 sent += 1
-            except Exception:  # noqa: BLE001  the relay retries; the command already succeeded
+            except Exception:
                 log.exception("outbox message %s failed in-process", message_id)
         return sent
     return _enqueue(queue, message_ids)
@@ -100,36 +119,36 @@ def _enqueue(queue: Any, message_ids: list[int]) -> int:
 def relay(limit: int = 100, older_than: timedelta = timedelta(seconds=5)) -> int:
     """Dispatch messages that were never handed over (Redis was down, the process died).
 
-    With Redis, a message handed over long ago (OUTBOX_STALE_SECONDS) but never completed is
-    handed over again if its job is gone from Redis (restarted without persistence). A job that
-    failed for good is still in Redis: it waits on the administrators' jobs page instead.
+    With Redis, a message handed over more than OUTBOX_STALE_SECONDS ago (default a minute) but
+    not completed is looked up in Redis, and handed over again if its job `outbox-<id>` is gone
+    (Redis restarted without persistence, keys evicted). A job still waiting, running, scheduled
+    for a retry or failed for good is still in Redis and is left alone: a failed one waits on the
+    administrators' jobs page instead.
     """
     from redis.exceptions import RedisError
-    from rq.job import Job
-
 
     cutoff = utcnow() - older_than
     queue = current_queue()
+    pending = (select(OutboxMessage.id).where(OutboxMessage.completed_at.is_(None))  # type: ignore[union-attr]
+               .where(OutboxMessage.created_at <= cutoff))
+    handed_over: list[int] = []
     with Session(engine()) as session:
-        query = (
-            select(OutboxMessage.id, OutboxMessage.dispatched_at)
-            .where(OutboxMessage.completed_at.is_(None))  # type: ignore[union-attr]
-            .where(OutboxMessage.created_at <= cutoff)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
-        if queue is not None:
-            stale = utcnow() - timedelta(seconds=current_app.config.get("OUTBOX_STALE_SECONDS", 3600))
-            query = query.where(OutboxMessage.dispatched_at.is_(None)  # type: ignore[union-attr]
-                                | (OutboxMessage.dispatched_at <= stale))  # type: ignore[operator]
-        rows = list(session.exec(query))
-    ids = [message_id for message_id, dispatched_at in rows if dispatched_at is None]
-    if queue is None:
-        ids = [message_id for message_id, _ in rows]
-    else:
+        if queue is None:
+            ids = list(session.exec(pending.order_by(OutboxMessage.id).limit(limit)))
+        else:
+            ids = list(session.exec(pending.where(OutboxMessage.dispatched_at.is_(None))  # type: ignore[union-attr]
+                                    .order_by(OutboxMessage.id).limit(limit)))
+            stale = utcnow() - timedelta(seconds=current_app.config.get("OUTBOX_STALE_SECONDS", 60))
+            # Checked separately and more of them: messages whose jobs failed for good stay here
+            # for a long time and must not crowd out the ones whose jobs vanished.
+            handed_over = list(session.exec(pending.where(OutboxMessage.dispatched_at <= stale)  # type: ignore[operator]
+                                            .order_by(OutboxMessage.id).limit(limit * 10)))
+        # Old forms' idempotency keys are forgotten in the same minute's sweep.
+        idempotency.purge(session)
+        session.commit()
+    if queue is not None and handed_over:
         try:
-            ids += [message_id for message_id, dispatched_at in rows if dispatched_at is not None
-                    and not Job.exists(job_id(message_id), connection=queue.connection)]
+            ids += _vanished(queue.connection, handed_over)
         except RedisError as error:
             log.warning("Redis unavailable, relay will try again: %s", error)
             return 0
@@ -137,6 +156,17 @@ def relay(limit: int = 100, older_than: timedelta = timedelta(seconds=5)) -> int
         return 0
     current_app.logger.info("relaying %d outbox messages", len(ids))
     return dispatch(ids)
+
+
+def _vanished(connection: Any, message_ids: list[int]) -> list[int]:
+    """The messages whose RQ job no longer exists in Redis (one round trip for all of them)."""
+    from rq.job import Job
+
+    with connection.pipeline(transaction=False) as pipeline:
+        for message_id in message_ids:
+            pipeline.exists(Job.key_for(job_id(message_id)))
+        found = pipeline.execute()
+    return [message_id for message_id, exists in zip(message_ids, found, strict=True) if not exists]
 
 
 def redispatch(message_id: int) -> str:

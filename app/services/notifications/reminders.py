@@ -10,7 +10,8 @@ from typing import Any
 from flask import current_app
 from sqlmodel import Session, select
 
-from app.models import DigestItem, Enrollment, LogEntry, LogKind, Membership, User, utcnow
+from app.models import DigestItem, Enrollment, LogEntry, LogKind, Membership, OutboxMessage, User, utcnow
+from app.services.enrollments.deadline_events import fire_due_events
 from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import is_final
 from app.services.evidence.documents import sweep_orphan_files
@@ -43,7 +44,10 @@ def schedule_reminders(session: Session, now: datetime | None = None) -> Counter
     counts: Counter[str] = Counter()
 
     def add(job: str, key: str, **payload: Any) -> None:
-        if outbox.add(session, job, key, **payload).id is None:  # new (an existing one has an id)
+        # Counted only when this sweep writes it: a message queued by an earlier sweep stays as it is.
+        known = session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first()
+        outbox.add(session, job, key, **payload)
+        if known is None:
             counts[job] += 1
 
     for enrollment in session.exec(select(Enrollment).order_by(Enrollment.id)).all():
@@ -119,10 +123,13 @@ def queue_digests(session: Session, now: datetime | None = None) -> int:
 
 
 def daily_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
-    """Purge lapsed recommendations, queue the reminders, nudges and escalations due (each once),
-    and delete upload files left by rolled-back transactions."""
-    # Purge first: a recommendation the CTC has purged gets no more "pay by" reminders.
+    """Fire the automatic events whose date has come (expiries, a missed window), purge lapsed
+    recommendations, queue the reminders, nudges and escalations due (each once), and delete
+    upload files left by rolled-back transactions."""
+    # Time first: a permit that expired today closes its enrolment before any reminder is
+    # written for it; a purged recommendation gets no more "pay by" reminders.
+    fired = {f"fired.{event}": n for event, n in fire_due_events(session, now).items()}
     purged = purge_expired(session, now)
-    counts = dict(schedule_reminders(session, now))
+    counts = {**dict(schedule_reminders(session, now)), **fired}
     extra = {"recommendation.purged": purged, "uploads.orphans_deleted": sweep_orphan_files(session, now)}
     return {**counts, **{name: n for name, n in extra.items() if n}}

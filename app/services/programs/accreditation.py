@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -27,8 +28,10 @@ from app.models import (
 )
 from app.services.programs.cohort import CandidateLine
 from app.services.programs.recommendations import states_of
+from workflows import rules as r
 from workflows.dates import add_years
-from workflows.facts import EvidenceKind, KeyDate
+from workflows.facts import EvidenceKind, Facts, KeyDate
+from workflows.rules import Rule
 
 ACCREDITATION_COLUMNS = (
     ("candidate_name", "Candidate"), ("email", "Email"), ("pathway", "Pathway"), ("state", "Where they stand"),
@@ -37,9 +40,12 @@ ACCREDITATION_COLUMNS = (
     ("mentoring_hours_y1", "Mentoring h, Y1"), ("mentoring_hours_y2", "Mentoring h, Y2"),
     ("coaching_weeks_y1", "Coaching weeks, Y1"), ("coaching_weeks_y2", "Coaching weeks, Y2"),
     ("pl_hours_y1", "PL h, Y1"), ("pl_hours_y2", "PL h, Y2"), ("preservice_hours", "Pre-service h"),
+    ("mentor_late", "Mentor late"), ("ilp_late", "ILP goals late"), ("coach_late", "Coach late"),
     ("completed", "Completed"), ("completed_on", "Completed on"), ("recommended_on", "Recommended"),
     ("issued_on", "Credential issued"),
 )
+# The window rules whose lateness accreditation reports, by column.
+_WINDOWS = {"mentor_late": r.IND_MENTOR_IN_TIME, "ilp_late": r.IND_ILP_IN_TIME, "coach_late": r.CASC_COACH_IN_TIME}
 LIST_COLUMNS = (("candidate_name", "Candidate"), ("email", "Email"), ("state", "Where they stand"),
                 ("enrolled_on", "Enrolled"), ("program_year", "Program year"), ("next_deadline", "Next deadline"),
                 ("next_deadline_on", "Due"), ("at_risk", "At risk because"))
@@ -101,6 +107,8 @@ def evidence_table(session: Session, program: Program, lines: list[CandidateLine
             "ilp_goals_set_on": facts.date_of(KeyDate.ILP_GOALS_SET_ON),
             "iip_1_on": iips.get((e.id, EvidenceKind.IIP_1.value)), "iip_2_on": iips.get((e.id, EvidenceKind.IIP_2.value)),
             **hours.get(e.id, {}),  # type: ignore[arg-type]
+            **{column: _lateness(rule, facts) for column, rule in _WINDOWS.items()
+               if e.pathway in rule.key.split(".")[0]},
             "completed": done is not None, "completed_on": done,
             "recommended_on": submitted.get(e.id), "issued_on": issued.get(e.id),  # type: ignore[arg-type]
         })
@@ -108,6 +116,13 @@ def evidence_table(session: Session, program: Program, lines: list[CandidateLine
         for key, _ in ACCREDITATION_COLUMNS:
             row.setdefault(key, 0 if "hours" in key or "weeks" in key else None)
     return Table(ACCREDITATION_COLUMNS, rows)
+
+
+def _lateness(rule: Rule, facts: Facts) -> str:
+    """How a window stands for accreditation: in time, late, or late and carried on by the director."""
+    if not rule.is_late(facts):
+        return "no"
+    return "yes (carried on)" if rule.waived(facts) else "yes"
 
 
 def _first_uploads(session: Session, ids: list[int], zone: ZoneInfo) -> dict[tuple[int, str], date]:
@@ -127,8 +142,10 @@ def _signed_hours(session: Session, lines: list[CandidateLine]) -> dict[int, dic
     by_id = {line.enrollment.id: line.enrollment for line in lines}
     totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     weeks: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
-    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id.in_(list(by_id) or [0]),  # type: ignore[attr-defined]
-                                                  LogEntry.signed_at.is_not(None))).all()  # type: ignore[union-attr]
+    # Columns, not entities: a program's signed entries run to the hundred thousand.
+    entries = session.exec(select(LogEntry.enrollment_id, LogEntry.kind, LogEntry.occurred_on, LogEntry.program_year,
+                                  LogEntry.hours).where(LogEntry.enrollment_id.in_(list(by_id) or [0]),  # type: ignore[attr-defined]
+                                                        LogEntry.signed_at.is_not(None))).all()  # type: ignore[union-attr]
     for entry in entries:
         enrollment = by_id[entry.enrollment_id]
         # CASC entries carry their program year; elsewhere the year follows the enrolment date.
@@ -148,14 +165,21 @@ def _signed_hours(session: Session, lines: list[CandidateLine]) -> dict[int, dic
 
 
 def _completions(session: Session, lines: list[CandidateLine], zone: ZoneInfo) -> dict[int, date]:
-    """The local day each enrolment first reached "ready for recommendation"."""
+    """The local day each enrolment first reached "ready for recommendation" (one query for all)."""
+    ready = {line.enrollment.id: _ready_state(line.enrollment.pathway, line.enrollment.pathway_version)
+             for line in lines}
     found: dict[int, date] = {}
-    for line in lines:
-        e = line.enrollment
-        ready_state = states_of(e.pathway, e.pathway_version)[0]
-        first = session.exec(select(AuditEvent.occurred_at).where(
-            AuditEvent.enrollment_id == e.id, AuditEvent.action == "enrollment.transition",
-            AuditEvent.to_state == ready_state).order_by(AuditEvent.occurred_at)).first()
-        if first is not None:
-            found[e.id] = first.astimezone(zone).date()  # type: ignore[index]
+    rows = session.exec(select(AuditEvent.enrollment_id, AuditEvent.to_state, AuditEvent.occurred_at).where(
+        AuditEvent.enrollment_id.in_(list(ready)), AuditEvent.action == "enrollment.transition",  # type: ignore[union-attr]
+        AuditEvent.to_state.in_(set(ready.values()) or {""}))  # type: ignore[union-attr]
+        .order_by(AuditEvent.occurred_at)).all()
+    for enrollment_id, to_state, occurred_at in rows:
+        if to_state == ready[enrollment_id] and enrollment_id not in found:
+            found[enrollment_id] = occurred_at.astimezone(zone).date()  # type: ignore[index]
     return found
+
+
+@cache
+def _ready_state(pathway: str, version: int) -> str:
+    # Read from the machine once per pathway version: definitions never change while the app runs.
+    return states_of(pathway, version)[0]

@@ -1,8 +1,10 @@
-"""Putting mentors and coaches on candidates' enrolments, and taking them off again.
+"""Putting mentors, coaches and the roles that verify or decide on candidates' enrolments, confirming
+the candidates' proposals, and taking roles off again.
 
-An assignment is a Membership on the enrolment (role mentor or coach); the rules read the first
-live one's date as the mentor- or coach-match date. Revoking stamps revoked_at and keeps the row
-for the record. The person must already work in the program's organisation.
+An assignment is a Membership on the enrolment; the rules read the first live mentor's or coach's
+date as the match date. The program director assigns mentors and coaches and confirms proposals;
+district HR or the program director grants the deciding roles (policy.can_grant). Revoking stamps
+revoked_at and keeps the row for the record. The person must already work in the program's organisation.
 """
 
 from __future__ import annotations
@@ -13,14 +15,20 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from app import policy
 from app.models import AuditEvent, Enrollment, Membership, Program, User, utcnow
-from app.services import Conflict, NotFound, PathwayError
+from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import is_final
+from app.services.team import members
 from workflows.deadlines import Deadline, deadlines
 from workflows.roles import Role
 
-ASSIGNABLE = {"induction": (Role.MENTOR,), "casc": (Role.COACH,), "pip": (Role.MENTOR,)}
+ASSIGNABLE = {"induction": (Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
+              "casc": (Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
+              "pip": (Role.MENTOR, Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR,
+                      Role.PREP_PROGRAM_SUPPORT_PROVIDER)}
+_SHOWN = {r.value for roles in ASSIGNABLE.values() for r in roles} | {Role.VIEWER.value}
 # The deadline that says by when each role must be assigned.
 _RULE_DEADLINE = {Role.MENTOR: "mentor_assignment", Role.COACH: "coach_assignment"}
 
@@ -31,7 +39,7 @@ class Assignment:
 
     enrollment: Enrollment
     candidate: User
-    current: list[tuple[Membership, User]]
+    current: list[tuple[Membership, User]]  # everyone on the enrolment itself, proposals included
     open_rule: Deadline | None
     today: object
 
@@ -59,7 +67,7 @@ def overview(session: Session, program: Program, now: datetime | None = None) ->
             continue
         current = session.exec(select(Membership, User).join(User, Membership.user_id == User.id)  # type: ignore[arg-type]
                                .where(Membership.enrollment_id == enrollment.id, Membership.revoked_at.is_(None),  # type: ignore[union-attr]
-                                      Membership.role.in_([Role.MENTOR.value, Role.COACH.value]))  # type: ignore[attr-defined]
+                                      Membership.role.in_(_SHOWN))  # type: ignore[attr-defined]
                                .order_by(Membership.created_at)).all()
         facts = build_facts(session, enrollment, now)
         keys = {_RULE_DEADLINE[r] for r in ASSIGNABLE[enrollment.pathway] if r in _RULE_DEADLINE}
@@ -69,10 +77,8 @@ def overview(session: Session, program: Program, now: datetime | None = None) ->
 
 
 def assign(session: Session, program: Program, enrollment_id: int, user_id: int, role: str, actor: User) -> Membership:
-    """Put `user` on the enrolment as mentor or coach (the caller commits)."""
-    enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None or enrollment.program_id != program.id:
-        raise NotFound("There is no such candidate in this program.")
+    """Put `user` on the enrolment in `role`, if `actor` may grant it (the caller commits)."""
+    enrollment = _enrollment_in(session, program, enrollment_id)
     try:
         wanted = Role(role)
     except ValueError:
@@ -83,33 +89,47 @@ def assign(session: Session, program: Program, enrollment_id: int, user_id: int,
     if person is None or person.id not in {u.id for u in staff(session, program)}:
         raise PathwayError("Choose someone who works in this program's organisation.")
     if person.id == enrollment.candidate_id:
-        raise PathwayError("A candidate cannot be their own mentor or coach.")
+        raise PathwayError(f"A candidate cannot be their own {wanted.label.lower()}.")
     existing = session.exec(select(Membership.id).where(
         Membership.enrollment_id == enrollment.id, Membership.user_id == person.id,
         Membership.role == wanted.value, Membership.revoked_at.is_(None))).first()  # type: ignore[union-attr]
     if existing is not None:
         raise Conflict(f"{person.name} is already this candidate's {wanted.label.lower()}.")
-    membership = Membership(user_id=person.id, role=wanted.value, enrollment_id=enrollment.id,  # type: ignore[arg-type]
-                            granted_by_id=actor.id)
-    session.add(membership)
-    session.flush()
-    session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="support.assigned",
-                           details={"role": wanted.value, "user_id": person.id, "membership_id": membership.id}))
-    return membership
+    return members.grant(session, actor, person, wanted, enrollment=enrollment, action="support.assigned")
+
+
+def confirm(session: Session, program: Program, membership_id: int, actor: User) -> Membership:
+    """Confirm a candidate's proposal of their mentor, coach or supervisor (the caller commits)."""
+    membership = session.get(Membership, membership_id)
+    if membership is None or membership.enrollment_id is None:
+        raise NotFound("There is no such proposal in this program.")
+    return members.confirm(session, _enrollment_in(session, program, membership.enrollment_id), membership, actor)
 
 
 def revoke(session: Session, program: Program, membership_id: int, actor: User) -> Membership:
-    """Take a mentor or coach off an enrolment (the row stays, marked revoked; the caller commits)."""
+    """Take a role (or decline a proposal) on an enrolment; the row stays, marked revoked (the caller commits)."""
     membership = session.get(Membership, membership_id)
     enrollment = session.get(Enrollment, membership.enrollment_id) if membership and membership.enrollment_id else None
     if (membership is None or enrollment is None or enrollment.program_id != program.id
-            or membership.role not in (Role.MENTOR.value, Role.COACH.value)):
+            or membership.role not in _SHOWN):
         raise NotFound("There is no such assignment in this program.")
     if membership.revoked_at is not None:
         raise Conflict("This assignment was already ended.")
-    membership.revoked_at = utcnow()
+    ending = Role(membership.proposed_role or membership.role)
+    if not policy.can_grant(policy.program_roles(session, actor, program), ending,
+                            policy.is_service_administrator(session, actor)):
+        raise NotPermitted(f"Only whoever may make someone {ending.label.lower()} ends that role.")
+    membership.revoked_at, membership.revoked_by_id = utcnow(), actor.id
     session.add(membership)
     session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="support.revoked",
-                           details={"role": membership.role, "user_id": membership.user_id,
-                                    "membership_id": membership.id}))
+                           details={"role": membership.role, "proposed_role": membership.proposed_role,
+                                    "user_id": membership.user_id, "membership_id": membership.id,
+                                    "revoked_by_id": actor.id, "granted_by_id": membership.granted_by_id}))
     return membership
+
+
+def _enrollment_in(session: Session, program: Program, enrollment_id: int) -> Enrollment:
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.program_id != program.id:
+        raise NotFound("There is no such candidate in this program.")
+    return enrollment

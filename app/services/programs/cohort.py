@@ -8,13 +8,16 @@ pace the calendar asks for (see app/services/programs/pacing.py).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from app.models import Enrollment, Program, SignOffTask, TaskStatus, User
-from app.services.enrollments.facts import build_facts
+from app.services.enrollments.facts_batch import build_many
 from app.services.programs import pacing
 from workflows import engine
 from workflows.dates import add_years
@@ -118,14 +121,44 @@ class Filters:
 
 def load(session: Session, program: Program, now: datetime | None = None) -> list[CandidateLine]:
     """Every enrolment of the program with its facts, deadlines, pace and risks, by name."""
-    rows = session.exec(select(Enrollment, User).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
-                        .where(Enrollment.program_id == program.id).order_by(User.name, Enrollment.id)).all()
+    return lines_for(session, session.exec(_by_name(program)).all(), now)
+
+
+def batches(session: Session, program: Program, size: int = 500,
+            now: datetime | None = None) -> Iterator[list[CandidateLine]]:
+    """The same lines as `load`, `size` at a time (keyset pages by name and id), for streaming exports."""
+    last: tuple[str, int] | None = None
+    while True:
+        query = _by_name(program)
+        if last is not None:
+            query = query.where(or_(User.name > last[0], and_(User.name == last[0], Enrollment.id > last[1])))  # type: ignore[arg-type, operator]
+        rows = session.exec(query.limit(size)).all()
+        if not rows:
+            return
+        yield lines_for(session, rows, now)
+        # The session holds rows weakly, so a batch written out is garbage once the caller drops it.
+        last = (rows[-1][1].name, rows[-1][0].id)  # type: ignore[assignment]
+
+
+def _by_name(program: Program):  # type: ignore[no-untyped-def]
+    return (select(Enrollment, User).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
+            .where(Enrollment.program_id == program.id).order_by(User.name, Enrollment.id))
+
+
+@cache
+def _states(pathway: str, version: int) -> dict[str, engine.StateInfo]:
+    # Pathway definitions never change while the app runs (a new one is a new version).
+    return {s.value: s for s in engine.states(pathway, version)}
+
+
+def lines_for(session: Session, rows: Sequence[tuple[Enrollment, User]], now: datetime | None = None) -> list[CandidateLine]:
+    """Cohort lines for these (enrolment, candidate) rows, in their order, in a fixed number of queries."""
     overdue = _overdue_signoffs(session, [e.id for e, _ in rows])  # type: ignore[misc]
+    facts_of = build_many(session, [e for e, _ in rows], now)
     lines = []
     for enrollment, candidate in rows:
-        facts = build_facts(session, enrollment, now)
-        states = {s.value: s for s in engine.states(enrollment.pathway, enrollment.pathway_version)}
-        state = states.get(enrollment.state)
+        facts = facts_of[enrollment.id]  # type: ignore[index]
+        state = _states(enrollment.pathway, enrollment.pathway_version).get(enrollment.state)
         final = bool(state and state.final)
         line = CandidateLine(
             enrollment=enrollment, candidate=candidate, state_label=state.label if state else enrollment.state,
@@ -141,8 +174,6 @@ def load(session: Session, program: Program, now: datetime | None = None) -> lis
 def _overdue_signoffs(session: Session, enrollment_ids: list[int]) -> dict[int, list[SignOffTask]]:
     """Open sign-off tasks with a due date, per enrolment (compared with each one's today later)."""
     found: dict[int, list[SignOffTask]] = {}
-    if not enrollment_ids:
-        return found
     tasks = session.exec(select(SignOffTask).where(SignOffTask.enrollment_id.in_(enrollment_ids),  # type: ignore[attr-defined]
                                                    SignOffTask.status == TaskStatus.OPEN.value,
                                                    SignOffTask.due_on.is_not(None))).all()  # type: ignore[union-attr]

@@ -8,7 +8,9 @@ from sqlmodel import Session, select
 from app.models import Membership, Program, User
 from workflows.roles import Role
 
-PROGRAM_ROLES = [Role.PROGRAM_DIRECTOR.value, Role.CREDENTIAL_ANALYST.value, Role.DISTRICT_HR.value]
+# The intern program's support provider records PIP recommendations, so sees that one page of the program.
+PROGRAM_ROLES = [Role.PROGRAM_DIRECTOR.value, Role.CREDENTIAL_ANALYST.value, Role.DISTRICT_HR.value,
+                 Role.PREP_PROGRAM_SUPPORT_PROVIDER.value]
 
 
 def visible_programs(session: Session, user: User) -> list[Program]:

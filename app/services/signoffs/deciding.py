@@ -37,11 +37,11 @@ from app.services.evidence import documents as evidence_service
 from app.services.notifications import outbox
 from app.services.signoffs import delegations
 from app.services.signoffs import giving as signoffs
-from app.services.signoffs.queueing import OPEN, covered_rules, events_needing, needed_now, queue, title
+from app.services.signoffs.queueing import OPEN, covered_rules, events_needing, needed_now, prerequisites, queue, title
 from workflows.deadlines import local_today
 from workflows.facts import Facts
 from workflows.roles import Role
-from workflows.signoff_order import earlier_roles, later_roles
+from workflows.signoff_order import later_roles
 
 DECIDED = (TaskStatus.APPROVED.value, TaskStatus.SENT_BACK.value)
 BULK_LIMIT = 200
@@ -162,12 +162,9 @@ def approval_problems(session: Session, task: SignOffTask, enrollment: Enrollmen
     if policy.signs_own_evidence({signer.id, (on_behalf_of or signer).id}, uploaders):  # type: ignore[arg-type]
         problems.append("This sign-off covers a document you uploaded; nobody signs off their own evidence. "
                         f"Another {Role(task.role).label.lower()} must sign it.")
-    for earlier in earlier_roles(enrollment.pathway, task.key, task.role):
-        if not facts.signed(task.key, earlier):  # type: ignore[arg-type]
-            problems.append(f"The {earlier.label.lower()} signs this off first.")
-    for rule in rules:
-        if not rule.check(facts):
-            problems.append(f"{rule.title(facts)} is not verified yet: {rule.explain(facts)}")
+    earlier, documents = prerequisites(enrollment, task.key, task.role, facts)
+    problems += [f"The {role.label.lower()} signs this off first." for role in earlier]
+    problems += [f"{rule.title(facts)} is not verified yet: {rule.explain(facts)}" for rule in documents]
     if needed_now(enrollment, task.key, task.role, facts) is None:
         problems.append("The enrolment has moved on: no step from where it stands needs this sign-off.")
     return problems

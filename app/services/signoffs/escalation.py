@@ -8,14 +8,20 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.models import Enrollment, Organisation, Program, SignOffTask, UTCDateTime, utcnow
+from app.services.enrollments.facts import build_facts
 from app.services.notifications import outbox
-from app.services.signoffs.queueing import OPEN
+from app.services.signoffs.queueing import OPEN, prerequisites
 from app.services.team.members import program_directors
 from workflows.deadlines import local_today
+from workflows.facts import Facts
 
 
 def escalate_overdue(session: Session, now: datetime | None = None) -> int:
-    """Mark open tasks past their due date and email each program director once; returns the emails queued (no commit)."""
+    """Mark open tasks past their due date and email each program director once; returns the emails queued (no commit).
+
+    A task waiting on something else first (its document replaced and not verified yet, an earlier
+    role's sign-off reopened) is not the approver's delay, so it never escalates.
+    """
     now = now or utcnow()
     count = 0
     rows = session.exec(select(SignOffTask, Enrollment, Organisation)
@@ -25,9 +31,14 @@ def escalate_overdue(session: Session, now: datetime | None = None) -> int:
                         .where(SignOffTask.status == OPEN, SignOffTask.due_on.is_not(None),  # type: ignore[union-attr]
                                SignOffTask.escalated_at.is_(None))  # type: ignore[union-attr]
                         .order_by(SignOffTask.id)).all()
+    facts: dict[int, Facts] = {}  # built once per enrolment with an overdue task
     for task, enrollment, organisation in rows:
         if task.due_on >= local_today(now, organisation.timezone):  # type: ignore[operator]
             continue
+        if enrollment.id not in facts:
+            facts[enrollment.id] = build_facts(session, enrollment, now)  # type: ignore[index]
+        if any(prerequisites(enrollment, task.key, task.role, facts[enrollment.id])):  # type: ignore[index]
+            continue  # nobody can act on it yet (a document it covers was replaced): not overdue
         marked = session.execute(sa.update(SignOffTask).where(
             SignOffTask.id == task.id, SignOffTask.status == OPEN, SignOffTask.escalated_at.is_(None))  # type: ignore[union-attr]
             .values(escalated_at=sa.literal(now, UTCDateTime)).execution_options(synchronize_session=False))

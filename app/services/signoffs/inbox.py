@@ -55,6 +55,21 @@ class Counts:
         return self.mine + self.unclaimed
 
 
+def roles_on_many(session: Session, user: User, pairs: list[tuple[Enrollment, Program]]) -> dict[int, frozenset[Role]]:
+    """`policy.roles_on` for many enrolments (each with its program) in one query: a list never asks per row."""
+    held = session.exec(select(Membership).where(Membership.user_id == user.id,
+                                                 Membership.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+    found: dict[int, frozenset[Role]] = {}
+    for enrollment, program in pairs:
+        if enrollment.candidate_id == user.id:
+            found[enrollment.id] = frozenset({Role.CANDIDATE})  # type: ignore[index]
+            continue
+        found[enrollment.id] = frozenset(Role(m.role) for m in held if (  # type: ignore[index]
+            m.enrollment_id == enrollment.id or m.program_id == enrollment.program_id
+            or (m.organisation_id == program.organisation_id and m.program_id is None and m.enrollment_id is None)))
+    return found
+
+
 def _covers(membership: Membership, enrollment: Enrollment, program: Program) -> bool:
     """Whether a membership reaches this enrolment (the scopes of policy.roles_on)."""
     if membership.enrollment_id is not None:
@@ -179,28 +194,34 @@ class WaitingDocument:
 
 def logs_to_sign(session: Session, user: User) -> list[WaitingLog]:
     """Unsigned entries naming `user`, on enrolments they still support, oldest first."""
-    rows = session.exec(select(LogEntry, Enrollment, User).join(Enrollment, LogEntry.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
+    rows = session.exec(select(LogEntry, Enrollment, User, Program).join(Enrollment, LogEntry.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
                         .join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
+                        .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
                         .where(LogEntry.signer_id == user.id, LogEntry.signed_at.is_(None))  # type: ignore[union-attr]
                         .order_by(LogEntry.occurred_on, LogEntry.id)).all()
-    # Someone removed from the team no longer signs for that candidate.
-    return [WaitingLog(entry, enrollment, candidate) for entry, enrollment, candidate in rows
-            if policy.can_view_enrollment(session, user, enrollment)]
+    if not rows:
+        return []
+    # Someone removed from the team no longer signs for that candidate (policy.can_view_enrollment,
+    # asked once for the whole list).
+    roles = roles_on_many(session, user, [(e, p) for _, e, _, p in rows])
+    administrator = policy.is_service_administrator(session, user)
+    return [WaitingLog(entry, enrollment, candidate) for entry, enrollment, candidate, _ in rows
+            if roles[enrollment.id] or administrator]  # type: ignore[index]
 
 
 def documents_to_verify(session: Session, user: User) -> list[WaitingDocument]:
     """Live documents awaiting verification that `user` may decide, oldest first."""
-    rows = session.exec(select(Evidence, Enrollment, User).join(Enrollment, Evidence.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
+    rows = session.exec(select(Evidence, Enrollment, User, Program).join(Enrollment, Evidence.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
                         .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
                         .join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
                         .where(Evidence.status == EvidenceStatus.SUBMITTED.value, Evidence.superseded_at.is_(None),  # type: ignore[union-attr]
                                Evidence.uploaded_by_id != user.id, dashboard.within_reach(session, user))
                         .order_by(Evidence.uploaded_at, Evidence.id)).all()
-    waiting, roles_by_enrollment = [], {}
-    for evidence, enrollment, candidate in rows:
-        if enrollment.id not in roles_by_enrollment:
-            roles_by_enrollment[enrollment.id] = policy.roles_on(session, user, enrollment)
+    waiting = []
+    roles_by_enrollment = roles_on_many(session, user, [(e, p) for _, e, _, p in rows]) if rows else {}
+    for evidence, enrollment, candidate, _ in rows:
         clears = dashboard.clearing_roles(enrollment).get(evidence.kind)
-        if policy.can_decide_evidence(roles_by_enrollment[enrollment.id], clears):
+        if policy.can_read_evidence(roles_by_enrollment[enrollment.id], evidence.kind) and policy.can_decide_evidence(
+                roles_by_enrollment[enrollment.id], clears):  # nobody verifies a plan they may not read (the ILP)
             waiting.append(WaitingDocument(evidence, enrollment, candidate))
     return waiting

@@ -22,7 +22,7 @@ from workflows.deadlines import days_left, deadlines
 from workflows.facts import Facts
 from workflows.registry import definition
 from workflows.roles import Role
-from workflows.rules import Rule
+from workflows.rules import Rule, role_name
 from workflows.signoff_order import earlier_roles
 
 OPEN = TaskStatus.OPEN.value
@@ -123,23 +123,77 @@ def queue(session: Session, enrollment: Enrollment, key: str, role: str, event: 
     return task
 
 
+def prerequisites(enrollment: Enrollment, key: str, role: str, facts: Facts) -> tuple[list[Role], list[Rule]]:
+    """What must happen before this sign-off can be given: the earlier roles' sign-offs (in a
+    sequential sign-off) and the documents it vouches for, verified."""
+    earlier = [r for r in earlier_roles(enrollment.pathway, key, role) if not facts.signed(key, r)]  # type: ignore[arg-type]
+    documents = [rule for rule in covered_rules(enrollment, key) if not rule.check(facts)]
+    return earlier, documents
+
+
+def waiting_for(enrollment: Enrollment, key: str, role: str, facts: Facts) -> list[str]:
+    """The prerequisites of a sign-off as words ("the site administrator's sign-off", a document's name)."""
+    earlier, documents = prerequisites(enrollment, key, role, facts)
+    return ([f"the {role_name(r)}'s sign-off" for r in earlier]
+            + [f"the {_in_sentence(rule.title(facts))} to be verified" for rule in documents])
+
+
+def _in_sentence(title: str) -> str:
+    """A checklist title inside a sentence: "Official transcripts" -> "official transcripts", "PIP ..." kept."""
+    return title if title[:2].isupper() else title[:1].lower() + title[1:]
+
+
 def queue_missing(session: Session, enrollment: Enrollment, event: str, facts: Facts, actor: User | None, *,
                   now: datetime) -> list[SignOffTask]:
-    """Queue a task for each sign-off `event` still lacks whose turn it is (the caller commits)."""
+    """Queue a task for each sign-off `event` still lacks that can be given now (the caller commits).
+
+    A sign-off whose documents are not verified yet, or whose earlier role has not signed, is
+    held back: a task nobody can act on would only go overdue. `queue_ready` queues it later.
+    """
     queued = []
     for rule in definition(enrollment.pathway, enrollment.pathway_version).events[event].rules:
         if rule.signoff is None or rule.check(facts):
             continue
         key, role = rule.signoff
-        if any(not facts.signed(key, earlier) for earlier in earlier_roles(enrollment.pathway, key, role)):
-            continue  # a sequential sign-off: the later role's task waits for the earlier one
-        queued.append(queue(session, enrollment, key.value, role.value, event, facts, actor, now=now))
+        if any(prerequisites(enrollment, key.value, role.value, facts)):
+            continue
+        queued.append(queue(session, enrollment, key.value, role.value, event, facts, actor, now=now,
+                            replaces=_withdrawn(session, enrollment.id, key.value, role.value)))  # type: ignore[arg-type]
     return queued
 
 
+def _withdrawn(session: Session, enrollment_id: int, key: str, role: str) -> SignOffTask | None:
+    """The task a new one takes over from: the latest for this sign-off, if it was withdrawn."""
+    latest = session.exec(select(SignOffTask).where(SignOffTask.enrollment_id == enrollment_id, SignOffTask.key == key,
+                                                    SignOffTask.role == role).order_by(SignOffTask.id.desc())).first()  # type: ignore[union-attr]
+    return latest if latest is not None and latest.status == TaskStatus.WITHDRAWN.value else None
+
+
+def queue_ready(session: Session, enrollment: Enrollment, actor: User | None, *,
+                now: datetime | None = None) -> list[SignOffTask]:
+    """After a document is verified: queue the held-back sign-offs of steps already asked for (no commit)."""
+    now = now or utcnow()
+    facts = build_facts(session, enrollment, now)
+    queued: list[SignOffTask] = []
+    for option in engine.events_from(enrollment.pathway, enrollment.pathway_version, enrollment.state, facts):
+        if not option.automatic and any(rule.signoff for rule in option.unmet) and _asked(session, enrollment, option.event):
+            queued += queue_missing(session, enrollment, option.event, facts, actor, now=now)
+    return queued
+
+
+def _asked(session: Session, enrollment: Enrollment, event: str) -> bool:
+    """Whether someone asked for this step (or a task for it existed) since the enrolment reached its state."""
+    since = enrollment.state_changed_at or enrollment.created_at
+    task = session.exec(select(SignOffTask.id).where(SignOffTask.enrollment_id == enrollment.id,
+                                                     SignOffTask.event == event, SignOffTask.created_at >= since)).first()
+    return task is not None or session.exec(select(AuditEvent.id).where(
+        AuditEvent.enrollment_id == enrollment.id, AuditEvent.action == "step.asked", AuditEvent.event == event,
+        AuditEvent.occurred_at >= since)).first() is not None
+
+
 def askable(session: Session, enrollment: Enrollment, viewer: User, facts: Facts | None = None) -> list[tuple[str, str, list[str]]]:
-    """Steps `viewer` may ask for that wait on sign-offs nobody has been asked for yet:
-    (event, step label, the sign-offs as words)."""
+    """Steps `viewer` may ask for that wait on sign-offs nobody has been asked for yet and that
+    can be given now (their documents verified): (event, step label, the sign-offs as words)."""
     facts = facts or build_facts(session, enrollment)
     roles = policy.roles_on(session, viewer, enrollment)
     found = []
@@ -147,7 +201,7 @@ def askable(session: Session, enrollment: Enrollment, viewer: User, facts: Facts
         if option.automatic or not policy.can_request_event(roles, option.by):
             continue
         missing = [rule.signoff for rule in option.unmet if rule.signoff is not None
-                   and all(facts.signed(rule.signoff[0], r) for r in earlier_roles(enrollment.pathway, *rule.signoff))
+                   and not any(prerequisites(enrollment, rule.signoff[0].value, rule.signoff[1].value, facts))
                    and open_task(session, enrollment.id, rule.signoff[0].value, rule.signoff[1].value) is None]  # type: ignore[arg-type]
         if missing:
             found.append((option.event, option.label,
@@ -181,6 +235,8 @@ def requeue_after_withdrawal(session: Session, signoff: SignOff, actor: User, *,
     event = needed_now(enrollment, signoff.key, signoff.role, facts)  # type: ignore[arg-type]
     if event is None:
         return None  # the step it guarded is behind the candidate: nothing waits on it now
+    if any(prerequisites(enrollment, signoff.key, signoff.role, facts)):  # type: ignore[arg-type]
+        return None  # the new version is not verified yet: queued once it is (queue_ready)
     task = queue(session, enrollment, signoff.key, signoff.role, event, facts, actor, now=now, replaces=old)  # type: ignore[arg-type]
     session.add(AuditEvent(actor_id=actor.id, enrollment_id=signoff.enrollment_id, action="task.requeued", occurred_at=now,
                            reason=signoff.withdrawn_reason,
@@ -208,6 +264,8 @@ def ask_for_step(session: Session, enrollment_id: int, event: str, actor: User |
     except Blocked as blocked:
         if blocked.awaits_signoffs:
             enrollment = session.get(Enrollment, enrollment_id)
+            session.add(AuditEvent(actor_id=actor.id if actor else None, enrollment_id=enrollment_id,
+                                   action="step.asked", event=event, occurred_at=now))
             queue_missing(session, enrollment, event, blocked.facts, actor, now=now)  # type: ignore[arg-type]
             outbox.commit(session)
         raise

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 import secrets
+from datetime import timedelta
 
+from flask import current_app
+from sqlalchemy import func
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.models import AuditEvent, User, utcnow
+from app.models import AuditEvent, OutboxMessage, User, utcnow
 from app.services.notifications import outbox
 
 
@@ -45,6 +48,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.active:
         session.add(AuditEvent(actor_id=user.id, action="auth.sign_in_failed"))
+        _notice_repeated_failures(session, user)
         outbox.commit(session)
         return None
     user.last_sign_in_at = utcnow()
@@ -53,13 +57,48 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def _notice_repeated_failures(session: Session, user: User) -> None:
+    """After SIGN_IN_NOTICE_FAILURES failures within the window, tell the owner, once per window.
+
+    Only an existing account can be told, and the person signing in sees the same answer either way,
+    so the notice reveals nothing to them. Counted from the audit trail: no extra state to drift.
+    """
+    config = current_app.config
+    since = utcnow() - timedelta(minutes=config["SIGN_IN_NOTICE_WINDOW_MINUTES"])
+    session.flush()
+    failures = session.exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.actor_id == user.id, AuditEvent.action == "auth.sign_in_failed",
+        AuditEvent.occurred_at >= since)).one()
+    if failures < config["SIGN_IN_NOTICE_FAILURES"]:
+        return
+    told = session.exec(select(AuditEvent.id).where(
+        AuditEvent.actor_id == user.id, AuditEvent.action == "auth.sign_in_notice_sent",
+        AuditEvent.occurred_at >= since)).first()
+    if told is not None:
+        return
+    session.add(AuditEvent(actor_id=user.id, action="auth.sign_in_notice_sent", details={"failures": failures}))
+    outbox.add(session, "email.sign_in_notice", f"sign-in-notice-{user.id}-{utcnow().timestamp():.0f}",
+               user_id=user.id, failures=failures)
+
+
 def request_password_reset(session: Session, email: str) -> None:
     """Email a reset link if the account exists; say nothing either way."""
     user = find_by_email(session, email)
     if user is None or not user.active:
         return
+    # Locked, so simultaneous requests for one account take turns and each sees the one before
+    # (PostgreSQL); then at most one email per RESET_DEBOUNCE_SECONDS, however often it is asked.
+    session.exec(select(User.id).where(User.id == user.id).with_for_update()).one()
+    prefix = f"password-reset-{user.id}-"
+    window = timedelta(seconds=int(current_app.config.get("RESET_DEBOUNCE_SECONDS", 60)))
+    recent = session.exec(select(OutboxMessage.id).where(
+        OutboxMessage.dedupe_key.startswith(prefix),  # type: ignore[attr-defined]
+        OutboxMessage.created_at > utcnow() - window)).first()
+    if recent is not None:
+        session.rollback()
+        return
     session.add(AuditEvent(actor_id=user.id, action="auth.password_reset_requested"))
-    outbox.add(session, "email.password_reset", f"password-reset-{user.id}-{user.session_stamp}-{utcnow().timestamp():.0f}",
+    outbox.add(session, "email.password_reset", f"{prefix}{user.session_stamp}-{utcnow().timestamp():.0f}",
                user_id=user.id)
     outbox.commit(session)
 

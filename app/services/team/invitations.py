@@ -18,10 +18,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import policy
-from app.models import AuditEvent, Enrollment, Invitation, Membership, User, utcnow
+from app.models import AuditEvent, Enrollment, Invitation, Membership, OutboxMessage, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.notifications import outbox
 from app.services.team import accounts
@@ -30,11 +32,13 @@ from workflows.roles import Role
 
 MAX_TOKEN_LENGTH = 100
 
-# Who a candidate may invite, per pathway (credential-rules.md §1.6, §2, §3): PIP's district
-# support team (mentor, academic coach, principal, analyst, HR) plus the preparation program's
-# support provider; induction's mentor; CASC's coach. Program-wide roles (director, panel) are
-# granted by the program, never by invitation.
-INVITABLE_ROLES: dict[str, tuple[Role, ...]] = {
+# The roles each pathway's team has (credential-rules.md §1.6, §2, §3): PIP's district support team
+# (mentor, academic coach, principal, analyst, HR) plus the preparation program's support provider;
+# induction's mentor; CASC's coach; everyone's supervisor (site administrator). A candidate invites
+# people to view and monitor (seed 000, step 4) or proposes their mentor, coach or supervisor, which
+# the program confirms (policy.PROPOSABLE); the program director invites to any of them and grants
+# directly. Program-wide roles (director, panel) are granted on the program's assignments page.
+TEAM_ROLES: dict[str, tuple[Role, ...]] = {
     Pathway.PIP: (Role.MENTOR, Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR,
                   Role.PREP_PROGRAM_SUPPORT_PROVIDER),
     Pathway.INDUCTION: (Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
@@ -85,9 +89,23 @@ def find_by_token(session: Session, token: str) -> Invitation | None:
 # --- Reading ------------------------------------------------------------------------------------
 
 
-def invitable_roles(enrollment: Enrollment) -> tuple[Role, ...]:
-    """The roles a candidate on this pathway may invite someone to."""
-    return INVITABLE_ROLES.get(enrollment.pathway, ())
+def invitable_roles(enrollment: Enrollment, roles: frozenset[Role] = frozenset({Role.CANDIDATE}),
+                    service_administrator: bool = False) -> tuple[Role, ...]:
+    """The roles someone holding `roles` may invite to on this enrolment: viewer first, then the team's
+    roles they may grant or (the candidate) propose."""
+    team = [r for r in TEAM_ROLES.get(enrollment.pathway, ())
+            if policy.can_grant(roles, r, service_administrator) or policy.can_propose(roles, r)]
+    return (Role.VIEWER, *team) if policy.can_grant(roles, Role.VIEWER, service_administrator) else tuple(team)
+
+
+def is_proposal(session: Session, invitation: Invitation) -> bool:
+    """Whether accepting makes the invitee a viewer whose proposed role the program still confirms."""
+    enrollment = session.get(Enrollment, invitation.enrollment_id)
+    inviter = session.get(User, invitation.invited_by_id)
+    if enrollment is None or inviter is None:
+        return True
+    return not policy.can_grant(policy.roles_on(session, inviter, enrollment), Role(invitation.role),
+                                policy.is_service_administrator(session, inviter))
 
 
 def is_pending(invitation: Invitation, now: datetime | None = None) -> bool:
@@ -109,7 +127,8 @@ def invite(session: Session, enrollment: Enrollment, inviter: User, email: str, 
     email = User.normalise_email(email or "")
     if "@" not in email or len(email) > 254:
         raise PathwayError("Enter the person's email address.")
-    role_ = _invitable(enrollment, role)
+    role_ = _invitable(enrollment, role, policy.roles_on(session, enrollment=enrollment, user=inviter),
+                       policy.is_service_administrator(session, inviter))
     if email == User.normalise_email(inviter.email):
         raise PathwayError("You cannot invite yourself. Enter the email of the person you want on the team.")
     candidate = session.get(User, enrollment.candidate_id)
@@ -127,12 +146,29 @@ def invite(session: Session, enrollment: Enrollment, inviter: User, email: str, 
                                  f"open until {open_invitation.expires_at:%B} {open_invitation.expires_at.day}. "
                                  "You can re-send it instead.", open_invitation)
 
+    slot = Invitation.open_key_for(enrollment.id, email, role_.value)  # type: ignore[arg-type]
+    for expired in session.exec(select(Invitation).where(Invitation.open_key == slot,
+                                                         Invitation.expires_at <= now)).all():
+        expired.open_key = None  # an expired invitation no longer holds its slot
+        session.add(expired)
+    session.flush()
     invitation = Invitation(enrollment_id=enrollment.id, email=email, role=role_.value, invited_by_id=inviter.id,  # type: ignore[arg-type]
-                            created_at=now, expires_at=now + timedelta(days=_days()),
+                            created_at=now, expires_at=now + timedelta(days=_days()), open_key=slot,
                             # A unique placeholder until the id (part of the token) exists.
                             token_hash=secrets.token_hex(32))
     session.add(invitation)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same invitation sent at the same moment by another request won the slot (on
+        # PostgreSQL this flush waited for its commit). Answer like a second invitation.
+        session.rollback()
+        winner = session.exec(select(Invitation).where(Invitation.open_key == slot)).first()
+        if winner is None:
+            raise Conflict("This invitation was changed at the same moment by someone else. Reload the team "
+                           "page and try again.") from None
+        raise AlreadyPending(f"{email} already has an invitation to join as {role_.label.lower()}, sent a moment "
+                             "ago. Nothing more was sent; you can re-send it instead.", winner) from None
     invitation.token_hash = hash_token(token_for(invitation))
     session.add(AuditEvent(actor_id=inviter.id, enrollment_id=enrollment.id, action="team.invited", occurred_at=now,
                            details={"invitation_id": invitation.id, "email": email, "role": role_.value}))
@@ -146,17 +182,39 @@ def resend(session: Session, enrollment: Enrollment, invitation: Invitation, act
     now = now or utcnow()
     require_manager(session, enrollment, actor)
     _belongs(enrollment, invitation)
+    # Locked and re-read, so clicks racing each other see the first one's re-send (PostgreSQL).
+    invitation = session.exec(select(Invitation).where(Invitation.id == invitation.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
     if invitation.accepted_at is not None:
         raise Conflict("This invitation was already accepted.")
     if invitation.revoked_at is not None:
         raise Conflict("This invitation was withdrawn. Send a new one instead.")
+    if _resent_within(session, invitation, now):
+        return invitation  # sent again moments ago: another click, not another email
+    if invitation.open_key is None:  # it had expired: it takes its slot back, unless a newer one holds it
+        slot = Invitation.open_key_for(invitation.enrollment_id, invitation.email, invitation.role)
+        if session.exec(select(Invitation.id).where(Invitation.open_key == slot)).first() is not None:
+            raise Conflict(f"A newer invitation to {invitation.email} is open. Re-send that one instead.")
+        invitation.open_key = slot
     invitation.expires_at = now + timedelta(days=_days())
     session.add(invitation)
     session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="team.invitation_resent",
                            occurred_at=now, details={"invitation_id": invitation.id, "email": invitation.email}))
-    outbox.add(session, "email.invitation", f"invitation-{invitation.id}-resent-{now.timestamp():.0f}",
+    outbox.add(session, "email.invitation", f"{_resent_prefix(invitation)}{now.timestamp():.0f}",
                invitation_id=invitation.id)
     return invitation
+
+
+def _resent_prefix(invitation: Invitation) -> str:
+    return f"invitation-{invitation.id}-resent-"
+
+
+def _resent_within(session: Session, invitation: Invitation, now: datetime) -> bool:
+    """Whether this invitation was re-sent less than RESEND_DEBOUNCE_SECONDS ago."""
+    window = timedelta(seconds=int(current_app.config.get("RESEND_DEBOUNCE_SECONDS", 60)))
+    return session.exec(select(OutboxMessage.id).where(
+        OutboxMessage.dedupe_key.startswith(_resent_prefix(invitation)),  # type: ignore[attr-defined]
+        OutboxMessage.created_at > now - window)).first() is not None
 
 
 def withdraw(session: Session, enrollment: Enrollment, invitation: Invitation, actor: User,
@@ -170,6 +228,7 @@ def withdraw(session: Session, enrollment: Enrollment, invitation: Invitation, a
     if invitation.revoked_at is not None:
         return invitation
     invitation.revoked_at = now
+    invitation.open_key = None
     session.add(invitation)
     session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="team.invitation_withdrawn",
                            occurred_at=now, details={"invitation_id": invitation.id, "email": invitation.email,
@@ -218,13 +277,24 @@ def accept(session: Session, invitation: Invitation, user: User, now: datetime |
                            "Sign out, then open the link again.")
     membership = session.exec(select(Membership).where(
         Membership.user_id == user.id, Membership.enrollment_id == invitation.enrollment_id,
-        Membership.role == invitation.role, Membership.revoked_at.is_(None))).first()  # type: ignore[union-attr]
+        or_(Membership.role == invitation.role, Membership.proposed_role == invitation.role),
+        Membership.revoked_at.is_(None))).first()  # type: ignore[union-attr]
     if membership is None:
-        membership = Membership(user_id=user.id, role=invitation.role, enrollment_id=invitation.enrollment_id,  # type: ignore[arg-type]
+        # A candidate's proposal makes a viewer until the program confirms; a grantor's invitation grants.
+        proposal = is_proposal(session, invitation)
+        membership = Membership(user_id=user.id, enrollment_id=invitation.enrollment_id,  # type: ignore[arg-type]
+                                role=Role.VIEWER.value if proposal else invitation.role,
+                                proposed_role=invitation.role if proposal and invitation.role != Role.VIEWER else None,
                                 granted_by_id=invitation.invited_by_id, created_at=now)
         session.add(membership)
         session.flush()
+        session.add(AuditEvent(actor_id=invitation.invited_by_id, enrollment_id=invitation.enrollment_id,
+                               action="role.proposed" if membership.proposed_role else "role.granted", occurred_at=now,
+                               details={"membership_id": membership.id, "user_id": user.id, "role": membership.role,
+                                        "proposed_role": membership.proposed_role,
+                                        "granted_by_id": invitation.invited_by_id, "through": "invitation"}))
     invitation.accepted_at = now
+    invitation.open_key = None
     invitation.accepted_by_id = user.id
     invitation.membership_id = membership.id
     session.add(invitation)
@@ -246,15 +316,17 @@ def require_manager(session: Session, enrollment: Enrollment, actor: User) -> No
         raise NotPermitted("Only the candidate or the program director can change this team.")
 
 
-def _invitable(enrollment: Enrollment, role: str) -> Role:
-    allowed = invitable_roles(enrollment)
+def _invitable(enrollment: Enrollment, role: str, roles: frozenset[Role], service_administrator: bool) -> Role:
+    allowed = invitable_roles(enrollment, roles, service_administrator)
     try:
         role_ = Role(role)
     except ValueError:
         role_ = None
     if role_ not in allowed:
         names = ", ".join(r.label.lower() for r in allowed)
-        raise PathwayError(f"Choose one of the roles this pathway's team has: {names}.")
+        raise PathwayError(f"Choose one of the roles this pathway's team has that you may invite to: {names}. The roles that verify "
+                           "documents or decide steps are given by the district or the program, not by invitation "
+                           "from the candidate.")
     return role_  # type: ignore[return-value]
 
 

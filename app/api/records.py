@@ -1,0 +1,165 @@
+"""What a candidate files, over the API: evidence (upload, list, download) and logs (add, list, sign)."""
+
+from __future__ import annotations
+
+from flask import Response, request, send_file
+from sqlmodel import select
+
+from app import policy
+from app.api import schemas
+from app.api.blueprint import Invalid, operation
+from app.api.enrollments import visible
+from app.db import get_session
+from app.models import Enrollment, Evidence, LogEntry, User
+from app.services import NotFound, NotPermitted, PathwayError
+from app.services.enrollments import dashboard as dashboard_service
+from app.services.evidence import documents, filing
+from app.services.evidence import logs as logs_service
+from app.services.evidence.uploads import RejectedUpload
+from app.services.notifications import outbox
+from workflows.facts import EvidenceKind
+
+
+def _evidence_out(row: Evidence, current_ids: set[int]) -> schemas.EvidenceOut:
+    return schemas.EvidenceOut(id=row.id, kind=row.kind, kind_label=EvidenceKind(row.kind).label, version=row.version,  # type: ignore[arg-type]
+                               status=row.status, filename=row.original_filename, content_type=row.content_type,
+                               size_bytes=row.size_bytes, sha256=row.sha256, uploaded_by_id=row.uploaded_by_id,
+                               uploaded_at=row.uploaded_at, current=row.id in current_ids,
+                               decision_reason=row.decision_reason)
+
+
+def _readable(user: User, enrollment: Enrollment) -> frozenset:
+    roles = policy.roles_on(get_session(), user, enrollment)
+    if not policy.can_read_evidence(roles):
+        raise NotFound("There is no such enrolment.")
+    return roles
+
+
+@operation("GET", "/enrollments/<int:enrollment_id>/evidence", summary="Documents on an enrolment", tag="evidence",
+           response=schemas.EvidenceList)
+def list_evidence(user: User, enrollment_id: int) -> schemas.EvidenceList:
+    """Every version of every document the caller may read (a plan filed as a PDF only for its readers)."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    roles = _readable(user, enrollment)
+    current_ids = {row.id for row in documents.current(session, enrollment.id).values()}  # type: ignore[arg-type]
+    rows = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment.id)
+                        .order_by(Evidence.kind, Evidence.version.desc())).all()  # type: ignore[attr-defined]
+    return schemas.EvidenceList(items=[_evidence_out(r, current_ids) for r in rows  # type: ignore[arg-type]
+                                       if policy.can_read_evidence(roles, r.kind)])
+
+
+@operation("POST", "/enrollments/<int:enrollment_id>/evidence", summary="Upload a document", tag="evidence",
+           multipart=schemas.EvidenceUpload, response=schemas.EvidenceOut, status=201, errors=(413,))
+def upload_evidence(user: User, enrollment_id: int) -> tuple[Response, int] | schemas.EvidenceOut:
+    """multipart/form-data with `kind` (the requirement's evidence kind) and `file`; a replacement keeps
+    the old version and withdraws the sign-offs that saw it, as on the page."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    if not policy.can_upload_evidence(policy.roles_on(session, user, enrollment)):
+        raise NotPermitted("Your roles on this enrolment do not include uploading documents.")
+    if request.mimetype != "multipart/form-data":
+        raise Invalid([{"loc": ["body"], "message": "Send the document as multipart/form-data."}])
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise Invalid([{"loc": ["body", "file"], "message": "Attach the file as `file`, with its filename."}])
+    try:
+        row = filing.submit(session, enrollment, request.form.get("kind", ""), upload.filename, upload.read(), user)
+        outbox.commit(session)
+    except (RejectedUpload, documents.EvidenceError) as error:
+        session.rollback()
+        refused = PathwayError(str(error))
+        refused.status = getattr(error, "status", 400)  # a file too large stays 413
+        raise refused from None
+    return _evidence_out(row, {row.id})  # type: ignore[arg-type]
+
+
+@operation("GET", "/enrollments/<int:enrollment_id>/evidence/<int:evidence_id>/file", summary="Download a document",
+           tag="evidence", binary=True)
+def download_evidence(user: User, enrollment_id: int, evidence_id: int) -> Response:
+    """The document's bytes, as an attachment, for those allowed to read it."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    row = session.get(Evidence, evidence_id)
+    if row is None or row.enrollment_id != enrollment.id or not policy.can_read_evidence(
+            policy.roles_on(session, user, enrollment), row.kind):
+        raise NotFound("There is no such document.")
+    response = send_file(documents.path_of(row), mimetype="application/octet-stream", as_attachment=True,
+                         download_name=row.original_filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Digest"] = f"sha-256={row.sha256}"
+    return response
+
+
+@operation("POST", "/enrollments/<int:enrollment_id>/evidence/<int:evidence_id>/decision", summary="Verify or send back",
+           tag="evidence", body=schemas.EvidenceDecision, response=schemas.EvidenceOut)
+def decide_evidence(user: User, enrollment_id: int, evidence_id: int, body: schemas.EvidenceDecision) -> schemas.EvidenceOut:
+    """Verify a document (it then counts, and held-back sign-off tasks are queued) or send it back with a
+    reason; by the role the rule names as clearing it, or a credential analyst, never its uploader."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    row = session.get(Evidence, evidence_id)
+    roles = policy.roles_on(session, user, enrollment)
+    if row is None or row.enrollment_id != enrollment.id or not policy.can_read_evidence(roles, row.kind):
+        raise NotFound("There is no such document.")
+    if not policy.can_decide_evidence(roles, dashboard_service.clearing_roles(enrollment).get(row.kind)):
+        raise NotPermitted("Your roles on this enrolment do not include deciding on this document.")
+    try:
+        filing.decide(session, row, user, verified=body.decision == "verify", reason=body.reason)
+        outbox.commit(session)
+    except documents.EvidenceError as error:
+        session.rollback()
+        raise PathwayError(str(error)) from None
+    current_ids = {r.id for r in documents.current(session, enrollment.id).values()}  # type: ignore[arg-type]
+    return _evidence_out(row, current_ids)  # type: ignore[arg-type]
+
+
+def _log_out(entry: LogEntry, notes: str | None) -> schemas.LogOut:
+    return schemas.LogOut(id=entry.id, kind=entry.kind, occurred_on=entry.occurred_on, program_year=entry.program_year,  # type: ignore[arg-type]
+                          hours=entry.hours, notes=notes, author_id=entry.author_id, signer_id=entry.signer_id,
+                          signed_at=entry.signed_at)
+
+
+@operation("GET", "/enrollments/<int:enrollment_id>/logs", summary="Log entries", tag="logs",
+           query=schemas.PageQuery, response=schemas.LogList)
+def list_logs(user: User, enrollment_id: int, query: schemas.PageQuery) -> schemas.LogList:
+    """The enrolment's logs, newest first; confidential notes are null for those the tables keep them from."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    roles = policy.roles_on(session, user, enrollment)
+    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id)
+                           .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())).all()  # type: ignore[attr-defined]
+    start = (query.page - 1) * query.limit
+    return schemas.LogList(items=[_log_out(e, logs_service.visible_notes(e, roles, user))
+                                  for e in entries[start:start + query.limit]],
+                           page=schemas.PageInfo(page=query.page, limit=query.limit, total=len(entries)))
+
+
+@operation("POST", "/enrollments/<int:enrollment_id>/logs", summary="Add a log entry", tag="logs",
+           body=schemas.LogCreate, response=schemas.LogOut, status=201, errors=(409,))
+def add_log(user: User, enrollment_id: int, body: schemas.LogCreate) -> schemas.LogOut:
+    """The candidate logs a meeting or hours naming who signs it; their mentor, supervisor or district staff
+    add a support note. The program year follows from the date."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    signer = session.get(User, body.signer_id) if body.signer_id else None
+    entry = logs_service.add(session, enrollment, user, kind=body.kind, occurred_on=body.occurred_on,
+                             hours=body.hours, notes=body.notes, signer=signer, participants=body.participants,
+                             today=dashboard_service.today_for(session, enrollment))
+    outbox.commit(session)
+    return _log_out(entry, entry.notes)
+
+
+@operation("POST", "/enrollments/<int:enrollment_id>/logs/<int:log_id>/sign", summary="Sign a log entry",
+           tag="logs", response=schemas.LogOut)
+def sign_log(user: User, enrollment_id: int, log_id: int) -> schemas.LogOut:
+    """The mentor or coach the entry names signs it; only then does it count."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    entry = session.get(LogEntry, log_id)
+    if entry is None or entry.enrollment_id != enrollment.id:
+        raise NotFound("There is no such log entry.")
+    logs_service.sign(session, entry, user)
+    outbox.commit(session)
+    return _log_out(entry, logs_service.visible_notes(entry, policy.roles_on(session, user, enrollment), user))

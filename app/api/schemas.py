@@ -1,0 +1,375 @@
+"""The API's typed requests and responses; the OpenAPI document is generated from these models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_LIMIT = 100
+# A row id: a positive 32-bit integer (PostgreSQL's INTEGER refuses more).
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused, so a typo is an error and not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Errors ----------------------------------------------------------------------------------------
+
+
+class FieldError(BaseModel):
+    """One invalid field: where it is (e.g. ["body", "hours"]) and what is wrong."""
+
+    loc: list[str | int]
+    message: str
+
+
+class UnmetRule(BaseModel):
+    """A rule a step still needs: its message, who clears it and where the rule comes from."""
+
+    key: str
+    message: str
+    clears: str
+    source: str
+    evidence_kind: str | None = None
+    signoff: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `type` is stable per kind of error."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+    unmet: list[UnmetRule] | None = None
+    reasons: list[str] | None = None
+
+
+# --- Paging ----------------------------------------------------------------------------------------
+
+
+class PageQuery(Strict):
+    """Page-numbered lists: `page` from 1, at most 100 a page."""
+
+    page: int = Field(default=1, ge=1, le=100_000)
+    limit: int = Field(default=25, ge=1, le=MAX_LIMIT)
+
+
+class PageInfo(BaseModel):
+    """Where this page sits."""
+
+    page: int
+    limit: int
+    total: int
+
+
+# --- People ----------------------------------------------------------------------------------------
+
+
+class RoleGrant(BaseModel):
+    """A role the person holds, and where: service-wide, an organisation, a program or one enrolment."""
+
+    role: str
+    label: str
+    organisation_id: int | None = None
+    program_id: int | None = None
+    enrollment_id: int | None = None
+
+
+class Me(BaseModel):
+    """The token's owner and the roles they hold."""
+
+    id: int
+    email: str
+    name: str
+    roles: list[RoleGrant]
+    token_expires_at: datetime
+
+
+# --- Enrolments ------------------------------------------------------------------------------------
+
+
+class EnrollmentFilter(PageQuery):
+    """Filter the enrolments by pathway, program or state; `mine` keeps only the caller's own."""
+
+    pathway: Literal["pip", "induction", "casc"] | None = None
+    program_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    state: str | None = Field(default=None, max_length=48)
+    mine: bool | None = None
+
+
+class EnrollmentSummary(BaseModel):
+    """An enrolment in a list."""
+
+    id: int
+    candidate_id: int
+    candidate_name: str
+    program_id: int
+    program_name: str
+    pathway: str
+    state: str
+    state_label: str
+    version: int
+    mine: bool
+
+
+class EnrollmentPage(BaseModel):
+    """A page of enrolments the caller may see."""
+
+    items: list[EnrollmentSummary]
+    page: PageInfo
+
+
+class Requirement(BaseModel):
+    """One requirement of the pathway and its status for this enrolment."""
+
+    key: str
+    group: str
+    title: str
+    status: str
+    explanation: str
+    clears: str
+    source: str
+    progress: list[float] | None = None
+
+
+class DeadlineOut(BaseModel):
+    """A dated obligation still open."""
+
+    key: str
+    label: str
+    due: date
+    days_left: int
+    source: str
+
+
+class EventOut(BaseModel):
+    """A step out of the current state: enabled, or blocked by the rules in `unmet`."""
+
+    event: str
+    label: str
+    target: str
+    target_label: str
+    enabled: bool
+    may_ask: bool
+    asked_by: list[str]
+    unmet: list[UnmetRule]
+
+
+class EnrollmentDetail(EnrollmentSummary):
+    """One enrolment: state, requirements with status, open deadlines, the steps out of here."""
+
+    requirements: list[Requirement]
+    deadlines: list[DeadlineOut]
+    events: list[EventOut]
+
+
+class FireEvent(Strict):
+    """Ask for a step. `expected_version` is the enrolment's `version` as last read (409 when it moved)."""
+
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class Fired(BaseModel):
+    """The step taken."""
+
+    event: str
+    from_state: str
+    to_state: str
+    version: int
+    audit_event_id: int
+
+
+# --- Evidence --------------------------------------------------------------------------------------
+
+
+class EvidenceOut(BaseModel):
+    """One version of a document."""
+
+    id: int
+    kind: str
+    kind_label: str
+    version: int
+    status: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by_id: int
+    uploaded_at: datetime
+    current: bool
+    decision_reason: str | None = None
+
+
+class EvidenceList(BaseModel):
+    """Every version of every document on the enrolment, newest first per kind."""
+
+    items: list[EvidenceOut]
+
+
+class EvidenceUpload(BaseModel):
+    """multipart/form-data: the requirement's evidence kind and the file."""
+
+    kind: str = Field(max_length=48)
+    file: bytes = Field(json_schema_extra={"format": "binary"})
+
+
+class EvidenceDecision(Strict):
+    """Verify the document, or send it back with a reason the candidate sees."""
+
+    decision: Literal["verify", "send_back"]
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+# --- Logs ------------------------------------------------------------------------------------------
+
+
+class LogCreate(Strict):
+    """A log entry: what, when, how long, and who will sign it (support notes stand signed by their author)."""
+
+    kind: str = Field(max_length=32)
+    occurred_on: date
+    hours: float = Field(default=0, ge=0, le=12)
+    notes: str = Field(default="", max_length=10000)
+    signer_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    participants: list[str] = Field(default_factory=list, max_length=20)
+
+
+class LogOut(BaseModel):
+    """A log entry; `notes` is null for those who may not read them."""
+
+    id: int
+    kind: str
+    occurred_on: date
+    program_year: int
+    hours: float
+    notes: str | None
+    author_id: int
+    signer_id: int | None
+    signed_at: datetime | None
+
+
+class LogList(BaseModel):
+    """The enrolment's log entries, newest first."""
+
+    items: list[LogOut]
+    page: PageInfo
+
+
+# --- Sign-off tasks --------------------------------------------------------------------------------
+
+
+class TaskQuery(PageQuery):
+    """The inbox tab (mine, unclaimed, done) and its filters."""
+
+    tab: Literal["mine", "unclaimed", "done"] = "mine"
+    pathway: Literal["pip", "induction", "casc"] | None = None
+    program_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    overdue: bool = False
+
+
+class TaskOut(BaseModel):
+    """A sign-off task."""
+
+    id: int
+    title: str
+    enrollment_id: int
+    candidate_name: str
+    program_name: str
+    key: str
+    role: str
+    event: str | None
+    status: str
+    what: str
+    due_on: date | None
+    overdue: bool
+    claimed_by_id: int | None
+    decided_by_id: int | None
+    reason: str | None
+    version: int
+
+
+class TaskList(BaseModel):
+    """A page of the caller's inbox."""
+
+    items: list[TaskOut]
+    page: PageInfo
+
+
+class Approve(Strict):
+    """Give the sign-off, with an optional comment."""
+
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class SendBack(Strict):
+    """Send the sign-off back with a reason the candidate sees."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Decided(BaseModel):
+    """The decided task, and the state the step moved to when this was its last sign-off."""
+
+    task: TaskOut
+    step_moved_to: str | None = None
+
+
+class BulkApprove(Strict):
+    """Approve many tasks; those whose checks fail are skipped with the reason."""
+
+    task_ids: list[RowId] = Field(min_length=1, max_length=200)
+
+
+class SkippedTask(BaseModel):
+    """A task bulk approval left alone, and why."""
+
+    task_id: int
+    title: str
+    reasons: list[str]
+
+
+class BulkResult(BaseModel):
+    """What bulk approval did."""
+
+    approved: list[int]
+    skipped: list[SkippedTask]
+
+
+# --- Audit events ----------------------------------------------------------------------------------
+
+
+class EventQuery(Strict):
+    """The feed from after `cursor` (the `next_cursor` of the previous page), oldest first."""
+
+    cursor: str | None = Field(default=None, max_length=24)
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
+    enrollment_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class AuditOut(BaseModel):
+    """Something that happened to an enrolment the caller may see."""
+
+    id: int
+    occurred_at: datetime
+    enrollment_id: int
+    action: str
+    actor_id: int | None
+    event: str | None
+    from_state: str | None
+    to_state: str | None
+
+
+class AuditFeed(BaseModel):
+    """A page of the feed: pass `next_cursor` back while `has_more`, then poll later with the same cursor."""
+
+    items: list[AuditOut]
+    next_cursor: str | None
+    has_more: bool

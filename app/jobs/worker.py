@@ -1,0 +1,260 @@
+"""The RQ worker for this app: built once, quick to notice lost work, patient with Redis.
+
+Run it as `rq worker -w app.jobs.worker.AppWorker --with-scheduler --serializer json --url
+"$REDIS_URL" default`, or as `python -m app.jobs.worker` (the same, after waiting for Redis to
+answer; extra arguments go to `rq worker`). Compared with RQ's own worker:
+
+- The app is built once per worker process and every job runs in it, in the worker's own process
+  (RQ's SimpleWorker: no work horse forked per job). A forked horse had to build the app again,
+  import what the job needs, compile its SQL and templates, and throw all of it away: seconds
+  per job. The job's time limit still holds (RQ's SIGALRM death penalty works without a fork);
+  a job that crashes the whole process is handled like a lost worker (below), under a
+  supervisor that restarts it (docs/systemd/).
+- A running job's heartbeat is renewed every WORKER_JOB_HEARTBEAT_SECONDS by a thread beside
+  the job and lapses after twice that; maintenance runs every WORKER_MAINTENANCE_SECONDS. So a
+  job left "started" by a worker that vanished (machine lost, SIGKILL) is retried by another
+  worker within a minute, not after RQ's ten. Delivery stays at most once
+  (app/services/notifications/emails.py).
+- The scheduler's lock (who runs due retries) lives WORKER_SCHEDULER_LOCK_SECONDS instead of RQ's
+  61 s, and idle workers try for it at each maintenance: when the worker holding it dies, another
+  takes over within seconds and retries run when due.
+- When Redis goes away the worker waits and reconnects, instead of quitting.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import SimpleWorker
+from rq.defaults import DEFAULT_JOB_MONITORING_INTERVAL, DEFAULT_MAINTENANCE_TASK_INTERVAL
+from rq.job import Job
+from rq.scheduler import RQScheduler
+from rq.scripts import ACQUIRE_OR_REFRESH_LOCK_SCRIPT, acquire_or_refresh_lock
+from rq.utils import now, utcformat
+
+from app.jobs import context
+
+log = logging.getLogger(__name__)
+REDIS_WAIT_SECONDS = 2.0
+
+
+class AppScheduler(RQScheduler):
+    """RQ's scheduler with a short lock, so a dead worker's lock frees quickly."""
+
+    lock_seconds = 10
+
+    @property
+    def should_reacquire_locks(self) -> bool:
+        """Try for missing locks every lock period (RQ waits 120 s)."""
+        if self._queue_names == self.acquired_locks:
+            return False
+        if not self.lock_acquisition_time:
+            return True
+        return (datetime.now() - self.lock_acquisition_time).total_seconds() > self.lock_seconds
+
+    def acquire_locks(self, auto_start: bool = False) -> set[str]:
+        """RQ's acquire_locks, with `lock_seconds` as the lock's lifetime."""
+        successful = set()
+        for name in self._queue_names:
+            outcome = acquire_or_refresh_lock(self.connection, self.get_locking_key(name), self.name,
+                                              self.lock_seconds)
+            if outcome in ("acquired", "refreshed"):
+                successful.add(name)
+                if outcome == "acquired":
+                    self.log.info("Acquired scheduler lock for %s", name)
+        self._scheduled_job_registries = []
+        self._acquired_locks = successful
+        self.lock_acquisition_time = datetime.now()
+        if self._acquired_locks and auto_start and (not self._process or not self._process.is_alive()):
+            self.start()
+        return successful
+
+    def heartbeat(self) -> None:
+        """RQ's heartbeat, refreshing the locks for `lock_seconds`."""
+        self.last_heartbeat = now()
+        names = sorted(self._acquired_locks)
+        script = self.connection.register_script(ACQUIRE_OR_REFRESH_LOCK_SCRIPT)
+        with self.connection.pipeline() as pipeline:
+            pipeline.hset(self.key, "last_heartbeat", utcformat(self.last_heartbeat))
+            pipeline.expire(self.key, self.lock_seconds + self.interval)
+            for name in names:
+                script(keys=[self.get_locking_key(name)], args=[self.name, self.lock_seconds], client=pipeline)
+            results = pipeline.execute()
+        lost = {name for name, outcome in zip(names, results[2:], strict=True) if outcome == 0}
+        if lost:
+            self.log.warning("Scheduler locks for %s were taken over by another scheduler", ", ".join(sorted(lost)))
+            self._acquired_locks -= lost
+            self._scheduled_job_registries = []
+
+
+class AppWorker(SimpleWorker):
+    """An RQ worker that builds the app once, runs every job in it, and recovers lost work quickly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        app = context.worker_app()
+        config = app.config
+        # `rq worker` passes its defaults explicitly; ours replace them unless the operator chose.
+        if kwargs.get("maintenance_interval", DEFAULT_MAINTENANCE_TASK_INTERVAL) == DEFAULT_MAINTENANCE_TASK_INTERVAL:
+            kwargs["maintenance_interval"] = config["WORKER_MAINTENANCE_SECONDS"]
+        if kwargs.get("job_monitoring_interval", DEFAULT_JOB_MONITORING_INTERVAL) == DEFAULT_JOB_MONITORING_INTERVAL:
+            kwargs["job_monitoring_interval"] = config["WORKER_JOB_HEARTBEAT_SECONDS"]
+        super().__init__(*args, **kwargs)
+        self._redis_lost = False
+        self.scheduler_lock_seconds = int(config["WORKER_SCHEDULER_LOCK_SECONDS"])
+        _warm_up(app)
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """Wait for a job no longer than one maintenance interval (RQ: 405 s), so an idle worker
+        still looks for abandoned jobs and an orphaned scheduler lock on time."""
+        return max(1, min(super().dequeue_timeout, int(self.maintenance_interval)))
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        """A running job's heartbeat lasts two monitoring intervals (the thread below renews it)."""
+        return 2 * int(self.job_monitoring_interval)
+
+    def perform_job(self, job: Job, queue: Any) -> bool:
+        """Run the job here, with a thread renewing its heartbeat while it runs."""
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(self.job_monitoring_interval):
+                try:
+                    self.maintain_heartbeats(job)
+                except RedisError as error:  # the job carries on; a lapse only means "maybe lost"
+                    log.warning("Worker %s: heartbeat for %s failed: %s", self.name, job.id, error)
+
+        heart = threading.Thread(target=beat, name=f"heartbeat-{job.id}", daemon=True)
+        heart.start()
+        try:
+            return super().perform_job(job, queue)
+        finally:
+            done.set()
+            heart.join()
+
+    def _start_scheduler(self, burst: bool = False, logging_level: str | None = "INFO",
+                         date_format: str = "%H:%M:%S", log_format: str = "%(asctime)s %(message)s") -> None:
+        """RQ's _start_scheduler, with AppScheduler."""
+        self.scheduler = AppScheduler(self.queues, connection=self.connection, serializer=self.serializer,
+                                      logging_level=logging_level if logging_level is not None else self.log.level,
+                                      date_format=date_format, log_format=log_format)
+        self.scheduler.lock_seconds = self.scheduler_lock_seconds
+        self.scheduler.acquire_locks()
+        if self.scheduler.acquired_locks:
+            if burst:
+                try:
+                    self.scheduler.register_birth()
+                    self.scheduler.enqueue_scheduled_jobs()
+                finally:
+                    self.scheduler.release_locks()
+                    self.scheduler.register_death()
+            else:
+                self.scheduler.start()
+
+    def work(self, burst: bool = False, *args: Any, **kwargs: Any) -> bool:
+        """RQ's work loop, started again whenever it stopped because Redis went away."""
+        worked = False
+        while True:
+            self._redis_lost = False
+            worked = super().work(burst, *args, **kwargs) or worked
+            if self._stop_requested or not self._redis_lost:
+                return worked
+            # RQ's loop gave up on Redis; wait for it, then begin again as a new life of this worker.
+            wait_for_redis(self.connection)
+            self._stop_requested = False
+            self.last_cleaned_at = None
+
+    def dequeue_job_and_maintain_ttl(self, *args: Any, **kwargs: Any) -> Any:
+        """RQ's dequeue (which waits for Redis itself), noting a lost connection for `work`."""
+        try:
+            return super().dequeue_job_and_maintain_ttl(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError):
+            self._redis_lost = True
+            raise
+
+    def heartbeat(self, *args: Any, **kwargs: Any) -> Any:
+        """RQ's heartbeat, noting a lost connection for `work`."""
+        try:
+            return super().heartbeat(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError):
+            self._redis_lost = True
+            raise
+
+    def check_for_suspension(self, burst: bool) -> None:
+        """RQ's suspension check, noting a lost connection for `work`."""
+        try:
+            super().check_for_suspension(burst)
+        except (RedisConnectionError, RedisTimeoutError):
+            self._redis_lost = True
+            raise
+
+    def execute_job(self, *args: Any, **kwargs: Any) -> Any:
+        """RQ's execute_job (fork, monitor), noting a lost connection for `work`."""
+        try:
+            return super().execute_job(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError):
+            self._redis_lost = True
+            raise
+
+    def teardown(self) -> None:
+        """RQ's teardown; with Redis gone, what it would record there is simply skipped."""
+        try:
+            super().teardown()
+        except RedisError as error:
+            self._redis_lost = True
+            log.warning("Worker %s: Redis unavailable at teardown: %s", self.name, error)
+            if self.scheduler:
+                self.stop_scheduler()
+
+    def register_birth(self) -> None:
+        """RQ's register_birth; a life of this worker cut off by Redis is marked over first."""
+        if self.connection.exists(self.key) and not self.connection.hexists(self.key, "death"):
+            self.connection.hset(self.key, "death", utcformat(now()))
+        super().register_birth()
+
+
+def _warm_up(app: Any) -> None:
+    """Import every job module and compile the email templates once, before the first job."""
+    from app.services.notifications import registry
+
+    registry.names()  # imports every handler module
+
+    for name in app.jinja_env.list_templates():
+        if name.startswith("email/"):
+            app.jinja_env.get_template(name)
+
+
+def wait_for_redis(connection: Redis) -> None:
+    """Block until Redis answers, trying every few seconds."""
+    while True:
+        try:
+            connection.ping()
+            return
+        except RedisError as error:
+            log.warning("Redis unavailable (%s); trying again in %.0f s", error, REDIS_WAIT_SECONDS)
+            time.sleep(REDIS_WAIT_SECONDS)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m app.jobs.worker [rq worker options]`: wait for Redis, then run AppWorker."""
+    from rq.cli import main as rq_main
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    logging.basicConfig(level=logging.INFO)
+    wait_for_redis(Redis.from_url(url, socket_connect_timeout=2))
+    rq_main(["worker", "-w", "app.jobs.worker.AppWorker", "--with-scheduler", "--serializer", "json",
+             "--url", url, *(sys.argv[1:] if argv is None else argv)], prog_name="rq")
+
+
+if __name__ == "__main__":
+    main()

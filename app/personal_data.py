@@ -1,0 +1,45 @@
+"""Every download of personal data is audited: who took which file, from which enrolment or program.
+
+Declared here by endpoint rather than in each view, so the list of what counts as personal data is
+one table to review. The record exports (summary page, evidence ZIP) audit themselves as
+`record.exported` in their service. The calendar feed is not listed: calendar apps fetch it every
+hour or so on their own, and its creation and revocation are audited instead.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from .db import get_session
+from .models import AuditEvent
+from .services.notifications import outbox
+
+DOWNLOADS = {
+    "candidate.download_evidence": "evidence.downloaded",
+    "director.candidates_csv": "report.exported",
+    "director.accreditation_csv": "report.exported",
+    "director.packet": "packet.downloaded",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Audit each successful download on the DOWNLOADS endpoints (a missing endpoint stops the start)."""
+    missing = set(DOWNLOADS) - set(app.view_functions)
+    if missing:
+        raise LookupError(f"audited downloads name endpoints no route serves: {sorted(missing)}")
+
+    @app.after_request
+    def _audit_download(response: Response) -> Response:
+        action = DOWNLOADS.get(request.endpoint or "")
+        if action is None or response.status_code != 200 or not current_user.is_authenticated:
+            return response
+        args = dict(request.view_args or {})
+        session = get_session()
+        # Its own commit: a download changes nothing else. Should it fail, the error page replaces
+        # the file, so nothing leaves unrecorded.
+        session.add(AuditEvent(actor_id=current_user.id, enrollment_id=args.pop("enrollment_id", None),
+                               action=action, details={"what": request.endpoint, **args}))
+        outbox.commit(session)
+        return response
