@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_login import current_user
+from sqlmodel import Session
 from werkzeug.wrappers import Response
 
-from .db import get_session
+from .db import engine
 from .models import AuditEvent
 from .services.notifications import outbox
 
@@ -36,10 +37,11 @@ def init_app(app: Flask) -> None:
         if action is None or response.status_code != 200 or not current_user.is_authenticated:
             return response
         args = dict(request.view_args or {})
-        session = get_session()
-        # Its own commit: a download changes nothing else. Should it fail, the error page replaces
-        # the file, so nothing leaves unrecorded.
-        session.add(AuditEvent(actor_id=current_user.id, enrollment_id=args.pop("enrollment_id", None),
-                               action=action, details={"what": request.endpoint, **args}))
-        outbox.commit(session)
+        # Its own session and commit, before the body is sent: a streamed CSV is still reading through
+        # the request's session. Should this fail, the error page replaces the file, so nothing leaves
+        # unrecorded.
+        with Session(engine()) as session:
+            session.add(AuditEvent(actor_id=current_user.id, enrollment_id=args.pop("enrollment_id", None),
+                                   action=action, details={"what": request.endpoint, **args}))
+            outbox.commit(session)
         return response

@@ -42,7 +42,10 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
                  if policy.can_decide_own_upload(current_user, versions[0].uploaded_by_id)  # type: ignore[arg-type]
                  and policy.can_read_evidence(board.roles, kind)  # nobody verifies a plan they may not read
                  and policy.can_decide_evidence(board.roles, clears.get(kind))}
+    # A confidential plan filed as a PDF (the ILP) is not even listed to those who may not read it.
+    readable = {kind for kind in board.evidence if policy.can_read_evidence(board.roles, kind)}
     return render_template("candidate/dashboard.html", board=board, problems=problems or [], decidable=decidable,
+                           readable=readable,
                            problem_title=problem_title, kinds=dashboard_service.uploadable_kinds(board),
                            can_upload=policy.can_upload_evidence(board.roles),
                            can_read_evidence=policy.can_read_evidence(board.roles), can_edit_goal=goal.may_edit(board.roles),

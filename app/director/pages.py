@@ -15,9 +15,10 @@ from flask import (
     stream_with_context,
 )
 from flask_login import current_user
+from sqlmodel import Session
 
 from app import policy
-from app.db import close_session, get_session
+from app.db import get_session
 from app.director.blueprint import bp
 from app.models import (
     Program,
@@ -60,8 +61,11 @@ def csv_response(text: str, filename: str) -> Response:
     return response
 
 
-def csv_stream(header: list[str], batches: Iterable[list[list[object]]], filename: str) -> Response:
-    """A CSV written out batch by batch as the client reads it, so memory stays flat however long it is."""
+def csv_stream(header: list[str], batches: Iterable[list[list[object]]], filename: str, session: Session) -> Response:
+    """A CSV written out batch by batch as the client reads it, so memory stays flat however long it is.
+
+    `session` is the one the batches read with; it is closed once the last row is out.
+    """
     def chunks() -> Iterator[bytes]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -76,9 +80,10 @@ def csv_stream(header: list[str], batches: Iterable[list[list[object]]], filenam
                 buffer.truncate()
             yield buffer.getvalue().encode("utf-8")
         finally:
-            # End the read's transaction as soon as the last row is out: a client that never
-            # closes the response must not keep a connection idle in a transaction, holding locks.
-            close_session()
+            # End the read's transaction as soon as the last row is out (the streamed response runs
+            # in a copy of the request's context, so its teardown would not close this session):
+            # no connection is left idle in a transaction, holding locks.
+            session.close()
 
     response = Response(stream_with_context(chunks()), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -83,7 +83,7 @@ def candidates_csv(program_id: int) -> Response:
     session = get_session()
     batches = (accreditation.candidate_list([line for line in batch if filters.keep(line)]).values()
                for batch in cohort.batches(session, program))
-    return csv_stream([key for key, _ in accreditation.LIST_COLUMNS], batches, f"{slug(program)}-candidates.csv")
+    return csv_stream([key for key, _ in accreditation.LIST_COLUMNS], batches, f"{slug(program)}-candidates.csv", session)
 
 
 @bp.get("/<int:program_id>/at-risk")
@@ -133,4 +133,4 @@ def accreditation_csv(program_id: int) -> Response:
     batches = (accreditation.evidence_table(session, program, batch).values()
                for batch in cohort.batches(session, program))
     return csv_stream([key for key, _ in accreditation.ACCREDITATION_COLUMNS], batches,
-                      f"{slug(program)}-accreditation.csv")
+                      f"{slug(program)}-accreditation.csv", session)

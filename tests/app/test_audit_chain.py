@@ -225,7 +225,7 @@ def test_downloading_a_document_or_a_report_of_personal_data_is_audited(app: Fla
         assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert candidate.get(f"/enrollments/{driver.enrollment.id}/evidence/999999").status_code == 404
     director = signed_in(app, driver.people[Role.PROGRAM_DIRECTOR].email)
-    with director.get(f"/programs/{driver.program.id}/candidates.csv") as response:  # streamed: read it all
+    with director.get(f"/programs/{driver.program.id}/accreditation.csv") as response:
         assert response.status_code == 200 and response.get_data(as_text=True).count("\n") >= 2  # header + a row
     audited = session.exec(select(AuditEvent).where(AuditEvent.action.in_(
         ["evidence.downloaded", "report.exported"])).order_by(AuditEvent.id)).all()
@@ -233,6 +233,6 @@ def test_downloading_a_document_or_a_report_of_personal_data_is_audited(app: Fla
         ("evidence.downloaded", driver.candidate.id, driver.enrollment.id,
          {"what": "candidate.download_evidence", "evidence_id": evidence_id}),
         ("report.exported", driver.people[Role.PROGRAM_DIRECTOR].id, None,
-         {"what": "director.candidates_csv", "program_id": driver.program.id}),
+         {"what": "director.accreditation_csv", "program_id": driver.program.id}),
     ]
     assert problems(app) == []

@@ -62,6 +62,8 @@ def test_evaluators_read_neither_the_ilp_nor_the_notes_by_any_path(app: Flask, s
         response = client.get(path)
         assert response.status_code == 200, path
         assert GOAL.encode() not in response.data and NOTE.encode() not in response.data, path
+    # The dashboard does not even list the filed ILP (its name, status or a link to it).
+    assert f"/evidence/{pdf.id}".encode() not in client.get(base).data
     # The calendar feed.
     with app.test_request_context():
         feed = calendar_feed.render(session, induction.refresh(), induction.person(role))
