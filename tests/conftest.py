@@ -38,11 +38,12 @@ ON_POSTGRES = LANE_URL.startswith("postgresql")
 def with_search_path(url: str, schema: str) -> str:
     """The URL, with every connection confined to one schema.
 
-    A connection a test leaves idle inside a transaction is ended by the server after a while:
+    A connection a test leaves idle inside a transaction is ended by the server after 90 s (longer
+    than any test waits on purpose, e.g. for a lost worker's job):
     otherwise the TRUNCATE that empties the tables for the next test would wait for it forever.
     """
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}%20-cidle_in_transaction_session_timeout%3D10000"
+    return f"{url}{separator}options=-csearch_path%3D{schema}%20-cidle_in_transaction_session_timeout%3D90000"
 
 
 @pytest.fixture(scope="session")

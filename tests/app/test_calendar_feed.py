@@ -117,7 +117,7 @@ def test_only_the_hash_is_stored_and_a_new_link_replaces_the_old(app: Flask, ses
     anonymous = app.test_client()
     assert anonymous.get(f"/calendar/{first}.ics").status_code == 404
     assert anonymous.get(f"/calendar/{second}.ics").status_code == 200
-    actions = [a.action for a in session.exec(select(AuditEvent).where(AuditEvent.action.like("calendar_feed.%"))).all()]  # type: ignore[attr-defined]
+    actions = [a.action for a in session.exec(select(AuditEvent).where(AuditEvent.action.like("calendar_feed.%")).order_by(AuditEvent.id)).all()]  # type: ignore[attr-defined]
     assert actions == ["calendar_feed.created", "calendar_feed.rotated"]
 
 
