@@ -12,6 +12,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,26 @@ def with_search_path(url: str, schema: str) -> str:
     return f"{url}{separator}options=-csearch_path%3D{schema}%20-cidle_in_transaction_session_timeout%3D90000"
 
 
+@contextmanager
+def schema_on_postgres(server_url: str, prefix: str) -> Iterator[dict[str, Any]]:
+    """A schema of its own with every table (dropped afterwards): its URL, engine and the TRUNCATE that empties it."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(server_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = with_search_path(server_url, schema)
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    try:
+        yield {"url": url, "engine": engine, "truncate": f"TRUNCATE {tables} RESTART IDENTITY CASCADE"}
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A database with the schema in place, made once per session."""
@@ -53,19 +74,8 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
         why = services.postgres_available()
         if why:
             services.unavailable("PostgreSQL", why)
-        schema = f"ct_test_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(LANE_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = with_search_path(LANE_URL, schema)
-        engine = make_engine(url)
-        SQLModel.metadata.create_all(engine)
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        yield {"url": url, "engine": engine, "truncate": f"TRUNCATE {tables} RESTART IDENTITY CASCADE"}
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        with schema_on_postgres(LANE_URL, "ct_test") as template:
+            yield template
     else:
         path = tmp_path_factory.mktemp("db") / "template.db"
         engine = make_engine(f"sqlite:///{path}")

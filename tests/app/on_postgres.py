@@ -7,18 +7,15 @@ with the reason, except under CI=true, where they fail.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (every table in the metadata)
-from app.db import make_engine
 from tests import services
-from tests.conftest import with_search_path
+from tests.conftest import schema_on_postgres
 
 
 @pytest.fixture(scope="module")
@@ -27,19 +24,8 @@ def postgres_schema() -> Iterator[dict[str, Any]]:
     why = services.postgres_available()
     if why:
         services.unavailable("PostgreSQL", why)
-    schema = f"ct_fault_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(services.POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = with_search_path(services.POSTGRES_URL, schema)
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    yield {"url": url, "engine": engine, "truncate": f"TRUNCATE {tables} RESTART IDENTITY CASCADE"}
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with schema_on_postgres(services.POSTGRES_URL, "ct_fault") as schema:
+        yield schema
 
 
 @pytest.fixture
