@@ -1,9 +1,9 @@
 """The app a job runs in: the caller's in-process, one app per worker process under RQ.
 
-`rq worker` forks a work horse per job. Under the plain `rq worker` each horse built the app
-again (imports, blueprints, templates: seconds per job). `app.jobs.worker.AppWorker` builds it once
-in the worker before any fork; every horse inherits it and only opens its own database
-connections (the parent's pooled ones are dropped in the child, never shared across a fork).
+`rq worker` forks a work horse per job, and under it each horse built the app again (imports,
+blueprints, templates: seconds per job). `app.jobs.worker.AppWorker` builds it once and runs every
+job in its own process. Should anything still fork after the app exists, the child opens its own
+database connections (the parent's pooled ones are dropped in the child, never shared).
 """
 
 from __future__ import annotations

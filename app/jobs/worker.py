@@ -28,6 +28,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +48,7 @@ from app.jobs import context
 
 log = logging.getLogger(__name__)
 REDIS_WAIT_SECONDS = 2.0
+REDIS_LOST = (RedisConnectionError, RedisTimeoutError)
 
 
 class AppScheduler(RQScheduler):
@@ -162,47 +165,59 @@ class AppWorker(SimpleWorker):
                 self.scheduler.start()
 
     def work(self, burst: bool = False, *args: Any, **kwargs: Any) -> bool:
-        """RQ's work loop, started again whenever it stopped because Redis went away."""
+        """RQ's work loop, started again whenever it ended because Redis went away.
+
+        Redis may go at any point of a life: while starting (birth, subscribing, the scheduler),
+        in maintenance, between jobs. RQ then quits, by an exception or by leaving its loop; so a
+        life that ended without a stop request is judged by whether Redis answers, not by where
+        it broke."""
         worked = False
         while True:
             self._redis_lost = False
-            worked = super().work(burst, *args, **kwargs) or worked
-            if self._stop_requested or not self._redis_lost:
+            try:
+                worked = super().work(burst, *args, **kwargs) or worked
+            except REDIS_LOST:
+                self._redis_lost = True
+                self._let_go()
+            lost = self._redis_lost or not redis_answers(self.connection)
+            if self._stop_requested or not lost:
                 return worked
-            # RQ's loop gave up on Redis; wait for it, then begin again as a new life of this worker.
             wait_for_redis(self.connection)
             self._stop_requested = False
             self.last_cleaned_at = None
 
     def dequeue_job_and_maintain_ttl(self, *args: Any, **kwargs: Any) -> Any:
         """RQ's dequeue (which waits for Redis itself), noting a lost connection for `work`."""
-        try:
+        with self._noting_lost_redis():
             return super().dequeue_job_and_maintain_ttl(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError):
-            self._redis_lost = True
-            raise
 
     def heartbeat(self, *args: Any, **kwargs: Any) -> Any:
         """RQ's heartbeat, noting a lost connection for `work`."""
-        try:
+        with self._noting_lost_redis():
             return super().heartbeat(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError):
-            self._redis_lost = True
-            raise
 
     def check_for_suspension(self, burst: bool) -> None:
         """RQ's suspension check, noting a lost connection for `work`."""
-        try:
+        with self._noting_lost_redis():
             super().check_for_suspension(burst)
-        except (RedisConnectionError, RedisTimeoutError):
-            self._redis_lost = True
-            raise
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's maintenance (cleaning registries, the scheduler's lock), noting a lost connection."""
+        with self._noting_lost_redis():
+            super().run_maintenance_tasks()
 
     def execute_job(self, *args: Any, **kwargs: Any) -> Any:
-        """RQ's execute_job (fork, monitor), noting a lost connection for `work`."""
-        try:
+        """RQ's execute_job, noting a lost connection for `work`."""
+        with self._noting_lost_redis():
             return super().execute_job(*args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError):
+
+    @contextmanager
+    def _noting_lost_redis(self) -> Iterator[None]:
+        """Remember that Redis went away here (so a brief outage that is over by the time the loop
+        has ended still starts a new life), and let RQ handle the error as it does."""
+        try:
+            yield
+        except REDIS_LOST:
             self._redis_lost = True
             raise
 
@@ -213,8 +228,17 @@ class AppWorker(SimpleWorker):
         except RedisError as error:
             self._redis_lost = True
             log.warning("Worker %s: Redis unavailable at teardown: %s", self.name, error)
-            if self.scheduler:
-                self.stop_scheduler()
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Stop what a life cut off by Redis leaves running (its scheduler process and its pubsub
+        thread), so the next life does not run two of each."""
+        if self.scheduler:
+            self.stop_scheduler()
+        if self.pubsub_thread:
+            self.pubsub_thread.stop()  # its loop closes the connection; no Redis needed
+            self.pubsub_thread.join(timeout=1)
+            self.pubsub_thread = None
 
     def register_birth(self) -> None:
         """RQ's register_birth; a life of this worker cut off by Redis is marked over first."""
@@ -232,6 +256,14 @@ def _warm_up(app: Any) -> None:
     for name in app.jinja_env.list_templates():
         if name.startswith("email/"):
             app.jinja_env.get_template(name)
+
+
+def redis_answers(connection: Redis) -> bool:
+    """Whether Redis answers a ping now."""
+    try:
+        return bool(connection.ping())
+    except RedisError:
+        return False
 
 
 def wait_for_redis(connection: Redis) -> None:

@@ -126,7 +126,7 @@ def test_a_worker_waits_while_redis_is_away_and_carries_on_when_it_is_back(
         wait_for(lambda: any(b"rq:worker:" in k for k in direct.keys("rq:worker:*")), "the worker's birth", 30)
         proxy.close()  # away again, now while it is working
         time.sleep(10)
-        assert worker.poll() is None, "the worker exited while Redis was away"
+        assert worker.poll() is None, f"the worker exited while Redis was away:\n{stop(worker)}"
         proxy.open()
         make_user(session, "ana@example.org")
         request_reset(create_app(smtp_config), session, "ana@example.org")
@@ -135,3 +135,34 @@ def test_a_worker_waits_while_redis_is_away_and_carries_on_when_it_is_back(
         proxy.close()
         output = stop(worker)
     assert len(recorder.to("ana@example.org")) == 1, output
+
+
+def test_a_worker_whose_redis_goes_while_it_starts_begins_a_new_life_and_does_its_work(
+        app: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under load, Redis went away between the worker's birth and its subscription, and RQ's start
+    # raised out of `work`: the worker quit. Here the first subscription fails the same way.
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from rq import Queue
+
+    from app.jobs import context, worker as worker_module
+
+    monkeypatch.setattr(context, "_worker_app", app)
+    monkeypatch.setattr(worker_module, "REDIS_WAIT_SECONDS", 0.01)
+    attempts: list[str] = []
+    subscribe = worker_module.AppWorker.subscribe
+
+    def subscribe_once_redis_is_back(self: worker_module.AppWorker) -> None:
+        attempts.append(self.name)
+        if len(attempts) == 1:
+            raise RedisConnectionError("Redis went away while the worker started")
+        subscribe(self)
+
+    monkeypatch.setattr(worker_module.AppWorker, "subscribe", subscribe_once_redis_is_back)
+    connection = Redis.from_url(redis_url)
+    job = Queue("default", connection=connection).enqueue(len, [1, 2, 3])
+    worker = worker_module.AppWorker(["default"], connection=connection)
+    assert worker.work(burst=True) is True
+    assert len(attempts) == 2
+    job.refresh()
+    assert job.is_finished and job.return_value() == 3
