@@ -96,6 +96,7 @@ ACCESS: dict[tuple[str, str], Entry] = {
     # --- Public and account pages: anyone, signed in or not -------------------------------------
     ("static", "GET"): PUBLIC,
     ("main.healthz", "GET"): PUBLIC,
+    ("main.manifest", "GET"): PUBLIC, ("main.service_worker", "GET"): PUBLIC, ("main.offline", "GET"): PUBLIC,
     ("main.home", "GET"): SIGNED_IN_ONLY,
     ("auth.sign_in", "GET"): PUBLIC, ("auth.sign_in", "POST"): PUBLIC,
     ("auth.sign_up", "GET"): PUBLIC, ("auth.sign_up", "POST"): PUBLIC,
@@ -120,6 +121,7 @@ ACCESS: dict[tuple[str, str], Entry] = {
 
     # --- One enrolment: whoever holds a role for the candidate, and service administrators --------
     ("candidate.dashboard", "GET"): rule(SEES_ENROLMENT, cases=ALL_PATHWAYS),
+    ("candidate.checklist", "GET"): rule(SEES_ENROLMENT, cases=ALL_PATHWAYS),
     ("candidate.facts", "GET"): ENROLMENT,
     ("candidate.credential_goal", "GET"): ENROLMENT,
     # Changing the record: each fact's owner (here the preliminary credential's issue date: the
@@ -186,6 +188,16 @@ ACCESS: dict[tuple[str, str], Entry] = {
     # --- Inbox: people holding an approving role anywhere; each task for those who may work it --
     ("inbox.index", "GET"): rule(APPROVERS),
     ("inbox.bulk_approve", "POST"): rule(APPROVERS),
+    ("inbox.bulk_result", "GET"): rule(APPROVERS),
+    # Deciding from the queue: the same answers as the enrolment's own document and log routes.
+    ("inbox.decide_evidence", "POST"): rule(
+        (Role.MENTOR,), (CANDIDATE, Role.PROGRAM_DIRECTOR), cases=("induction", "induction/document"),
+        induction_document=rule((Role.CREDENTIAL_ANALYST,), TEAM)),
+    ("inbox.preview_evidence", "GET"): rule(
+        (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=("induction", "induction/document", "pip", "casc"),
+        induction_document=rule(TEAM), pip=rule(PIP_PLAN_READERS), casc=rule(CASC_PLAN_READERS)),
+    ("inbox.sign_log", "POST"): rule(
+        (Role.MENTOR,), SEES_ENROLMENT, cases=ALL_PATHWAYS, casc=rule((Role.COACH,), SEES_ENROLMENT)),
     ("inbox.delegation_list", "GET"): rule(APPROVERS),
     ("inbox.create_delegation", "POST"): rule(APPROVERS),
     ("inbox.revoke_delegation", "POST"): rule((Role.SITE_ADMINISTRATOR,), cases=("pip",)),
@@ -219,7 +231,8 @@ ACCESS: dict[tuple[str, str], Entry] = {
         (Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST), PROGRAM_VIEWERS, cases=("casc",)),
     **{(f"director.{action}", method): rule((Role.PROGRAM_DIRECTOR, Role.DISTRICT_HR), PROGRAM_VIEWERS,
                                             cases=("casc",))
-       for action, method in (("assign", "POST"), ("roster", "GET"), ("roster_template", "GET"),
+       for action, method in (("assign", "POST"), ("remind", "POST"), ("assign_from_at_risk", "GET"), ("roster", "GET"),
+                              ("roster_template", "GET"),
                               ("roster_preview", "POST"), ("roster_import", "POST"))},
     # Confirming or ending a mentor's assignment: whoever grants mentors (the program director).
     ("director.confirm", "POST"): rule((Role.PROGRAM_DIRECTOR,), PROGRAM_VIEWERS, cases=("casc",)),

@@ -31,6 +31,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reminders_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(clock_group)
+    app.cli.add_command(summaries_group)
 
 
 @click.command("create-user")
@@ -53,15 +54,33 @@ def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) ->
         click.echo(f"Created {user.email} (id {user.id}){' with ' + ', '.join(roles) if roles else ''}.")
 
 
+@click.group("summaries")
+def summaries_group() -> None:
+    """The per-enrolment summaries the director's pages read."""
+
+
+@summaries_group.command("rebuild")
+@with_appcontext
+def summaries_rebuild() -> None:
+    """Recompute every enrolment's summary (after a bulk load or a time-zone change)."""
+    from app.services.enrollments import summaries
+
+    with Session(engine(), expire_on_commit=False) as session:
+        click.echo(f"Rebuilt {summaries.rebuild(session):,} enrolment summaries.")
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
     """Create the demo organisations, programs, candidates and approvers (idempotent)."""
     # Imported here so the web process never loads the demo package.
     from app.demo.seed import seed
+    from app.services.enrollments import summaries
 
     with Session(engine(), expire_on_commit=False) as session:
         accounts_created = seed(session)
+        # A database made by an earlier release has enrolments from before summaries existed.
+        summaries.rebuild(session)
     click.echo("Demo data ready. Sign in at http://127.0.0.1:5000 with any of these:")
     width = max(len(a.email) for a in accounts_created)
     for account in accounts_created:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import exc as db_errors
 from werkzeug.exceptions import HTTPException
 
@@ -46,8 +48,8 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def crash(error: Exception):  # type: ignore[no-untyped-def]
-        if database_unavailable(error):
-            app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        if database_unavailable(error) or isinstance(error, (RedisConnectionError, RedisTimeoutError)):
+            app.logger.error("database or Redis unavailable on %s %s: %s", request.method, request.path, error)
             return unavailable()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         _forget_session()
@@ -65,7 +67,9 @@ def unavailable():  # type: ignore[no-untyped-def]
     """The friendly 503, made without the database: no signed-in user, no navigation, no session."""
     _forget_session()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+    if request.path.startswith("/api/"):  # RFC 9457, like every other API error
+        return problems.problem("unavailable", UNAVAILABLE, headers=headers)
+    if request.accept_mimetypes.best == "application/json":
         return jsonify(error=UNAVAILABLE, status=503), 503, headers
     # Straight from Jinja: Flask's render_template would run the context processors, which look
     # the signed-in person up in the database again.

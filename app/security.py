@@ -8,10 +8,12 @@ from flask import Flask, g, has_request_context
 from werkzeug.wrappers import Response
 
 # Every page's styles and scripts come from /static: no inline <script>, <style> or style="".
+# The installable app's worker and manifest are the site's own (app/main/app_shell.py), named explicitly.
 # The record export is a single file that must read the same offline, so its one <style> carries
 # this request's nonce instead (style attributes cannot take a nonce, so none are used anywhere).
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'{nonce}; img-src 'self'; font-src 'self'; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'")
 # Same-origin keeps the referrer Flask-WTF checks over HTTPS, and never sends a page's address
 # (a reset or invitation link carries its token) to another site.
 _HEADERS = {
@@ -37,7 +39,13 @@ def csp_nonce() -> str:
 def content_security_policy() -> str:
     """The CSP for this response, naming the nonce only if a template asked for one."""
     nonce = g.get("csp_nonce") if has_request_context() else None
-    return _CSP.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
+    policy = _CSP.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
+    # A document preview (app/inbox/queue_actions.py) may be framed by this site's own pages, nothing
+    # else, and shown by the browser's own PDF viewer (which embeds the document it is given).
+    if has_request_context() and g.get("framed_by_self"):
+        policy = (policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+                  .replace("object-src 'none'", "object-src 'self'"))
+    return policy
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,17 @@ import os
 import pytest
 
 POSTGRES_URL = os.environ.get("POSTGRES_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
+
+
+
+def _redis_database() -> int:
+    """Databases 8 to 15, one per pytest-xdist worker: a test empties its database before and after,
+    which must never empty the queue of a test running beside it in another worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    return 8 + int(worker or 0) % 8
+
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", f"redis://127.0.0.1:6379/{_redis_database()}")
 
 
 def in_ci() -> bool:

@@ -192,6 +192,34 @@ class SignOff(StrEnum):
     IIP2_APPROVED = "iip2_approved"
     RECOMMENDATION_APPROVED = "recommendation_approved"
 
+    @property
+    def label(self) -> str:
+        """The sign-off as people say it ("Year 1 complete")."""
+        return _SIGNOFF_LABELS[self]
+
+
+_SIGNOFF_LABELS = {
+    SignOff.PLAN_ESTABLISHED: "Plan established",
+    SignOff.INTERN_READY: "Intern ready",
+    SignOff.ECO_APPROVED: "Early Completion approved",
+    SignOff.YEAR1_COMPLETE: "Year 1 complete",
+    SignOff.COMPLETION_REVIEW_PASSED: "Completion review passed",
+    SignOff.EXTENSION_APPROVED: "Extension approved",
+    SignOff.EXTENSION_COMPLETED: "Extension completed",
+    SignOff.ADMITTED: "Admitted",
+    SignOff.IIP1_APPROVED: "IIP 1 approved",
+    SignOff.IIP2_APPROVED: "IIP 2 approved",
+    SignOff.RECOMMENDATION_APPROVED: "Recommendation approved",
+}
+
+
+def signoff_label(key: str) -> str:
+    """A stored sign-off key in words; a key a later version retired still reads as words."""
+    try:
+        return SignOff(key).label
+    except ValueError:
+        return key.replace("_", " ").capitalize()
+
 
 E = TypeVar("E", bound=StrEnum)
 

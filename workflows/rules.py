@@ -483,10 +483,15 @@ IND_MENTORING_AVERAGE = Rule(
                          and f.count(Count.MENTORING_HOURS) >= _mentoring_need(f)),
     measure=lambda f: (f.count(Count.MENTORING_HOURS), _mentoring_need(f)),
     figures=lambda f: {"have": f.count(Count.MENTORING_HOURS), "need": _mentoring_need(f),
-                       "weeks": d.whole_weeks_since(f.date_of(KeyDate.ENROLLED_ON), f.today),
-                       "per_week": f.settings.mentoring_hours_per_week},
-    message="{have:g} mentoring hours logged over {weeks} weeks since enrolment; an average of "
-            "{per_week:g} hour(s) a week needs {need:g}.")
+                       "weeks": _plural(d.whole_weeks_since(f.date_of(KeyDate.ENROLLED_ON), f.today), "week"),
+                       "per_week": _plural(f.settings.mentoring_hours_per_week, "hour")},
+    message="{have:g} mentoring hours logged over {weeks} since enrolment; an average of "
+            "{per_week} a week needs {need:g}.")
+
+
+def _plural(amount: float, unit: str) -> str:
+    """"1 hour", "1.5 hours", "6 weeks": never "hour(s)"."""
+    return f"{amount:g} {unit}{'' if amount == 1 else 's'}"
 IND_YEAR1_SIGNOFF = signoff(
     "induction.year1_complete", SignOff.YEAR1_COMPLETE, Role.PROGRAM_DIRECTOR, INDUCTION_PROGRAMS,
     "Your program director signs off your Year 1 review.")

@@ -24,13 +24,14 @@ from werkzeug.exceptions import HTTPException
 from app.api import problems
 from app.db import get_session
 from app.models import ApiToken, User
-from app.services import Blocked, PathwayError
+from app.services import Blocked, Conflict, PathwayError
 from app.services.team import api_tokens
 
 bp = Blueprint("api", __name__)
 
 API_LIMIT = "300 per minute"  # per token; RATE_LIMITS["api_token"] or RATE_LIMIT_API_TOKEN overrides
-COMMON = (400, 401, 403, 404, 422, 429)  # every operation: unreadable, bad token, roles, unseen, invalid, too many
+COMMON = (400, 401, 403, 404, 422, 429, 503)  # every operation: unreadable, bad token, roles, unseen, invalid,
+# too many, database or Redis briefly down
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Operation:
     status: int
     binary: bool
     errors: tuple[int, ...] = field(default=COMMON)
+    body_optional: bool = False
 
     @property
     def path(self) -> str:
@@ -89,7 +91,9 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
         raise Invalid(_field_errors(error, "query")) from None
 
 
-def _parse_body(model: type[BaseModel]) -> BaseModel:
+def _parse_body(model: type[BaseModel], optional: bool = False) -> BaseModel:
+    if optional and not request.get_data():
+        return model.model_validate({})  # an optional body left out: its defaults
     if not request.mimetype == "application/json":
         raise Invalid([{"loc": ["body"], "message": "Send the body as application/json."}])
     data = request.get_json(silent=True)
@@ -137,7 +141,7 @@ def _rate_limited(key: str, limit: str) -> int | None:
 def operation(method: str, rule: str, *, summary: str, tag: str, query: type[BaseModel] | None = None,
               body: type[BaseModel] | None = None, multipart: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, status: int = 200, binary: bool = False,
-              errors: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              errors: tuple[int, ...] = (), body_optional: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `view(user, **path_params, query=..., body=...)` at /api/v1`rule` and document it."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,7 +163,7 @@ def operation(method: str, rule: str, *, summary: str, tag: str, query: type[Bas
             if query is not None:
                 kwargs["query"] = _parse_query(query)
             if body is not None:
-                kwargs["body"] = _parse_body(body)
+                kwargs["body"] = _parse_body(body, body_optional)
             result = view(user, **kwargs)
             if isinstance(result, Response):
                 return result
@@ -168,7 +172,7 @@ def operation(method: str, rule: str, *, summary: str, tag: str, query: type[Bas
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=run, methods=[method])
         declared = tuple(sorted(set(COMMON) | set(errors)))
         OPERATIONS.append(Operation(method, rule, view.__name__, summary, (view.__doc__ or "").strip(), tag,
-                                    query, body, multipart, response, status, binary, declared))
+                                    query, body, multipart, response, status, binary, declared, body_optional))
         return run
 
     return register
@@ -177,6 +181,13 @@ def operation(method: str, rule: str, *, summary: str, tag: str, query: type[Bas
 def _too_many(wait: int) -> Response:
     return problems.problem("rate-limited", f"Too many requests with this token. Wait {wait} seconds.",
                             headers={"Retry-After": str(wait)})
+
+
+def check_version(current: int, expected: int | None, what: str) -> None:
+    """Optimistic concurrency: 409 when the caller's `expected_version` is not the record's version now."""
+    if expected is not None and expected != current:
+        raise Conflict(f"The {what} changed since you read it (version {expected}, now {current}). "
+                       "Read it again, then retry.")
 
 
 def unmet_rules(blocked: Blocked) -> list[dict[str, Any]] | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, func, select
 
 from app import policy
 from app.api import schemas
 from app.api.blueprint import operation
 from app.db import get_session
-from app.models import Enrollment, Membership, User
+from app.models import Enrollment, Membership, Program, User
 from app.services import Blocked, NotFound
 from app.services.enrollments import dashboard as dashboard_service
 from app.services.signoffs import queueing
@@ -57,17 +58,30 @@ def me(user: User) -> schemas.Me:
 @operation("GET", "/enrollments", summary="Enrolments I may see", tag="enrollments",
            query=schemas.EnrollmentFilter, response=schemas.EnrollmentPage)
 def list_enrollments(user: User, query: schemas.EnrollmentFilter) -> schemas.EnrollmentPage:
-    """The caller's own enrolments and those they hold a role on (as on the home page), filtered and paged."""
-    own, supported = dashboard_service.enrollments_for(get_session(), user)
-    lines = [line for line in own + supported
-             if (query.pathway is None or line.enrollment.pathway == query.pathway)
-             and (query.program_id is None or line.enrollment.program_id == query.program_id)
-             and (query.state is None or line.enrollment.state == query.state)
-             and (query.mine is None or (line.enrollment.candidate_id == user.id) == query.mine)]
-    lines.sort(key=lambda line: line.enrollment.id)  # type: ignore[arg-type, return-value]
-    start = (query.page - 1) * query.limit
-    return schemas.EnrollmentPage(items=[_summary(line, user) for line in lines[start:start + query.limit]],
-                                  page=schemas.PageInfo(page=query.page, limit=query.limit, total=len(lines)))
+    """The caller's own enrolments and those they hold a role on (as on the home page), filtered and paged in
+    the database, oldest first (by id, so pages are stable)."""
+    session = get_session()
+    mine = Enrollment.candidate_id == user.id
+    reach = dashboard_service.within_reach(session, user)
+    who = mine if query.mine else reach if query.mine is False else or_(mine, reach)
+    statement = (select(Enrollment, Program, User).join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
+                 .join(User, Enrollment.candidate_id == User.id).where(who))  # type: ignore[arg-type]
+    if query.pathway is not None:
+        statement = statement.where(Enrollment.pathway == query.pathway)
+    if query.program_id is not None:
+        statement = statement.where(Enrollment.program_id == query.program_id)
+    if query.state is not None:
+        statement = statement.where(Enrollment.state == query.state)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(statement.order_by(Enrollment.id).offset((query.page - 1) * query.limit)  # type: ignore[arg-type]
+                        .limit(query.limit)).all()
+    items = []
+    for enrollment, program, candidate in rows:
+        labels = {s.value: s.label for s in engine.states(enrollment.pathway, enrollment.pathway_version)}
+        line = dashboard_service.EnrollmentLine(enrollment, program, candidate,
+                                                labels.get(enrollment.state, enrollment.state))
+        items.append(_summary(line, user))
+    return schemas.EnrollmentPage(items=items, page=schemas.PageInfo(page=query.page, limit=query.limit, total=total))
 
 
 @operation("GET", "/enrollments/<int:enrollment_id>", summary="One enrolment in full", tag="enrollments",

@@ -16,7 +16,7 @@ _PATH_SCHEMAS = {"int": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                  "string": {"type": "string", "pattern": "^[a-z_]{1,64}$"}}
 _STATUS_TEXT = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 409: "Conflict",
                 413: "Payload too large", 415: "Unsupported media type", 422: "Unprocessable content",
-                429: "Too many requests"}
+                429: "Too many requests", 503: "Briefly unavailable (database or Redis)"}
 
 
 def _collect(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +49,8 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     if op.query is not None:
         spec["parameters"] += _query_parameters(op.query, components)
     if op.body is not None:
-        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": _collect(op.body, components)}}}
+        spec["requestBody"] = {"required": not op.body_optional,
+                               "content": {"application/json": {"schema": _collect(op.body, components)}}}
     if op.multipart is not None:
         spec["requestBody"] = {"required": True, "content": {"multipart/form-data": {
             "schema": _collect(op.multipart, components), "encoding": {"file": {"contentType": "*/*"}}}}}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, request, send_file
-from sqlmodel import select
+from sqlmodel import func, select
 
 from app import policy
 from app.api import schemas
@@ -11,7 +11,7 @@ from app.api.blueprint import Invalid, operation
 from app.api.enrollments import visible
 from app.db import get_session
 from app.models import Enrollment, Evidence, LogEntry, User
-from app.services import NotFound, NotPermitted, PathwayError
+from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments import dashboard as dashboard_service
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
@@ -93,7 +93,7 @@ def download_evidence(user: User, enrollment_id: int, evidence_id: int) -> Respo
 
 
 @operation("POST", "/enrollments/<int:enrollment_id>/evidence/<int:evidence_id>/decision", summary="Verify or send back",
-           tag="evidence", body=schemas.EvidenceDecision, response=schemas.EvidenceOut)
+           tag="evidence", body=schemas.EvidenceDecision, response=schemas.EvidenceOut, errors=(409,))
 def decide_evidence(user: User, enrollment_id: int, evidence_id: int, body: schemas.EvidenceDecision) -> schemas.EvidenceOut:
     """Verify a document (it then counts, and held-back sign-off tasks are queued) or send it back with a
     reason; by the role the rule names as clearing it, or a credential analyst, never its uploader."""
@@ -105,6 +105,11 @@ def decide_evidence(user: User, enrollment_id: int, evidence_id: int, body: sche
         raise NotFound("There is no such document.")
     if not policy.can_decide_evidence(roles, dashboard_service.clearing_roles(enrollment).get(row.kind)):
         raise NotPermitted("Your roles on this enrolment do not include deciding on this document.")
+    if row.superseded_at is not None:
+        raise Conflict("A newer version of this document has been uploaded; decide on that one.")
+    if body.expected_status is not None and body.expected_status != row.status:
+        raise Conflict(f"The document's status changed since you read it (now {row.status}). Read it again, "
+                       "then retry.")
     try:
         filing.decide(session, row, user, verified=body.decision == "verify", reason=body.reason)
         outbox.commit(session)
@@ -122,18 +127,25 @@ def _log_out(entry: LogEntry, notes: str | None) -> schemas.LogOut:
 
 
 @operation("GET", "/enrollments/<int:enrollment_id>/logs", summary="Log entries", tag="logs",
-           query=schemas.PageQuery, response=schemas.LogList)
-def list_logs(user: User, enrollment_id: int, query: schemas.PageQuery) -> schemas.LogList:
+           query=schemas.LogQuery, response=schemas.LogList)
+def list_logs(user: User, enrollment_id: int, query: schemas.LogQuery) -> schemas.LogList:
     """The enrolment's logs, newest first; confidential notes are null for those the tables keep them from."""
     session = get_session()
     enrollment = visible(session, user, enrollment_id)
     roles = policy.roles_on(session, user, enrollment)
-    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id)
-                           .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())).all()  # type: ignore[attr-defined]
-    start = (query.page - 1) * query.limit
-    return schemas.LogList(items=[_log_out(e, logs_service.visible_notes(e, roles, user))
-                                  for e in entries[start:start + query.limit]],
-                           page=schemas.PageInfo(page=query.page, limit=query.limit, total=len(entries)))
+    statement = select(LogEntry).where(LogEntry.enrollment_id == enrollment.id)
+    if query.kind is not None:
+        statement = statement.where(LogEntry.kind == query.kind)
+    if query.signed is not None:
+        statement = statement.where(LogEntry.signed_at.is_not(None) if query.signed  # type: ignore[union-attr]
+                                    else LogEntry.signed_at.is_(None))  # type: ignore[union-attr]
+    if query.since is not None:
+        statement = statement.where(LogEntry.occurred_on >= query.since)  # type: ignore[operator]
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    entries = session.exec(statement.order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())  # type: ignore[attr-defined]
+                           .offset((query.page - 1) * query.limit).limit(query.limit)).all()
+    return schemas.LogList(items=[_log_out(e, logs_service.visible_notes(e, roles, user)) for e in entries],
+                           page=schemas.PageInfo(page=query.page, limit=query.limit, total=total))
 
 
 @operation("POST", "/enrollments/<int:enrollment_id>/logs", summary="Add a log entry", tag="logs",
@@ -152,7 +164,7 @@ def add_log(user: User, enrollment_id: int, body: schemas.LogCreate) -> schemas.
 
 
 @operation("POST", "/enrollments/<int:enrollment_id>/logs/<int:log_id>/sign", summary="Sign a log entry",
-           tag="logs", response=schemas.LogOut)
+           tag="logs", response=schemas.LogOut, errors=(409,))
 def sign_log(user: User, enrollment_id: int, log_id: int) -> schemas.LogOut:
     """The mentor or coach the entry names signs it; only then does it count."""
     session = get_session()
@@ -160,6 +172,8 @@ def sign_log(user: User, enrollment_id: int, log_id: int) -> schemas.LogOut:
     entry = session.get(LogEntry, log_id)
     if entry is None or entry.enrollment_id != enrollment.id:
         raise NotFound("There is no such log entry.")
+    if entry.signed_at is not None and entry.signer_id == user.id:
+        raise Conflict("This entry is already signed.")
     logs_service.sign(session, entry, user)
     outbox.commit(session)
     return _log_out(entry, logs_service.visible_notes(entry, policy.roles_on(session, user, enrollment), user))

@@ -96,12 +96,12 @@ class Me(BaseModel):
 
 
 class EnrollmentFilter(PageQuery):
-    """Filter the enrolments by pathway, program or state; `mine` keeps only the caller's own."""
+    """Filter the enrolments by pathway, program or state; `mine` keeps only the caller's own; oldest first."""
 
     pathway: Literal["pip", "induction", "casc"] | None = None
     program_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    state: str | None = Field(default=None, max_length=48)
-    mine: bool | None = None
+    state: str | None = Field(default=None, max_length=48, description="the state's value, as in `state`")
+    mine: bool | None = Field(default=None, description="true: only my own; false: only those I support")
 
 
 class EnrollmentSummary(BaseModel):
@@ -222,10 +222,12 @@ class EvidenceUpload(BaseModel):
 
 
 class EvidenceDecision(Strict):
-    """Verify the document, or send it back with a reason the candidate sees."""
+    """Verify the document, or send it back with a reason the candidate sees; `expected_status` is its `status`
+    as last read (409 when it moved, or when a newer version was uploaded meanwhile)."""
 
     decision: Literal["verify", "send_back"]
     reason: str | None = Field(default=None, max_length=2000)
+    expected_status: Literal["submitted", "verified", "sent_back"] | None = None
 
 
 # --- Logs ------------------------------------------------------------------------------------------
@@ -240,6 +242,14 @@ class LogCreate(Strict):
     notes: str = Field(default="", max_length=10000)
     signer_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     participants: list[str] = Field(default_factory=list, max_length=20)
+
+
+class LogQuery(PageQuery):
+    """Filter the log entries by kind, signed or not, or from a date; newest first."""
+
+    kind: str | None = Field(default=None, max_length=32, description="e.g. mentoring, coaching, support_note")
+    signed: bool | None = None
+    since: date | None = Field(default=None, description="only entries on or after this date")
 
 
 class LogOut(BaseModel):
@@ -267,12 +277,15 @@ class LogList(BaseModel):
 
 
 class TaskQuery(PageQuery):
-    """The inbox tab (mine, unclaimed, done) and its filters."""
+    """The inbox tab (mine, unclaimed, done) and its filters; most urgent first (done: newest first)."""
 
-    tab: Literal["mine", "unclaimed", "done"] = "mine"
+    tab: Literal["mine", "unclaimed", "done"] = Field(default="mine", description="mine: claimed by me; unclaimed: "
+                                                      "for roles I hold; done: decided by me")
     pathway: Literal["pip", "induction", "casc"] | None = None
     program_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    overdue: bool = False
+    enrollment_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    due_before: date | None = Field(default=None, description="only tasks due on or before this date")
+    overdue: bool = Field(default=False, description="only open tasks past their due date")
 
 
 class TaskOut(BaseModel):
@@ -304,15 +317,17 @@ class TaskList(BaseModel):
 
 
 class Approve(Strict):
-    """Give the sign-off, with an optional comment."""
+    """Give the sign-off, with an optional comment; `expected_version` is the task's `version` as last read."""
 
     comment: str | None = Field(default=None, max_length=4000)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class SendBack(Strict):
-    """Send the sign-off back with a reason the candidate sees."""
+    """Send the sign-off back with a reason the candidate sees; `expected_version` as for approving."""
 
     reason: str = Field(min_length=1, max_length=2000)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class Decided(BaseModel):
@@ -352,6 +367,8 @@ class EventQuery(Strict):
     cursor: str | None = Field(default=None, max_length=24)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
     enrollment_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    action: str | None = Field(default=None, max_length=64, description="only events of this action, e.g. "
+                               "enrollment.transition or signoff.given")
 
 
 class AuditOut(BaseModel):

@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -26,6 +27,7 @@ from workflows.standards import FOR_PATHWAY
 
 from .routes import _enrollment
 
+_NEW_FEED = "new_calendar_feed"
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -42,8 +44,10 @@ def _page(enrollment: Enrollment, new_feed_url: str | None = None) -> str:
 @bp.get("/enrollments/<int:enrollment_id>/export")
 @login_required
 def export(enrollment_id: int) -> str:
-    """What can be taken away: the record, the documents, the calendar."""
-    return _page(_enrollment(enrollment_id))
+    """What can be taken away: the record, the documents, the calendar (a new feed link shown once)."""
+    enrollment = _enrollment(enrollment_id)
+    fresh = flask_session.pop(_NEW_FEED, None)
+    return _page(enrollment, new_feed_url=fresh["url"] if fresh and fresh.get("enrollment") == enrollment.id else None)
 
 
 def _exporter(enrollment_id: int) -> Enrollment:
@@ -89,8 +93,8 @@ def export_evidence(enrollment_id: int) -> Response:
 
 @bp.post("/enrollments/<int:enrollment_id>/calendar-feed")
 @login_required
-def create_calendar_feed(enrollment_id: int) -> str | tuple[str, int]:
-    """Make (or replace) the person's private feed link; it is shown once, on this response only."""
+def create_calendar_feed(enrollment_id: int) -> Response:
+    """Make (or replace) the person's private feed link; it is shown once, on the page this leads to."""
     session = get_session()
     enrollment = _enrollment(enrollment_id)
     try:
@@ -99,7 +103,10 @@ def create_calendar_feed(enrollment_id: int) -> str | tuple[str, int]:
     except NotPermitted as error:
         session.rollback()
         abort(403, error.message)
-    return _page(enrollment, new_feed_url=external_url("candidate.calendar", token=token))
+    # Post/redirect/get: the link rides in the signed session to the next page only, then it is gone,
+    # so a reload neither posts again (replacing the link just made) nor shows the secret twice.
+    flask_session[_NEW_FEED] = {"enrollment": enrollment.id, "url": external_url("candidate.calendar", token=token)}
+    return redirect(url_for("candidate.export", enrollment_id=enrollment.id) + "#calendar")
 
 
 @bp.post("/enrollments/<int:enrollment_id>/calendar-feed/revoke")

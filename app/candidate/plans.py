@@ -8,13 +8,14 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from app import policy
 from app.candidate.blueprint import bp
 from app.db import get_session
-from app.models import Enrollment, Plan, User
+from app.models import Enrollment, Evidence, Plan, User
 from app.services import PathwayError
 from app.services.enrollments import dashboard as dashboard_service
 from app.services.evidence import charts
@@ -50,10 +51,31 @@ def plans(enrollment_id: int) -> str:
     listed = []
     for kind in plans_service.KINDS[enrollment.pathway]:
         readable = policy.can_read_plan(roles, kind.value)
-        listed.append((plans_service.SHAPES[kind], plans_service.find(session, enrollment, kind.value) if readable else None,
-                       readable))
+        plan = plans_service.find(session, enrollment, kind.value) if readable else None
+        listed.append((plans_service.SHAPES[kind], plan, readable, _standing(session, enrollment, kind, plan)))
     return render_template("candidate/plans.html", enrollment=enrollment, candidate=_candidate(enrollment),
                            listed=listed, standards=FOR_PATHWAY.get(enrollment.pathway))
+
+
+# How a plan stands, from its filed document first: a plan uploaded as a document (never written here)
+# and verified is "Verified", not "Not started".
+_FILED_WORDS = {"verified": ("Verified", "met"), "submitted": ("Shared, waiting to be checked", "awaiting_verification"),
+                "sent_back": ("Sent back", "sent_back")}
+
+
+def _standing(session: Any, enrollment: Enrollment, kind: plans_service.PlanKind, plan: Plan | None) -> tuple[str, str]:
+    """(words, badge) for a plan: its filed document's status, else draft, else not started."""
+    evidence_kind = plans_service.EVIDENCE_KIND.get(kind)
+    filed = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment.id,
+                                                Evidence.kind == (evidence_kind.value if evidence_kind else ""))
+                         .order_by(Evidence.version.desc())).first()  # type: ignore[attr-defined]
+    if filed is not None and filed.status in _FILED_WORDS:
+        return _FILED_WORDS[filed.status]
+    if plan is not None and plan.submitted_at:
+        return "Shared", "awaiting_verification"
+    if plan is not None:
+        return "Draft", "awaiting_verification"
+    return "Not started", "missing"
 
 
 def _rows_from_plan(shape: plans_service.PlanShape, plan: Plan | None) -> list[dict[str, Any]]:

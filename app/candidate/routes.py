@@ -16,13 +16,14 @@ from app.idempotency import idempotent
 from app.models import Enrollment, Evidence, LogEntry, LogKind, User
 from app.services import PathwayError
 from app.services.enrollments import dashboard as dashboard_service
-from app.services.enrollments import goal
+from app.services.enrollments import goal, home, pathway_diagram
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
 from app.services.notifications import outbox
 from app.services.signoffs import queueing
 from workflows.facts import EvidenceKind
+from workflows.pathway_map import pathway_map
 
 
 def _enrollment(enrollment_id: int) -> Enrollment:
@@ -35,8 +36,10 @@ def _enrollment(enrollment_id: int) -> Enrollment:
 
 
 def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None = None,
-          problem_title: str | None = None) -> tuple[str, int]:
+          problem_title: str | None = None, template: str = "candidate/dashboard.html") -> tuple[str, int]:
     board = dashboard_service.build(get_session(), enrollment, current_user)
+    mine = home.build(get_session(), board, current_user)  # type: ignore[arg-type]
+    drawing = pathway_diagram.draw(mine.map, enrollment.state, mine.taken, mine.reached)
     clears = dashboard_service.clearing_roles(enrollment)
     decidable = {versions[0].id for kind, versions in board.evidence.items()
                  if policy.can_decide_own_upload(current_user, versions[0].uploaded_by_id)  # type: ignore[arg-type]
@@ -44,7 +47,7 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
                  and policy.can_decide_evidence(board.roles, clears.get(kind))}
     # A confidential plan filed as a PDF (the ILP) is not even listed to those who may not read it.
     readable = {kind for kind in board.evidence if policy.can_read_evidence(board.roles, kind)}
-    return render_template("candidate/dashboard.html", board=board, problems=problems or [], decidable=decidable,
+    return render_template(template, board=board, home=mine, drawing=drawing, problems=problems or [], decidable=decidable,
                            readable=readable,
                            problem_title=problem_title, kinds=dashboard_service.uploadable_kinds(board),
                            can_upload=policy.can_upload_evidence(board.roles),
@@ -57,6 +60,13 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
 def dashboard(enrollment_id: int) -> tuple[str, int]:
     """Where the enrolment stands, what is missing, by when, and who can clear it."""
     return _page(_enrollment(enrollment_id))
+
+
+@bp.get("/enrollments/<int:enrollment_id>/checklist")
+@login_required
+def checklist(enrollment_id: int) -> tuple[str, int]:
+    """Every step out of where the enrolment stands, every requirement, every deadline."""
+    return _page(_enrollment(enrollment_id), template="candidate/checklist.html")
 
 
 @bp.post("/enrollments/<int:enrollment_id>/steps/<event>")
@@ -74,7 +84,7 @@ def ask_for_step(enrollment_id: int, event: str) -> Response | tuple[str, int]:
         get_session().rollback()
         return _page(_enrollment(enrollment_id), error.status, error.reasons or [error.message],
                      error.message if error.reasons else None)
-    flash(f"Done: {transition.event.replace('_', ' ')}.", "success")
+    flash(f"Done: “{_event_label(enrollment, transition.event)}”.", "success")
     return redirect(url_for("candidate.dashboard", enrollment_id=enrollment.id))
 
 
@@ -99,6 +109,12 @@ def upload_evidence(enrollment_id: int) -> Response | tuple[str, int]:
         return _page(enrollment, getattr(error, "status", 400), [str(error)], "The document was not uploaded.")
     flash(f"Uploaded {EvidenceKind(row.kind).label} (version {row.version}).", "success")
     return redirect(url_for("candidate.dashboard", enrollment_id=enrollment.id) + "#evidence")
+
+
+def _event_label(enrollment: Enrollment, event: str) -> str:
+    """A step's name as people read it ("Begin Year 1"), never its key."""
+    edges = pathway_map(enrollment.pathway, enrollment.pathway_version).edges
+    return next((edge.label for edge in edges if edge.event == event), "the step")
 
 
 def _evidence(enrollment: Enrollment, evidence_id: int) -> Evidence:

@@ -13,7 +13,11 @@ from app import policy
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment
+from app.services.enrollments import words
+from app.services.enrollments.export import log_kind_label
+from app.services.enrollments.fact_registry import BY_NAME
 from app.services.evidence import plans as plans_service
+from workflows.facts import EvidenceKind
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,8 @@ def enrollment_sections(enrollment: Enrollment) -> list[Section]:
     def section(label: str, endpoint: str, *more: str) -> Section:
         return Section(label, f"candidate.{endpoint}", frozenset(f"candidate.{e}" for e in (endpoint, *more)))
 
-    sections = [section("Overview", "dashboard", "credential_goal"), section("Dates & facts", "facts"),
+    sections = [section("Overview", "dashboard", "credential_goal"), section("Checklist", "checklist"),
+                section("Dates & facts", "facts"),
                 section("Logs", "log_book")]
     if any(policy.can_read_plan(roles, kind.value) for kind in plans_service.KINDS[enrollment.pathway]):
         sections.append(section("Plans", "plans", "plan", "self_assessments"))
@@ -42,3 +47,29 @@ def enrollment_sections(enrollment: Enrollment) -> list[Section]:
     sections.append(section("Team", "team"))
     sections.append(section("Export & calendar", "export"))
     return sections
+
+
+# How the enrolment pages say dates, countdowns and figures ("2 March 2027", "about 14 months left", "40").
+bp.add_app_template_filter(words.day_in_words, "day_in_words")
+bp.add_app_template_filter(words.short_day, "short_day")
+bp.add_app_template_filter(words.countdown, "countdown")
+bp.add_app_template_filter(words.figure, "figure")
+bp.add_app_template_filter(words.count_unit, "count_unit")
+bp.add_app_template_filter(words.source_words, "source_words")
+bp.add_app_template_global(log_kind_label, "log_kind_label")
+
+
+@bp.app_template_global()
+def evidence_label(kind: str) -> str:
+    """A document kind as people say it ("Official transcripts"), whatever was stored."""
+    try:
+        return words.sentence_case(EvidenceKind(kind).label)
+    except ValueError:
+        return "Document"
+
+
+@bp.app_template_global()
+def fact_label(name: str) -> str:
+    """A recorded fact's name ("Enrolment date"), never its stored key."""
+    spec = BY_NAME.get(name)
+    return spec.label if spec else name.replace("_", " ").capitalize()

@@ -14,6 +14,7 @@ from app import policy
 from app.db import get_session
 from app.director.blueprint import bp
 from app.director.pages import program_or_404, render
+from app.filters import in_sentence
 from app.models import (
     Program,
 )
@@ -44,6 +45,7 @@ def assign(program_id: int):  # type: ignore[no-untyped-def]
     """Put a mentor, coach or deciding role on a candidate."""
     program, roles = program_or_404(program_id, policy.can_assign)
     session = get_session()
+    from_at_risk = request.form.get("back") == "at-risk"  # a row of the at-risk list: back to that list
     try:
         membership = assignments.assign(session, program, request.form.get("enrollment_id", type=int) or 0,
                                         request.form.get("user_id", type=int) or 0, request.form.get("role", ""),
@@ -51,8 +53,13 @@ def assign(program_id: int):  # type: ignore[no-untyped-def]
         outbox.commit(session)
     except PathwayError as error:
         session.rollback()
+        if from_at_risk:
+            flash(error.message, "error")
+            return redirect(url_for("director.at_risk", program_id=program.id))
         return _assignments_page(program, roles, error.status, error.message)
-    flash(f"Assigned as {Role(membership.role).label.lower()}.", "success")
+    flash(f"Assigned as {in_sentence(Role(membership.role).label)}.", "success")
+    if from_at_risk:
+        return redirect(url_for("director.at_risk", program_id=program.id))
     return redirect(url_for("director.assignments_page", program_id=program.id))
 
 
@@ -84,5 +91,5 @@ def confirm(program_id: int, membership_id: int):  # type: ignore[no-untyped-def
     except PathwayError as error:
         session.rollback()
         return _assignments_page(program, roles, error.status, error.message)
-    flash(f"Confirmed as {Role(membership.role).label.lower()}.", "success")
+    flash(f"Confirmed as {in_sentence(Role(membership.role).label)}.", "success")
     return redirect(url_for("director.assignments_page", program_id=program.id))

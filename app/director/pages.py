@@ -91,15 +91,5 @@ def csv_stream(header: list[str], batches: Iterable[list[list[object]]], filenam
     return response
 
 
-PAGE_SIZE = 100
-
-
-def page_of(items: list, page: int) -> tuple[list, int]:  # type: ignore[type-arg]
-    """One page of a long list (1-based, clamped) and how many pages there are."""
-    pages = max((len(items) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 1), pages)
-    return items[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], pages
-
-
 def slug(program: Program) -> str:
     return "".join(c if c.isalnum() else "-" for c in program.name.lower()).strip("-")[:60] or f"program-{program.id}"

@@ -13,19 +13,25 @@ from flask import (
     send_file,
     url_for,
 )
+from flask import session as flask_session
 from flask_login import current_user, login_required
+from sqlmodel import select
 
 from app import clock, policy
 from app.db import get_session
 from app.director.blueprint import bp
 from app.director.pages import program_or_404, render
+from app.filters import in_sentence
 from app.idempotency import idempotent
 from app.models import (
+    Enrollment,
     Program,
     Recommendation,
     RecommendationBatch,
+    User,
 )
 from app.services import PathwayError
+from app.services.enrollments import words
 from app.services.enrollments.facts import program_settings as program_settings_of
 from app.services.programs import cohort
 from app.services.programs import recommendations as recs
@@ -43,7 +49,7 @@ def _recommendations_page(program: Program, roles: frozenset[Role], status: int 
                    can_submit=policy.can_recommend(roles, submitters),
                    can_follow=policy.can_follow_recommendations(roles),
                    can_issue=bool(roles & recs.issuers(program)), can_return=bool(roles & recs.returners(program)),
-                   submitters=", ".join(sorted(r.label.lower() for r in submitters)),
+                   submitters=", ".join(sorted(in_sentence(r.label) for r in submitters)),
                    labels=recs.STATUS_LABELS, S=recs.S, today=clock.today(),
                    program_window=program_settings_of(program).recommendation_window_days, **context)
 
@@ -65,7 +71,7 @@ def _program_for_recommending(program_id: int) -> tuple[Program, frozenset[Role]
 def recommendations(program_id: int):  # type: ignore[no-untyped-def]
     """Ready candidates, batches with their packets, and each recommendation's life cycle."""
     program, roles = _program_for_recommending(program_id)
-    return _recommendations_page(program, roles)
+    return _recommendations_page(program, roles, outcomes=_outcomes(program))
 
 
 @bp.post("/<int:program_id>/recommendations")
@@ -85,8 +91,29 @@ def submit_recommendations(program_id: int):  # type: ignore[no-untyped-def]
     except PathwayError as error:
         session.rollback()
         return _recommendations_page(program, roles, error.status, problem=error.message)
-    status = 200 if result.batch is not None else 422
-    return _recommendations_page(program, roles, status, outcomes=result.outcomes)
+    if result.batch is None:  # nobody could be submitted: nothing was saved, so the form is shown again
+        return _recommendations_page(program, roles, 422, outcomes=result.outcomes)
+    # Post/redirect/get: a reload shows the outcome without sending the batch again. Those not submitted
+    # (kept to a few, the cookie is small) ride along in the session; those submitted are read back from the batch.
+    flask_session[_NOT_SUBMITTED] = [{"candidate_name": o.candidate_name, "message": o.message,
+                                      "reasons": list(o.reasons)[:5]} for o in result.outcomes if not o.ok][:10]
+    return redirect(url_for("director.recommendations", program_id=program.id, batch=result.batch.id) + "#outcomes")
+
+
+_NOT_SUBMITTED = "recommendations_not_submitted"
+
+
+def _outcomes(program: Program) -> list[dict[str, object]] | None:
+    """What the batch just submitted did (the page after the redirect), or None on an ordinary visit."""
+    batch = get_session().get(RecommendationBatch, request.args.get("batch", type=int) or 0)
+    if batch is None or batch.program_id != program.id:
+        return None
+    rows = get_session().exec(select(Recommendation, User).join(Enrollment, Enrollment.id == Recommendation.enrollment_id)  # type: ignore[arg-type]
+                              .join(User, User.id == Enrollment.candidate_id)  # type: ignore[arg-type]
+                              .where(Recommendation.batch_id == batch.id).order_by(User.name)).all()
+    done = [{"ok": True, "candidate_name": candidate.name,
+             "message": f"Recommended on {words.day_in_words(rec.submitted_on)}."} for rec, candidate in rows]
+    return done + [{"ok": False, **o} for o in flask_session.pop(_NOT_SUBMITTED, [])]
 
 
 @bp.get("/<int:program_id>/recommendations/batches/<int:batch_id>/packet")
@@ -133,7 +160,7 @@ def follow(program_id: int, recommendation_id: int, action: str):  # type: ignor
         session.rollback()
         return _recommendations_page(program, roles, error.status, problem=error.message,
                                      reasons=error.reasons)
-    flash(f"Recorded: {recs.STATUS_LABELS[recs.S(action)].lower()}.", "success")
+    flash(f"Recorded: {in_sentence(recs.STATUS_LABELS[recs.S(action)])}.", "success")
     return redirect(url_for("director.recommendations", program_id=program.id) + "#followed")
 
 

@@ -81,6 +81,6 @@ def roster_import(program_id: int):  # type: ignore[no-untyped-def]
         status = 409 if error.check.already_imported or not (error.check.file_errors or error.check.row_errors) else 400
         return render("roster.html", program, roles, status, check=error.check, payload=None, filename=filename,
                        columns=roster_service.COLUMN_HELP, problem=str(error))
-    flash(f"Imported {len(result.to_enrol)} candidate(s); {len(result.rows) - len(result.to_enrol)} already enrolled.",
-          "success")
+    imported, skipped = len(result.to_enrol), len(result.rows) - len(result.to_enrol)
+    flash(f"Imported {imported} candidate{'' if imported == 1 else 's'}; {skipped} already enrolled.", "success")
     return redirect(url_for("director.candidates", program_id=program.id))

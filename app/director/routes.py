@@ -10,20 +10,26 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
+    flash,
+    redirect,
     render_template,
     request,
+    url_for,
 )
 from flask_login import current_user, login_required
 
 from app import clock, policy
 from app.db import get_session
 from app.director.blueprint import bp
-from app.director.pages import csv_stream, page_of, program_or_404, render, slug
+from app.director.pages import csv_stream, program_or_404, render, slug
 from app.models import (
     PATHWAY_LABELS,
     Program,
 )
-from app.services.programs import accreditation, cohort, directory
+from app.services import PathwayError
+from app.services.notifications import outbox
+from app.services.programs import accreditation, cohort, nudges, overview
+from app.services.programs import assignments as assignment_service
 
 # --- Overview ---------------------------------------------------------------------------------
 
@@ -31,33 +37,24 @@ from app.services.programs import accreditation, cohort, directory
 @bp.get("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    """Programs the person directs or serves as district HR or credential analyst."""
-    programs = directory.visible_programs(get_session(), current_user)
-    if not programs:
+    """Every program the person directs or serves, with its candidates on track, at risk, overdue, ready."""
+    rows = overview.overview(get_session(), current_user)  # type: ignore[arg-type]
+    if not rows:
         abort(404)
-    session = get_session()
-    return render_template("director/index.html", labels=PATHWAY_LABELS, policy=policy, programs=[
-        (p, policy.program_roles(session, current_user, p)) for p in programs])  # type: ignore[arg-type]
+    return render_template("director/index.html", labels=PATHWAY_LABELS, policy=policy, rows=rows,
+                           standings=cohort.STANDINGS)
 
 
 @bp.get("/<int:program_id>")
 @login_required
 def cohort_dashboard(program_id: int):  # type: ignore[no-untyped-def]
-    """How many candidates in each state, as a chart and a table, and the at-risk counts."""
+    """How many candidates in each state (a bar per state that has any) and the at-risk counts."""
     program, roles = program_or_404(program_id)
     filters = cohort.Filters.from_args(request.args)
-    everyone = cohort.load(get_session(), program)
-    lines = [line for line in everyone if cohort.Filters(filters.enrolment_year, filters.program_year).keep(line)]
-    counts = cohort.state_counts(lines, program)
-    return render("cohort.html", program, roles, filters=filters, counts=counts, total=len(lines),
-                   top=max([n for _, _, n in counts] or [0]), risk_counts=cohort.risk_counts(lines),
-                   risk_kinds=cohort.RISK_KINDS, years=sorted({line.enrolment_year for line in everyone}))
-
-
-def _filtered(program: Program) -> tuple[cohort.Filters, list[cohort.CandidateLine], list[cohort.CandidateLine]]:
-    filters = cohort.Filters.from_args(request.args)
-    everyone = cohort.load(get_session(), program)
-    return filters, everyone, [line for line in everyone if filters.keep(line)]
+    counts = cohort.counts(get_session(), program, cohort.Filters(filters.enrolment_year, filters.program_year))
+    return render("cohort.html", program, roles, filters=filters, counts=counts.states, total=counts.total,
+                   top=max([n for _, _, n in counts.states] or [0]), risk_counts=counts.risks,
+                   risk_kinds=cohort.RISK_KINDS, years=counts.years)
 
 
 @bp.get("/<int:program_id>/candidates")
@@ -65,13 +62,18 @@ def _filtered(program: Program) -> tuple[cohort.Filters, list[cohort.CandidateLi
 def candidates(program_id: int):  # type: ignore[no-untyped-def]
     """The candidates behind a figure: filtered, a page at a time (all of them when printed), exportable as CSV."""
     program, roles = program_or_404(program_id)
-    filters, everyone, lines = _filtered(program)
+    session = get_session()
+    filters = cohort.Filters.from_args(request.args)
     printable = request.args.get("print") == "1"
-    shown, pages = (lines, 1) if printable else page_of(lines, request.args.get("page", 1, type=int))
-    return render("candidates.html", program, roles, filters=filters, lines=shown, total=len(lines),
-                   page=request.args.get("page", 1, type=int), pages=pages,
-                   states=cohort.state_counts(everyone, program), risk_kinds=cohort.RISK_KINDS,
-                   years=sorted({line.enrolment_year for line in everyone}), printable=printable)
+    if printable:
+        lines = [line for batch in cohort.batches(session, program, filters=filters) for line in batch]
+        found = cohort.Page(lines, len(lines), 1, 1)
+    else:
+        found = cohort.page(session, program, filters, request.args.get("page", 1, type=int))
+    everyone = cohort.counts(session, program)
+    return render("candidates.html", program, roles, filters=filters, lines=found.lines, total=found.total,
+                   page=found.page, pages=found.pages, standing=filters.standing, standings=cohort.STANDINGS,
+                   states=everyone.states, risk_kinds=cohort.RISK_KINDS, years=everyone.years, printable=printable)
 
 
 @bp.get("/<int:program_id>/candidates.csv")
@@ -81,23 +83,65 @@ def candidates_csv(program_id: int) -> Response:
     program, _ = program_or_404(program_id)
     filters = cohort.Filters.from_args(request.args)
     session = get_session()
-    batches = (accreditation.candidate_list([line for line in batch if filters.keep(line)]).values()
-               for batch in cohort.batches(session, program))
+    batches = (accreditation.candidate_list(batch).values() for batch in cohort.batches(session, program, filters=filters))
     return csv_stream([key for key, _ in accreditation.LIST_COLUMNS], batches, f"{slug(program)}-candidates.csv", session)
 
 
 @bp.get("/<int:program_id>/at-risk")
 @login_required
 def at_risk(program_id: int):  # type: ignore[no-untyped-def]
-    """Who is at risk, and why: the deadline and its rule, the overdue sign-off, or the pace."""
+    """Who is at risk, and why, with what the director can do about it: assign, remind, open the record."""
     program, roles = program_or_404(program_id)
-    risk = request.args.get("risk")
-    lines = [line for line in cohort.load(get_session(), program) if line.risks]
-    if risk in cohort.RISK_KINDS:
-        lines = [line for line in lines if risk in line.risk_kinds]
-    shown, pages = page_of(lines, request.args.get("page", 1, type=int))
-    return render("at_risk.html", program, roles, lines=shown, total=len(lines), pages=pages,
-                  page=request.args.get("page", 1, type=int), risk=risk, risk_kinds=cohort.RISK_KINDS)
+    session = get_session()
+    risk = request.args.get("risk") if request.args.get("risk") in cohort.RISK_KINDS else None
+    found = cohort.page(session, program, cohort.Filters(risk=risk), request.args.get("page", 1, type=int),
+                        risky_only=True)
+    # The list asks a fixed number of statements whatever its length (tests/app/test_scale.py): the reminders
+    # in one query, and the people one may assign on each candidate's own page, one tap away.
+    return render("at_risk.html", program, roles, lines=found.lines, total=found.total, pages=found.pages,
+                  page=found.page, risk=risk, risk_kinds=cohort.RISK_KINDS,
+                  reminders=nudges.reminders_for(session, found.lines), may_assign=policy.can_assign(roles))
+
+
+@bp.get("/<int:program_id>/at-risk/<int:enrollment_id>/assign")
+@login_required
+def assign_from_at_risk(program_id: int, enrollment_id: int):  # type: ignore[no-untyped-def]
+    """One at-risk candidate: why, and a mentor, coach or other role to assign, then back to the list."""
+    program, roles = program_or_404(program_id, policy.can_assign)
+    session = get_session()
+    line = nudges.enrollment_line(session, program, enrollment_id)
+    if line is None:
+        abort(404)
+    return render("assign_one.html", program, roles, line=line, staff=assignment_service.staff(session, program),
+                  assignable=assignment_service.ASSIGNABLE[program.pathway])
+
+
+@bp.post("/<int:program_id>/at-risk/<int:enrollment_id>/remind")
+@login_required
+def remind(program_id: int, enrollment_id: int):  # type: ignore[no-untyped-def]
+    """Email the candidate the reminder that fits their risk now, then back to the list."""
+    program, _ = program_or_404(program_id, policy.can_assign)
+    session = get_session()
+    line = nudges.enrollment_line(session, program, enrollment_id)
+    if line is None:
+        abort(404)
+    try:
+        reminder, new = nudges.remind(session, program, line, current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(_back_to_at_risk(program))
+    flash(f"Reminder emailed to {line.candidate.name}: {reminder.about}." if new else
+          f"{line.candidate.name} already has this reminder: {reminder.about}.", "success")
+    return redirect(_back_to_at_risk(program))
+
+
+def _back_to_at_risk(program: Program) -> str:
+    """The at-risk list as the person left it (its kind of risk and page, carried in the form)."""
+    risk = request.form.get("risk")
+    return url_for("director.at_risk", program_id=program.id, risk=risk if risk in cohort.RISK_KINDS else None,
+                   page=request.form.get("page", type=int))
 
 
 @bp.get("/<int:program_id>/pacing")
@@ -107,8 +151,6 @@ def pacing(program_id: int):  # type: ignore[no-untyped-def]
     program, roles = program_or_404(program_id)
     lines = [line for line in cohort.load(get_session(), program) if line.paces]
     return render("pacing.html", program, roles, lines=lines)
-
-
 
 
 # --- Accreditation ----------------------------------------------------------------------------
@@ -121,7 +163,7 @@ def accreditation_page(program_id: int):  # type: ignore[no-untyped-def]
     program, roles = program_or_404(program_id, policy.can_export_accreditation)
     session = get_session()
     table = accreditation.evidence_table(session, program, cohort.load(session, program))
-    return render("accreditation.html", program, roles, table=table, today=clock.today())
+    return render("accreditation.html", program, roles, table=table, today=clock.today(), pathway_labels=PATHWAY_LABELS)
 
 
 @bp.get("/<int:program_id>/accreditation.csv")

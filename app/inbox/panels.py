@@ -15,7 +15,10 @@ from app.inbox.blueprint import bp
 from app.models import Enrollment, Panel, User
 from app.services import NotFound, PathwayError
 from app.services.enrollments.facts import build_facts
+from app.services.evidence import plans as plans_service
+from app.services.evidence.documents import current as current_documents
 from app.services.signoffs import panels
+from workflows.facts import EvidenceKind
 
 
 def _panel(panel_id: int) -> tuple[Panel, Enrollment]:
@@ -35,7 +38,16 @@ def _panel_page(panel_id: int, status: int = 200, problems: list[str] | None = N
     panel, enrollment = _panel(panel_id)
     tally = panels.tally(session, panel)
     seat = next((s for s in tally.seats if s.user.id == current_user.id), None)
+    roles = policy.roles_on(session, current_user, enrollment)  # type: ignore[arg-type]
+    # What the panel member may open of the candidate's record, as the confidentiality tables say.
+    readable_plans = [(k.value, plans_service.SHAPES[k].title) for k in plans_service.KINDS[enrollment.pathway]
+                      if policy.can_read_plan(roles, k.value)]
+    documents = [row for row in current_documents(session, enrollment.id).values()  # type: ignore[arg-type]
+                 if policy.can_read_evidence(roles, row.kind)]
     return render_template("inbox/panel.html", panel=panel, enrollment=enrollment, tally=tally, seat=seat,
+                           readable_plans=readable_plans, documents=sorted(documents, key=lambda d: d.kind),
+                           can_open_record=policy.can_view_enrollment(session, current_user, enrollment),  # type: ignore[arg-type]
+                           EvidenceKind=EvidenceKind,
                            candidate=session.get(User, enrollment.candidate_id), cpsel=panels.CPSEL,
                            rubric=panels.RUBRIC, problems=problems or [], form=request.form,
                            threshold=build_facts(session, enrollment).settings.exit_panel_mastery_score), status

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, has_request_context, redirect, render_template, request, url_for
+from flask import abort, flash, g, has_request_context, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from app import clock, policy
 from app.db import get_session
+from app.filters import sentence
 from app.idempotency import idempotent
 from app.inbox.blueprint import bp
-from app.models import AuditEvent, Enrollment, Evidence, Program, SignOff, SignOffTask, TaskComment, User, utcnow
+from app.models import AuditEvent, Enrollment, Evidence, Panel, Program, SignOff, SignOffTask, TaskComment, User, utcnow
 from app.services import NotFound, NotPermitted, PathwayError
 from app.services.enrollments.facts import build_facts
-from app.services.signoffs import deciding, inbox, panels, pending, queueing, reopening
-from app.services.signoffs.inbox import TABS, Filters, counts, has_inbox, listing, programs_in
+from app.services.signoffs import approver_words, deciding, inbox, panels, pending, queueing, reopening, worklist
+from app.services.signoffs.inbox import listing
 from workflows import engine
 from workflows.facts import EvidenceKind
 from workflows.roles import Role
@@ -29,70 +30,116 @@ from workflows.roles import Role
 
 @bp.app_context_processor
 def inbox_navigation() -> dict[str, object]:
-    """`nav_inbox` (open tasks, None for people who approve nothing) and the candidate's sign-offs."""
+    """`nav_inbox` (everything waiting on the person, None for people who approve nothing) and the
+    candidate's sign-offs. The badge counts the same queue the inbox lists, computed once a request."""
     if not has_request_context() or not current_user.is_authenticated:
         return {}
     session = get_session()
-    today = clock.today()
-    nav = None
-    if has_inbox(session, current_user, today):  # type: ignore[arg-type]
-        # Tasks, plus the logs naming the person and the documents their role verifies.
-        nav = (counts(session, current_user, today).open + len(inbox.logs_to_sign(session, current_user))  # type: ignore[arg-type]
-               + len(inbox.documents_to_verify(session, current_user)))  # type: ignore[arg-type]
-    return {"nav_inbox": nav,
+    queue = current_queue()
+    return {"nav_inbox": queue.total if queue.approver else None,
             "signoff_tasks_for": lambda enrollment_id: pending.for_enrollment(session, enrollment_id),
             "signoffs_to_ask_for": lambda enrollment: queueing.askable(session, enrollment, current_user)}
 
 
+def current_queue() -> worklist.Queue:
+    """The signed-in person's queue, built once per request (the badge, heading and tabs share it)."""
+    if "inbox_queue" not in g:
+        g.inbox_queue = worklist.build(get_session(), current_user, clock.today())  # type: ignore[arg-type]
+    return g.inbox_queue
+
+
+def forget_queue() -> None:
+    """After a decision in this request, count again."""
+    g.pop("inbox_queue", None)
+
+
 def require_inbox() -> None:
-    if not has_inbox(get_session(), current_user, clock.today()):  # type: ignore[arg-type]
+    if not current_queue().approver:
         abort(404)
 
 
-def _filters() -> Filters:
+# Tabs: everything, one kind of work, or what the person decided. "mine" and "unclaimed" (older
+# links, the API's words) are the sign-offs tab narrowed to claimed by me / unclaimed.
+TAB_KINDS = {"all": None, "signoffs": "signoff", "logs": "log", "documents": "document"}
+OLD_TABS = {"mine": "mine", "unclaimed": "unclaimed"}
+
+
+def back_to_queue() -> Response:
+    """The queue as the person left it: a fixed route, its tab and page checked, never a URL from the form."""
+    tab = request.form.get("tab", "all")
+    page = request.form.get("page", type=int) or 1
+    args = {"tab": tab} if tab in TAB_KINDS and tab != "all" else {}
+    if page > 1:
+        args["page"] = str(page)
+    return redirect(url_for("inbox.index", **args) + "#queue")
+
+
+def _filters() -> worklist.Filters:
     args = request.args
     try:
         due_before = date.fromisoformat(args["due_before"]) if args.get("due_before") else None
     except ValueError:
-        abort(400, "Enter the due date as a calendar date (YYYY-MM-DD).")
+        abort(400, "Enter the due date as a calendar date, for example 2 March 2027.")
     pathway = args.get("pathway") or None
     if pathway not in (None, "pip", "induction", "casc"):
         abort(400, "Choose a pathway from the list.")
-    return Filters(pathway=pathway, program_id=args.get("program", type=int), due_before=due_before,
-                   overdue=args.get("overdue") == "1")
+    claimed = args.get("claimed") or OLD_TABS.get(args.get("tab", ""))
+    if claimed not in (None, "mine", "unclaimed"):
+        abort(400, "Choose claimed by you or unclaimed.")
+    return worklist.Filters(pathway=pathway, program_id=args.get("program", type=int), due_before=due_before,
+                            overdue=args.get("overdue") == "1", claimed=claimed)
 
 
 @bp.get("")
 @login_required
 def index() -> str:
-    """The approver's inbox: tabs mine / unclaimed / done, filters, counts."""
+    """One queue of everything waiting on the approver, most urgent first, a page at a time."""
     require_inbox()
     session = get_session()
-    tab = request.args.get("tab", "mine")
-    if tab not in TABS:
-        abort(400, "Choose one of the tabs: mine, unclaimed or done.")
+    tab = request.args.get("tab", "all")
+    tab = "signoffs" if tab in OLD_TABS else tab
+    if tab not in (*TAB_KINDS, "done"):
+        abort(400, "Choose one of the tabs: everything, sign-offs, logs, documents or done.")
     today, filters = clock.today(), _filters()
-    lines = listing(session, current_user, tab, today, filters)  # type: ignore[arg-type]
-    everything = listing(session, current_user, tab, today)  # type: ignore[arg-type]
-    mine = tab == "mine"
-    return render_template("inbox/index.html", tab=tab, lines=lines, filters=filters, today=today,
-                           counts=counts(session, current_user, today),  # type: ignore[arg-type]
-                           waiting_logs=inbox.logs_to_sign(session, current_user) if mine else [],  # type: ignore[arg-type]
-                           waiting_documents=inbox.documents_to_verify(session, current_user) if mine else [],  # type: ignore[arg-type]
-                           programs=programs_in(everything), panels=panels.panels_for(session, current_user),  # type: ignore[arg-type]
-                           to_convene=_to_convene(), title=queueing.title)
+    queue = current_queue()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    done, shown = [], []
+    if tab == "done":
+        done = listing(session, current_user, "done", today,  # type: ignore[arg-type]
+                       inbox.Filters(filters.pathway, filters.program_id))
+    else:
+        shown = queue.select(TAB_KINDS[tab], filters)
+    size = worklist.PAGE_SIZE
+    pages = max((len(shown) + size - 1) // size, 1)
+    page = min(page, pages)
+    director = any(r is Role.PROGRAM_DIRECTOR for held in queue.scope.by_program.values() for r in held) or any(
+        r is Role.PROGRAM_DIRECTOR for held in queue.scope.by_organisation.values() for r in held)
+    return render_template("inbox/index.html", tab=tab, queue=queue, items=shown[(page - 1) * size:page * size],
+                           shown=len(shown), page=page, pages=pages, done=done, filters=filters, today=today,
+                           programs=queue.programs(), panels=panels.panels_for(session, current_user),  # type: ignore[arg-type]
+                           to_convene=_to_convene() if director else [], title=queueing.title,
+                           URGENCY_LABELS=URGENCY_LABELS)
+
+
+URGENCY_LABELS = {"overdue": "Overdue", "soon": "Due this week", "later": "Later"}
 
 
 def _to_convene() -> list[tuple[Enrollment, User]]:
-    """CASC candidates at the exit interview, without a panel yet, in programs the person directs."""
+    """CASC candidates at the exit interview, without a panel yet, in programs the person directs.
+
+    One query whatever the size of the state: reach and "no open panel" are asked in SQL, the
+    roles read from the queue's index of the person's memberships."""
     session = get_session()
+    scope = current_queue().scope
+    has_panel = (select(Panel.id).where(Panel.enrollment_id == Enrollment.id, Panel.purpose == panels.PURPOSE,
+                                        Panel.outcome.is_(None)).exists())  # type: ignore[union-attr]
     rows = session.exec(select(Enrollment, User, Program).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
                         .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
-                        .where(Enrollment.pathway == "casc", Enrollment.state == panels.STATE)).all()
-    # Roles for the whole list in one query, not one per candidate statewide.
-    roles = inbox.roles_on_many(session, current_user, [(e, p) for e, _, p in rows]) if rows else {}  # type: ignore[arg-type]
-    return [(e, c) for e, c, _ in rows if policy.can_set_up_panel(roles[e.id])  # type: ignore[index]
-            and panels.open_panel(session, e.id) is None]  # type: ignore[arg-type]
+                        .where(Enrollment.pathway == "casc", Enrollment.state == panels.STATE,
+                               Enrollment.candidate_id != current_user.id, worklist.reach([scope]), ~has_panel)
+                        .order_by(User.name, Enrollment.id)).all()
+    return [(e, c) for e, c, p in rows
+            if policy.can_set_up_panel(scope.roles(e.id, e.program_id, p.organisation_id))]  # type: ignore[arg-type]
 
 
 # --- One task ------------------------------------------------------------------------------------
@@ -125,12 +172,18 @@ def _task_page(task_id: int, status: int = 200, problems: list[str] | None = Non
     options = {o.event: o for o in engine.events_from(enrollment.pathway, enrollment.pathway_version,
                                                        enrollment.state, facts)}
     step = options.get(task.event)
-    also_missing = [reason for rule, reason in zip(step.unmet, step.reasons) if rule.signoff is None] if step else []
+    also_missing = ([sentence(approver_words.explain(rule, facts)) for rule in step.unmet if rule.signoff is None]
+                    if step else [])
     kinds = [r.evidence_kind.value for r in queueing.covered_rules(enrollment, task.key)]  # type: ignore[union-attr]
     versions = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment.id,
                                                    Evidence.kind.in_(kinds or ["-"]))  # type: ignore[attr-defined]
                             .order_by(Evidence.kind, Evidence.version.desc())).all()  # type: ignore[attr-defined]
     roles = policy.roles_on(session, current_user, enrollment)  # type: ignore[arg-type]
+    clears = {r.evidence_kind.value: r.clears for r in queueing.covered_rules(enrollment, task.key)}  # type: ignore[union-attr]
+    # The documents this person can verify right here (the analyst no longer hears it "awaits verification").
+    decidable = {row.id for row in versions if row.superseded_at is None and row.status == "submitted"
+                 and policy.can_decide_own_upload(current_user, row.uploaded_by_id)  # type: ignore[arg-type]
+                 and policy.can_read_evidence(roles, row.kind) and policy.can_decide_evidence(roles, clears.get(row.kind))}
     signoff = session.get(SignOff, task.signoff_id) if task.signoff_id else None
     comments = session.exec(select(TaskComment, User).join(User, TaskComment.author_id == User.id)  # type: ignore[arg-type]
                             .where(TaskComment.task_id == task.id).order_by(TaskComment.id)).all()
@@ -148,7 +201,7 @@ def _task_page(task_id: int, status: int = 200, problems: list[str] | None = Non
     return render_template(
         "inbox/task.html", task=task, enrollment=enrollment, program=session.get(Program, enrollment.program_id),
         people=people, title=queueing.title(task), role_label=Role(task.role).label, step=step,
-        also_missing=also_missing, versions=versions, can_read_evidence=policy.can_read_evidence(roles),
+        also_missing=also_missing, versions=versions, can_read_evidence=policy.can_read_evidence(roles), decidable=decidable,
         can_work=can_work, acting_for=acting_for, checks=checks, signoff=signoff, comments=comments,
         can_undo=can_undo, undo_minutes=minutes, can_reopen=policy.can_reopen(roles) and task.status in deciding.DECIDED,
         problems=problems or [], problem_title=problem_title, today=clock.today(), history=history,
@@ -176,6 +229,9 @@ def _act(task_id: int, action, done: str, fragment: str = "") -> Response | tupl
         return _task_page(task_id, error.status, error.reasons or [error.message],
                           error.message if error.reasons else None)
     flash(done, "success")
+    forget_queue()
+    if request.form.get("from") == "queue":  # decided inline in the queue: back to it (a fixed route)
+        return back_to_queue()
     return redirect(url_for("inbox.task", task_id=task_id) + fragment)
 
 
@@ -237,18 +293,6 @@ def reopen(task_id: int) -> Response | tuple[str, int]:
     reason = request.form.get("reason", "")
     return _act(task_id, lambda s: reopening.reopen(s, task_id, current_user, reason),
                 "Reopened: the decision is withdrawn and the sign-off asked for again.")
-
-
-@bp.post("/bulk-approve")
-@login_required
-def bulk_approve() -> tuple[str, int]:
-    """Approve the selected tasks whose checks pass; list the others with the reason."""
-    require_inbox()
-    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit()]
-    if not ids:
-        abort(400, "Select at least one task to approve.")
-    result = deciding.bulk_approve(get_session(), ids, current_user)  # type: ignore[arg-type]
-    return render_template("inbox/bulk.html", result=result, title=queueing.title), 200
 
 
 @bp.post("/enrollments/<int:enrollment_id>/signoffs/<event>")

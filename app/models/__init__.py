@@ -14,6 +14,7 @@ from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, 
 from .plans import Plan, PlanKind, Resource, ResourceCategory
 from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
 from .signoffs import SignOff
+from .summaries import EnrollmentRisk, EnrollmentSummary
 from .tasks import Delegation, Panel, PanelMember, PanelVote, SignOffTask, TaskComment, TaskStatus
 from .team import CalendarFeed, Invitation
 
@@ -44,6 +45,8 @@ __all__ = [
     "NotificationPreference",
     "SentNotification",
     "Enrollment",
+    "EnrollmentRisk",
+    "EnrollmentSummary",
     "Evidence",
     "LogEntry",
     "LogKind",

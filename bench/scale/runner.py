@@ -11,19 +11,22 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import statistics
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import create_engine, event, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from app import clock, create_app
+from app.services.enrollments import summaries
 from bench.scale.generate import PASSWORD, Dataset, load
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -69,12 +72,30 @@ def database(size: int, base_url: str | None = None) -> Iterator[tuple[str, str]
         admin.dispose()
 
 
+def kept(url: str, size: int) -> Dataset | None:
+    """With BENCH_KEEP=<folder> (SQLite), the dataset loaded once into <folder>/bench-<size>.db and reused:
+    a copy is measured, so every run starts from the same data (generate big datasets once)."""
+    folder = os.environ.get("BENCH_KEEP")
+    if not folder or not url.startswith("sqlite:///"):
+        return None
+    stored, meta = Path(folder) / f"bench-{size}.db", Path(folder) / f"bench-{size}.json"
+    if not meta.exists():
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        data = build(f"sqlite:///{stored}", size)
+        meta.write_text(json.dumps(asdict(data)))
+    shutil.copyfile(stored, url.removeprefix("sqlite:///"))
+    return Dataset(**json.loads(meta.read_text()))
+
+
 def build(url: str, size: int) -> Dataset:
     """Create the tables and load `size` enrolments."""
     engine = create_engine(url)
     SQLModel.metadata.create_all(engine)
     with engine.begin() as conn:
         data = load(conn, size, clock.today())
+    # The loader inserts in bulk, past the ORM, so the summaries are rebuilt as `flask summaries rebuild` does.
+    with Session(engine) as session:
+        summaries.rebuild(session)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             # Only this schema's tables (a bare ANALYZE walks every schema of the shared database).
@@ -144,7 +165,7 @@ def measure(size: int, only: set[str] | None = None, base_url: str | None = None
     """Every page at one size (`base_url`: the database server to use instead of DATABASE_URL)."""
     with database(size, base_url) as (url, db):
         started = time.perf_counter()
-        data = build(url, size)
+        data = build(url, size) if not kept(url, size) else kept(url, size)
         load_seconds = time.perf_counter() - started
         emit("load_seconds", round(load_seconds, 1), "s", size, db, "generator")
         with tempfile.TemporaryDirectory() as folder:
@@ -165,7 +186,7 @@ def measure(size: int, only: set[str] | None = None, base_url: str | None = None
                     continue
                 client = clients.setdefault(who, sign_in(app, who))
 
-                def fetch() -> bytes:
+                def fetch(client: object = client, path: str = path) -> bytes:
                     response = client.get(path)  # type: ignore[attr-defined]
                     assert response.status_code == 200, f"{path}: {response.status_code}"
                     return response.data
@@ -182,8 +203,27 @@ def measure(size: int, only: set[str] | None = None, base_url: str | None = None
                                             ("sql_per_request", figure.sql, "statements"), ("bytes", figure.bytes, "bytes"),
                                             ("floor_p50", figure.floor_ms, "ms"), ("ratio_to_floor", figure.ratio, "x")):
                     emit(metric, round(value, 2), unit, size, db, page)
+            if only is None or "daily sweep" in only:
+                sweep(app, size, db)
             app.extensions["db_engine"].dispose()
         return db, figures
+
+
+def sweep(app: Flask, size: int, db: str) -> None:
+    """The daily sweep over every enrolment: the first run (queues what is due) and the next (finds it queued)."""
+    from app.services.notifications import outbox
+    from app.services.notifications.reminders import daily_sweep
+
+    dispatch, outbox.dispatch = outbox.dispatch, lambda ids: len(ids)  # the worker's part, not the sweep's
+    try:
+        with app.app_context():
+            for run in ("sweep_first_seconds", "sweep_again_seconds"):
+                with Session(app.extensions["db_engine"]) as session:
+                    started = time.perf_counter()
+                    daily_sweep(session)
+                    emit(run, round(time.perf_counter() - started, 2), "s", size, db, "daily sweep")
+    finally:
+        outbox.dispatch = dispatch
 
 
 def percentile(samples: list[float], q: int) -> float:

@@ -49,6 +49,8 @@ def export_page(driver: PathwayDriver) -> str:
 def make_feed(client: FlaskClient, driver: PathwayDriver) -> tuple[str, str]:
     response = client.post(f"/enrollments/{driver.enrollment.id}/calendar-feed",
                            data={"csrf_token": csrf_token(client, export_page(driver))})
+    assert response.status_code == 302  # post/redirect/get: a reload does not replace the link again
+    response = client.get(response.headers["Location"])
     assert response.status_code == 200
     url, token = _FEED.search(response.get_data(as_text=True)).groups()
     return url, token

@@ -38,10 +38,18 @@ def test_the_candidate_sees_where_they_are_and_what_is_missing(app: Flask, pip: 
     client = signed_in(app, pip.candidate.email)
     body = client.get(page_of(pip)).get_data(as_text=True)
     assert "Now at:" in body and "Vacancy search" in body
-    assert "What comes next" in body
-    assert "diligent search" in body  # the unmet rule, in plain language
-    assert "Who: District HR" in body
+    # The diligent search is district HR's to file: it waits on them, named, and is not a step of hers.
+    waiting = re.search(r'<section class="card waiting".*?</section>', body, re.DOTALL).group(0)
+    assert "diligent search" in waiting and "District HR" in waiting
+    steps = re.search(r'<section class="card next-steps".*?</section>', body, re.DOTALL).group(0)
+    assert "diligent search" not in steps
+    assert "Upload your official transcripts" in steps  # what she can file ahead, one tap from the form
     assert "Recent activity" in body and "enrolled" in body
+    # Withdrawing is in the menu, not among her next steps.
+    assert "Withdraw" not in steps and "More actions" in body
+    checklist = client.get(page_of(pip) + "/checklist").get_data(as_text=True)
+    assert "Still missing (1)" in checklist and "Who: District HR" in checklist
+    assert "configurable" not in checklist  # the rule book's marks stay out of the words
 
 
 def test_the_pip_expiry_is_the_headline_with_a_countdown(app: Flask, pip: PathwayDriver) -> None:
@@ -49,9 +57,11 @@ def test_the_pip_expiry_is_the_headline_with_a_countdown(app: Flask, pip: Pathwa
                         ("request_permit", Role.CREDENTIAL_ANALYST), ("permit_issued", Role.CREDENTIAL_ANALYST)]:
         pip.advance(event, role)
     body = signed_in(app, pip.candidate.email).get(page_of(pip)).get_data(as_text=True)
-    headline = re.search(r'<section class="card headline[^"]*".*?</section>', body, re.S).group(0)
+    headline = re.search(r'<section class="card headline[^"]*".*?</section>', body, re.DOTALL).group(0)
     assert "expir" in headline.lower()
-    assert re.search(r"\d+ days left", headline)
+    # A year away reads in months, with the date in words, never "365 days left".
+    assert re.search(r"about \d+ months left", headline) and "days left" not in headline
+    assert re.search(r"due \d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}", headline)
 
 
 @pytest.mark.parametrize("path", ["", "/evidence/1"])

@@ -49,7 +49,12 @@ def follow(client, driver: PathwayDriver, rec: Recommendation, action: str, **da
 
 def test_a_director_submits_a_batch_and_the_job_writes_the_packet(app: Flask, session: Session, driver: PathwayDriver) -> None:
     client, response = submit(app, driver)
-    assert response.status_code == 200 and "Recommended on" in response.get_data(as_text=True)
+    # Post/redirect/get: the answer is a redirect to the outcome, which a reload shows again without posting.
+    assert response.status_code == 302 and "batch=" in response.location
+    for _ in range(2):
+        shown = client.get(response.location).get_data(as_text=True)
+        assert "Recommended on" in shown and "Candidate" in shown
+    assert len(session.exec(select(RecommendationBatch)).all()) == 1
     enrollment = driver.refresh()
     # Two CASC years passed on the app's clock to get here: "today" is the app's today.
     assert enrollment.state == "recommended" and enrollment.recommended_on == driver.facts().today
@@ -125,9 +130,10 @@ def test_returned_with_a_reason_then_resubmitted(app: Flask, session: Session, d
     assert rec.status == "returned" and rec.return_reason == "Middle name misspelled"
     assert enrollment.state == "ready_for_recommendation" and enrollment.recommended_on is None
     page = client.get(f"/programs/{driver.program.id}/recommendations").get_data(as_text=True)
-    assert f"re-submission of recommendation #{rec.id}" in page
+    assert "submitted again: the recommendation of" in page and "was returned by the candidate" in page
+    assert f"recommendation #{rec.id}" not in page and f"· #{rec.id}" not in page  # no ids on screen
     _, again = submit(app, driver)
-    assert again.status_code == 200
+    assert again.status_code == 302
     newer = session.exec(select(Recommendation).order_by(Recommendation.id.desc())).first()
     assert newer.id != rec.id and newer.replaces_id == rec.id and driver.refresh().state == "recommended"
 

@@ -49,7 +49,7 @@ def test_preview_shows_what_would_happen_and_writes_nothing(hr: FlaskClient, dri
     response = upload(hr, driver, "preview", GOOD.format(program=driver.program.name))
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert body.count("create account and enrol") == 2 and "Import 2 candidate(s)" in body
+    assert body.count("Create account and enrol") == 2 and "Import 2 candidates" in body
     assert counts(session) == before
 
 
@@ -125,7 +125,7 @@ def test_oversize_and_non_utf8_files_are_refused(hr: FlaskClient, driver: Pathwa
     latin = "email,name,enrolled_on\nj@example.org,José,2025-08-01\n".encode("latin-1")
     assert "not UTF-8" in upload(hr, driver, "preview", latin).get_data(as_text=True)
     bom = "\ufeffemail,name,enrolled_on\nj@example.org,José,2025-08-01\n"
-    assert "create account and enrol" in upload(hr, driver, "preview", bom).get_data(as_text=True)
+    assert "Create account and enrol" in upload(hr, driver, "preview", bom).get_data(as_text=True)
 
 
 def test_the_template_lists_every_column(hr: FlaskClient, driver: PathwayDriver) -> None:

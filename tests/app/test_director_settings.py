@@ -8,6 +8,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Program
+from app.services.enrollments.facts import program_settings
 from app.services.programs.settings import fields
 from tests.app.director_fixtures import post, signed_in
 from tests.app.pathway_driver import PathwayDriver
@@ -26,13 +27,20 @@ def form_values(program: Program) -> dict[str, str]:
     return values
 
 
-def test_the_page_shows_defaults_sources_and_conflicts(app: Flask, session: Session) -> None:
+def test_the_page_shows_defaults_sources_and_conflicts_in_plain_words(app: Flask, session: Session) -> None:
     driver = PathwayDriver(app, session, "casc")
     body = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email).get(
         f"/programs/{driver.program.id}/settings").get_data(as_text=True)
-    assert "Casc enrolment window days [C]" in body and "Default: 365" in body
-    assert "PSA 16-13" in body  # the source
-    assert body.index("Read by this program’s pathway") < body.index("Coaching weeks per year") < body.index("Other pathways")
+    assert "Days to enrol after starting an administrative post" in body and "The rule book says 365" in body
+    assert "The sources disagree on this value" in body and "PSA 16-13" in body  # the conflict, the source
+    assert "Applies to 1 candidate now" in body
+    for code_words in ("[C]", "[I]", "Default:", "allowed", "open enrolment(s)", "Casc enrolment window days"):
+        assert code_words not in body, code_words
+    # This pathway's settings, then the program-wide ones; another pathway's are not listed at all.
+    assert (body.index("Clear Administrative Services Credential") < body.index("Weeks with a coaching meeting each year")
+            < body.index("Every pathway") < body.index("Days an approver has for a sign-off"))
+    assert "Provisional Internship Permit" not in body and "Mentoring hours a week" not in body
+    assert not [f.name for f in fields(driver.program) if f.name.startswith(("pip_", "mentor", "ilp_"))]
 
 
 def test_a_valid_change_is_saved_with_before_and_after(app: Flask, session: Session) -> None:
@@ -48,6 +56,8 @@ def test_a_valid_change_is_saved_with_before_and_after(app: Flask, session: Sess
     assert audit.details["changed"]["casc_enrolment_window_days"] == {"from": 365, "to": 120}
     assert audit.details["reach"]["casc_enrolment_window_days"] == 1  # the one open enrolment reads it
     assert ProgramSettings.from_mapping(program.settings).casc_enrolment_window_days == 120
+    # Another pathway's settings, not on this page, keep their values.
+    assert "pip_validity_months" not in values and program_settings(program).pip_validity_months == 12
 
 
 def test_invalid_values_are_refused_with_400_and_nothing_changes(app: Flask, session: Session) -> None:

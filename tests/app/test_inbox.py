@@ -116,12 +116,16 @@ def test_bulk_approval_approves_what_passes_and_lists_the_rest(app: Flask, sessi
     Auth(client).sign_in(hr.email)
     token = csrf_token(client, "/inbox?tab=unclaimed")
     assert client.post("/inbox/bulk-approve", data={"csrf_token": token}).status_code == 400
-    page = client.post("/inbox/bulk-approve", data={"csrf_token": token, "task_id": [str(hr_task.id), str(unready.id)]})
+    posted = client.post("/inbox/bulk-approve", data={"csrf_token": token, "task_id": [str(hr_task.id), str(unready.id)]})
+    assert posted.status_code == 302 and posted.headers["Location"].endswith("/inbox/bulk-approve")  # post/redirect/get
+    page = client.get("/inbox/bulk-approve")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Approved (1)" in text and "Skipped (1)" in text
+    assert page.status_code == 200 and "Approved (1)" in text and "Not approved yet (1)" in text
     assert "Personalized Plan is not verified yet" in text
     assert session.get(SignOffTask, hr_task.id, populate_existing=True).status == "approved"  # type: ignore[union-attr]
     assert session.get(SignOffTask, unready.id, populate_existing=True).status == "open"  # type: ignore[union-attr]
+    # Shown once: reloading the result posts nothing again and lands on the queue.
+    assert client.get("/inbox/bulk-approve").status_code == 302
 
 
 def test_undo_from_the_task_page(app: Flask, session: Session, client: FlaskClient) -> None:
@@ -166,7 +170,8 @@ def test_the_candidate_asks_for_missing_sign_offs_from_the_dashboard(app: Flask,
     assert "Ask for the sign-offs" not in page and "Waiting for the PIP Personalized Plan to be verified first" in page
     satisfy_all_but_signoffs(driver, "establish_plan")
     page = client.get(path).get_data(as_text=True)
-    assert "Ask for the sign-offs" in page and "plan established (site administrator)" in page
+    assert "Ask for the sign-offs for Establish the plan" in page
+    assert "Your site administrator signs off that your plan is established." in page
     token = csrf_token(client, path)
     assert client.post(f"/inbox/enrollments/{driver.enrollment.id}/signoffs/withdraw",
                        data={"csrf_token": token}).status_code == 409  # no sign-off to ask for there
@@ -201,5 +206,5 @@ def test_overdue_and_escalated_tasks_are_marked_in_the_inbox(app: Flask, session
         assert task_service.escalate_overdue(session) == 0
     Auth(client).sign_in(driver.person(Role.PROGRAM_DIRECTOR).email)
     page = client.get("/inbox?tab=unclaimed&overdue=1").get_data(as_text=True)
-    assert "Admitted sign-off" in page and "Overdue" in page and "Escalated to the director" in page
+    assert "Admitted sign-off" in page and "Overdue" in page and "The program director has been told" in page
     assert "1 overdue" in page

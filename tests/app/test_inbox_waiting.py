@@ -11,10 +11,15 @@ from sqlmodel import Session
 from app.services.evidence import documents as documents_service
 from app.services.evidence import filing
 from app.services.evidence import logs as logs_service
-from app.services.signoffs import inbox
+from app.services.signoffs import worklist
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
 from workflows.roles import Role
+
+
+def _waiting(session: Session, person, kind: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """The ids of the logs or documents waiting in the person's queue."""
+    return [item.id for item in worklist.build(session, person, date.today()).items if item.kind == kind]
 
 
 def test_a_log_naming_the_mentor_waits_in_their_inbox_until_signed(app: Flask, session: Session) -> None:
@@ -29,17 +34,17 @@ def test_a_log_naming_the_mentor_waits_in_their_inbox_until_signed(app: Flask, s
                                  occurred_on=date.today() - timedelta(days=2), hours=1.5, notes="Lesson planning",
                                  signer=mentor, today=date.today())
         session.commit()
-    assert [w.entry.id for w in inbox.logs_to_sign(session, mentor)] == [entry.id]
-    assert inbox.logs_to_sign(session, other.person(Role.MENTOR)) == []
+    assert _waiting(session, mentor, "log") == [entry.id]
+    assert _waiting(session, other.person(Role.MENTOR), "log") == []
 
     page = signed_in(app, mentor.email).get("/inbox").get_data(as_text=True)
-    assert "Logs waiting for your signature" in page and induction.candidate.name in page
+    assert "Logs to sign" in page and f"Sign {induction.candidate.name}’s mentoring log" in page
     assert f"/enrollments/{induction.enrollment.id}/logs" in page
 
     with app.app_context():
         logs_service.sign(session, entry, mentor)
         session.commit()
-    assert inbox.logs_to_sign(session, mentor) == []
+    assert _waiting(session, mentor, "log") == []
 
 
 def test_a_submitted_document_waits_for_the_roles_that_verify_it(app: Flask, session: Session) -> None:
@@ -50,16 +55,17 @@ def test_a_submitted_document_waits_for_the_roles_that_verify_it(app: Flask, ses
                                            pdf_bytes("records"), pip.candidate)
         session.commit()
     hr, analyst = pip.person(Role.DISTRICT_HR), pip.person(Role.CREDENTIAL_ANALYST)
-    assert [w.evidence.id for w in inbox.documents_to_verify(session, hr)] == [document.id]
-    assert [w.evidence.id for w in inbox.documents_to_verify(session, analyst)] == [document.id]
+    assert _waiting(session, hr, "document") == [document.id]
+    assert _waiting(session, analyst, "document") == [document.id]
     # Not the site administrator's to verify, nor another program's analyst's, nor the candidate's.
     for person in (pip.person(Role.SITE_ADMINISTRATOR), elsewhere.person(Role.CREDENTIAL_ANALYST), pip.candidate):
-        assert inbox.documents_to_verify(session, person) == []
+        assert _waiting(session, person, "document") == []
 
     page = signed_in(app, analyst.email).get("/inbox").get_data(as_text=True)
-    assert "Documents to verify" in page and "Recruitment records" in page
+    assert "Documents to verify" in page and f"Verify {pip.candidate.name}’s recruitment records" in page
+    assert "SHA-256" not in page  # no digests for approvers
 
     with app.app_context():
         documents_service.decide(session, document, analyst, verified=True)
         session.commit()
-    assert inbox.documents_to_verify(session, hr) == []
+    assert _waiting(session, hr, "document") == []

@@ -134,7 +134,7 @@ def test_task_emails_wait_for_the_daily_digest_when_the_person_chose_it(app: Fla
     [digest] = f.folder_mail(app)
     assert digest["To"] == director.email and "2 updates" in digest["Subject"]
     body = text_part(digest)
-    assert "Admitted sign-off" in body and "Iip1 approved sign-off" in body
+    assert "Admitted sign-off" in body and "IIP 1 approved sign-off" in body
     assert "/inbox/tasks/" in body  # each item links to the task it is about
 
 

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """Redis db 13, empty before and after the test."""
+    """A Redis database of this worker's own (tests/services.py), empty before and after the test."""
     why = services.redis_available()
     if why:
         services.unavailable("Redis", why)

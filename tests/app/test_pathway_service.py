@@ -158,7 +158,7 @@ def test_an_enrolment_in_an_unknown_state_is_reported_not_crashed(app: Flask, se
     enrollment.state = "no_such_state"
     session.add(enrollment)
     session.commit()
-    with pytest.raises(PathwayError, match="unknown state"):
+    with pytest.raises(PathwayError, match="a step this pathway does not know"):
         driver.fire("enrol", Role.PROGRAM_DIRECTOR)
 
 

@@ -103,7 +103,7 @@ def test_after_the_pip_expiry_the_sweep_closes_the_enrolment_once_audited_and_te
                     mentor.email: "Ana Ruiz’s record closed: PIP expired before intern-ready",
                     director.email: "Ana Ruiz’s record closed: PIP expired before intern-ready"}
     body = next(m for m in closing if m["To"] == candidate.email).get_body(("plain",)).get_content()
-    assert "cannot be renewed" in body and expires_on.strftime("%B %d, %Y") in body
+    assert "cannot be renewed" in body and f"{expires_on.day} {expires_on:%B} {expires_on.year}" in body
 
     assert "fired.expire_permit" not in sweep(app, session)  # a second sweep does nothing
     assert len(session.exec(select(AuditEvent).where(AuditEvent.event == "expire_permit")).all()) == 1
@@ -308,16 +308,17 @@ def test_the_clock_page_shows_and_moves_the_date_for_a_service_administrator(
         app: Flask, session: Session, client: FlaskClient, auth: Auth) -> None:
     signed_in_admin(session, auth)
     start = today(app)
-    assert shown_date(client) == f"{start:%A %d %B %Y}"
+    assert shown_date(client) == f"{start:%A} {start.day} {start:%B %Y}"
     moved = client.post("/admin/clock", data={"action": "advance", "days": "30",
                                               "csrf_token": csrf_token(client, "/admin/clock")})
     assert moved.status_code == 302
-    assert shown_date(client) == f"{start + timedelta(days=30):%A %d %B %Y}"
+    later = start + timedelta(days=30)
+    assert shown_date(client) == f"{later:%A} {later.day} {later:%B %Y}"
     assert client.post("/admin/clock", data={"action": "set", "moment": "2030-06-01",
                                              "csrf_token": csrf_token(client, "/admin/clock")}).status_code == 302
-    assert shown_date(client) == "Saturday 01 June 2030"
+    assert shown_date(client) == "Saturday 1 June 2030"
     client.post("/admin/clock", data={"action": "reset", "csrf_token": csrf_token(client, "/admin/clock")})
-    assert shown_date(client) == f"{start:%A %d %B %Y}"
+    assert shown_date(client) == f"{start:%A} {start.day} {start:%B %Y}"
 
 
 def test_the_clock_page_refuses_bad_input_and_everyone_but_service_administrators(

@@ -210,8 +210,8 @@ def confirm_fact(page: Any, dashboard: str, name: str) -> None:
 # --- Steps and sign-offs --------------------------------------------------------------------------------
 
 def take_step(page: Any, dashboard: str, label: str) -> None:
-    """Whoever may take the step asks for it from the enrolment's page; it must go through."""
-    go(page, dashboard)
+    """Whoever may take the step asks for it from the enrolment's checklist; it must go through."""
+    go(page, f"{dashboard}/checklist")
     button = page.locator(".step-option").get_by_role("button", name=label, exact=True)
     if not button.count():
         missing = page.locator(".step-option", has_text=label).locator("ul.missing li").all_inner_texts()

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 
 def _requirement(page: Any, title: str) -> Any:
-    """A requirement on the dashboard, by the start of its title."""
+    """A requirement on the enrolment's checklist, by the start of its title."""
     return page.locator(".req", has=page.locator(".req-title", has_text=re.compile("^" + re.escape(title))))
 
 
@@ -45,7 +45,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
 
     # The candidate writes IIP 1 (a goal on each of CPSEL 1-3) and shares it.
     sign_in(page, email)
-    visit(page, dashboard, "dashboard-casc-admitted")
+    visit(page, f"{dashboard}/checklist", "checklist-casc-admitted")
     assert page.get_by_text("Now at: Admitted").is_visible()
     assert _requirement(page, "IIP 1").locator(".badge").inner_text() == "Missing"
     submit(page, section_link(page, "Plans"), "plans-casc")
@@ -69,6 +69,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     submit(page, section_link(page, "Overview"), "dashboard-casc-iip1-shared")
     assert page.locator("#evidence li", has_text=IIP_FILE).locator(".badge").inner_text() == "Submitted"
     assert page.get_by_role("button", name=re.compile("^Ask for the sign-offs")).count() == 0
+    submit(page, section_link(page, "Checklist"), "checklist-casc-iip1-shared")
     start_year1 = page.locator(".step-option", has_text="Start Year 1")
     assert start_year1.get_by_text(re.compile(r"Waiting for the .*IIP 1.* to be verified first\.")).is_visible()
 
@@ -78,24 +79,27 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     document = coach.locator("#evidence li", has_text=IIP_FILE)
     submit(coach, document.get_by_role("button", name=re.compile("^Verify")), "iip1-verified")
     assert_flash(coach, "Verified.")
+    visit(coach, f"{dashboard}/checklist", "checklist-casc-as-coach")
     assert _requirement(coach, "IIP 1").locator(".badge").inner_text() == "Done"
 
     # Now she asks for the director's approval from her dashboard.
     visit(page, dashboard, "dashboard-casc-iip1-verified")
     submit(page, page.get_by_role("button", name=re.compile("^Ask for the sign-offs")), "signoffs-asked")
     assert_flash(page, "Asked for 1 sign-off.")
-    waiting = page.locator("section[aria-labelledby=signoffs-heading] li", has_text="Iip1 approved")
-    assert waiting.get_by_text("Waiting").is_visible()
+    # The sign-off now waits on the director: under "Waiting on others", who and since when.
+    waiting = page.locator(".waiting li", has_text="Your program director approves IIP 1")
+    assert waiting.get_by_text("Program director", exact=True).is_visible()
+    assert waiting.get_by_text(re.compile(r"^Since \d{1,2} [A-Z][a-z]+ \d{4}")).is_visible()
 
     # The director finds it unclaimed in the inbox.
     director = person(DEMO["director"])
     visit(director, "/inbox?tab=unclaimed", "inbox-unclaimed-iip1")
     line = director.locator(".task-line", has_text=name)
-    assert line.get_by_role("link", name="Iip1 approved sign-off (program director)").is_visible()
+    assert line.get_by_role("link", name="IIP 1 approved sign-off (program director)").is_visible()
 
     # The director opens the task and approves it: the last thing Year 1 waited on.
-    submit(director, line.get_by_role("link", name="Iip1 approved sign-off (program director)"), "task-iip1")
-    assert director.get_by_role("heading", name="Iip1 approved sign-off (program director)").is_visible()
+    submit(director, line.get_by_role("link", name="IIP 1 approved sign-off (program director)"), "task-iip1")
+    assert director.get_by_role("heading", name="IIP 1 approved sign-off (program director)").is_visible()
     assert director.locator("ul.checks").count() == 0  # nothing stands in the way now
     assert director.locator("section[aria-labelledby=docs-heading] li", has_text=IIP_FILE).get_by_text("verified").is_visible()
     director.get_by_label("Comment for the record (optional)").fill("Goals are concrete and measurable.")
@@ -121,7 +125,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     entry = coach.locator("section[aria-labelledby=entries-heading] li", has_text=note)
     assert entry.get_by_text("Signed by Colin Baker").is_visible()
     weeks = coach.locator("section[aria-labelledby=totals-heading] li", has_text="coaching weeks logged for Year 1")
-    assert weeks.inner_text().lstrip().startswith("1.0 of 40")
+    assert weeks.inner_text().lstrip().startswith("1 of 40")  # no needless decimal
 
 
 def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(

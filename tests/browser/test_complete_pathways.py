@@ -202,7 +202,7 @@ def test_a_second_pip_whose_permit_expires_first_ends_pip_expired(page: Any, sta
     steps.flask(live_server, "reminders", "run")
     assert_now_at(cand, dashboard, "PIP expired before intern-ready")
     snap(cand, "pip-expired")
-    assert cand.get_by_text("No further steps: this pathway is complete.").is_visible()
+    assert cand.get_by_text("This pathway has ended (PIP expired before intern-ready).").first.is_visible()
 
 
 # --- Recommendation and issue (all pathways) ------------------------------------------------------------
@@ -312,7 +312,7 @@ def test_induction_two_year_path_to_clear_credential_issued(page: Any, staff: di
     today = steps.advance_clock(clock, 360)
     _mentoring(cand, mentor, dashboard, [enrolled + timedelta(days=d) for d in (60, 120, 180, 240, 300)], token)
     ask_for_signoffs(director, dashboard, "Complete Year 1")
-    approve(director, name, "Year1 complete")
+    approve(director, name, "Year 1 complete")
     assert_now_at(cand, dashboard, "Year 1 complete")
     snap(cand, "ind-year1-complete")
     take_step(cand, dashboard, "Begin Year 2")
@@ -339,8 +339,8 @@ def test_induction_with_early_completion_to_clear_credential_issued(page: Any, s
     hand_in(cand, director, dashboard, token, K.ECO_APPLICATION)
     take_step(cand, dashboard, "Apply for Early Completion")
     ask_for_signoffs(director, dashboard, "Approve Early Completion")
-    approve(hr, name, "Eco approved", "The district backs her application.")  # the employer first, then the program
-    approve(director, name, "Eco approved")
+    approve(hr, name, "Early Completion approved", "The district backs her application.")  # the employer first, then the program
+    approve(director, name, "Early Completion approved")
     assert_now_at(cand, dashboard, "Early Completion year")
     snap(cand, "ind-eco-year")
 
@@ -401,7 +401,7 @@ def test_casc_year_1_year_2_exit_interview_recommendation_issued(page: Any, staf
     steps.self_assess(cand, dashboard, enrolled, 2)
     hand_in(cand, coach, dashboard, token, K.IIP_1)
     ask_for_signoffs(cand, dashboard, "Start Year 1")
-    approve(director, name, "Iip1 approved")
+    approve(director, name, "IIP 1 approved")
     assert_now_at(cand, dashboard, "Year 1")
     snap(cand, "casc-year1")
 
@@ -409,7 +409,7 @@ def test_casc_year_1_year_2_exit_interview_recommendation_issued(page: Any, staf
     _a_year_of_coaching(cand, coach, dashboard, enrolled + timedelta(days=1), token, 1)
     snap(coach, "casc-year1-logs-signed")
     ask_for_signoffs(director, dashboard, "Complete Year 1")
-    approve(director, name, "Year1 complete")
+    approve(director, name, "Year 1 complete")
     assert_now_at(cand, dashboard, "Year 1 complete")
 
     # Year 2 begins with its orientation, assurances, a second self-assessment and IIP 2.
@@ -417,7 +417,7 @@ def test_casc_year_1_year_2_exit_interview_recommendation_issued(page: Any, staf
     steps.self_assess(cand, dashboard, enrolled + timedelta(days=299), 3)
     hand_in(cand, coach, dashboard, token, K.IIP_2)
     ask_for_signoffs(cand, dashboard, "Start Year 2")
-    approve(director, name, "Iip2 approved")
+    approve(director, name, "IIP 2 approved")
     assert_now_at(cand, dashboard, "Year 2")
 
     steps.advance_clock(clock, 360)

@@ -6,6 +6,7 @@ one it passes) and operated by its keys.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -51,7 +52,7 @@ def test_a_candidate_signs_in_opens_the_enrolment_and_logs_coaching_by_keyboard(
     # at #main, so the next Tab already starts inside the main content.
     tab_to(page, "Butte CASC Induction")
     _press_and_load(page, "Enter")
-    assert page.get_by_role("heading", name="What comes next").is_visible()
+    assert page.get_by_role("heading", name=re.compile("^(Your next steps|Nothing for you to do right now)$")).is_visible()
 
     _use_the_skip_link(page)
     tab_to(page, "Logs")
@@ -74,7 +75,7 @@ def test_a_candidate_signs_in_opens_the_enrolment_and_logs_coaching_by_keyboard(
 
     assert page.get_by_text("Logged. It counts once it is signed.").is_visible()
     entry = page.locator("section[aria-labelledby=entries-heading] li", has_text=note)
-    assert entry.get_by_text("Professional learning · 2.0 h").is_visible()
+    assert entry.get_by_text("Professional learning · 2 hours").is_visible()
     assert entry.get_by_text("Awaiting Colin Baker").is_visible()
     check_page(page, "keyboard-log-added")
 

@@ -49,7 +49,7 @@ def test_the_mentoring_average_is_measured_over_whole_weeks_since_enrolment() ->
                   counts={Count.MENTORING_HOURS: 5.5})
     assert not r.IND_MENTORING_AVERAGE.check(facts)
     assert r.IND_MENTORING_AVERAGE.explain(facts) == (
-        "5.5 mentoring hours logged over 6 weeks since enrolment; an average of 1 hour(s) a "
+        "5.5 mentoring hours logged over 6 weeks since enrolment; an average of 1 hour a "
         "week needs 6.")
     assert r.IND_MENTORING_AVERAGE.check(facts.replace(counts={Count.MENTORING_HOURS: 6}))
 

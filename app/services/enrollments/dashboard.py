@@ -31,6 +31,7 @@ class MissingItem:
     due: date | None
     evidence_kind: str | None  # offer an upload when the candidate can clear it
     fact: str | None = None  # a recorded fact (key date, number, yes/no): link to the facts page
+    rule: Rule | None = None  # the rule itself, so the home page can tell who acts on it
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
             missing=tuple(MissingItem(reason=_with_prerequisites(enrollment, rule, reason, facts),
                                       clears=rule.clears.label, due=due_by_rule.get(rule.key),
                                       evidence_kind=rule.evidence_kind.value if rule.evidence_kind else None,
-                                      fact=_recorded_fact(rule))
+                                      fact=_recorded_fact(rule), rule=rule)
                           for rule, reason in zip(option.unmet, option.reasons))))
 
     open_deadlines = [(d, days_left(d, facts.today)) for d in dated if not d.met]
@@ -134,6 +135,37 @@ _ACTIONS = {
     "signoff.given": "signed off ({role})",
     "signoff.withdrawn": "a sign-off was withdrawn: the document it saw changed",
     "enrollment.facts_recorded": "recorded dates and details",
+    "enrollment.flag_set": "recorded a yes/no fact",
+    "enrollment.goal_changed": "updated the credential goal",
+    "fact.confirmed": "confirmed a date or detail",
+    "task.queued": "asked for a sign-off",
+    "task.requeued": "asked for a sign-off again",
+    "task.approved": "approved a sign-off",
+    "task.sent_back": "sent a sign-off back",
+    "step.asked": "asked for a step",
+    "log.added": "added a log entry",
+    "log.signed": "signed a log entry",
+    "plan.saved": "saved a plan",
+    "plan.submitted": "shared a plan",
+    "self_assessment.recorded": "recorded a self-assessment",
+    "support.assigned": "was assigned to support",
+    "support.revoked": "was taken off the support team",
+    "team.invited": "invited someone to the team",
+    "team.invitation_accepted": "joined the team",
+    "team.invitation_resent": "sent an invitation again",
+    "team.invitation_withdrawn": "withdrew an invitation",
+    "team.member_removed": "removed someone from the team",
+    "record.exported": "exported the record",
+    "recommendation.submitted": "recommended the candidate to the CTC",
+    "recommendation.purged": "the recommendation lapsed after 90 days",
+    "calendar_feed.rotated": "made a new calendar link",
+    "calendar_feed.revoked": "stopped a calendar link",
+    "panel.created": "set up the exit interview panel",
+    "panel.voted": "voted on the exit interview",
+    "panel.decided": "the exit interview panel decided",
+    "reminder.sent_by_director": "sent a reminder",
+    "role.proposed": "proposed a role",
+    "role.confirmed": "confirmed a role",
 }
 
 
@@ -154,7 +186,7 @@ def _activity(session: Session, enrollment_id: int, labels: dict[str, str], limi
         if audit.action == "enrollment.transition":
             what = f"moved to “{labels.get(audit.to_state or '', audit.to_state)}”"
         else:
-            what = _ACTIONS.get(audit.action, audit.action.replace(".", " ").replace("_", " ")).format(
+            what = _ACTIONS.get(audit.action, "made a change").format(
                 kind=_label_or(EvidenceKind, audit.details.get("kind"), "a document"),
                 role=_label_or(Role, audit.details.get("role"), ""))
         lines.append(Activity(when=audit.occurred_at, who=actor.name if actor else "The system", what=what))

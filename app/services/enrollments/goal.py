@@ -29,7 +29,7 @@ def update(session: Session, enrollment_id: int, actor: User, **values: str | No
     changes = {}
     for name, raw in values.items():
         if name not in FIELDS:
-            raise PathwayError(f"{name} is not part of the credential goal.")
+            raise PathwayError("That is not part of the credential goal. Reload the page and try again.")
         value = (raw or "").strip()
         if len(value) > MAX_LENGTH:
             raise PathwayError(f"Keep “{FIELDS[name]}” under {MAX_LENGTH} characters.")

@@ -157,7 +157,7 @@ def _events(enrollment: Enrollment, facts: Facts) -> list[engine.EventOption]:
     try:
         return engine.events_from(enrollment.pathway, enrollment.pathway_version, enrollment.state, facts)
     except UnknownState:
-        raise PathwayError(f"This enrolment is in an unknown state ({enrollment.state!r}); "
+        raise PathwayError("This enrolment's record is in a step this pathway does not know; "
                            "ask a service administrator to correct it.") from None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import AuditEvent, Enrollment, User
+from app.services.enrollments.fact_registry import BY_NAME
 from workflows.facts import Flag
 
 DATE_FIELDS = ("enrolled_on", "permit_issued_on", "permit_expires_on", "preliminary_issued_on",
@@ -23,6 +24,12 @@ class EnrollmentError(ValueError):
     """A change to an enrolment's facts that cannot be accepted, with a message for the person."""
 
 
+def _label(name: str) -> str:
+    """A field's name as people read it: the facts page's label, else its words."""
+    spec = BY_NAME.get(name)
+    return spec.label if spec else name.replace("_", " ").capitalize()
+
+
 def record(session: Session, enrollment: Enrollment, actor: User, *, status: str | None = None,
            **changes: Any) -> Enrollment:
     """Set key dates and declared numbers on the enrolment (the caller commits).
@@ -33,13 +40,13 @@ def record(session: Session, enrollment: Enrollment, actor: User, *, status: str
     for name, value in changes.items():
         if name in DATE_FIELDS:
             if value is not None and not (isinstance(value, date)):
-                raise EnrollmentError(f"{name.replace('_', ' ')} must be a date.")
+                raise EnrollmentError(f"“{_label(name)}” must be a date.")
         elif name in NUMBER_FIELDS:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
                                       or not 0 <= value <= NUMBER_FIELDS[name]):
-                raise EnrollmentError(f"{name.replace('_', ' ')} must be between 0 and {NUMBER_FIELDS[name]}.")
+                raise EnrollmentError(f"“{_label(name)}” must be between 0 and {NUMBER_FIELDS[name]:g}.")
         else:
-            raise EnrollmentError(f"{name} cannot be changed here.")
+            raise EnrollmentError("That detail cannot be changed here.")
         before[name] = getattr(enrollment, name)
     for start, end in _ORDERED:
         first, last = changes.get(start, getattr(enrollment, start)), changes.get(end, getattr(enrollment, end))

@@ -15,6 +15,7 @@ from app.models import AuditEvent, Enrollment, Evidence, User, utcnow
 from app.services.evidence import documents
 from app.services.evidence.documents import EvidenceError, current, store_file
 from app.services.evidence.uploads import check_upload
+from app.services.notifications import approver_notices
 from app.services.signoffs import queueing
 from app.services.signoffs.withdrawal import withdraw_signoffs_relying_on
 from workflows.facts import EvidenceKind
@@ -47,6 +48,7 @@ def submit(session: Session, enrollment: Enrollment, kind: str, filename: str | 
                                     "replaces": previous.sha256 if previous else None}))
     if previous is not None and previous.sha256 != digest:
         withdraw_signoffs_relying_on(session, enrollment.id, kind, previous.sha256, actor)  # type: ignore[arg-type]
+    approver_notices.document_to_verify(session, enrollment, row)  # its verifiers hear of it (once each)
     return row
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app import policy
 from app.models import AuditEvent, Enrollment, LogEntry, LogKind, User, utcnow
 from app.services import NotPermitted, PathwayError
+from app.services.notifications import approver_notices
 from workflows.program_years import REVIEW_ROLES, program_year
 from workflows.roles import Role
 
@@ -121,6 +122,7 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
                                     "occurred_on": occurred_on.isoformat(), "program_year": entry.program_year,
                                     "participants": names, "attendee_roles": roles_present,
                                     "signed_by_author": supporter}))
+    approver_notices.log_to_sign(session, entry)  # the named signer hears of it (once)
     return entry
 
 

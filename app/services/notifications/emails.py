@@ -47,6 +47,7 @@ from app.models import (
 )
 from app.urls import external_url
 from workflows.deadlines import Deadline
+from workflows.facts import signoff_label
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,8 @@ def enrollment_link(enrollment_id: int) -> str:
 
 
 def step_label(key: str) -> str:
-    """A sign-off or step key as words ("plan_established" -> "Plan established")."""
-    return key.replace("_", " ").capitalize()
+    """A sign-off key as words ("year1_complete" -> "Year 1 complete")."""
+    return signoff_label(key)
 
 
 # --- Compositions: plain data in, an Email out (features without tables yet call these) ----------
@@ -121,6 +122,26 @@ def sent_back_email(recipient: User, item: str, decided_by: str, reason: str, li
     return Email(recipient.email, subject, "sent_back",
                  {"user": recipient, "item": item, "decided_by": decided_by, "reason": reason, "link": link},
                  recipient_id=recipient.id, digestible=True, summary=f"{subject}: {reason}", link=link)
+
+
+def log_to_sign_email(signer: User, candidate_name: str, kind: str, occurred_on: date, hours: float,
+                      link: str) -> Email:
+    """A log entry names the signer and waits for their signature."""
+    when = f"{occurred_on.day} {occurred_on:%B %Y}"
+    subject = f"Please sign {candidate_name}’s {kind} log of {when}"
+    return Email(signer.email, subject, "log_to_sign",
+                 {"user": signer, "candidate_name": candidate_name, "kind": kind, "when": when,
+                  "hours": f"{hours:g}", "link": link},
+                 recipient_id=signer.id, digestible=True, summary=subject, link=link)
+
+
+def document_to_verify_email(recipient: User, candidate_name: str, label: str, plan: bool, link: str) -> Email:
+    """A document waits for the recipient's verification; a plan, for their review."""
+    subject = (f"{candidate_name} shared their {label} for your review" if plan
+               else f"Please verify {candidate_name}’s {label}")
+    return Email(recipient.email, subject, "document_to_verify",
+                 {"user": recipient, "candidate_name": candidate_name, "label": label, "plan": plan, "link": link},
+                 recipient_id=recipient.id, digestible=True, summary=subject, link=link)
 
 
 def step_advanced_email(candidate: User, step: str, program: Program | None, link: str) -> Email:

@@ -5,25 +5,37 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
 from sqlmodel import Session, select
 
-from app.models import DigestItem, Enrollment, LogEntry, LogKind, Membership, OutboxMessage, User, utcnow
+from app.models import (
+    DigestItem,
+    Enrollment,
+    EnrollmentSummary,
+    LogEntry,
+    LogKind,
+    Membership,
+    Organisation,
+    OutboxMessage,
+    Program,
+    User,
+    utcnow,
+)
 from app.services.enrollments.deadline_events import fire_due_events
-from app.services.enrollments.facts import build_facts
-from app.services.enrollments.pathways import is_final
+from app.services.enrollments.facts import program_settings
 from app.services.evidence.documents import sweep_orphan_files
 from app.services.notifications import outbox
 from app.services.programs.recommendations import purge_expired
 from app.services.signoffs.escalation import escalate_overdue
 from app.services.team.members import program_directors
-from workflows.deadlines import Deadline, days_left, deadlines, local_today
+from workflows.deadlines import Deadline, days_left, local_today
 from workflows.roles import Role
 
 
-def reminder_threshold(deadline: Deadline, today: date, warning_days: Iterable[int]) -> int | None:
+def reminder_threshold(deadline: Deadline | date, today: date, warning_days: Iterable[int]) -> int | None:
     """The tightest warning threshold already reached (None before the first one or once past due)."""
     left = days_left(deadline, today)
     if left < 0:
@@ -38,49 +50,69 @@ def last_week(today: date) -> date:
     return today - timedelta(days=today.weekday() + 7)
 
 
-def schedule_reminders(session: Session, now: datetime | None = None) -> Counter[str]:
-    """Scan every open enrolment and write the reminders, nudges and escalations now due; commits."""
+def schedule_reminders(session: Session, now: datetime | None = None, batch: int = 2_000) -> Counter[str]:
+    """Scan every open enrolment and write the reminders, nudges and escalations now due; commits.
+
+    Set-based: the deadlines and the weeks logged come from the enrolment summaries (kept current
+    with every change, app/services/enrollments/summaries.py), read `batch` at a time with the
+    messages already queued, so the statements grow with the batches, not the enrolments.
+    """
     now = now or utcnow()
     counts: Counter[str] = Counter()
-
-    def add(job: str, key: str, **payload: Any) -> None:
-        # Counted only when this sweep writes it: a message queued by an earlier sweep stays as it is.
-        known = session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)).first()
-        outbox.add(session, job, key, **payload)
-        if known is None:
-            counts[job] += 1
-
-    for enrollment in session.exec(select(Enrollment).order_by(Enrollment.id)).all():
-        if is_final(enrollment):
-            continue
-        facts = build_facts(session, enrollment, now)
-        directors: list[User] | None = None
-        for deadline in deadlines(facts, enrollment.pathway_version):
-            if deadline.met:
-                continue
-            if days_left(deadline, facts.today) < 0:
-                directors = program_directors(session, enrollment) if directors is None else directors
-                for director in directors:
-                    add("email.deadline_escalation", f"deadline-overdue-{enrollment.id}-{deadline.key}-{deadline.due}-{director.id}",
-                        enrollment_id=enrollment.id, deadline_key=deadline.key, due=deadline.due.isoformat(),
-                        director_id=director.id)
-                continue
-            threshold = reminder_threshold(deadline, facts.today, facts.settings.deadline_warning_days)
-            if threshold is not None:
-                add("email.deadline_reminder", f"deadline-{enrollment.id}-{deadline.key}-{deadline.due}-{threshold}",
-                    enrollment_id=enrollment.id, deadline_key=deadline.key, due=deadline.due.isoformat(),
-                    threshold=threshold)
-            if deadline.key == "recommendation_window" and enrollment.recommended_on is not None:
-                add("email.recommendation_steps", f"recommendation-steps-{enrollment.id}-{enrollment.recommended_on}",
-                    enrollment_id=enrollment.id, recommended_on=enrollment.recommended_on.isoformat())
-
-        kind = _logged_kind(session, enrollment)
-        if kind is not None:
-            week_start = last_week(facts.today)
-            if enrollment.enrolled_on <= week_start and not has_log(session, enrollment.id, kind, week_start):  # type: ignore[arg-type]
+    places = {program.id: (program, zone) for program, zone in session.exec(
+        select(Program, Organisation.timezone).join(Organisation, Program.organisation_id == Organisation.id,  # type: ignore[arg-type]
+                                                    isouter=True)).all()}
+    warning_days = {pid: program_settings(program).deadline_warning_days for pid, (program, _) in places.items()}
+    today_of = {pid: local_today(now, zone or "America/Los_Angeles") for pid, (_, zone) in places.items()}
+    directors: dict[int, list[User]] = {}
+    last = 0
+    while True:
+        # Only the columns the sweep reads (the summary's other JSON documents cost more to decode than to fetch).
+        rows = session.exec(select(*_SWEPT, Enrollment.recommended_on)
+                            .join(Enrollment, Enrollment.id == EnrollmentSummary.enrollment_id)  # type: ignore[arg-type]
+                            .where(EnrollmentSummary.enrollment_id > last, EnrollmentSummary.final.is_(False))  # type: ignore[attr-defined, operator]
+                            .order_by(EnrollmentSummary.enrollment_id).limit(batch)).all()
+        if not rows:
+            break
+        last = rows[-1].enrollment_id
+        wanted: dict[str, tuple[str, dict[str, Any]]] = {}
+        for summary in rows:  # a row of _SWEPT columns, read like the summary it comes from
+            recommended_on = summary.recommended_on
+            eid, today = summary.enrollment_id, today_of[summary.program_id]
+            for deadline in summary.deadlines:
+                if deadline["met"]:
+                    continue
+                due = date.fromisoformat(deadline["due"])
+                if (due - today).days < 0:
+                    if summary.program_id not in directors:
+                        # (program_directors reads only the program of what it is given)
+                        directors[summary.program_id] = program_directors(session, SimpleNamespace(  # type: ignore[arg-type]
+                            program_id=summary.program_id))
+                    for director in directors[summary.program_id]:
+                        wanted[f"deadline-overdue-{eid}-{deadline['key']}-{due}-{director.id}"] = (
+                            "email.deadline_escalation", {"enrollment_id": eid, "deadline_key": deadline["key"],
+                                                          "due": due.isoformat(), "director_id": director.id})
+                    continue
+                threshold = reminder_threshold(due, today, warning_days[summary.program_id])
+                if threshold is not None:
+                    wanted[f"deadline-{eid}-{deadline['key']}-{due}-{threshold}"] = (
+                        "email.deadline_reminder", {"enrollment_id": eid, "deadline_key": deadline["key"],
+                                                    "due": due.isoformat(), "threshold": threshold})
+                if deadline["key"] == "recommendation_window" and recommended_on is not None:
+                    wanted[f"recommendation-steps-{eid}-{recommended_on}"] = (
+                        "email.recommendation_steps", {"enrollment_id": eid, "recommended_on": recommended_on.isoformat()})
+            kind = logged_kind(summary)
+            week_start = last_week(today)
+            if kind is not None and summary.enrolled_on <= week_start and not logged_in_week(summary, week_start):
                 year, week, _ = week_start.isocalendar()
-                add("email.log_nudge", f"log-nudge-{enrollment.id}-{kind}-{year}-W{week:02d}",
-                    enrollment_id=enrollment.id, kind=kind, week_start=week_start.isoformat())
+                wanted[f"log-nudge-{eid}-{kind}-{year}-W{week:02d}"] = (
+                    "email.log_nudge", {"enrollment_id": eid, "kind": kind, "week_start": week_start.isoformat()})
+        known = set(session.exec(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.dedupe_key.in_(list(wanted)))).all()) if wanted else set()  # type: ignore[attr-defined]
+        for key, (job, payload) in wanted.items():
+            if key not in known:  # a message queued by an earlier sweep stays as it is, uncounted
+                outbox.add(session, job, key, **payload)
+                counts[job] += 1
 
     # Sign-offs: an open task past its due date is marked and escalated to the program
     # director(s), once (sign-off tasks carry their own due date; see signoffs/escalation.py).
@@ -89,6 +121,26 @@ def schedule_reminders(session: Session, now: datetime | None = None) -> Counter
         counts["email.task_overdue"] += escalated
     outbox.commit(session)
     return counts
+
+
+_SWEPT = (EnrollmentSummary.enrollment_id, EnrollmentSummary.program_id, EnrollmentSummary.pathway,
+          EnrollmentSummary.deadlines, EnrollmentSummary.enrolled_on, EnrollmentSummary.mentor_assigned,
+          EnrollmentSummary.coach_assigned, EnrollmentSummary.weekly_log_weeks)
+
+
+def logged_kind(summary: EnrollmentSummary) -> str | None:
+    """The weekly log an enrolment keeps, once a mentor or coach is assigned (else None), from its summary."""
+    if summary.pathway == "induction" and summary.mentor_assigned:
+        return LogKind.MENTORING.value
+    if summary.pathway == "casc" and summary.coach_assigned:
+        return LogKind.COACHING.value
+    return None
+
+
+def logged_in_week(summary: EnrollmentSummary, week_start: date) -> bool:
+    """Whether the enrolment's weekly log (mentoring, coaching) has an entry in the week starting
+    `week_start` (a Monday within the last three logged weeks), from its summary: `has_log` without a query."""
+    return week_start.isoformat() in summary.weekly_log_weeks
 
 
 def _logged_kind(session: Session, enrollment: Enrollment) -> str | None:

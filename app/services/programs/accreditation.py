@@ -18,10 +18,10 @@ from sqlmodel import Session, select
 
 from app.models import (
     AuditEvent,
+    Enrollment,
     Evidence,
     LogEntry,
     LogKind,
-    Organisation,
     Program,
     Recommendation,
     RecommendationStatus,
@@ -81,13 +81,36 @@ def candidate_list(lines: list[CandidateLine]) -> Table:
 
 
 def evidence_table(session: Session, program: Program, lines: list[CandidateLine]) -> Table:
-    """Accreditation evidence for every line."""
-    ids = [line.enrollment.id for line in lines]
-    organisation = session.get(Organisation, program.organisation_id)
-    zone = ZoneInfo(organisation.timezone if organisation else "America/Los_Angeles")
-    iips = _first_uploads(session, ids, zone)
-    hours = _signed_hours(session, lines)
-    completions = _completions(session, lines, zone)
+    """Accreditation evidence for every line, from the lines' summaries (no query: `session` and
+    `program` stay for callers; the figures are worked out when the enrolment changes, by `figures`)."""
+    rows = []
+    for line in lines:
+        e, stored = line.enrollment, (line.summary.accreditation if line.summary else {})
+        row: dict[str, object] = {"candidate_name": line.candidate.name, "email": line.candidate.email,
+                                  "pathway": e.pathway, "state": line.state_label, "enrolled_on": e.enrolled_on}
+        for key, _ in ACCREDITATION_COLUMNS:
+            if key in row:
+                continue
+            value = stored.get(key)
+            row[key] = date.fromisoformat(value) if key in _DATES and value else value
+            if row[key] is None and ("hours" in key or "weeks" in key):
+                row[key] = 0
+        rows.append(row)
+    return Table(ACCREDITATION_COLUMNS, rows)
+
+
+_DATES = {"mentor_matched_on", "coach_matched_on", "ilp_goals_set_on", "iip_1_on", "iip_2_on", "completed_on",
+          "recommended_on", "issued_on"}
+
+
+def figures(session: Session, enrollments: list[Enrollment], facts_of: dict[int, Facts],
+            zone_of: dict[int, ZoneInfo]) -> dict[int, dict[str, object]]:
+    """Per enrolment id, the accreditation row's own figures (JSON-ready: dates as ISO strings), in
+    five queries for any number: what the enrolment summary keeps (app/services/enrollments/summaries.py)."""
+    ids = [e.id for e in enrollments]
+    iips = _first_uploads(session, ids, zone_of)  # type: ignore[arg-type]
+    hours = _signed_hours(session, enrollments)
+    completions = _completions(session, enrollments, zone_of)
     issued = {rec.enrollment_id: rec.issued_on for rec in session.exec(select(Recommendation).where(
         Recommendation.enrollment_id.in_(ids or [0]),  # type: ignore[attr-defined]
         Recommendation.status == RecommendationStatus.ISSUED.value)).all()}
@@ -95,27 +118,22 @@ def evidence_table(session: Session, program: Program, lines: list[CandidateLine
     for rec in session.exec(select(Recommendation).where(Recommendation.enrollment_id.in_(ids or [0]))  # type: ignore[attr-defined]
                             .order_by(Recommendation.id)).all():
         submitted[rec.enrollment_id] = rec.submitted_on
-    rows = []
-    for line in lines:
-        e, facts = line.enrollment, line.facts
-        done = completions.get(e.id)  # type: ignore[arg-type]
-        rows.append({
-            "candidate_name": line.candidate.name, "email": line.candidate.email, "pathway": e.pathway,
-            "state": line.state_label, "enrolled_on": e.enrolled_on,
+    found = {}
+    for e in enrollments:
+        facts, done = facts_of[e.id], completions.get(e.id)  # type: ignore[index, arg-type]
+        row = {
             "mentor_matched_on": facts.date_of(KeyDate.MENTOR_ASSIGNED_ON),
             "coach_matched_on": facts.date_of(KeyDate.COACH_ASSIGNED_ON),
             "ilp_goals_set_on": facts.date_of(KeyDate.ILP_GOALS_SET_ON),
-            "iip_1_on": iips.get((e.id, EvidenceKind.IIP_1.value)), "iip_2_on": iips.get((e.id, EvidenceKind.IIP_2.value)),
+            "iip_1_on": iips.get((e.id, EvidenceKind.IIP_1.value)), "iip_2_on": iips.get((e.id, EvidenceKind.IIP_2.value)),  # type: ignore[arg-type]
             **hours.get(e.id, {}),  # type: ignore[arg-type]
             **{column: _lateness(rule, facts) for column, rule in _WINDOWS.items()
                if e.pathway in rule.key.split(".")[0]},
             "completed": done is not None, "completed_on": done,
             "recommended_on": submitted.get(e.id), "issued_on": issued.get(e.id),  # type: ignore[arg-type]
-        })
-    for row in rows:
-        for key, _ in ACCREDITATION_COLUMNS:
-            row.setdefault(key, 0 if "hours" in key or "weeks" in key else None)
-    return Table(ACCREDITATION_COLUMNS, rows)
+        }
+        found[e.id] = {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+    return found  # type: ignore[return-value]
 
 
 def _lateness(rule: Rule, facts: Facts) -> str:
@@ -125,7 +143,7 @@ def _lateness(rule: Rule, facts: Facts) -> str:
     return "yes (carried on)" if rule.waived(facts) else "yes"
 
 
-def _first_uploads(session: Session, ids: list[int], zone: ZoneInfo) -> dict[tuple[int, str], date]:
+def _first_uploads(session: Session, ids: list[int], zone_of: dict[int, ZoneInfo]) -> dict[tuple[int, str], date]:
     """The day each IIP was first submitted (its first version)."""
     found: dict[tuple[int, str], date] = {}
     rows = session.exec(select(Evidence.enrollment_id, Evidence.kind, Evidence.uploaded_at).where(
@@ -133,13 +151,13 @@ def _first_uploads(session: Session, ids: list[int], zone: ZoneInfo) -> dict[tup
         Evidence.kind.in_([EvidenceKind.IIP_1.value, EvidenceKind.IIP_2.value]))  # type: ignore[attr-defined]
         .order_by(Evidence.uploaded_at)).all()
     for enrollment_id, kind, uploaded_at in rows:
-        found.setdefault((enrollment_id, kind), uploaded_at.astimezone(zone).date())
+        found.setdefault((enrollment_id, kind), uploaded_at.astimezone(zone_of[enrollment_id]).date())
     return found
 
 
-def _signed_hours(session: Session, lines: list[CandidateLine]) -> dict[int, dict[str, float]]:
+def _signed_hours(session: Session, enrollments: list[Enrollment]) -> dict[int, dict[str, float]]:
     """Signed hours (and CASC coaching weeks) per program year, per enrolment."""
-    by_id = {line.enrollment.id: line.enrollment for line in lines}
+    by_id = {e.id: e for e in enrollments}
     totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     weeks: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
     # Columns, not entities: a program's signed entries run to the hundred thousand.
@@ -164,10 +182,9 @@ def _signed_hours(session: Session, lines: list[CandidateLine]) -> dict[int, dic
     return {k: dict(v) for k, v in totals.items()}
 
 
-def _completions(session: Session, lines: list[CandidateLine], zone: ZoneInfo) -> dict[int, date]:
+def _completions(session: Session, enrollments: list[Enrollment], zone_of: dict[int, ZoneInfo]) -> dict[int, date]:
     """The local day each enrolment first reached "ready for recommendation" (one query for all)."""
-    ready = {line.enrollment.id: _ready_state(line.enrollment.pathway, line.enrollment.pathway_version)
-             for line in lines}
+    ready = {e.id: _ready_state(e.pathway, e.pathway_version) for e in enrollments}
     found: dict[int, date] = {}
     rows = session.exec(select(AuditEvent.enrollment_id, AuditEvent.to_state, AuditEvent.occurred_at).where(
         AuditEvent.enrollment_id.in_(list(ready)), AuditEvent.action == "enrollment.transition",  # type: ignore[union-attr]
@@ -175,7 +192,7 @@ def _completions(session: Session, lines: list[CandidateLine], zone: ZoneInfo) -
         .order_by(AuditEvent.occurred_at)).all()
     for enrollment_id, to_state, occurred_at in rows:
         if to_state == ready[enrollment_id] and enrollment_id not in found:
-            found[enrollment_id] = occurred_at.astimezone(zone).date()  # type: ignore[index]
+            found[enrollment_id] = occurred_at.astimezone(zone_of[enrollment_id]).date()  # type: ignore[index]
     return found
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_
+from sqlalchemy import event, exists, or_
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from app.models import Membership, Program, User
@@ -14,15 +15,23 @@ PROGRAM_ROLES = [Role.PROGRAM_DIRECTOR.value, Role.CREDENTIAL_ANALYST.value, Rol
 
 
 def visible_programs(session: Session, user: User) -> list[Program]:
-    """Programs `user` directs or serves as HR (organisation-wide) or analyst, by name."""
-    held = session.exec(select(Membership).where(Membership.user_id == user.id,
-                                                 Membership.revoked_at.is_(None),  # type: ignore[union-attr]
-                                                 Membership.enrollment_id.is_(None),  # type: ignore[union-attr]
-                                                 Membership.role.in_(PROGRAM_ROLES))).all()  # type: ignore[attr-defined]
-    program_ids = {m.program_id for m in held if m.program_id}
-    organisation_ids = {m.organisation_id for m in held if m.organisation_id and not m.program_id}
-    if not program_ids and not organisation_ids:
-        return []
-    return list(session.exec(select(Program).where(or_(Program.id.in_(program_ids or {0}),  # type: ignore[union-attr]
-                                                       Program.organisation_id.in_(organisation_ids or {0})))  # type: ignore[attr-defined]
-                             .order_by(Program.name)).all())
+    """Programs `user` directs or serves as HR (organisation-wide) or analyst, by name: one query,
+    asked once per transaction (every signed-in page's navigation asks it, and the page may too)."""
+    cache = session.info.setdefault("directory.visible", {})
+    if user.id not in cache:
+        held = select(Membership.id).where(Membership.user_id == user.id, Membership.revoked_at.is_(None),  # type: ignore[union-attr]
+                                           Membership.enrollment_id.is_(None),  # type: ignore[union-attr]
+                                           Membership.role.in_(PROGRAM_ROLES))  # type: ignore[attr-defined]
+        on_program = held.where(Membership.program_id == Program.id)
+        on_organisation = held.where(Membership.program_id.is_(None),  # type: ignore[union-attr]
+                                     Membership.organisation_id == Program.organisation_id)
+        cache[user.id] = list(session.exec(select(Program).where(or_(exists(on_program), exists(on_organisation)))
+                                           .order_by(Program.name)).all())
+    return list(cache[user.id])
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _forget(session: OrmSession) -> None:
+    # A membership granted or revoked is seen by the next transaction.
+    session.info.pop("directory.visible", None)

@@ -95,31 +95,85 @@ def measure(key: str, label: str, unit: str, have: float, target: float, starts_
 
 def paces(enrollment: Enrollment, facts: Facts) -> list[Pace]:
     """Every logged requirement this enrolment is working toward now."""
+    return at(plans(enrollment, facts), facts.today)
+
+
+def at(specs: list[dict], today: date) -> list[Pace]:  # type: ignore[type-arg]
+    """The paces of `plans` that apply on `today`, measured as of that day."""
+    return [measure(s["key"], s["label"], s["unit"], s["have"], s["target"], date.fromisoformat(s["starts_on"]),
+                    date.fromisoformat(s["due_on"]), today, weekly=s["weekly"])
+            for s in specs if applies(s, today)]
+
+
+def applies(spec: dict, today: date) -> bool:  # type: ignore[type-arg]
+    """Whether a plan is the one paced on `today` (a CASC year's plan applies during that year)."""
+    return ((spec["applies_from"] is None or date.fromisoformat(spec["applies_from"]) <= today)
+            and (spec["applies_until"] is None or today < date.fromisoformat(spec["applies_until"])))
+
+
+def behind_from(spec: dict) -> date | None:  # type: ignore[type-arg]
+    """The first day on which this plan is behind pace (None: never, it is complete).
+
+    Expected-by-now only grows with the calendar until the due date, so "behind" once is behind
+    until something is logged: a binary search over the window finds where it starts.
+    """
+    starts, due = date.fromisoformat(spec["starts_on"]), date.fromisoformat(spec["due_on"])
+
+    def behind(day: date) -> bool:
+        return measure(spec["key"], spec["label"], spec["unit"], spec["have"], spec["target"], starts, due, day,
+                       weekly=spec["weekly"]).behind
+
+    if not behind(due):
+        return None
+    low, high = 0, max((due - starts).days, 0)  # behind on starts + high; find the first such day
+    while low < high:
+        middle = (low + high) // 2
+        if behind(starts + timedelta(days=middle)):
+            high = middle
+        else:
+            low = middle + 1
+    return starts + timedelta(days=low)
+
+
+def plans(enrollment: Enrollment, facts: Facts) -> list[dict]:  # type: ignore[type-arg]
+    """What `paces` measures, without the day: each requirement's have, target and window, and the
+    stretch of days it is the one paced (both CASC years are kept; the day picks one). Stored in
+    the enrolment's summary (app/services/enrollments/summaries.py) as JSON."""
     pathway = Pathway(enrollment.pathway)
     if enrollment.state not in PACED_STATES[pathway]:
         return []
-    s, today, start = facts.settings, facts.today, enrollment.enrolled_on
+    s, start = facts.settings, enrollment.enrolled_on
+
+    def plan(key: str, label: str, unit: str, have: float, target: float, starts_on: date, due_on: date, *,
+             weekly: bool = False, applies_from: date | None = None, applies_until: date | None = None) -> dict:  # type: ignore[type-arg]
+        return {"key": key, "label": label, "unit": unit, "have": float(have), "target": float(target),
+                "starts_on": starts_on.isoformat(), "due_on": due_on.isoformat(), "weekly": weekly,
+                "applies_from": applies_from and applies_from.isoformat(),
+                "applies_until": applies_until and applies_until.isoformat()}
+
     if pathway is Pathway.INDUCTION:
         end = add_years(start, 2)
         weeks = (end - start).days / 7
-        return [measure("mentoring_hours", "Mentoring hours since enrolment", "hours",
-                        facts.count(Count.MENTORING_HOURS), round(s.mentoring_hours_per_week * weeks, 1),
-                        start, end, today)]
+        return [plan("mentoring_hours", "Mentoring hours since enrolment", "hours",
+                     facts.count(Count.MENTORING_HOURS), round(s.mentoring_hours_per_week * weeks, 1), start, end)]
     if pathway is Pathway.CASC:
-        year = 1 if today < add_years(start, 1) else 2
-        begins, ends = add_years(start, year - 1), add_years(start, year)
-        weeks_count, pl_count = ((Count.COACHING_WEEKS_Y1, Count.PL_HOURS_Y1) if year == 1
-                                 else (Count.COACHING_WEEKS_Y2, Count.PL_HOURS_Y2))
-        return [
-            measure(f"coaching_weeks_y{year}", f"Weeks with a coaching meeting, Year {year}", "weeks",
-                    facts.count(weeks_count), s.coaching_weeks_per_year, begins, ends, today, weekly=True),
-            measure(f"pl_hours_y{year}", f"Professional-learning hours, Year {year}", "hours",
-                    facts.count(pl_count), s.pl_hours_per_year, begins, ends, today),
-        ]
+        found = []
+        for year, (weeks_count, pl_count) in ((1, (Count.COACHING_WEEKS_Y1, Count.PL_HOURS_Y1)),
+                                              (2, (Count.COACHING_WEEKS_Y2, Count.PL_HOURS_Y2))):
+            begins, ends = add_years(start, year - 1), add_years(start, year)
+            # Year 1 is paced until its anniversary, year 2 from then on (as `today < add_years(start, 1)`).
+            window = {"applies_until": ends} if year == 1 else {"applies_from": begins}
+            found += [
+                plan(f"coaching_weeks_y{year}", f"Weeks with a coaching meeting, Year {year}", "weeks",
+                     facts.count(weeks_count), s.coaching_weeks_per_year, begins, ends, weekly=True, **window),
+                plan(f"pl_hours_y{year}", f"Professional-learning hours, Year {year}", "hours",
+                     facts.count(pl_count), s.pl_hours_per_year, begins, ends, **window),
+            ]
+        return found
     end = pip_expires_on(facts) or add_years(start, 1)
     return [
-        measure("preservice_hours", "Pre-service hours before the permit expires", "hours",
-                facts.count(Count.PRESERVICE_HOURS), s.pip_preservice_hours, start, end, today),
-        measure("reviews", "Tracker reviews with the support team", "reviews",
-                facts.count(Count.REVIEWS_HELD), s.pip_min_reviews, start, end, today),
+        plan("preservice_hours", "Pre-service hours before the permit expires", "hours",
+             facts.count(Count.PRESERVICE_HOURS), s.pip_preservice_hours, start, end),
+        plan("reviews", "Tracker reviews with the support team", "reviews",
+             facts.count(Count.REVIEWS_HELD), s.pip_min_reviews, start, end),
     ]

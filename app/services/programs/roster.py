@@ -106,6 +106,17 @@ def template_csv() -> str:
     return to_csv(COLUMNS, [])
 
 
+def rows_csv(rows: list[dict[str, object]]) -> bytes:
+    """Rows sent as data (the JSON API's), written as the CSV they stand for: one check and import path for
+    both, and the same rows twice give the same SHA-256. Plain CSV, no formula guard: this is read, not opened."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else str(row[c]) for c in COLUMNS])
+    return buffer.getvalue().encode()
+
+
 def check(session: Session, program: Program, data: bytes, filename: str, actor: User) -> RosterCheck:
     """What importing the file would do, row by row; writes nothing."""
     result = _read(session, program, data, filename)

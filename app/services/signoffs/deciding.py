@@ -35,7 +35,7 @@ from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import fire_ready, load_for_update
 from app.services.evidence import documents as evidence_service
 from app.services.notifications import outbox
-from app.services.signoffs import delegations
+from app.services.signoffs import approver_words, delegations
 from app.services.signoffs import giving as signoffs
 from app.services.signoffs.queueing import OPEN, covered_rules, events_needing, needed_now, prerequisites, queue, title
 from workflows.deadlines import local_today
@@ -164,7 +164,7 @@ def approval_problems(session: Session, task: SignOffTask, enrollment: Enrollmen
                         f"Another {Role(task.role).label.lower()} must sign it.")
     earlier, documents = prerequisites(enrollment, task.key, task.role, facts)
     problems += [f"The {role.label.lower()} signs this off first." for role in earlier]
-    problems += [f"{rule.title(facts)} is not verified yet: {rule.explain(facts)}" for rule in documents]
+    problems += [f"{rule.title(facts)} is not verified yet: {approver_words.explain(rule, facts)}" for rule in documents]
     if needed_now(enrollment, task.key, task.role, facts) is None:
         problems.append("The enrolment has moved on: no step from where it stands needs this sign-off.")
     return problems

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.models import Enrollment, Organisation, Program, SignOffTask, UTCDateTime, utcnow
-from app.services.enrollments.facts import build_facts
+from app.services.enrollments.facts_batch import build_many
 from app.services.notifications import outbox
 from app.services.signoffs.queueing import OPEN, prerequisites
 from app.services.team.members import program_directors
@@ -31,12 +31,15 @@ def escalate_overdue(session: Session, now: datetime | None = None) -> int:
                         .where(SignOffTask.status == OPEN, SignOffTask.due_on.is_not(None),  # type: ignore[union-attr]
                                SignOffTask.escalated_at.is_(None))  # type: ignore[union-attr]
                         .order_by(SignOffTask.id)).all()
-    facts: dict[int, Facts] = {}  # built once per enrolment with an overdue task
-    for task, enrollment, organisation in rows:
-        if task.due_on >= local_today(now, organisation.timezone):  # type: ignore[operator]
-            continue
-        if enrollment.id not in facts:
-            facts[enrollment.id] = build_facts(session, enrollment, now)  # type: ignore[index]
+    rows = [(task, enrollment) for task, enrollment, organisation in rows
+            if task.due_on < local_today(now, organisation.timezone)]  # type: ignore[operator]
+    # Facts once per enrolment with an overdue task, all in one batch; directors once per program.
+    waiting = list({e.id: e for _, e in rows}.values())
+    facts: dict[int, Facts] = {}
+    for start in range(0, len(waiting), 500):
+        facts.update(build_many(session, waiting[start:start + 500], now))
+    directors: dict[int, list] = {}  # type: ignore[type-arg]
+    for task, enrollment in rows:
         if any(prerequisites(enrollment, task.key, task.role, facts[enrollment.id])):  # type: ignore[index]
             continue  # nobody can act on it yet (a document it covers was replaced): not overdue
         marked = session.execute(sa.update(SignOffTask).where(
@@ -44,7 +47,9 @@ def escalate_overdue(session: Session, now: datetime | None = None) -> int:
             .values(escalated_at=sa.literal(now, UTCDateTime)).execution_options(synchronize_session=False))
         if marked.rowcount != 1:  # type: ignore[attr-defined]
             continue
-        for director in program_directors(session, enrollment):
+        if enrollment.program_id not in directors:
+            directors[enrollment.program_id] = program_directors(session, enrollment)
+        for director in directors[enrollment.program_id]:
             outbox.add(session, "email.task_overdue", f"task-overdue-{task.id}-{director.id}", task_id=task.id,
                        director_id=director.id)
             count += 1

@@ -1,5 +1,7 @@
-"""What an approver's inbox lists: their claimed tasks, their roles' unclaimed ones, what they decided,
-and the work waiting on them besides tasks (log entries naming them, documents their role verifies)."""
+"""Sign-off task lines for one approver: their claimed tasks, their roles' unclaimed ones, what they decided.
+
+The inbox's queue (everything waiting, logs and documents too, with its counts) is worklist.py;
+this module serves the "done" tab, delegations' tests and the roles of many enrolments at once."""
 
 from __future__ import annotations
 
@@ -9,10 +11,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app import policy
-from app.models import Enrollment, Evidence, LogEntry, Membership, Program, SignOffTask, User
-from app.services.enrollments import dashboard
+from app.models import Enrollment, Membership, Program, SignOffTask, User
 from app.services.signoffs import delegations
-from workflows.facts import EvidenceKind, EvidenceStatus
 from workflows.roles import Role
 
 TABS = ("mine", "unclaimed", "done")
@@ -39,20 +39,6 @@ class TaskLine:
     candidate: User
     on_behalf_of: User | None  # the approver a delegate acts for
     overdue: bool
-
-
-@dataclass(frozen=True)
-class Counts:
-    """The tab counts (and the navigation's)."""
-
-    mine: int
-    unclaimed: int
-    overdue: int
-
-    @property
-    def open(self) -> int:
-        """Open tasks waiting on this person."""
-        return self.mine + self.unclaimed
 
 
 def roles_on_many(session: Session, user: User, pairs: list[tuple[Enrollment, Program]]) -> dict[int, frozenset[Role]]:
@@ -148,80 +134,3 @@ def listing(session: Session, user: User, tab: str, today: date, filters: Filter
     if tab == "mine":
         return [line for line in lines if line.task.claimed_by_id == user.id]
     return [line for line in lines if line.task.claimed_by_id is None]
-
-
-def counts(session: Session, user: User, today: date) -> Counts:
-    """How many tasks wait on the user: claimed, unclaimed, overdue among them."""
-    lines = [line for line in _open_lines(session, user, today, Filters())
-             if line.task.claimed_by_id in (None, user.id)]
-    return Counts(mine=sum(1 for line in lines if line.task.claimed_by_id == user.id),
-                  unclaimed=sum(1 for line in lines if line.task.claimed_by_id is None),
-                  overdue=sum(1 for line in lines if line.overdue))
-
-
-def has_inbox(session: Session, user: User, today: date) -> bool:
-    """Whether the person approves anything (themselves, or as someone's substitute today)."""
-    return delegations.is_approver(session, user) or bool(delegations.principals_for(session, user, today))
-
-
-def programs_in(lines: list[TaskLine]) -> list[Program]:
-    """The programs among these lines, for the filter's choices."""
-    return sorted({line.program.id: line.program for line in lines}.values(), key=lambda p: p.name)
-
-
-
-@dataclass(frozen=True)
-class WaitingLog:
-    """A log entry that names this person as its signer and is not signed yet."""
-
-    entry: LogEntry
-    enrollment: Enrollment
-    candidate: User
-
-
-@dataclass(frozen=True)
-class WaitingDocument:
-    """A submitted document this person's role verifies (or sends back)."""
-
-    evidence: Evidence
-    enrollment: Enrollment
-    candidate: User
-
-    @property
-    def label(self) -> str:
-        return EvidenceKind(self.evidence.kind).label
-
-
-def logs_to_sign(session: Session, user: User) -> list[WaitingLog]:
-    """Unsigned entries naming `user`, on enrolments they still support, oldest first."""
-    rows = session.exec(select(LogEntry, Enrollment, User, Program).join(Enrollment, LogEntry.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
-                        .join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
-                        .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
-                        .where(LogEntry.signer_id == user.id, LogEntry.signed_at.is_(None))  # type: ignore[union-attr]
-                        .order_by(LogEntry.occurred_on, LogEntry.id)).all()
-    if not rows:
-        return []
-    # Someone removed from the team no longer signs for that candidate (policy.can_view_enrollment,
-    # asked once for the whole list).
-    roles = roles_on_many(session, user, [(e, p) for _, e, _, p in rows])
-    administrator = policy.is_service_administrator(session, user)
-    return [WaitingLog(entry, enrollment, candidate) for entry, enrollment, candidate, _ in rows
-            if roles[enrollment.id] or administrator]  # type: ignore[index]
-
-
-def documents_to_verify(session: Session, user: User) -> list[WaitingDocument]:
-    """Live documents awaiting verification that `user` may decide, oldest first."""
-    rows = session.exec(select(Evidence, Enrollment, User, Program).join(Enrollment, Evidence.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
-                        .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
-                        .join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
-                        .where(Evidence.status == EvidenceStatus.SUBMITTED.value, Evidence.superseded_at.is_(None),  # type: ignore[union-attr]
-                               Evidence.uploaded_by_id != user.id, dashboard.within_reach(session, user))
-                        .order_by(Evidence.uploaded_at, Evidence.id)).all()
-    waiting = []
-    roles_by_enrollment = roles_on_many(session, user, [(e, p) for _, e, _, p in rows]) if rows else {}
-    for evidence, enrollment, candidate, _ in rows:
-        clears = dashboard.clearing_roles(enrollment).get(evidence.kind)
-        if policy.can_read_evidence(roles_by_enrollment[enrollment.id], evidence.kind) and policy.can_decide_evidence(
-                roles_by_enrollment[enrollment.id], clears):  # nobody verifies a plan they may not read (the ILP)
-            waiting.append(WaitingDocument(evidence, enrollment, candidate))
-    return waiting

@@ -19,7 +19,7 @@ from app.services.notifications import outbox
 from app.services.team.members import holders
 from workflows import engine
 from workflows.deadlines import days_left, deadlines
-from workflows.facts import Facts
+from workflows.facts import Facts, signoff_label
 from workflows.registry import definition
 from workflows.roles import Role
 from workflows.rules import Rule, role_name
@@ -30,7 +30,7 @@ OPEN = TaskStatus.OPEN.value
 
 def title(task: SignOffTask) -> str:
     """A task as people say it: "Plan established sign-off (site administrator)"."""
-    return f"{task.key.replace('_', ' ').capitalize()} sign-off ({Role(task.role).label.lower()})"
+    return f"{signoff_label(task.key)} sign-off ({Role(task.role).label.lower()})"
 
 
 def events_needing(enrollment: Enrollment, key: str, role: str | None = None) -> list[str]:
@@ -205,7 +205,7 @@ def askable(session: Session, enrollment: Enrollment, viewer: User, facts: Facts
                    and open_task(session, enrollment.id, rule.signoff[0].value, rule.signoff[1].value) is None]  # type: ignore[arg-type]
         if missing:
             found.append((option.event, option.label,
-                          [f"{k.value.replace('_', ' ')} ({r.label.lower()})" for k, r in missing]))  # type: ignore[misc]
+                          [f"{k.label} ({r.label.lower()})" for k, r in missing]))  # type: ignore[misc]
     return found
 
 

@@ -1,0 +1,382 @@
+"""The enrolment's home, seen by one person: their next steps, what waits on others, how far along it is.
+
+The dashboard (dashboard.py) knows every step and what each lacks; this sorts those lines by who acts.
+A line is a *next step* only when the viewer can do it here (upload, write a plan, enter a date, log
+hours, ask for a step or a sign-off), each with the form it opens; everything else is *waiting on
+others*, naming the role and the people who hold it, since when and by when. Steps off the main route
+(withdrawing, the Early Completion Option, a transfer) are kept apart for the "More actions" menu.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from app import policy
+from app.models import AuditEvent, Enrollment, Evidence, Membership, Program, SignOffTask, User
+from app.services.enrollments.dashboard import Dashboard, StepOption
+from app.services.enrollments.fact_registry import BY_NAME
+from app.services.enrollments.words import count_unit, figure
+from app.services.evidence.plans import EVIDENCE_KIND, KINDS
+from app.services.signoffs import queueing
+from workflows import engine
+from workflows import rules as r
+from workflows.facts import Count, EvidenceKind
+from workflows.pathway_map import PathwayMap, pathway_map
+from workflows.registry import definition
+from workflows.roles import Role
+from workflows.rules import Rule, RuleStatus
+
+# Documents someone else files: the candidate has nothing to upload for them, only to wait.
+FILED_BY_OTHERS = frozenset({
+    EvidenceKind.RECRUITMENT_RECORDS, EvidenceKind.ELIGIBILITY_WORKSHEET, EvidenceKind.BOARD_NOTICE,
+    EvidenceKind.JOB_OFFER, EvidenceKind.EMPLOYMENT_VERIFICATION, EvidenceKind.MENTOR_MATCH_RECORD,
+    EvidenceKind.EXTENSIVE_SUPPORT_PLAN, EvidenceKind.TRANSPORTABILITY_DOCUMENT, EvidenceKind.CL_855,
+    EvidenceKind.CL_777, EvidenceKind.YEAR1_COMPLETION_DOCUMENT, EvidenceKind.EXPERIENCE_LETTER})
+# Documents a person records after the candidate did something outside the app (attend, present, pay).
+DONE_ELSEWHERE = frozenset({EvidenceKind.ORIENTATION_Y1, EvidenceKind.ORIENTATION_Y2,
+                            EvidenceKind.COMPLETION_REVIEW, EvidenceKind.ISSUED_CREDENTIAL})
+# Totals the candidate raises on a page of their own.
+COUNTED_ON = {Count.REVIEWS_HELD: "meetings", Count.SELF_ASSESSMENTS: "self_assessments"}
+# The words a step's button says to the candidate, where the machine's name is worded for staff.
+CANDIDATE_WORDS = {
+    "recommendation_returned": "Tell the program you returned the recommendation",
+    "withdraw": "Withdraw from the program",
+}
+STAFF_WORDS = {"recommendation_returned": "Record that the candidate returned the recommendation"}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Something the viewer can do now, and the form that does it.
+
+    `action`: "step" (a button asking for `target`, an event), "upload" (`target` an evidence kind),
+    "plan" (`target` a plan kind), "fact" (`target` a fact name), "logs", "meetings",
+    "self_assessments", "ask_signoffs" (`target` an event), "verify" (the documents list), or
+    "elsewhere" (done outside the app: the sentence says how).
+    """
+
+    title: str
+    detail: str
+    action: str
+    target: str = ""
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Something another person does before the candidate can move on."""
+
+    what: str
+    role: str  # "Credential analyst"
+    names: tuple[str, ...]
+    since: date | None
+    due: date | None
+
+
+@dataclass(frozen=True)
+class Home:
+    """The enrolment's home for one viewer."""
+
+    next_steps: list[NextStep]
+    waiting: list[Waiting]
+    more: list[tuple[StepOption, str]]  # side steps the viewer may take, with the button's words
+    step_number: int  # where the current state sits on the main route, from 1
+    step_count: int
+    map: PathwayMap
+    reached: dict[str, datetime]  # state -> when the enrolment (last) reached it
+    taken: list[str]  # the states visited, in order
+    eco: engine.RequirementGroup | None  # the Early Completion Option's checklist, when it applies
+    signoff_titles: dict[tuple[str, str], str]  # (sign-off key, role) -> what it is, in words
+    button_words: dict[str, str]  # event -> its button's words for this viewer
+    at_rest: str  # what to say when no step can be taken from here
+
+
+def build(session: Session, board: Dashboard, viewer: User) -> Home:
+    """Sort the dashboard's lines by who acts, for `viewer`."""
+    enrollment = board.enrollment
+    shape = pathway_map(enrollment.pathway, enrollment.pathway_version)
+    forward = shape.forward(enrollment.state)
+    main_event = forward[0].event if forward else None
+    is_candidate = enrollment.candidate_id == viewer.id
+    people = _people_by_role(session, enrollment)
+    taken, reached = _history(session, enrollment)
+    since_here = reached.get(enrollment.state)
+    tasks = _open_tasks(session, enrollment)
+    uploaded = {kind: versions[0] for kind, versions in board.evidence.items()}
+
+    mine: list[NextStep] = []
+    waiting: list[Waiting] = []
+    more: list[tuple[StepOption, str]] = []
+    for step in board.steps:
+        if step.event != main_event:
+            if step.mine:
+                more.append((step, _button_words(step, is_candidate)))
+            continue
+        if step.enabled and step.mine:
+            mine.append(NextStep(_button_words(step, is_candidate), f"Everything this step needs is in place: "
+                                 f"it takes you to “{step.target_label}”.", "step", step.event))
+        elif step.enabled:
+            waiting.append(Waiting(f"Take the step “{step.label}”: everything it needs is in place.",
+                                   step.asked_by, _names(people, _labels(step.asked_by)), _day(since_here), None))
+        for item in step.missing:
+            _sort(item.rule, item.reason, item.due, board, viewer, is_candidate, people, tasks, uploaded,
+                  since_here, mine, waiting)
+    if is_candidate and not mine and enrollment.state in LOGGING_STATES:
+        # Nothing blocks her, yet the year runs on her log: keeping it is always her next step.
+        mine.append(NextStep("Log a meeting or hours", "Each entry counts once the person you name signs it.", "logs"))
+    for event, label, _wanted in queueing.askable(session, enrollment, viewer, board.facts):
+        # The sign-offs are named under "Waiting on others"; here only what the button does.
+        mine.append(NextStep(f"Ask for the sign-offs for {label}", "Nobody has been asked for them yet.",
+                             "ask_signoffs", event))
+    if is_candidate and board.steps:  # an ended enrolment (issued, expired, withdrawn) asks for nothing more
+        mine.extend(_ahead(board, mine))
+    position = _position(shape, enrollment.state)
+    return Home(next_steps=_unique(mine), waiting=waiting, more=more, step_number=position,
+                step_count=len(shape.spine), map=shape, reached=reached, taken=taken,
+                eco=_eco_group(enrollment, board, taken), signoff_titles=_signoff_titles(board),
+                button_words={step.event: _button_words(step, is_candidate) for step in board.steps},
+                at_rest=_at_rest(shape, enrollment.state))
+
+
+def _at_rest(shape: PathwayMap, state: str) -> str:
+    """Why there is no step to take: the credential came, the pathway ended another way, or it waits on others."""
+    if state == shape.spine[-1]:
+        return "The credential is issued: this pathway is complete."
+    if state in shape.exits:
+        return f"This pathway has ended ({shape.labels[state]}). The program director can say what comes next."
+    return "No step to take here for now: what is left is in other people's hands."
+
+
+# States in which the candidate keeps a log that the program counts (mentoring, coaching, support).
+LOGGING_STATES = frozenset({"pip_active", "plan_established", "year1_active", "year2_active", "eco_active",
+                            "extended"})
+AHEAD = 3  # documents offered for later steps: enough to get ahead, few enough for the first screen
+
+
+def _ahead(board: Dashboard, already: list[NextStep]) -> list[NextStep]:
+    """Documents the candidate can already file for later requirements (the checklist's order)."""
+    if not policy.can_upload_evidence(board.roles):
+        return []
+    offered = {step.target for step in already}
+    found = []
+    for group in board.groups:
+        for item in group.items:
+            kind = item.rule.evidence_kind
+            if (kind is None or kind in FILED_BY_OTHERS or kind in DONE_ELSEWHERE or kind.value in offered
+                    or item.status not in (RuleStatus.MISSING, RuleStatus.SENT_BACK)):
+                continue
+            plan = _plan_for(board.enrollment.pathway, kind)
+            offered.add(kind.value)
+            found.append(NextStep(f"Write and share your {kind.label}" if plan else f"Upload your {kind.label}",
+                                  item.explanation if item.status is RuleStatus.SENT_BACK else f"Needed later ({group.label}).",
+                                  "plan" if plan else "upload",
+                                  plan or kind.value))
+    return found[:AHEAD]
+
+
+def _labels(asked_by: str) -> list[str]:
+    """The role labels of a step's askers ("Credential analyst, Program director" -> each label)."""
+    return [label.strip() for label in asked_by.split(",") if label.strip()]
+
+
+def _sort(rule: Rule | None, reason: str, due: date | None, board: Dashboard, viewer: User, is_candidate: bool,
+          people: dict[Role, list[str]], tasks: dict[tuple[str, str], tuple[SignOffTask, str | None]],
+          uploaded: dict[str, Evidence], since_here: datetime | None, mine: list[NextStep],
+          waiting: list[Waiting]) -> None:
+    """Put one missing line among the viewer's next steps or among what waits on others."""
+    roles = board.roles
+    if rule is None:
+        waiting.append(Waiting(reason, "", (), _day(since_here), due))
+        return
+    clears = rule.clears
+    status = rule.status(board.facts)
+
+    def wait(who: Role, what: str = reason, since: datetime | date | None = since_here,
+             by: date | None = due, named: tuple[str, ...] | None = None) -> None:
+        label = who.label
+        if who is Role.CANDIDATE:
+            named = (board.candidate.name,)
+        waiting.append(Waiting(what, label, named if named is not None else _names(people, [label]),
+                               _day(since), by))
+
+    if rule.evidence_kind is not None:
+        kind = rule.evidence_kind
+        others_file = kind in FILED_BY_OTHERS or kind in DONE_ELSEWHERE
+        if status is RuleStatus.AWAITING_VERIFICATION:
+            row = uploaded.get(kind.value)
+            if (policy.can_decide_evidence(roles, clears) and policy.can_read_evidence(roles, kind.value)
+                    and (row is None or policy.can_decide_own_upload(viewer, row.uploaded_by_id))):
+                mine.append(NextStep(f"Check the {kind.label}", reason, "verify", kind.value, due))
+            else:
+                wait(clears, f"Verify your {kind.label}." if is_candidate else f"Verify the {kind.label}.",
+                     row.uploaded_at if row else since_here)
+            return
+        if status is RuleStatus.AWAITING_CONFIRMATION:
+            wait(clears)
+        elif is_candidate and kind in DONE_ELSEWHERE:
+            mine.append(NextStep(reason.split(";")[0].rstrip(".") + ".", reason, "elsewhere", kind.value, due))
+        elif is_candidate and not others_file and policy.can_upload_evidence(roles):
+            plan = _plan_for(board.enrollment.pathway, kind)
+            # The title says what to do; only a reason it was sent back is worth a second line.
+            detail = reason if status is RuleStatus.SENT_BACK else ""
+            if plan:
+                mine.append(NextStep(f"Write and share your {kind.label}", detail, "plan", plan, due))
+            else:
+                mine.append(NextStep(f"Upload your {kind.label}", detail, "upload", kind.value, due))
+        elif not is_candidate and others_file and clears in roles and policy.can_upload_evidence(roles):
+            mine.append(NextStep(f"Upload the {kind.label}", reason, "upload", kind.value, due))
+        else:
+            wait(clears if others_file else Role.CANDIDATE)
+        return
+    if rule.signoff is not None:
+        key, role = rule.signoff
+        task, claimer = tasks.get((key.value, role.value), (None, None))
+        if role in roles:
+            mine.append(NextStep(f"Give your sign-off: {reason}", reason, "inbox", "", due))
+        elif task is not None:
+            wait(role, reason, task.created_at, task.due_on or due, (claimer,) if claimer else None)
+        else:
+            wait(role)
+        return
+    fact = next((key.value for key in (rule.key_date, rule.count, rule.flag) if key is not None
+                 and key.value in BY_NAME), None)
+    if fact is not None:
+        spec = BY_NAME[fact]
+        if roles & spec.owners or (is_candidate and spec.claimable and status is not RuleStatus.AWAITING_CONFIRMATION):
+            label = spec.label if spec.label[:2].isupper() else spec.label[:1].lower() + spec.label[1:]
+            mine.append(NextStep(f"Enter the {label}", reason, "fact", fact, due))
+        else:
+            wait(min(spec.owners, key=lambda r: r.value))
+        return
+    if rule.count is not None and is_candidate:
+        page = COUNTED_ON.get(rule.count, "logs")
+        title = {"meetings": "Record a review meeting", "self_assessments": "Rate yourself on the standards"}.get(
+            page, "Log your hours")
+        have_need = rule.progress(board.facts)
+        detail = (f"{figure(have_need[0])} of {figure(have_need[1])} {count_unit(rule.count)} so far."
+                  if have_need else reason)
+        mine.append(NextStep(title, detail, page, "", due))
+        return
+    wait(clears)
+
+
+def _open_tasks(session: Session, enrollment: Enrollment) -> dict[tuple[str, str], tuple[SignOffTask, str | None]]:
+    """Open sign-off tasks by (key, role), with the name of whoever claimed each."""
+    rows = session.exec(select(SignOffTask, User).join(User, SignOffTask.claimed_by_id == User.id, isouter=True)  # type: ignore[arg-type]
+                        .where(SignOffTask.enrollment_id == enrollment.id, SignOffTask.status == queueing.OPEN)).all()
+    return {(task.key, task.role): (task, claimer.name if claimer else None) for task, claimer in rows}
+
+
+def _people_by_role(session: Session, enrollment: Enrollment) -> dict[Role, list[str]]:
+    """Who holds each role for this enrolment: on it, on its program, or in its organisation."""
+    program = session.get(Program, enrollment.program_id)
+    rows = session.exec(select(Membership.role, User.name).join(User, Membership.user_id == User.id)  # type: ignore[arg-type]
+                        .where(Membership.revoked_at.is_(None), or_(  # type: ignore[union-attr]
+                            Membership.enrollment_id == enrollment.id,
+                            (Membership.program_id == enrollment.program_id) & Membership.enrollment_id.is_(None),  # type: ignore[union-attr]
+                            (Membership.organisation_id == (program.organisation_id if program else 0))
+                            & Membership.program_id.is_(None) & Membership.enrollment_id.is_(None)))  # type: ignore[union-attr]
+                        .order_by(User.name)).all()
+    people: dict[Role, list[str]] = {}
+    for role, name in rows:
+        try:
+            people.setdefault(Role(role), [])
+        except ValueError:
+            continue
+        if name not in people[Role(role)]:
+            people[Role(role)].append(name)
+    return people
+
+
+def _names(people: dict[Role, list[str]], labels: list[str]) -> tuple[str, ...]:
+    found: list[str] = []
+    for role, names in people.items():
+        if role.label in labels and role is not Role.CANDIDATE:
+            found.extend(n for n in names if n not in found)
+    return tuple(found[:3])
+
+
+def _history(session: Session, enrollment: Enrollment) -> tuple[list[str], dict[str, datetime]]:
+    """The states the enrolment went through, in order, and when it last reached each."""
+    rows = session.exec(select(AuditEvent).where(
+        AuditEvent.enrollment_id == enrollment.id,
+        AuditEvent.action.in_(["enrollment.created", "enrollment.transition"]))  # type: ignore[attr-defined]
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)).all()  # type: ignore[arg-type]
+    taken: list[str] = []
+    reached: dict[str, datetime] = {}
+    first = engine.initial_state(enrollment.pathway, enrollment.pathway_version)
+    for row in rows:
+        state = first if row.action == "enrollment.created" else (row.to_state or "")
+        if row.action == "enrollment.created" and row.to_state:
+            state = row.to_state
+        if not state:
+            continue
+        taken.append(state)
+        reached[state] = row.occurred_at
+    if not taken or taken[-1] != enrollment.state:
+        taken.append(enrollment.state)
+        reached.setdefault(enrollment.state, enrollment.created_at)  # type: ignore[arg-type]
+    return taken, reached
+
+
+def _position(shape: PathwayMap, state: str) -> int:
+    """Where `state` sits on the main route (a branch counts as the spine state it hangs from)."""
+    anchor = shape.branches.get(state, state)
+    if anchor in shape.spine:
+        return shape.spine.index(anchor) + 1
+    return len(shape.spine)
+
+
+def _eco_group(enrollment: Enrollment, board: Dashboard, taken: list[str]) -> engine.RequirementGroup | None:
+    """The Early Completion Option's requirements (rule book §2.3), once the candidate applies or
+    may apply for it: from "ILP goals set", or on the Early Completion track."""
+    if enrollment.pathway != "induction":
+        return None
+    eco_states = {"ilp_goals_set", "eco_applied", "eco_active"}
+    if enrollment.state not in eco_states and not (set(taken) & {"eco_applied", "eco_active"}):
+        return None
+    facts = board.facts
+    items = tuple(engine.RequirementItem(rule=rule, title=rule.title(facts), status=rule.status(facts),
+                                         explanation=rule.explain(facts), progress=rule.progress(facts))
+                  for rule in (r.IND_ECO_APPLICATION, r.IND_ECO_YEARS, r.IND_ECO_DIRECTOR, r.IND_ECO_EMPLOYER)
+                  if rule.is_applicable(facts))
+    return engine.RequirementGroup("Early Completion Option", items)
+
+
+def _signoff_titles(board: Dashboard) -> dict[tuple[str, str], str]:
+    """Each sign-off of the pathway in the words of its rule ("Your program director approves IIP 1.")."""
+    rules = definition(board.enrollment.pathway, board.enrollment.pathway_version).rules.values()
+    return {(rule.signoff[0].value, rule.signoff[1].value): rule.title(board.facts)
+            for rule in rules if rule.signoff is not None}
+
+
+def _plan_for(pathway: str, kind: EvidenceKind) -> str | None:
+    """The plan kind a document is filed from ("ilp"), when the pathway keeps that plan."""
+    for plan, evidence_kind in EVIDENCE_KIND.items():
+        if evidence_kind is kind and plan in KINDS[pathway]:
+            return plan.value
+    return None
+
+
+def _button_words(step: StepOption, is_candidate: bool) -> str:
+    words = CANDIDATE_WORDS if is_candidate else STAFF_WORDS
+    return words.get(step.event, step.label)
+
+
+def _day(moment: datetime | date | None) -> date | None:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _unique(steps: list[NextStep]) -> list[NextStep]:
+    seen, kept = set(), []
+    for step in steps:
+        if (step.action, step.target, step.title) not in seen:
+            seen.add((step.action, step.target, step.title))
+            kept.append(step)
+    return kept
+
+
