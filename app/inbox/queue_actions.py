@@ -18,6 +18,7 @@ from app.inbox.routes import back_to_queue, require_inbox
 from app.models import Enrollment, Evidence, LogEntry, SignOffTask, User
 from app.services import PathwayError
 from app.services.enrollments import dashboard as dashboard_service
+from app.services.enrollments.words import day_in_words
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
 from app.services.notifications import outbox
@@ -103,7 +104,7 @@ def sign_log(enrollment_id: int, log_id: int) -> Response:
         abort(error.status, error.message)
     candidate = db.get(User, enrollment.candidate_id)
     flash(f"Signed {candidate.name if candidate else 'the candidate'}’s log of "
-          f"{entry.occurred_on.day} {entry.occurred_on:%B %Y}.", "success")
+          f"{day_in_words(entry.occurred_on)}.", "success")
     return back_to_queue()
 
 
