@@ -8,6 +8,7 @@ everything here is pure. Errors: `StepBlocked` (unmet rules -> 422), `EventNotAl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from statemachine.exceptions import InvalidStateValue, TransitionNotAllowed
 
@@ -113,18 +114,34 @@ def unmet_rules(pathway: str, version: int, state: str, event: str, facts: Facts
 
 
 def events_from(pathway: str, version: int, state: str, facts: Facts) -> list[EventOption]:
-    """The events leaving `state`, in declaration order, each enabled or with its reasons."""
+    """The events leaving `state`, in declaration order, each enabled or with its reasons.
+
+    Asked of the definition, not of a machine built for the purpose: the events leaving a state
+    and their guards are fixed (`leaving`), and a machine costs more to build than the rules to
+    check (tests/workflows/test_engine_leaving.py holds the two answers equal)."""
     defn = definition(pathway, version)
-    machine = _machine(defn, state, facts)
+    if facts.pathway != defn.pathway:
+        raise ValueError(f"facts are for {facts.pathway}, not {defn.pathway}")
+    if not isinstance(state, str):  # garbage from the database (a state is a string), unfit for the cache
+        raise UnknownState(defn.pathway, defn.version, state)
     options = []
-    for event in machine.allowed_events:
-        spec = defn.events[event.id]
-        unmet = tuple(machine.unmet(event.id, facts))
+    for event, label, target in leaving(pathway, version, state):
+        spec = defn.events[event]
+        unmet = tuple(rule for rule in spec.rules if not rule.check(facts))
         options.append(EventOption(
-            event=event.id, label=event.name, target=_target(defn, state, event.id) or state,
+            event=event, label=label, target=target,
             enabled=not unmet, unmet=unmet, reasons=tuple(r.explain(facts) for r in unmet),
             automatic=spec.automatic, by=spec.by))
     return options
+
+
+@cache
+def leaving(pathway: str, version: int, state: str) -> tuple[tuple[str, str, str], ...]:
+    """(event, its name, the state it leads to) for each event leaving `state`, in the order a
+    machine at `state` lists them (raises UnknownState for a state the pathway does not know)."""
+    defn = definition(pathway, version)
+    machine = _machine(defn, state)
+    return tuple((event.id, event.name, _target(defn, state, event.id) or state) for event in machine.allowed_events)
 
 
 def fire(pathway: str, version: int, state: str, event: str, facts: Facts) -> str:

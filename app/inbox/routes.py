@@ -21,7 +21,17 @@ from app.inbox.blueprint import bp
 from app.models import AuditEvent, Enrollment, Evidence, Panel, Program, SignOff, SignOffTask, TaskComment, User, utcnow
 from app.services import NotFound, NotPermitted, PathwayError
 from app.services.enrollments.facts import build_facts
-from app.services.signoffs import approver_words, deciding, inbox, panels, pending, queueing, reopening, worklist
+from app.services.signoffs import (
+    approver_words,
+    deciding,
+    inbox,
+    panels,
+    pending,
+    queueing,
+    reopening,
+    waiting_on,
+    worklist,
+)
 from app.services.signoffs.inbox import listing
 from workflows import engine
 from workflows.facts import EvidenceKind
@@ -35,8 +45,7 @@ def inbox_navigation() -> dict[str, object]:
     if not has_request_context() or not current_user.is_authenticated:
         return {}
     session = get_session()
-    queue = current_queue()
-    return {"nav_inbox": queue.total if queue.approver else None,
+    return {"nav_inbox": inbox_badge(),
             "signoff_tasks_for": lambda enrollment_id: pending.for_enrollment(session, enrollment_id),
             "signoffs_to_ask_for": lambda enrollment: queueing.askable(session, enrollment, current_user)}
 
@@ -46,6 +55,15 @@ def current_queue() -> worklist.Queue:
     if "inbox_queue" not in g:
         g.inbox_queue = worklist.build(get_session(), current_user, clock.today())  # type: ignore[arg-type]
     return g.inbox_queue
+
+
+def inbox_badge() -> int | None:
+    """The badge's count: the built queue's on the inbox's own pages, else counted in SQL (the same
+    rows, without building a queue no page shows). None for people who approve nothing."""
+    if "inbox_queue" in g:
+        queue = g.inbox_queue
+        return queue.total if queue.approver else None
+    return waiting_on.total(get_session(), current_user, clock.today())  # type: ignore[arg-type]
 
 
 def forget_queue() -> None:
@@ -136,7 +154,7 @@ def _to_convene() -> list[tuple[Enrollment, User]]:
     rows = session.exec(select(Enrollment, User, Program).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
                         .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
                         .where(Enrollment.pathway == "casc", Enrollment.state == panels.STATE,
-                               Enrollment.candidate_id != current_user.id, worklist.reach([scope]), ~has_panel)
+                               Enrollment.candidate_id != current_user.id, waiting_on.reach([scope]), ~has_panel)
                         .order_by(User.name, Enrollment.id)).all()
     return [(e, c) for e, c, p in rows
             if policy.can_set_up_panel(scope.roles(e.id, e.program_id, p.organisation_id))]  # type: ignore[arg-type]

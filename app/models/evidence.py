@@ -20,6 +20,8 @@ class Evidence(SQLModel, table=True):
         check_in("status", [s.value for s in EvidenceStatus if s is not EvidenceStatus.MISSING], "status"),
         sa.UniqueConstraint("enrollment_id", "kind", "version", name="uq_evidence_enrollment_id_kind_version"),
         sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),
+        # Documents awaiting verification, of the kinds someone's roles verify (the inbox and its badge).
+        sa.Index("ix_evidence_status_kind", "status", "kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

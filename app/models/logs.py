@@ -38,6 +38,9 @@ class LogEntry(SQLModel, table=True):
         sa.CheckConstraint("program_year IN (1, 2)", name="program_year"),
         # Facts and exports read an enrolment's signed entries (app/services/enrollments/facts_batch.py).
         sa.Index("ix_log_entry_enrollment_id_signed_at", "enrollment_id", "signed_at"),
+        # The entries waiting on a signer (their inbox and its badge), however many they once signed.
+        sa.Index("ix_log_entry_unsigned_signer_id", "signer_id", sqlite_where=sa.text("signed_at IS NULL"),
+                 postgresql_where=sa.text("signed_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

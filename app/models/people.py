@@ -97,6 +97,9 @@ class Program(SQLModel, table=True):
     # Overrides of workflows.settings.ProgramSettings defaults; validated before saving.
     settings: dict[str, Any] = json_field()
     created_at: datetime = created_at_field()
+    # Moves on whenever an enrolment summary of the program is rewritten (in that transaction), so
+    # program-wide figures can be remembered until it does (app/services/programs/cohort.py).
+    summary_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Membership(SQLModel, table=True):

@@ -23,12 +23,16 @@ class EnrollmentSummary(SQLModel, table=True):
     """One enrolment's standing: state, program year boundary, deadlines, paces, accreditation figures."""
 
     __tablename__ = "enrollment_summary"
-    __table_args__ = (sa.Index("ix_enrollment_summary_program_id_state", "program_id", "state"),)
+    __table_args__ = (sa.Index("ix_enrollment_summary_program_id_state", "program_id", "state"),
+                      # The candidate list's order, so a page of a big program reads only that page.
+                      sa.Index("ix_enrollment_summary_program_id_candidate_name", "program_id", "candidate_name",
+                               "enrollment_id"))
 
     enrollment_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("enrollment.id", ondelete="CASCADE"),
                                                    primary_key=True, autoincrement=False))
     program_id: int = Field(foreign_key="program.id")
     candidate_id: int = Field(foreign_key="user.id")
+    candidate_name: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
     pathway: str = Field(max_length=16)
     pathway_version: int
     state: str = Field(max_length=48)

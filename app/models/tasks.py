@@ -35,6 +35,8 @@ class SignOffTask(SQLModel, table=True):
         check_in("status", [s.value for s in TaskStatus], "status"),
         # The cohort's overdue sign-offs: open tasks of a page of enrolments.
         sa.Index("ix_sign_off_task_enrollment_id_status", "enrollment_id", "status"),
+        # The open tasks of a role (a director's inbox badge: found first, then tested for reach).
+        sa.Index("ix_sign_off_task_status_role", "status", "role"),
         # At most one open task per sign-off and role: a double-click or a race cannot queue two.
         sa.Index("uq_sign_off_task_open", "enrollment_id", "key", "role", unique=True,
                  sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'")),

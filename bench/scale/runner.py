@@ -96,11 +96,12 @@ def build(url: str, size: int) -> Dataset:
     # The loader inserts in bulk, past the ORM, so the summaries are rebuilt as `flask summaries rebuild` does.
     with Session(engine) as session:
         summaries.rebuild(session)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            # Only this schema's tables (a bare ANALYZE walks every schema of the shared database).
-            for table in SQLModel.metadata.sorted_tables:
-                conn.execute(text(f'ANALYZE "{table.name}"'))
+    # Statistics for the planner, as a deployment has after its first day (PostgreSQL's autovacuum,
+    # SQLite's `PRAGMA optimize`): without them a fresh bulk load is planned as if every table were tiny.
+    with engine.begin() as conn:
+        # Only this schema's tables (a bare ANALYZE walks every schema of the shared database).
+        for table in SQLModel.metadata.sorted_tables:
+            conn.execute(text(f'ANALYZE "{table.name}"'))
     engine.dispose()
     return data
 
@@ -205,6 +206,9 @@ def measure(size: int, only: set[str] | None = None, base_url: str | None = None
                     emit(metric, round(value, 2), unit, size, db, page)
             if only is None or "daily sweep" in only:
                 sweep(app, size, db)
+            if only is None or "web process" in only:
+                from bench.scale.memory import peak_rss  # (memory.py uses this module's helpers)
+                peak_rss(url, data, size, db)
             app.extensions["db_engine"].dispose()
         return db, figures
 

@@ -66,6 +66,19 @@ def test_an_overdue_deadline_is_escalated_to_the_program_director_once(app: Flas
     assert subjects(app, other.email) == []
 
 
+def test_a_deadline_long_past_is_left_to_the_at_risk_list_not_emailed(app: Flask, session: Session) -> None:
+    director = f.person(session, "Dee Rector")
+    prog = f.program(session, "induction")
+    f.role(session, director, "program_director", program_id=prog.id)
+    # Mentor assignment was due 30 days after enrolment: one passed a day ago, one longer ago than the sweep looks back.
+    f.enrolment(app, session, f.person(session, "Ana Ruiz"), prog, TODAY - timedelta(days=31))
+    f.enrolment(app, session, f.person(session, "Bo Old"), prog,
+                TODAY - timedelta(days=30 + notifications.ESCALATE_WITHIN_DAYS + 1))
+    sweep(app, session)
+    assert [s for s in subjects(app, director.email) if s.startswith("Overdue")] == [
+        "Overdue for Ana Ruiz: Mentor assigned"]
+
+
 def test_a_week_without_a_mentoring_log_gets_one_nudge(app: Flask, session: Session) -> None:
     candidate, mentor = f.person(session, "Ana Ruiz"), f.person(session, "Mo Mentor")
     quiet = f.enrolment(app, session, candidate, f.program(session, "induction"), TODAY - timedelta(days=100))

@@ -130,13 +130,15 @@ def transition_now(session: Session, enrollment: Enrollment, event: str, actor: 
 
 
 def fire_ready(session: Session, enrollment: Enrollment, actor: User | None, *, now: datetime,
-               events: list[str], reason: str, details: dict[str, object] | None = None) -> Transition | None:
+               events: list[str], reason: str, details: dict[str, object] | None = None,
+               facts: Facts | None = None) -> Transition | None:
     """Fire the first of `events` that leaves the current state with every rule met (no commit).
 
     Used when the last sign-off or the panel's decision completes a step: the step fires by
     itself, in the same transaction, on behalf of the person whose decision completed it.
+    `facts`: the enrolment's facts as of `now`, when the caller has just built them after its change.
     """
-    facts = build_facts(session, enrollment, now)
+    facts = facts or build_facts(session, enrollment, now)
     enabled = {o.event: o for o in _events(enrollment, facts) if o.enabled and not o.automatic}
     for event in events:
         if event in enabled:

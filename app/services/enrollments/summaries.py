@@ -42,10 +42,11 @@ from app.models import (
     SignOff,
     SignOffTask,
     TaskStatus,
+    User,
     utcnow,
 )
 from app.services.enrollments.facts_batch import build_many
-from app.services.programs import accreditation, pacing
+from app.services.programs import accreditation, pacing, tallies
 from app.services.programs.cohort import WINDOWS, states_by_value
 from app.services.programs.recommendations import states_of
 from workflows.dates import add_years
@@ -58,7 +59,7 @@ from workflows.roles import Role
 # enrolment: the audit event names it.
 WATCHED = (LogEntry, Evidence, SignOff, SignOffTask, Membership, FactRecord, SelfAssessment, Recommendation,
            AuditEvent)
-STALE, STALE_PROGRAMS = "summaries.stale", "summaries.stale_programs"
+STALE, STALE_PROGRAMS, STALE_PEOPLE = "summaries.stale", "summaries.stale_programs", "summaries.stale_people"
 BATCH = 500
 WEEKLY_KIND = {"induction": LogKind.MENTORING.value, "casc": LogKind.COACHING.value}
 
@@ -68,21 +69,25 @@ def refresh(session: Session, enrollment_ids: Iterable[int], now: datetime | Non
     ids = sorted({i for i in enrollment_ids if i is not None})
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
+        were = select(EnrollmentSummary.program_id).where(  # type: ignore[call-overload]
+            EnrollmentSummary.enrollment_id.in_(chunk)).order_by(EnrollmentSummary.enrollment_id)  # type: ignore[attr-defined]
         if session.get_bind().dialect.name == "postgresql":
             # Two transactions changing one enrolment at once must not each write a summary that
             # misses the other's change: the second waits here for the first to commit, then
             # reads the facts afresh (READ COMMITTED: each statement sees what is committed).
-            session.exec(select(EnrollmentSummary.enrollment_id).where(  # type: ignore[call-overload]
-                EnrollmentSummary.enrollment_id.in_(chunk)).order_by(EnrollmentSummary.enrollment_id)  # type: ignore[attr-defined]
-                .with_for_update()).all()
+            were = were.with_for_update()
+        programs = set(session.exec(were).all())
         enrollments = session.exec(select(Enrollment).where(Enrollment.id.in_(chunk))).all()  # type: ignore[union-attr]
         summaries, risks = compute(session, enrollments, now)
+        programs |= {e.program_id for e in enrollments}
         session.execute(delete(EnrollmentRisk.__table__).where(EnrollmentRisk.enrollment_id.in_(chunk)))  # type: ignore[attr-defined]
         session.execute(delete(EnrollmentSummary.__table__).where(EnrollmentSummary.enrollment_id.in_(chunk)))  # type: ignore[attr-defined]
         if summaries:
             session.execute(insert(EnrollmentSummary.__table__), summaries)  # type: ignore[arg-type]
         if risks:
             session.execute(insert(EnrollmentRisk.__table__), risks)  # type: ignore[arg-type]
+        # The programs' remembered figures are out of date from this commit on.
+        tallies.bump(session, programs)
 
 
 def rebuild(session: Session, now: datetime | None = None) -> int:
@@ -119,6 +124,8 @@ def compute(session: Session, enrollments: Sequence[Enrollment],
         tasks.setdefault(task.enrollment_id, []).append(
             {"what": f"{what} (waiting on the {task.role.replace('_', ' ')})", "due_on": task.due_on.isoformat()})  # type: ignore[union-attr]
     weeks = _weekly_log_weeks(session, enrollments)
+    names = dict(session.exec(select(User.id, User.name).where(
+        User.id.in_({e.candidate_id for e in enrollments}))).all())  # type: ignore[union-attr]
     summaries, risks = [], []
     for e in enrollments:
         facts = facts_of[e.id]  # type: ignore[index]
@@ -128,7 +135,8 @@ def compute(session: Session, enrollments: Sequence[Enrollment],
         plans = [] if final else pacing.plans(e, facts)
         unmet = [d.due for d in dated if not d.met]
         summaries.append({
-            "enrollment_id": e.id, "program_id": e.program_id, "candidate_id": e.candidate_id, "pathway": e.pathway,
+            "enrollment_id": e.id, "program_id": e.program_id, "candidate_id": e.candidate_id,
+            "candidate_name": names.get(e.candidate_id, ""), "pathway": e.pathway,
             "pathway_version": e.pathway_version, "state": e.state, "state_label": state.label if state else e.state,
             "final": final, "ready": _ready(e), "enrolled_on": e.enrolled_on, "enrolment_year": e.enrolled_on.year,
             "year_two_on": add_years(e.enrolled_on, 1), "next_due_on": min(unmet, default=None),
@@ -196,6 +204,7 @@ def _assigned(facts: Facts, role: Role) -> bool:
 def _noted(session: OrmSession, _context: Any) -> None:
     """after_flush: remember the enrolments this flush changed (written at commit, see the module doc)."""
     stale, programs = session.info.setdefault(STALE, set()), session.info.setdefault(STALE_PROGRAMS, set())
+    people = session.info.setdefault(STALE_PEOPLE, set())
     for row in chain(session.new, session.dirty, session.deleted):
         if isinstance(row, Enrollment):
             stale.add(row.id)
@@ -203,6 +212,8 @@ def _noted(session: OrmSession, _context: Any) -> None:
             stale.add(row.enrollment_id)
         elif isinstance(row, Program) and row in session.dirty and inspect(row).attrs.settings.history.has_changes():
             programs.add(row.id)  # its thresholds: every enrolment's paces and deadlines
+        elif isinstance(row, User) and row in session.dirty and inspect(row).attrs.name.history.has_changes():
+            people.add(row.id)  # a renamed candidate moves in the candidate list
 
 
 def _before_commit(session: OrmSession) -> None:
@@ -210,21 +221,31 @@ def _before_commit(session: OrmSession) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()
     stale, programs = session.info.pop(STALE, set()), session.info.pop(STALE_PROGRAMS, set())
+    people = session.info.pop(STALE_PEOPLE, set())
     stale.discard(None)
     if programs:
         stale |= set(session.exec(select(Enrollment.id).where(Enrollment.program_id.in_(programs))).all())  # type: ignore[attr-defined, union-attr]
+    if people:
+        stale |= set(session.exec(select(Enrollment.id).where(Enrollment.candidate_id.in_(people))).all())  # type: ignore[attr-defined, union-attr]
     if stale:
         refresh(session, stale)  # type: ignore[arg-type]
 
 
 def _forget(session: OrmSession, *_: Any) -> None:
     """after_rollback: what was noted is rolled back with it."""
-    session.info.pop(STALE, None)
-    session.info.pop(STALE_PROGRAMS, None)
+    for key in (STALE, STALE_PROGRAMS, STALE_PEOPLE):
+        session.info.pop(key, None)
+    tallies.forget_revisions(session)  # type: ignore[arg-type]
+
+
+def _new_transaction(session: OrmSession, *_: Any) -> None:
+    """after_commit: the next transaction reads the programs' marks afresh."""
+    tallies.forget_revisions(session)  # type: ignore[arg-type]
 
 
 def watch() -> None:
     """Keep summaries current for every session (idempotent; create_app calls it)."""
-    for name, listener in (("after_flush", _noted), ("before_commit", _before_commit), ("after_rollback", _forget)):
+    for name, listener in (("after_flush", _noted), ("before_commit", _before_commit), ("after_rollback", _forget),
+                           ("after_commit", _new_transaction)):
         if not event.contains(OrmSession, name, listener):
             event.listen(OrmSession, name, listener)

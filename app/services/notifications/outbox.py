@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 
 # The worker runs a message by this name (app/jobs/outbox.py): the outbox never imports its jobs.
 RUN_JOB = "app.jobs.outbox.run_message"
-_PENDING = "outbox_pending"
+_PENDING = "outbox_pending"  # ids of the messages this transaction wrote
+_MANY = 200  # rows per INSERT in add_many (well under SQLite's limit of bound parameters)
 
 
 def add(session: Session, job: str, dedupe_key: str, **payload: Any) -> OutboxMessage:
@@ -41,9 +43,25 @@ def add(session: Session, job: str, dedupe_key: str, **payload: Any) -> OutboxMe
         return session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).one()
     message = session.get(OutboxMessage, new_id)
     assert message is not None
-    # Held strongly here: after a flush the session keeps clean objects only weakly.
-    session.info.setdefault(_PENDING, []).append(message)
+    session.info.setdefault(_PENDING, []).append(new_id)
     return message
+
+
+def add_many(session: Session, messages: list[tuple[str, str, dict[str, Any]]]) -> Counter[str]:
+    """Queue many (job, dedupe key, payload) at once, each once per key, as `add` does: in
+    statements of a few hundred rows (the daily sweep writes thousands). How many were new, per job."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    written: Counter[str] = Counter()
+    now = utcnow()
+    for start in range(0, len(messages), _MANY):
+        rows = [{"job": job, "payload": payload, "dedupe_key": key, "created_at": now, "attempts": 0}
+                for job, key, payload in messages[start:start + _MANY]]
+        statement = (_insert(session)(table).values(rows)
+                     .on_conflict_do_nothing(index_elements=[table.c.dedupe_key]).returning(table.c.id, table.c.job))
+        for message_id, job in session.execute(statement).all():
+            session.info.setdefault(_PENDING, []).append(message_id)
+            written[job] += 1
+    return written
 
 
 def _insert(session: Session) -> Any:
@@ -58,7 +76,7 @@ def _insert(session: Session) -> Any:
 def commit(session: Session) -> None:
     """Commit the command, then hand its outbox messages to the queue (or run them here)."""
     session.flush()
-    pending = [m.id for m in session.info.pop(_PENDING, []) if m.id is not None]
+    pending = session.info.pop(_PENDING, [])
     session.commit()
     if pending:
         dispatch(pending)

@@ -45,6 +45,13 @@ def reminder_threshold(deadline: Deadline | date, today: date, warning_days: Ite
     return min(crossed) if crossed else None
 
 
+# A deadline that passed is escalated to the program's directors by the sweep that first sees it
+# passed; one that passed longer ago than this (data loaded from elsewhere, a long outage of the
+# sweep) is left to the at-risk list rather than emailed, so no director gets thousands of
+# emails at once about deadlines long gone.
+ESCALATE_WITHIN_DAYS = 14
+
+
 def last_week(today: date) -> date:
     """The Monday of the last complete Monday-to-Sunday week before `today`."""
     return today - timedelta(days=today.weekday() + 7)
@@ -64,6 +71,10 @@ def schedule_reminders(session: Session, now: datetime | None = None, batch: int
                                                     isouter=True)).all()}
     warning_days = {pid: program_settings(program).deadline_warning_days for pid, (program, _) in places.items()}
     today_of = {pid: local_today(now, zone or "America/Los_Angeles") for pid, (_, zone) in places.items()}
+    # The deadlines a sweep acts on: passed within ESCALATE_WITHIN_DAYS, or within the farthest warning.
+    horizons = {pid: ((today - timedelta(days=ESCALATE_WITHIN_DAYS)).isoformat(),
+                      (today + timedelta(days=max(warning_days[pid], default=0))).isoformat())
+                for pid, today in today_of.items()}
     directors: dict[int, list[User]] = {}
     last = 0
     while True:
@@ -79,8 +90,13 @@ def schedule_reminders(session: Session, now: datetime | None = None, batch: int
         for summary in rows:  # a row of _SWEPT columns, read like the summary it comes from
             recommended_on = summary.recommended_on
             eid, today = summary.enrollment_id, today_of[summary.program_id]
+            # ISO dates compare as strings: most deadlines are far off (or long past), and are
+            # passed over without being parsed (the sweep reads every deadline of every enrolment).
+            soonest, latest = horizons[summary.program_id]
             for deadline in summary.deadlines:
-                if deadline["met"]:
+                if deadline["met"] or deadline["due"] < soonest:
+                    continue
+                if deadline["due"] > latest and deadline["key"] != "recommendation_window":
                     continue
                 due = date.fromisoformat(deadline["due"])
                 if (due - today).days < 0:
@@ -109,10 +125,9 @@ def schedule_reminders(session: Session, now: datetime | None = None, batch: int
                     "email.log_nudge", {"enrollment_id": eid, "kind": kind, "week_start": week_start.isoformat()})
         known = set(session.exec(select(OutboxMessage.dedupe_key).where(
             OutboxMessage.dedupe_key.in_(list(wanted)))).all()) if wanted else set()  # type: ignore[attr-defined]
-        for key, (job, payload) in wanted.items():
-            if key not in known:  # a message queued by an earlier sweep stays as it is, uncounted
-                outbox.add(session, job, key, **payload)
-                counts[job] += 1
+        # A message queued by an earlier sweep stays as it is, uncounted.
+        counts += outbox.add_many(session, [(job, key, payload) for key, (job, payload) in wanted.items()
+                                            if key not in known])
 
     # Sign-offs: an open task past its due date is marked and escalated to the program
     # director(s), once (sign-off tasks carry their own due date; see signoffs/escalation.py).

@@ -17,7 +17,7 @@ from sqlalchemy import Date, and_, bindparam, exists, func, not_, or_
 from sqlmodel import Session, select
 
 from app.models import Enrollment, EnrollmentRisk, EnrollmentSummary, Organisation, Program, User, utcnow
-from app.services.programs import pacing
+from app.services.programs import pacing, tallies
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, local_today
 from workflows.facts import Facts
@@ -222,20 +222,20 @@ class Page:
 
 def page(session: Session, program: Program, filters: Filters, number: int = 1, size: int = 100, *,
          risky_only: bool = False, now: datetime | None = None) -> Page:
-    """The candidates these filters keep, page `number` (1-based, clamped) by name: one query (the
-    total rides along on every row), two when the page asked for is past the end."""
+    """The candidates these filters keep, page `number` (1-based, clamped) by name: the page read in
+    the (program, name) index order, the total remembered for the program as it stands (tallies)."""
     today = today_of(session, program, now)
     where, day = _where(filters, risky_only), {"today": today}
-    number = max(number, 1)
-    while True:
-        rows = session.exec(_by_name(program).add_columns(func.count().over().label("total")).where(*where)
-                            .offset((number - 1) * size).limit(size), params=day).all()
-        total = rows[0][3] if rows else session.exec(select(func.count()).select_from(EnrollmentSummary).where(
+
+    def counted() -> int:
+        return session.exec(select(func.count()).select_from(EnrollmentSummary).where(
             EnrollmentSummary.program_id == program.id, *where), params=day).one()
-        pages = max((total + size - 1) // size, 1)
-        if rows or number <= pages:
-            return Page([line_of(e, u, s, today) for e, u, s, _ in rows], total, number, pages)
-        number = pages
+
+    total = tallies.remembered(session, program.id, ("total", filters, risky_only, today), counted)  # type: ignore[arg-type]
+    pages = max((total + size - 1) // size, 1)
+    number = min(max(number, 1), pages)
+    rows = session.exec(_by_name(program).where(*where).offset((number - 1) * size).limit(size), params=day).all()
+    return Page([line_of(e, u, s, today) for e, u, s in rows], total, number, pages)
 
 
 @dataclass(frozen=True)
@@ -256,8 +256,14 @@ def counts(session: Session, program: Program, filters: Filters | None = None, n
     (and `years` stays every year of the program); other filters narrow the query itself.
     """
     filters = filters or Filters()
-    statement = _counts_statement(Filters(state=filters.state, risk=filters.risk, standing=filters.standing))
-    rows = session.exec(statement, params={"today": today_of(session, program, now), "program_id": program.id}).all()
+    narrowed = Filters(state=filters.state, risk=filters.risk, standing=filters.standing)
+    today = today_of(session, program, now)
+
+    def grouped() -> list[tuple]:  # type: ignore[type-arg]
+        return [tuple(row) for row in session.exec(_counts_statement(narrowed),
+                                                   params={"today": today, "program_id": program.id}).all()]
+
+    rows = tallies.remembered(session, program.id, ("counts", narrowed, today), grouped)  # type: ignore[arg-type]
     tally: Counter[str] = Counter()
     by_standing: Counter[str] = Counter()
     by_risk: Counter[str] = Counter()
@@ -300,7 +306,8 @@ def _by_name(program: Program):  # type: ignore[no-untyped-def]
     return (select(Enrollment, User, EnrollmentSummary)
             .join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
             .join(EnrollmentSummary, EnrollmentSummary.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
-            .where(EnrollmentSummary.program_id == program.id).order_by(User.name, Enrollment.id))
+            .where(EnrollmentSummary.program_id == program.id)
+            .order_by(EnrollmentSummary.candidate_name, EnrollmentSummary.enrollment_id))
 
 
 @cache

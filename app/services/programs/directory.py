@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, exists, or_
+from sqlalchemy import event, or_
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
@@ -19,14 +19,14 @@ def visible_programs(session: Session, user: User) -> list[Program]:
     asked once per transaction (every signed-in page's navigation asks it, and the page may too)."""
     cache = session.info.setdefault("directory.visible", {})
     if user.id not in cache:
-        held = select(Membership.id).where(Membership.user_id == user.id, Membership.revoked_at.is_(None),  # type: ignore[union-attr]
-                                           Membership.enrollment_id.is_(None),  # type: ignore[union-attr]
-                                           Membership.role.in_(PROGRAM_ROLES))  # type: ignore[attr-defined]
-        on_program = held.where(Membership.program_id == Program.id)
-        on_organisation = held.where(Membership.program_id.is_(None),  # type: ignore[union-attr]
-                                     Membership.organisation_id == Program.organisation_id)
-        cache[user.id] = list(session.exec(select(Program).where(or_(exists(on_program), exists(on_organisation)))
-                                           .order_by(Program.name)).all())
+        # The person's memberships are read once (a mentor of hundreds holds hundreds), not once per program.
+        held = (Membership.user_id == user.id, Membership.revoked_at.is_(None),  # type: ignore[union-attr]
+                Membership.enrollment_id.is_(None), Membership.role.in_(PROGRAM_ROLES))  # type: ignore[union-attr, attr-defined]
+        on_program = select(Membership.program_id).where(*held)
+        on_organisation = select(Membership.organisation_id).where(*held, Membership.program_id.is_(None))  # type: ignore[union-attr]
+        cache[user.id] = list(session.exec(select(Program).where(or_(
+            Program.id.in_(on_program), Program.organisation_id.in_(on_organisation)))  # type: ignore[union-attr]
+            .order_by(Program.name)).all())
     return list(cache[user.id])
 
 

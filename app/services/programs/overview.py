@@ -1,6 +1,6 @@
 """The director's overview: per program, how many candidates are on track, at risk, overdue or
 ready to recommend, from the enrolment summaries in one grouped query (whatever the number of
-candidates or programs).
+candidates or programs), remembered per program until the program changes (tallies.py).
 
 Every candidate in progress (pathway not ended) is in exactly one standing, so the four figures
 add up to `total`: ready to recommend first (the director's own next step), then overdue (a
@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 
 from app import policy
 from app.models import EnrollmentSummary, Organisation, Program, User, utcnow
-from app.services.programs import directory
+from app.services.programs import directory, tallies
 from app.services.programs.cohort import OPEN, STANDINGS, standing_is
 from workflows.deadlines import local_today
 from workflows.roles import Role
@@ -70,11 +70,19 @@ def figures(session: Session, programs: list[Program]) -> dict[int, dict[str, in
     now = utcnow()
     for program in programs:
         by_day[local_today(now, zones.get(program.organisation_id) or "America/Los_Angeles")].append(program.id)  # type: ignore[arg-type]
-    found = {p.id: dict.fromkeys(STANDINGS, 0) for p in programs}
     s = EnrollmentSummary
+    found: dict[int, dict[str, int]] = {}
     for today, ids in by_day.items():
-        rows = session.exec(select(s.program_id, *(func.count().filter(standing_is(name, today)) for name in STANDINGS))  # type: ignore[call-overload, arg-type]
-                            .where(s.program_id.in_(ids)).group_by(s.program_id)).all()  # type: ignore[attr-defined]
-        for program_id, *numbers in rows:
-            found[program_id] = dict(zip(STANDINGS, numbers, strict=True))
-    return found  # type: ignore[return-value]
+
+        def grouped(unknown: list[int], today: object = today) -> dict[int, dict[str, int]]:
+            counted = {pid: dict.fromkeys(STANDINGS, 0) for pid in unknown}
+            for program_id, *numbers in session.exec(select(  # type: ignore[call-overload]
+                    s.program_id, *(func.count().filter(standing_is(name, today)) for name in STANDINGS))  # type: ignore[arg-type]
+                    .where(s.program_id.in_(unknown)).group_by(s.program_id)).all():  # type: ignore[attr-defined]
+                counted[program_id] = dict(zip(STANDINGS, numbers, strict=True))
+            return counted
+
+        # Remembered per program until one of its summaries changes (tallies): a director's landing
+        # page does not count a program of thousands on every visit.
+        found.update(tallies.remembered_many(session, ids, ("standings", today), grouped))
+    return {pid: dict(numbers) for pid, numbers in found.items()}

@@ -247,7 +247,7 @@ def approve(session: Session, task_id: int, user: User, *, comment: str | None =
                            details={"task": task.id, "signoff": task.key, "role": task.role,
                                     "evidence": signoff.evidence_hashes}))
     session.flush()
-    facts = build_facts(session, enrollment, now)
+    facts = build_facts(session, enrollment, now)  # with the sign-off just given (queueing more changes no fact)
     for later in later_roles(enrollment.pathway, task.key, task.role):
         queue(session, enrollment, task.key, later.value, task.event or events_needing(enrollment, task.key)[0],
               facts, user, now=now)
@@ -255,7 +255,7 @@ def approve(session: Session, task_id: int, user: User, *, comment: str | None =
                             events=[task.event] + events_needing(enrollment, task.key) if task.event
                             else events_needing(enrollment, task.key),
                             reason="The last sign-off it needed was given.",
-                            details={"completed_by": "sign-off", "task": task.id})
+                            details={"completed_by": "sign-off", "task": task.id}, facts=facts)
     outbox.add(session, "email.task_decided", f"task-decided-{task.id}-{task.version_id}", task_id=task.id)
     commit_decision(session, task.id)  # type: ignore[arg-type]
     return Decision(task, signoff, transition.to_state if transition else None)

@@ -23,7 +23,6 @@ def escalate_overdue(session: Session, now: datetime | None = None) -> int:
     role's sign-off reopened) is not the approver's delay, so it never escalates.
     """
     now = now or utcnow()
-    count = 0
     rows = session.exec(select(SignOffTask, Enrollment, Organisation)
                         .join(Enrollment, SignOffTask.enrollment_id == Enrollment.id)  # type: ignore[arg-type]
                         .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
@@ -38,19 +37,22 @@ def escalate_overdue(session: Session, now: datetime | None = None) -> int:
     facts: dict[int, Facts] = {}
     for start in range(0, len(waiting), 500):
         facts.update(build_many(session, waiting[start:start + 500], now))
+    late = [(task, enrollment) for task, enrollment in rows
+            # Nobody can act on it yet (a document it covers was replaced): not overdue.
+            if not any(prerequisites(enrollment, task.key, task.role, facts[enrollment.id]))]  # type: ignore[index]
+    # Marked in one statement; only the tasks this sweep marked (not a concurrent one) are emailed.
+    marked = set(session.execute(sa.update(SignOffTask).where(
+        SignOffTask.id.in_([task.id for task, _ in late]), SignOffTask.status == OPEN,  # type: ignore[union-attr]
+        SignOffTask.escalated_at.is_(None))  # type: ignore[union-attr]
+        .values(escalated_at=sa.literal(now, UTCDateTime)).returning(SignOffTask.id)
+        .execution_options(synchronize_session=False)).scalars().all()) if late else set()
     directors: dict[int, list] = {}  # type: ignore[type-arg]
-    for task, enrollment in rows:
-        if any(prerequisites(enrollment, task.key, task.role, facts[enrollment.id])):  # type: ignore[index]
-            continue  # nobody can act on it yet (a document it covers was replaced): not overdue
-        marked = session.execute(sa.update(SignOffTask).where(
-            SignOffTask.id == task.id, SignOffTask.status == OPEN, SignOffTask.escalated_at.is_(None))  # type: ignore[union-attr]
-            .values(escalated_at=sa.literal(now, UTCDateTime)).execution_options(synchronize_session=False))
-        if marked.rowcount != 1:  # type: ignore[attr-defined]
+    messages = []
+    for task, enrollment in late:
+        if task.id not in marked:
             continue
         if enrollment.program_id not in directors:
             directors[enrollment.program_id] = program_directors(session, enrollment)
-        for director in directors[enrollment.program_id]:
-            outbox.add(session, "email.task_overdue", f"task-overdue-{task.id}-{director.id}", task_id=task.id,
-                       director_id=director.id)
-            count += 1
-    return count
+        messages += [("email.task_overdue", f"task-overdue-{task.id}-{director.id}",
+                      {"task_id": task.id, "director_id": director.id}) for director in directors[enrollment.program_id]]
+    return sum(outbox.add_many(session, messages).values())
