@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 from bench.scale.generate import PASSWORD, Dataset
-from bench.scale.runner import TOKEN, build, database, emit, kept, pages
+from bench.scale.runner import TOKEN, api_headers, build, database, emit, kept, pages
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = int(os.environ.get("BENCH_RSS_ROUNDS", "5"))
@@ -36,11 +36,15 @@ def peak_rss(url: str, data: Dataset, size: int, db: str) -> float:
     with tempfile.TemporaryDirectory() as folder, serving(url, Path(folder)) as (base, master):
         worker = worker_pid(master)
         sessions: dict[str, requests.Session] = {}
+        headers: dict[str, dict[str, str]] = {}  # an API path's token
         for _ in range(ROUNDS):
             for page, (who, path) in pages(data).items():
                 if who not in sessions:
                     sessions[who] = sign_in(base, who)
-                response = sessions[who].get(f"{base}{path}", timeout=REQUEST_SECONDS, allow_redirects=False)
+                if path.startswith("/api/") and path not in headers:
+                    headers[path] = api_headers(url, who)
+                response = sessions[who].get(f"{base}{path}", timeout=REQUEST_SECONDS, allow_redirects=False,
+                                             headers=headers.get(path))
                 if response.status_code != 200:
                     log = (Path(folder) / "gunicorn.log").read_text(errors="replace")[-3000:]
                     raise AssertionError(f"{page} ({path}): HTTP {response.status_code}; the server's log ends:\n{log}")

@@ -23,10 +23,12 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import create_engine, event, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from app import clock, create_app
+from app.models import User
 from app.services.enrollments import summaries
+from app.services.team import api_tokens
 from bench.scale.generate import PASSWORD, Dataset, load
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -158,7 +160,20 @@ def pages(data: Dataset) -> dict[str, tuple[str, str]]:
         "at-risk list": (data.director_email, f"/programs/{p}/at-risk"),
         "candidates CSV": (data.director_email, f"/programs/{p}/candidates.csv"),
         "accreditation CSV": (data.director_email, f"/programs/{p}/accreditation.csv"),
+        # Through the API with the candidate's token (the API takes no cookies).
+        "enrolment API document": (data.candidate_email, f"/api/v1/enrollments/{data.candidate_enrollment_id}"),
     }
+
+
+def api_headers(url: str, email: str) -> dict[str, str]:
+    """The headers of an API request by this person: a token of their own, as the tokens page issues it."""
+    engine = create_engine(url)
+    with Session(engine) as session:
+        person = session.exec(select(User).where(User.email == email)).one()
+        _, secret = api_tokens.create(session, person, "bench", min(api_tokens.LIFETIMES))
+        session.commit()
+    engine.dispose()
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def measure(size: int, only: set[str] | None = None, base_url: str | None = None,
@@ -186,9 +201,10 @@ def measure(size: int, only: set[str] | None = None, base_url: str | None = None
                 if only and page not in only:
                     continue
                 client = clients.setdefault(who, sign_in(app, who))
+                headers = api_headers(url, who) if path.startswith("/api/") else {}
 
-                def fetch(client: object = client, path: str = path) -> bytes:
-                    response = client.get(path)  # type: ignore[attr-defined]
+                def fetch(client: object = client, path: str = path, headers: dict[str, str] = headers) -> bytes:
+                    response = client.get(path, headers=headers)  # type: ignore[attr-defined]
                     assert response.status_code == 200, f"{path}: {response.status_code}"
                     return response.data
 

@@ -31,7 +31,8 @@ _MODULUS = 2**31 - 1
 
 def bump(session: Session, program_ids: Iterable[int]) -> None:
     """Change these programs' marks (inside the caller's transaction). The step is random, so two
-    databases served by one process (tests) never share a mark for the same program id."""
+    databases served by one process (the tests) practically never show the same program id the
+    same mark (one chance in a billion a pair); the same database never repeats its last one."""
     ids = sorted(set(program_ids))
     if ids:
         step = 1 + secrets.randbelow(2**30)
