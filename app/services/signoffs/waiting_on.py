@@ -102,11 +102,12 @@ def total(session: Session, user: User, today: date) -> int | None:
         # Whether a document is theirs to verify depends on the roles held on its enrolment and its
         # kind's rule, so it is counted per distinct (roles, kind, pathway version), a handful of rows.
         held, by_enrollment = role_sets(grants.own)
-        rows = documents.subquery()
-        grouped = select(by_enrollment(rows.c.enrollment_id), rows.c.program_id, rows.c.organisation_id,
-                         rows.c.kind, rows.c.pathway, rows.c.pathway_version, func.count()).group_by(
-            by_enrollment(rows.c.enrollment_id), rows.c.program_id, rows.c.organisation_id, rows.c.kind,
-            rows.c.pathway, rows.c.pathway_version)
+        # (The set's index is a column of the inner query: PostgreSQL groups by a column, not by an
+        # expression whose bound values it sees as different ones.)
+        rows = documents.add_columns(by_enrollment(Evidence.enrollment_id).label("held")).subquery()
+        keys = (rows.c.held, rows.c.program_id, rows.c.organisation_id, rows.c.kind, rows.c.pathway,
+                rows.c.pathway_version)
+        grouped = select(*keys, func.count()).group_by(*keys)
         for held_index, program_id, organisation_id, kind, pathway, pathway_version, n in (
                 session.connection().execute(grouped).all()):
             roles = (held[held_index] if held_index >= 0 else frozenset()) | grants.own.by_program.get(
