@@ -80,6 +80,12 @@ def can_decide_evidence(roles: frozenset[Role], clears: Role | None) -> bool:
     return Role.CREDENTIAL_ANALYST in roles or (clears is not None and clears in roles and clears is not Role.CANDIDATE)
 
 
+def can_verify_evidence(roles: frozenset[Role], kind: str, clears: Role | None) -> bool:
+    """Verify or send back this kind of document: decide it, and read it (nobody verifies a plan
+    they may not read, the ILP)."""
+    return can_read_evidence(roles, kind) and can_decide_evidence(roles, clears)
+
+
 def can_manage_background_jobs(session: Session, user: User) -> bool:
     """Failed jobs, their requeue and email resends: service administrators only."""
     return is_service_administrator(session, user)

@@ -84,10 +84,16 @@ class RequirementGroup:
         return self.met == self.total
 
 
+def _require_pathway(defn: Definition, facts: Facts) -> None:
+    """Raise ValueError unless the facts belong to this pathway."""
+    if facts.pathway != defn.pathway:
+        raise ValueError(f"facts are for {facts.pathway}, not {defn.pathway}")
+
+
 def _machine(defn: Definition, state: str, facts: Facts | None = None) -> PathwayMachine[object]:
     """Build the machine at `state`, checking the facts belong to this pathway."""
-    if facts is not None and facts.pathway != defn.pathway:
-        raise ValueError(f"facts are for {facts.pathway}, not {defn.pathway}")
+    if facts is not None:
+        _require_pathway(defn, facts)
     return defn.build(state)
 
 
@@ -120,8 +126,7 @@ def events_from(pathway: str, version: int, state: str, facts: Facts) -> list[Ev
     and their guards are fixed (`leaving`), and a machine costs more to build than the rules to
     check (tests/workflows/test_engine_leaving.py holds the two answers equal)."""
     defn = definition(pathway, version)
-    if facts.pathway != defn.pathway:
-        raise ValueError(f"facts are for {facts.pathway}, not {defn.pathway}")
+    _require_pathway(defn, facts)
     if not isinstance(state, str):  # garbage from the database (a state is a string), unfit for the cache
         raise UnknownState(defn.pathway, defn.version, state)
     options = []
@@ -161,8 +166,7 @@ def fire(pathway: str, version: int, state: str, event: str, facts: Facts) -> st
 def requirements(pathway: str, version: int, facts: Facts) -> list[RequirementGroup]:
     """Every requirement of the pathway, grouped, with its status (the dashboard checklist)."""
     defn = definition(pathway, version)
-    if facts.pathway != defn.pathway:
-        raise ValueError(f"facts are for {facts.pathway}, not {defn.pathway}")
+    _require_pathway(defn, facts)
     return [RequirementGroup(group.label, tuple(
         RequirementItem(rule=rule, title=rule.title(facts), status=rule.status(facts),
                         explanation=rule.explain(facts), progress=rule.progress(facts))

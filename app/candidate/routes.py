@@ -43,8 +43,7 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
     clears = dashboard_service.clearing_roles(enrollment)
     decidable = {versions[0].id for kind, versions in board.evidence.items()
                  if policy.can_decide_own_upload(current_user, versions[0].uploaded_by_id)  # type: ignore[arg-type]
-                 and policy.can_read_evidence(board.roles, kind)  # nobody verifies a plan they may not read
-                 and policy.can_decide_evidence(board.roles, clears.get(kind))}
+                 and policy.can_verify_evidence(board.roles, kind, clears.get(kind))}
     # A confidential plan filed as a PDF (the ILP) is not even listed to those who may not read it.
     readable = {kind for kind in board.evidence if policy.can_read_evidence(board.roles, kind)}
     return render_template(template, board=board, home=mine, drawing=drawing, problems=problems or [], decidable=decidable,

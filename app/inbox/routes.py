@@ -201,7 +201,7 @@ def _task_page(task_id: int, status: int = 200, problems: list[str] | None = Non
     # The documents this person can verify right here (the analyst no longer hears it "awaits verification").
     decidable = {row.id for row in versions if row.superseded_at is None and row.status == "submitted"
                  and policy.can_decide_own_upload(current_user, row.uploaded_by_id)  # type: ignore[arg-type]
-                 and policy.can_read_evidence(roles, row.kind) and policy.can_decide_evidence(roles, clears.get(row.kind))}
+                 and policy.can_verify_evidence(roles, row.kind, clears.get(row.kind))}
     signoff = session.get(SignOff, task.signoff_id) if task.signoff_id else None
     comments = session.exec(select(TaskComment, User).join(User, TaskComment.author_id == User.id)  # type: ignore[arg-type]
                             .where(TaskComment.task_id == task.id).order_by(TaskComment.id)).all()

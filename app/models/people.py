@@ -98,7 +98,7 @@ class Program(SQLModel, table=True):
     settings: dict[str, Any] = json_field()
     created_at: datetime = created_at_field()
     # Moves on whenever an enrolment summary of the program is rewritten (in that transaction), so
-    # program-wide figures can be remembered until it does (app/services/programs/cohort.py).
+    # program-wide figures can be remembered until it does (app/services/programs/tallies.py).
     summary_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 

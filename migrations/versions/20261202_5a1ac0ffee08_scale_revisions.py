@@ -1,4 +1,4 @@
-"""Scale: a revision per program's summaries, the candidate's name in the summary, unsigned-log index (issue 15)
+"""Scale: a revision per program's summaries, the candidate's name in the summary, indexes for the inbox badge (issue 15)
 
 - `program.summary_revision` moves on whenever one of the program's enrolment summaries is
   rewritten, so the director's program-wide figures are remembered until it does.

@@ -208,7 +208,7 @@ def _sort(rule: Rule | None, reason: str, due: date | None, board: Dashboard, vi
         others_file = kind in FILED_BY_OTHERS or kind in DONE_ELSEWHERE
         if status is RuleStatus.AWAITING_VERIFICATION:
             row = uploaded.get(kind.value)
-            if (policy.can_decide_evidence(roles, clears) and policy.can_read_evidence(roles, kind.value)
+            if (policy.can_verify_evidence(roles, kind.value, clears)
                     and (row is None or policy.can_decide_own_upload(viewer, row.uploaded_by_id))):
                 mine.append(NextStep(f"Check the {kind.label}", reason, "verify", kind.value, due))
             else:

@@ -138,7 +138,7 @@ def fire_ready(session: Session, enrollment: Enrollment, actor: User | None, *, 
     itself, in the same transaction, on behalf of the person whose decision completed it.
     `facts`: the enrolment's facts as of `now`, when the caller has just built them after its change.
     """
-    facts = facts or build_facts(session, enrollment, now)
+    facts = facts if facts is not None else build_facts(session, enrollment, now)
     enabled = {o.event: o for o in _events(enrollment, facts) if o.enabled and not o.automatic}
     for event in events:
         if event in enabled:

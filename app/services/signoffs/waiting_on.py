@@ -112,7 +112,7 @@ def total(session: Session, user: User, today: date) -> int | None:
                 session.connection().execute(grouped).all()):
             roles = (held[held_index] if held_index >= 0 else frozenset()) | grants.own.by_program.get(
                 program_id, frozenset()) | grants.own.by_organisation.get(organisation_id, frozenset())
-            if may_verify(roles, kind, clearing(pathway, pathway_version).get(kind)):
+            if policy.can_verify_evidence(roles, kind, clearing(pathway, pathway_version).get(kind)):
                 count += n
     return count
 
@@ -217,15 +217,10 @@ def clearing(pathway: str, version: int) -> dict[str, Role]:
     return dashboard.clearing_roles(Enrollment(pathway=pathway, pathway_version=version))
 
 
-def may_verify(roles: frozenset[Role], kind: str, clears: Role | None) -> bool:
-    """Read and decide: nobody verifies a plan they may not read (the ILP)."""
-    return policy.can_read_evidence(roles, kind) and policy.can_decide_evidence(roles, clears)
-
-
 def document_query(user: User, own: Scope):  # type: ignore[no-untyped-def]
     """Live documents awaiting verification, on enrolments the user reaches, of kinds their roles
     verify somewhere (None: no role of theirs verifies any kind; a director's badge asks nothing here).
-    Whether each is theirs depends on the roles held on its enrolment: `may_verify`."""
+    Whether each is theirs depends on the roles held on its enrolment: policy.can_verify_evidence."""
     held = {r for d in (own.by_enrollment, own.by_program, own.by_organisation) for roles in d.values() for r in roles}
     kinds = None if Role.CREDENTIAL_ANALYST in held else kinds_cleared_by(held)
     if kinds == set() or own.empty:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 from sqlmodel import Session
 
-from app import clock
+from app import clock, policy
 from app.models import LogKind, User
 from app.services.signoffs import waiting_on
 from workflows.facts import EvidenceKind, signoff_label
@@ -220,8 +220,8 @@ def _documents(session: Session, user: User, today: date, own: waiting_on.Scope)
     items, zone = [], _zone()
     for (evidence_id, enrollment_id, kind, version, content_type, filename, uploaded_at, pathway, pathway_version,
          program_id, organisation_id, program_name, candidate_name) in session.connection().execute(query).all():
-        if not waiting_on.may_verify(own.roles(enrollment_id, program_id, organisation_id), kind,
-                                     waiting_on.clearing(pathway, pathway_version).get(kind)):
+        if not policy.can_verify_evidence(own.roles(enrollment_id, program_id, organisation_id), kind,
+                                          waiting_on.clearing(pathway, pathway_version).get(kind)):
             continue
         since = _day(uploaded_at, zone)
         due = since + timedelta(days=REVIEW_DAYS)
