@@ -8,13 +8,25 @@ enrolments to support people but act on none unless they also hold a role.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app.confidentiality import DOCUMENTS, NOTES_OF, PLANS, Channel, Content, may_read
 from app.models import Enrollment, Membership, Program, User
+from app.reads import remembered
 from workflows.facts import Pathway
 from workflows.roles import Role
+
+
+def memberships_of(session: Session, user: User) -> list[Any]:
+    """The person's live roles, each with where it is held (role, organisation_id, program_id,
+    enrollment_id: columns, not rows to change; a mentor of hundreds holds hundreds), read once until
+    the session writes (app/reads.py): the navigation, the inbox badge and the page's checks all ask."""
+    return remembered(session, ("memberships", user.id), lambda: list(session.exec(select(
+        Membership.id, Membership.role, Membership.organisation_id, Membership.program_id, Membership.enrollment_id)
+        .where(Membership.user_id == user.id, Membership.revoked_at.is_(None))).all()), ("membership",))  # type: ignore[union-attr]
 
 
 def roles_on(session: Session, user: User, enrollment: Enrollment) -> frozenset[Role]:
@@ -26,19 +38,17 @@ def roles_on(session: Session, user: User, enrollment: Enrollment) -> frozenset[
     if enrollment.candidate_id == user.id:
         return frozenset({Role.CANDIDATE})
     program = session.get(Program, enrollment.program_id)
-    scopes = [Membership.enrollment_id == enrollment.id, Membership.program_id == enrollment.program_id]
-    if program is not None:
-        scopes.append((Membership.organisation_id == program.organisation_id) & Membership.program_id.is_(None)  # type: ignore[union-attr]
-                      & Membership.enrollment_id.is_(None))  # type: ignore[union-attr]
-    rows = session.exec(select(Membership.role).where(
-        Membership.user_id == user.id, Membership.revoked_at.is_(None), or_(*scopes))).all()  # type: ignore[union-attr]
-    return frozenset(Role(role) for role in rows)
+    organisation_id = program.organisation_id if program is not None else None
+    return frozenset(Role(m.role) for m in memberships_of(session, user)
+                     if m.enrollment_id == enrollment.id
+                     or (m.program_id is not None and m.program_id == enrollment.program_id)
+                     or (organisation_id is not None and m.organisation_id == organisation_id
+                         and m.program_id is None and m.enrollment_id is None))
+
 
 def is_service_administrator(session: Session, user: User) -> bool:
     """Whether `user` administers the whole service."""
-    return session.exec(select(Membership.id).where(
-        Membership.user_id == user.id, Membership.role == Role.SERVICE_ADMINISTRATOR.value,
-        Membership.revoked_at.is_(None))).first() is not None  # type: ignore[union-attr]
+    return any(m.role == Role.SERVICE_ADMINISTRATOR for m in memberships_of(session, user))
 
 
 def can_view_enrollment(session: Session, user: User, enrollment: Enrollment) -> bool:

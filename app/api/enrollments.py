@@ -14,6 +14,7 @@ from app.api.blueprint import operation
 from app.db import get_session
 from app.models import Enrollment, Membership, Program, User
 from app.services import Blocked, NotFound
+from app.services.enrollments import case_file
 from app.services.enrollments import dashboard as dashboard_service
 from app.services.signoffs import queueing
 from workflows import engine
@@ -23,7 +24,7 @@ from workflows.rules import Rule
 
 def visible(session: Session, user: User, enrollment_id: int) -> Enrollment:
     """The enrolment if the caller may open it; 404 otherwise, so nothing about it leaks."""
-    enrollment = session.get(Enrollment, enrollment_id)
+    enrollment = case_file.enrollment(session, enrollment_id)
     if enrollment is None or not policy.can_view_enrollment(session, user, enrollment):
         raise NotFound("There is no such enrolment.")
     return enrollment

@@ -42,7 +42,7 @@ def list_evidence(user: User, enrollment_id: int) -> schemas.EvidenceList:
     session = get_session()
     enrollment = visible(session, user, enrollment_id)
     roles = _readable(user, enrollment)
-    current_ids = {row.id for row in documents.current(session, enrollment.id).values()}  # type: ignore[arg-type]
+    current_ids = {row.id for row in documents.current(session, enrollment).values()}
     rows = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment.id)
                         .order_by(Evidence.kind, Evidence.version.desc())).all()  # type: ignore[attr-defined]
     return schemas.EvidenceList(items=[_evidence_out(r, current_ids) for r in rows  # type: ignore[arg-type]
@@ -116,7 +116,7 @@ def decide_evidence(user: User, enrollment_id: int, evidence_id: int, body: sche
     except documents.EvidenceError as error:
         session.rollback()
         raise PathwayError(str(error)) from None
-    current_ids = {r.id for r in documents.current(session, enrollment.id).values()}  # type: ignore[arg-type]
+    current_ids = {r.id for r in documents.current(session, enrollment).values()}
     return _evidence_out(row, current_ids)  # type: ignore[arg-type]
 
 

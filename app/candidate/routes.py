@@ -15,8 +15,8 @@ from app.db import get_session
 from app.idempotency import idempotent
 from app.models import Enrollment, Evidence, LogEntry, LogKind, User
 from app.services import PathwayError
+from app.services.enrollments import case_file, goal, home, pathway_diagram
 from app.services.enrollments import dashboard as dashboard_service
-from app.services.enrollments import goal, home, pathway_diagram
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
@@ -29,7 +29,7 @@ from workflows.pathway_map import pathway_map
 def _enrollment(enrollment_id: int) -> Enrollment:
     """The enrolment, if the signed-in person may see it; 404 otherwise, so nothing leaks."""
     session = get_session()
-    enrollment = session.get(Enrollment, enrollment_id)
+    enrollment = case_file.enrollment(session, enrollment_id)
     if enrollment is None or not policy.can_view_enrollment(session, current_user, enrollment):
         abort(404)
     return enrollment

@@ -42,7 +42,7 @@ def _panel_page(panel_id: int, status: int = 200, problems: list[str] | None = N
     # What the panel member may open of the candidate's record, as the confidentiality tables say.
     readable_plans = [(k.value, plans_service.SHAPES[k].title) for k in plans_service.KINDS[enrollment.pathway]
                       if policy.can_read_plan(roles, k.value)]
-    documents = [row for row in current_documents(session, enrollment.id).values()  # type: ignore[arg-type]
+    documents = [row for row in current_documents(session, enrollment).values()  # type: ignore[arg-type]
                  if policy.can_read_evidence(roles, row.kind)]
     return render_template("inbox/panel.html", panel=panel, enrollment=enrollment, tally=tally, seat=seat,
                            readable_plans=readable_plans, documents=sorted(documents, key=lambda d: d.kind),

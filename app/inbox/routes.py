@@ -46,7 +46,7 @@ def inbox_navigation() -> dict[str, object]:
         return {}
     session = get_session()
     return {"nav_inbox": inbox_badge(),
-            "signoff_tasks_for": lambda enrollment_id: pending.for_enrollment(session, enrollment_id),
+            "signoff_tasks_for": lambda enrollment: pending.for_enrollment(session, enrollment),
             "signoffs_to_ask_for": lambda enrollment: queueing.askable(session, enrollment, current_user)}
 
 

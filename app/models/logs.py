@@ -36,7 +36,7 @@ class LogEntry(SQLModel, table=True):
         check_in("kind", [k.value for k in LogKind], "kind"),
         sa.CheckConstraint("hours >= 0 AND hours <= 24", name="hours_in_a_day"),
         sa.CheckConstraint("program_year IN (1, 2)", name="program_year"),
-        # Facts and exports read an enrolment's signed entries (app/services/enrollments/facts_batch.py).
+        # Facts and exports read an enrolment's signed entries (app/services/enrollments/case_file.py).
         sa.Index("ix_log_entry_enrollment_id_signed_at", "enrollment_id", "signed_at"),
         # The entries waiting on a signer (their inbox and its badge), however many they once signed.
         sa.Index("ix_log_entry_unsigned_signer_id", "signer_id", sqlite_where=sa.text("signed_at IS NULL"),

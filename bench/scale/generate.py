@@ -115,14 +115,19 @@ def load(conn: Connection, n: int, today: date, seed: int = 15) -> Dataset:
     enrollments, logs, evidence, signoffs, tasks, assessments, audits = [], [], [], [], [], [], []
     for i in range(n):
         eid = i + 1
-        if i < max(n // 10, 1):
+        # The candidate whose own page is measured (the last) has the same shape at every size: in
+        # Year 1 of an ordinary induction program, with a mentor and a sign-off waiting.
+        measured = i == n - 1
+        if measured:
+            program = by_pathway["induction"][0]
+        elif i < max(n // 10, 1):
             program = big
         else:
             pathway = rnd.choices([p for p, _ in PATHWAYS], [w for _, w in PATHWAYS])[0]
             program = rnd.choice(by_pathway[pathway])
         pathway = program["pathway"]
         values, weights = states[pathway]
-        state = rnd.choices(values, weights)[0]
+        state = "year1_active" if measured else rnd.choices(values, weights)[0]
         enrolled = today - timedelta(days=rnd.randrange(5, 700))
         row = {"id": eid, "candidate_id": first_candidate + i, "program_id": program["id"], "pathway": pathway,
                "pathway_version": 1, "state": state, "version_id": 1, "credential_sought": "", "authorization": "",
@@ -140,7 +145,7 @@ def load(conn: Connection, n: int, today: date, seed: int = 15) -> Dataset:
         busy = pathway != "casc" and busy_left > 0
         busy_left -= busy
         signer = 2 if busy else 3 + rnd.randrange(approvers)
-        if rnd.random() < 0.85:
+        if measured or rnd.random() < 0.85:
             memberships.append({"user_id": signer, "role": supporter, "enrollment_id": eid,
                                 "created_at": now - timedelta(days=rnd.randrange(0, 60))})
         for k in range(max(int(rnd.gauss(40, 10)), 5)):
@@ -171,11 +176,12 @@ def load(conn: Connection, n: int, today: date, seed: int = 15) -> Dataset:
             tasks.append({"enrollment_id": eid, "key": "year1_complete", "role": supporter, "event": "complete_year1",
                           "what": "Year 1 completion", "due_on": today + timedelta(days=rnd.randrange(-20, 40)),
                           "priority": rnd.randrange(2), "status": "open", "created_at": now, "version_id": 1})
-        elif rnd.random() < 0.3:
+        elif measured or rnd.random() < 0.3:
             tasks.append({"enrollment_id": eid, "key": "year1_complete", "role": "site_administrator",
                           "event": "complete_year1", "what": "Year 1 completion",
                           "due_on": today + timedelta(days=rnd.randrange(-20, 40)), "priority": 0,
-                          "status": rnd.choice(("open", "approved", "approved")), "created_at": now, "version_id": 1})
+                          "status": "open" if measured else rnd.choice(("open", "approved", "approved")),
+                          "created_at": now, "version_id": 1})
         if pathway != "pip" and rnd.random() < 0.6:
             assessments.append({"enrollment_id": eid, "standards": "cpsel" if pathway == "casc" else "cstp",
                                 "taken_on": enrolled + timedelta(days=30), "ratings": {str(s): 3 for s in range(1, 7)},
@@ -198,7 +204,7 @@ def load(conn: Connection, n: int, today: date, seed: int = 15) -> Dataset:
     _bulk(conn, SignOffTask, tasks)
     _bulk(conn, SelfAssessment, assessments)
     _bulk(conn, AuditEvent, audits)
-    # The candidate whose dashboard is measured: the last one (its program is an ordinary one).
+    # The candidate whose dashboard is measured: the last one (see `measured`).
     candidate = {"id": n, "candidate_id": first_candidate + n - 1}
     return Dataset(enrollments=n, director_email="director@bench.example.org", director_program_id=big["id"],
                    busy_approver_email="busy@bench.example.org",

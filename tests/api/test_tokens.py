@@ -115,3 +115,21 @@ def _limits() -> dict[str, str]:
     from app.config import RATE_LIMIT_DEFAULTS
 
     return dict(RATE_LIMIT_DEFAULTS)
+
+
+def test_a_token_is_stamped_to_the_minute_not_on_every_request(app: Flask, session: Session) -> None:
+    from app.services.team import api_tokens
+
+    user = make_user(session)
+    secret = token_for(app, session, user)
+    first = api_tokens.authenticate(session, secret, "203.0.113.9")[1].last_used_at
+    session.commit()
+    assert first is not None
+    # Within the minute, from the same address: nothing is written.
+    api_tokens.authenticate(session, secret, "203.0.113.9", now=first + timedelta(seconds=30))
+    assert not session.dirty
+    # From another address, or a minute on: stamped again.
+    _, row = api_tokens.authenticate(session, secret, "198.51.100.7", now=first + timedelta(seconds=40))
+    assert row.last_used_from == "198.51.100.7" and row.last_used_at == first + timedelta(seconds=40)
+    _, row = api_tokens.authenticate(session, secret, "198.51.100.7", now=first + timedelta(minutes=2))
+    assert row.last_used_at == first + timedelta(minutes=2)

@@ -229,7 +229,7 @@ def test_the_panel_page_links_to_the_candidates_plans_and_evidence(app: Flask, s
     page = client.get(f"/inbox/panels/{panel.id}").get_data(as_text=True)
     assert f"{driver.candidate.name}’s plans and evidence" in page
     assert f"/enrollments/{driver.enrollment.id}/plans/iip1" in page  # the panel reads CASC plans
-    live = documents_service.current(session, driver.enrollment.id)  # type: ignore[arg-type]
+    live = documents_service.current(session, driver.enrollment)
     assert live and all(f"/enrollments/{driver.enrollment.id}/evidence/{row.id}" in page for row in live.values())
     # Each link opens for the panel member: the policy that listed it lets them read it.
     assert client.get(f"/enrollments/{driver.enrollment.id}/plans/iip1").status_code == 200

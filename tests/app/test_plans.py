@@ -181,7 +181,7 @@ def test_sharing_files_the_plan_as_a_pdf_the_team_verifies(app: Flask, session: 
     with app.app_context():
         plans.submit(session, enrollment, "iip1", casc.candidate)
         session.commit()
-        first = evidence_service.current(session, enrollment.id)[EvidenceKind.IIP_1.value]
+        first = evidence_service.current(session, enrollment)[EvidenceKind.IIP_1.value]
         assert first.content_type == "application/pdf" and first.uploaded_by_id == casc.candidate.id
         document = evidence_service.path_of(first).read_bytes()
         assert document.startswith(b"%PDF-") and b"Goal on standard 2" in document and b"Lead learning" in document
@@ -192,7 +192,7 @@ def test_sharing_files_the_plan_as_a_pdf_the_team_verifies(app: Flask, session: 
                    summary={"leadership_goal": "Lead learning"}, expected_revision=1)
         plans.submit(session, enrollment, "iip1", casc.candidate)
         session.commit()
-        second = evidence_service.current(session, enrollment.id)[EvidenceKind.IIP_1.value]
+        second = evidence_service.current(session, enrollment)[EvidenceKind.IIP_1.value]
     assert second.version == 2 and second.sha256 != first.sha256
 
 

@@ -187,7 +187,7 @@ def test_a_recommendation_rechecks_the_experience_letter_replaced_after_ready(ap
     assert driver.refresh().state == "ready_for_recommendation"
     assert "letter" in response.get_data(as_text=True).lower()
     with app.app_context():
-        current = documents.current(session, driver.enrollment.id)["experience_letter"]  # type: ignore[arg-type]
+        current = documents.current(session, driver.enrollment)["experience_letter"]
         assert current.status == "submitted"
 
 

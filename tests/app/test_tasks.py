@@ -155,7 +155,7 @@ def test_sending_back_needs_a_reason_and_the_candidate_sees_it(app: Flask, sessi
     assert session.get(SignOffTask, task.id, populate_existing=True).status == "open"  # type: ignore[union-attr]
 
     send_back(driver, task, director, "The admission date is wrong.")
-    view = pending.for_enrollment(session, driver.enrollment.id)  # type: ignore[arg-type]
+    view = pending.for_enrollment(session, driver.enrollment)
     assert [(t.id, t.reason, name) for t, name in view.sent_back] == [(task.id, "The admission date is wrong.", director.name)]
     assert view.pending == []
     mail = [m for m in f.folder_mail(app) if m["To"] == driver.candidate.email and m["Subject"].startswith("Sent back")]
@@ -165,7 +165,7 @@ def test_sending_back_needs_a_reason_and_the_candidate_sees_it(app: Flask, sessi
 
     [again] = ask(driver, "admit", Role.PROGRAM_DIRECTOR)  # asking again asks for the sign-off anew
     assert again.id != task.id
-    assert pending.for_enrollment(session, driver.enrollment.id).sent_back == []  # type: ignore[arg-type]
+    assert pending.for_enrollment(session, driver.enrollment).sent_back == []
 
 
 def test_changed_evidence_withdraws_the_sign_off_and_queues_a_new_task(app: Flask, session: Session) -> None:
@@ -186,7 +186,7 @@ def test_changed_evidence_withdraws_the_sign_off_and_queues_a_new_task(app: Flas
     # The new version is not verified yet: no task is queued that nobody could act on.
     assert queueing.open_task(session, driver.enrollment.id, "plan_established", "site_administrator") is None  # type: ignore[arg-type]
     with app.app_context():
-        new = documents.current(session, driver.enrollment.id)["personalized_plan"]  # type: ignore[arg-type]
+        new = documents.current(session, driver.enrollment)["personalized_plan"]
         filing.decide(session, new, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
         session.commit()
     replacement = queueing.open_task(session, driver.enrollment.id, "plan_established", "site_administrator")  # type: ignore[arg-type]
@@ -306,7 +306,7 @@ def test_a_sign_off_waits_for_its_documents_and_is_queued_once_they_are_verified
     [asked] = audit(session, "step.asked")
     assert asked.event == "establish_plan" and asked.actor_id == driver.candidate.id
     with app.app_context():
-        plan = documents.current(session, driver.enrollment.id)["personalized_plan"]  # type: ignore[arg-type]
+        plan = documents.current(session, driver.enrollment)["personalized_plan"]
         filing.decide(session, plan, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
         session.commit()
     assert sorted(t.role for t in open_tasks(driver)) == ["district_hr", "site_administrator"]

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app import policy
 from app.models import AuditEvent, Enrollment, Evidence, Membership, Program, User
+from app.services.enrollments import case_file
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.facts import build_facts
 from app.services.signoffs import queueing
@@ -82,10 +83,10 @@ class Dashboard:
 
 def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime | None = None) -> Dashboard:
     """Assemble the enrolment page for `viewer`."""
-    program = session.get(Program, enrollment.program_id)
+    facts = build_facts(session, enrollment, now)
+    file = case_file.of(session, enrollment)
     candidate = session.get(User, enrollment.candidate_id)
     roles = policy.roles_on(session, viewer, enrollment)
-    facts = build_facts(session, enrollment, now)
     version = enrollment.pathway_version
     states = engine.states(enrollment.pathway, version)
     current = next(s for s in states if s.value == enrollment.state)
@@ -109,20 +110,18 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
 
     open_deadlines = [(d, days_left(d, facts.today)) for d in dated if not d.met]
     return Dashboard(
-        enrollment=enrollment, program=program, candidate=candidate, roles=roles, facts=facts,  # type: ignore[arg-type]
+        enrollment=enrollment, program=file.program, candidate=candidate, roles=roles, facts=facts,  # type: ignore[arg-type]
         states=[s for s in states if not s.final or s.success or s.value == enrollment.state],
         current=current, groups=engine.requirements(enrollment.pathway, version, facts), steps=steps,
         deadlines=open_deadlines, headline=open_deadlines[0] if open_deadlines else None,
-        evidence=_evidence_history(session, enrollment.id),  # type: ignore[arg-type]
+        evidence=_evidence_history(file.documents),
         activity=_activity(session, enrollment.id, labels),  # type: ignore[arg-type]
     )
 
 
-def _evidence_history(session: Session, enrollment_id: int) -> dict[str, list[Evidence]]:
-    rows = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment_id)
-                        .order_by(Evidence.kind, Evidence.version.desc())).all()  # type: ignore[attr-defined]
+def _evidence_history(documents: list[Evidence]) -> dict[str, list[Evidence]]:
     history: dict[str, list[Evidence]] = {}
-    for row in rows:
+    for row in sorted(documents, key=lambda row: (row.kind, -row.version)):
         history.setdefault(row.kind, []).append(row)
     return history
 
@@ -244,8 +243,7 @@ def within_reach(session: Session, user: User) -> Any:
 
     The scopes are those of policy.roles_on: the enrolment, its program, or its organisation.
     """
-    scopes = session.exec(select(Membership).where(Membership.user_id == user.id,
-                                                   Membership.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+    scopes = policy.memberships_of(session, user)
     enrollment_ids = {m.enrollment_id for m in scopes if m.enrollment_id}
     program_ids = {m.program_id for m in scopes if m.program_id and not m.enrollment_id}
     organisation_ids = {m.organisation_id for m in scopes if m.organisation_id and not m.program_id and not m.enrollment_id}

@@ -1,29 +1,16 @@
-"""Build the pathway engine's facts snapshot for one enrolment from the database."""
+"""Build the pathway engine's facts snapshot from an enrolment's case file: one enrolment, or many at once."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.models import (
-    Enrollment,
-    Evidence,
-    FactRecord,
-    LogEntry,
-    LogKind,
-    Membership,
-    Organisation,
-    Program,
-    SelfAssessment,
-    SignOff,
-    utcnow,
-)
-from app.models.facts import CLAIMED
-from app.services.evidence import documents as evidence_service
+from app.models import Enrollment, LogKind, Program, utcnow
+from app.services.enrollments import case_file
 from app.services.evidence import logs as logs_service
 from workflows.deadlines import local_today
 from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
@@ -40,6 +27,7 @@ _DATE_COLUMNS = (KeyDate.ENROLLED_ON, KeyDate.PERMIT_ISSUED_ON, KeyDate.PERMIT_E
 _COUNT_COLUMNS = {Count.PRIOR_EMERGENCY_PERMITS: "prior_emergency_permits",
                   Count.TEACHING_YEARS: "teaching_years",
                   Count.ADMIN_EXPERIENCE_YEARS: "admin_experience_years"}
+_ASSIGNED_ON = {Role.MENTOR: KeyDate.MENTOR_ASSIGNED_ON, Role.COACH: KeyDate.COACH_ASSIGNED_ON}
 
 
 def program_settings(program: Program) -> ProgramSettings:
@@ -48,87 +36,61 @@ def program_settings(program: Program) -> ProgramSettings:
 
 
 def build_facts(session: Session, enrollment: Enrollment, now: datetime | None = None) -> Facts:
-    """Everything the rules may look at for this enrolment, as of `now`."""
-    program = session.get(Program, enrollment.program_id)
-    organisation = session.get(Organisation, program.organisation_id) if program else None
+    """Everything the rules may look at for this enrolment, as of `now`: from its case file, each
+    table read once however often the facts are asked for in a transaction."""
+    return snapshot(case_file.of(session, enrollment), now)
+
+
+def build_many(session: Session, enrollments: Sequence[Enrollment], now: datetime | None = None) -> dict[int, Facts]:
+    """Facts per enrolment id, as `build_facts` gives them, in a fixed number of statements whatever
+    the number of enrolments (their case files read together)."""
+    return {eid: snapshot(file, now) for eid, file in case_file.files(session, enrollments).items()}
+
+
+def snapshot(file: case_file.Filed, now: datetime | None) -> Facts:
+    """The facts from an enrolment's case file, however it was read (its own, or a cabinet's drawer)."""
+    enrollment, organisation, program, marks = file.enrollment, file.organisation, file.program, file.marks
     zone = organisation.timezone if organisation else "America/Los_Angeles"
     today = local_today(now or utcnow(), zone)
+    tz = ZoneInfo(zone)
 
     def local(moment: datetime) -> date:
-        return moment.astimezone(ZoneInfo(zone)).date()
+        return moment.astimezone(tz).date()
 
     dates: dict[KeyDate, date] = {k: getattr(enrollment, k.value) for k in _DATE_COLUMNS
                                   if getattr(enrollment, k.value) is not None}
     if enrollment.pathway == "casc":
         dates[KeyDate.ADMITTED_ON] = enrollment.enrolled_on
-    dates.update(_assignment_dates(session, enrollment.id, local))  # type: ignore[arg-type]
-    # The ILP's goals count as set when its first version was submitted.
-    first_ilp = session.exec(select(Evidence.uploaded_at).where(
-        Evidence.enrollment_id == enrollment.id, Evidence.kind == EvidenceKind.ILP.value)
-        .order_by(Evidence.uploaded_at)).first()
-    if first_ilp is not None:
-        dates[KeyDate.ILP_GOALS_SET_ON] = local(first_ilp)
+    dates.update({_ASSIGNED_ON[role]: local(when) for role, when in file.first_assigned().items()})
+    evidence: dict[EvidenceKind, str] = {}
+    for document in file.documents:
+        # The ILP's goals count as set when its first version was submitted.
+        if document.kind == EvidenceKind.ILP and KeyDate.ILP_GOALS_SET_ON not in dates:
+            dates[KeyDate.ILP_GOALS_SET_ON] = local(document.uploaded_at)
+        if document.superseded_at is None:
+            evidence[document.kind] = document.status
 
     settings = program_settings(program) if program else ProgramSettings()
-    counts = _log_counts(session, enrollment, today, settings)
-    counts[Count.SELF_ASSESSMENTS] = len(session.exec(select(SelfAssessment.id).where(
-        SelfAssessment.enrollment_id == enrollment.id)).all())
+    counts = count_logs(file.signed_logs, enrollment, today, settings, file.early_completion)
+    counts[Count.SELF_ASSESSMENTS] = marks.self_assessments
     for count, column in _COUNT_COLUMNS.items():
         if getattr(enrollment, column) is not None:
             counts[count] = getattr(enrollment, column)
-
-    signoffs = session.exec(select(SignOff.key, SignOff.role).where(
-        SignOff.enrollment_id == enrollment.id, SignOff.withdrawn_at.is_(None))).all()  # type: ignore[union-attr]
-    return Facts(
-        pathway=enrollment.pathway,
-        today=today,
-        settings=settings,
-        dates=dates,
-        evidence={kind: row.status for kind, row in evidence_service.current(session, enrollment.id).items()},  # type: ignore[arg-type]
-        signoffs=frozenset((key, role) for key, role in signoffs),
-        counts=counts,
-        flags=frozenset(Flag(flag) for flag in enrollment.flags),
-        claimed=_claimed(session, enrollment.id),  # type: ignore[arg-type]
-    )
+    return Facts(pathway=enrollment.pathway, today=today, settings=settings, dates=dates,  # type: ignore[arg-type]
+                 evidence=evidence, signoffs=marks.signoffs, counts=counts,  # type: ignore[arg-type]
+                 flags=frozenset(Flag(flag) for flag in enrollment.flags), claimed=marks.claimed)
 
 
-def _claimed(session: Session, enrollment_id: int) -> frozenset[str]:
-    """Facts the candidate entered that no owner has confirmed yet: no rule counts them."""
-    return frozenset(session.exec(select(FactRecord.name).where(
-        FactRecord.enrollment_id == enrollment_id, FactRecord.status == CLAIMED)).all())
-
-
-def _assignment_dates(session: Session, enrollment_id: int, local) -> dict[KeyDate, date]:  # type: ignore[no-untyped-def]
-    """When the first mentor and coach were assigned to this enrolment: the day the program
-    confirmed a candidate's proposal, or the day it made the assignment itself."""
-    found: dict[KeyDate, date] = {}
-    assigned = sa.func.coalesce(Membership.confirmed_at, Membership.created_at)
-    for role, key in ((Role.MENTOR, KeyDate.MENTOR_ASSIGNED_ON), (Role.COACH, KeyDate.COACH_ASSIGNED_ON)):
-        first = session.exec(select(Membership.created_at, Membership.confirmed_at).where(
-            Membership.enrollment_id == enrollment_id, Membership.role == role.value,
-            Membership.revoked_at.is_(None)).order_by(assigned)).first()  # type: ignore[union-attr]
-        if first is not None:
-            found[key] = local(first[1] or first[0])
-    return found
-
-
-def _log_counts(session: Session, enrollment: Enrollment, today: date,
-                settings: ProgramSettings) -> dict[Count, float]:
-    """Totals from signed log entries, per program year from their dates.
+def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSettings,  # type: ignore[no-untyped-def]
+               early: bool) -> dict[Count, float]:
+    """Totals from signed log entries (loaded already, with kind, date, hours and attendees), per
+    program year from their dates.
 
     Only what a mentor or coach has signed counts, and only if dated inside the enrolment and
     not after today: a meeting from before enrolment, or one labelled for the wrong year, counts
     toward nothing or toward the year its date falls in (workflows.program_years). A PIP review
     counts only with the roles the program requires present.
     """
-    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id,
-                                                  LogEntry.signed_at.is_not(None))).all()  # type: ignore[union-attr]
-    return count_logs(entries, enrollment, today, settings, logs_service.early_completion(session, enrollment))
-
-
-def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSettings,  # type: ignore[no-untyped-def]
-               early: bool) -> dict[Count, float]:
-    """The totals `_log_counts` describes, from signed entries already loaded (shared with facts_batch)."""
     hours: dict[tuple[str, int], float] = defaultdict(float)
     coaching_weeks: dict[int, set[tuple[int, int]]] = defaultdict(set)
     reviews = 0

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app import policy
-from app.models import AuditEvent, Enrollment, Evidence, Membership, Program, SignOffTask, User
+from app.models import Enrollment, Evidence, Membership, SignOffTask, User
+from app.services.enrollments import case_file
 from app.services.enrollments.dashboard import Dashboard, StepOption
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.words import count_unit, figure
@@ -102,10 +103,12 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
     forward = shape.forward(enrollment.state)
     main_event = forward[0].event if forward else None
     is_candidate = enrollment.candidate_id == viewer.id
-    people = _people_by_role(session, enrollment)
-    taken, reached = _history(session, enrollment)
+    file = case_file.of(session, enrollment)
+    people = _people_by_role(file.team)
+    taken, reached = _history(enrollment, file.moves)
     since_here = reached.get(enrollment.state)
-    tasks = _open_tasks(session, enrollment)
+    tasks = {(asked.task.key, asked.task.role): (asked.task, asked.claimed_by) for asked in reversed(file.requests)
+             if asked.task.status == queueing.OPEN}
     uploaded = {kind: versions[0] for kind, versions in board.evidence.items()}
 
     mine: list[NextStep] = []
@@ -264,31 +267,16 @@ def _sort(rule: Rule | None, reason: str, due: date | None, board: Dashboard, vi
     wait(clears)
 
 
-def _open_tasks(session: Session, enrollment: Enrollment) -> dict[tuple[str, str], tuple[SignOffTask, str | None]]:
-    """Open sign-off tasks by (key, role), with the name of whoever claimed each."""
-    rows = session.exec(select(SignOffTask, User).join(User, SignOffTask.claimed_by_id == User.id, isouter=True)  # type: ignore[arg-type]
-                        .where(SignOffTask.enrollment_id == enrollment.id, SignOffTask.status == queueing.OPEN)).all()
-    return {(task.key, task.role): (task, claimer.name if claimer else None) for task, claimer in rows}
-
-
-def _people_by_role(session: Session, enrollment: Enrollment) -> dict[Role, list[str]]:
-    """Who holds each role for this enrolment: on it, on its program, or in its organisation."""
-    program = session.get(Program, enrollment.program_id)
-    rows = session.exec(select(Membership.role, User.name).join(User, Membership.user_id == User.id)  # type: ignore[arg-type]
-                        .where(Membership.revoked_at.is_(None), or_(  # type: ignore[union-attr]
-                            Membership.enrollment_id == enrollment.id,
-                            (Membership.program_id == enrollment.program_id) & Membership.enrollment_id.is_(None),  # type: ignore[union-attr]
-                            (Membership.organisation_id == (program.organisation_id if program else 0))
-                            & Membership.program_id.is_(None) & Membership.enrollment_id.is_(None)))  # type: ignore[union-attr]
-                        .order_by(User.name)).all()
+def _people_by_role(team: list[tuple[Membership, str]]) -> dict[Role, list[str]]:
+    """Who holds each role for this enrolment (on it, on its program, or in its organisation), by name."""
     people: dict[Role, list[str]] = {}
-    for role, name in rows:
+    for membership, name in team:
         try:
-            people.setdefault(Role(role), [])
+            people.setdefault(Role(membership.role), [])
         except ValueError:
             continue
-        if name not in people[Role(role)]:
-            people[Role(role)].append(name)
+        if name not in people[Role(membership.role)]:
+            people[Role(membership.role)].append(name)
     return people
 
 
@@ -300,16 +288,12 @@ def _names(people: dict[Role, list[str]], labels: list[str]) -> tuple[str, ...]:
     return tuple(found[:3])
 
 
-def _history(session: Session, enrollment: Enrollment) -> tuple[list[str], dict[str, datetime]]:
+def _history(enrollment: Enrollment, moves: list[Any]) -> tuple[list[str], dict[str, datetime]]:
     """The states the enrolment went through, in order, and when it last reached each."""
-    rows = session.exec(select(AuditEvent).where(
-        AuditEvent.enrollment_id == enrollment.id,
-        AuditEvent.action.in_(["enrollment.created", "enrollment.transition"]))  # type: ignore[attr-defined]
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)).all()  # type: ignore[arg-type]
     taken: list[str] = []
     reached: dict[str, datetime] = {}
     first = engine.initial_state(enrollment.pathway, enrollment.pathway_version)
-    for row in rows:
+    for row in moves:
         state = first if row.action == "enrollment.created" else (row.to_state or "")
         if row.action == "enrollment.created" and row.to_state:
             state = row.to_state

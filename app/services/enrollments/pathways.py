@@ -112,7 +112,7 @@ def transition_now(session: Session, enrollment: Enrollment, event: str, actor: 
         raise Conflict(_moved_on(enrollment)) from None
     # Read before the row changes: a query after it would autoflush the UPDATE outside the
     # conflict handling of the caller.
-    relied_on = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment.id).items()  # type: ignore[arg-type]
+    relied_on = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment).items()
                  if row.status == EvidenceStatus.VERIFIED}
 
     enrollment.state = to_state

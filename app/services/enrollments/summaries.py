@@ -25,6 +25,7 @@ from sqlalchemy import delete, event, insert, inspect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
+from app import reads
 from app.models import (
     AuditEvent,
     Enrollment,
@@ -35,7 +36,6 @@ from app.models import (
     LogEntry,
     LogKind,
     Membership,
-    Organisation,
     Program,
     Recommendation,
     SelfAssessment,
@@ -45,7 +45,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.enrollments.facts_batch import build_many
+from app.services.enrollments import case_file
+from app.services.enrollments.facts import snapshot
 from app.services.programs import accreditation, pacing, tallies
 from app.services.programs.cohort import WINDOWS, states_by_value
 from app.services.programs.recommendations import states_of
@@ -67,6 +68,9 @@ WEEKLY_KIND = {"induction": LogKind.MENTORING.value, "casc": LogKind.COACHING.va
 def refresh(session: Session, enrollment_ids: Iterable[int], now: datetime | None = None) -> None:
     """Rewrite these enrolments' summaries and risk windows (no commit)."""
     ids = sorted({i for i in enrollment_ids if i is not None})
+    # What this transaction remembers may predate another's commit (or, on PostgreSQL, the lock
+    # below): the summary is written from the rows as they are now.
+    reads.forget(session)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         were = select(EnrollmentSummary.program_id).where(  # type: ignore[call-overload]
@@ -108,13 +112,13 @@ def compute(session: Session, enrollments: Sequence[Enrollment],
             now: datetime | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(summary rows, risk-window rows) for these enrolments, from their facts, in a fixed number of queries."""
     now = now or utcnow()
-    facts_of = build_many(session, enrollments, now)
-    zones = {program_id: ZoneInfo(zone or "America/Los_Angeles") for program_id, zone in session.exec(
-        select(Program.id, Organisation.timezone).join(Organisation, Program.organisation_id == Organisation.id,  # type: ignore[arg-type]
-                                                       isouter=True)
-        .where(Program.id.in_({e.program_id for e in enrollments}))).all()}  # type: ignore[union-attr]
-    zone_of = {e.id: zones.get(e.program_id, ZoneInfo("America/Los_Angeles")) for e in enrollments}
-    figures = accreditation.figures(session, list(enrollments), facts_of, zone_of)  # type: ignore[arg-type]
+    files = case_file.files(session, enrollments)  # one enrolment: mostly read already by the change
+    facts_of = {eid: snapshot(file, now) for eid, file in files.items()}
+    zone_of = {eid: ZoneInfo((file.organisation.timezone if file.organisation else None) or "America/Los_Angeles")
+               for eid, file in files.items()}
+    recommendations = list(session.exec(select(Recommendation).where(
+        Recommendation.enrollment_id.in_(list(files))).order_by(Recommendation.id)).all())  # type: ignore[attr-defined]
+    figures = accreditation.figures(list(enrollments), files, facts_of, zone_of, recommendations)  # type: ignore[arg-type]
     tasks: dict[int, list[dict[str, str]]] = {}
     for task in session.exec(select(SignOffTask).where(
             SignOffTask.enrollment_id.in_([e.id for e in enrollments]),  # type: ignore[attr-defined]

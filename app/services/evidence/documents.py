@@ -14,7 +14,8 @@ from flask import current_app
 from sqlmodel import Session, select
 
 from app import clock, policy
-from app.models import AuditEvent, Evidence, User, utcnow
+from app.models import AuditEvent, Enrollment, Evidence, User, utcnow
+from app.services.enrollments import case_file
 from app.services.evidence.uploads import CheckedFile
 from app.services.notifications import outbox
 from workflows.facts import EvidenceStatus
@@ -24,11 +25,9 @@ class EvidenceError(ValueError):
     """An evidence request that cannot be carried out, with a message for the person."""
 
 
-def current(session: Session, enrollment_id: int) -> dict[str, Evidence]:
-    """The live (not superseded) version of each kind of evidence on an enrolment."""
-    rows = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment_id,
-                                               Evidence.superseded_at.is_(None))).all()  # type: ignore[union-attr]
-    return {row.kind: row for row in rows}
+def current(session: Session, enrollment: Enrollment) -> dict[str, Evidence]:
+    """The live (not superseded) version of each kind of evidence on an enrolment (its case file's)."""
+    return case_file.of(session, enrollment).current_documents
 
 
 

@@ -30,7 +30,7 @@ def submit(session: Session, enrollment: Enrollment, kind: str, filename: str | 
         raise EvidenceError(f"{kind!r} is not a kind of evidence this product knows.") from None
     checked = check_upload(filename, data, current_app.config["MAX_UPLOAD_MB"] * 1_048_576)
     digest = hashlib.sha256(checked.data).hexdigest()
-    previous = current(session, enrollment.id).get(kind)  # type: ignore[arg-type]
+    previous = current(session, enrollment).get(kind)
     number = (session.exec(select(func.max(Evidence.version)).where(
         Evidence.enrollment_id == enrollment.id, Evidence.kind == kind)).one() or 0) + 1
     stored_name = store_file(checked)

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app import policy
 from app.models import AuditEvent, Enrollment, LogEntry, LogKind, User, utcnow
 from app.services import NotPermitted, PathwayError
+from app.services.enrollments import case_file
 from app.services.notifications import approver_notices
 from workflows.program_years import REVIEW_ROLES, program_year
 from workflows.roles import Role
@@ -30,9 +31,6 @@ KINDS: dict[str, dict[LogKind, Role]] = {
 # Meetings that happen at most once a week; a second entry for the same week is a mistake.
 WEEKLY = {LogKind.COACHING}
 MAX_HOURS = 12.0  # one sitting; anything longer is a typing error
-# The states an Early Completion candidate is in; the induction machine's way back to the
-# two-year track (deny or revoke) leads to Year 1.
-_ECO_STATE, _TWO_YEAR_STATE = "eco_active", "year1_active"
 
 
 class LogError(PathwayError):
@@ -48,13 +46,7 @@ class AlreadyLogged(LogError):
 def early_completion(session: Session, enrollment: Enrollment) -> bool:
     """Whether the candidate is on the Early Completion Option (admitted as Year 2, rule book §2.3):
     the latest move into the ECO year or onto the two-year track's Year 1 was into the ECO year."""
-    if enrollment.pathway != "induction":
-        return False
-    latest = session.exec(select(AuditEvent.to_state).where(
-        AuditEvent.enrollment_id == enrollment.id, AuditEvent.action == "enrollment.transition",
-        AuditEvent.to_state.in_([_ECO_STATE, _TWO_YEAR_STATE]))  # type: ignore[union-attr]
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())).first()  # type: ignore[attr-defined, union-attr]
-    return latest == _ECO_STATE
+    return case_file.of(session, enrollment).early_completion
 
 
 def check_date(enrollment: Enrollment, occurred_on: date, today: date) -> None:

@@ -12,20 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.models import (
-    AuditEvent,
-    Enrollment,
-    Evidence,
-    LogEntry,
-    LogKind,
-    Program,
-    Recommendation,
-    RecommendationStatus,
-)
+from app.models import Enrollment, LogKind, Program, Recommendation, RecommendationStatus
+from app.services.enrollments.case_file import Filed
 from app.services.programs.cohort import CandidateLine
 from app.services.programs.recommendations import states_of
 from workflows import rules as r
@@ -103,30 +96,25 @@ _DATES = {"mentor_matched_on", "coach_matched_on", "ilp_goals_set_on", "iip_1_on
           "recommended_on", "issued_on"}
 
 
-def figures(session: Session, enrollments: list[Enrollment], facts_of: dict[int, Facts],
-            zone_of: dict[int, ZoneInfo]) -> dict[int, dict[str, object]]:
-    """Per enrolment id, the accreditation row's own figures (JSON-ready: dates as ISO strings), in
-    five queries for any number: what the enrolment summary keeps (app/services/enrollments/summaries.py)."""
-    ids = [e.id for e in enrollments]
-    iips = _first_uploads(session, ids, zone_of)  # type: ignore[arg-type]
-    hours = _signed_hours(session, enrollments)
-    completions = _completions(session, enrollments, zone_of)
-    issued = {rec.enrollment_id: rec.issued_on for rec in session.exec(select(Recommendation).where(
-        Recommendation.enrollment_id.in_(ids or [0]),  # type: ignore[attr-defined]
-        Recommendation.status == RecommendationStatus.ISSUED.value)).all()}
-    submitted: dict[int, date] = {}
-    for rec in session.exec(select(Recommendation).where(Recommendation.enrollment_id.in_(ids or [0]))  # type: ignore[attr-defined]
-                            .order_by(Recommendation.id)).all():
-        submitted[rec.enrollment_id] = rec.submitted_on
+def figures(enrollments: list[Enrollment], files: dict[int, Filed], facts_of: dict[int, Facts],
+            zone_of: dict[int, ZoneInfo], recommendations: list[Recommendation]) -> dict[int, dict[str, object]]:
+    """Per enrolment id, the accreditation row's own figures (JSON-ready: dates as ISO strings), from
+    the enrolments' case files and their recommendations (oldest first): what the enrolment summary
+    keeps (app/services/enrollments/summaries.py)."""
+    issued = {rec.enrollment_id: rec.issued_on for rec in recommendations
+              if rec.status == RecommendationStatus.ISSUED.value}
+    submitted = {rec.enrollment_id: rec.submitted_on for rec in recommendations}  # the latest
     found = {}
     for e in enrollments:
-        facts, done = facts_of[e.id], completions.get(e.id)  # type: ignore[index, arg-type]
+        file, facts, zone = files[e.id], facts_of[e.id], zone_of[e.id]  # type: ignore[index]
+        iips = _first_uploads(file.documents, zone)
+        done = _completed_on(e, file.moves, zone)
         row = {
             "mentor_matched_on": facts.date_of(KeyDate.MENTOR_ASSIGNED_ON),
             "coach_matched_on": facts.date_of(KeyDate.COACH_ASSIGNED_ON),
             "ilp_goals_set_on": facts.date_of(KeyDate.ILP_GOALS_SET_ON),
-            "iip_1_on": iips.get((e.id, EvidenceKind.IIP_1.value)), "iip_2_on": iips.get((e.id, EvidenceKind.IIP_2.value)),  # type: ignore[arg-type]
-            **hours.get(e.id, {}),  # type: ignore[arg-type]
+            "iip_1_on": iips.get(EvidenceKind.IIP_1.value), "iip_2_on": iips.get(EvidenceKind.IIP_2.value),
+            **_signed_hours(e, file.signed_logs),
             **{column: _lateness(rule, facts) for column, rule in _WINDOWS.items()
                if e.pathway in rule.key.split(".")[0]},
             "completed": done is not None, "completed_on": done,
@@ -143,57 +131,43 @@ def _lateness(rule: Rule, facts: Facts) -> str:
     return "yes (carried on)" if rule.waived(facts) else "yes"
 
 
-def _first_uploads(session: Session, ids: list[int], zone_of: dict[int, ZoneInfo]) -> dict[tuple[int, str], date]:
-    """The day each IIP was first submitted (its first version)."""
-    found: dict[tuple[int, str], date] = {}
-    rows = session.exec(select(Evidence.enrollment_id, Evidence.kind, Evidence.uploaded_at).where(
-        Evidence.enrollment_id.in_(ids or [0]),  # type: ignore[attr-defined]
-        Evidence.kind.in_([EvidenceKind.IIP_1.value, EvidenceKind.IIP_2.value]))  # type: ignore[attr-defined]
-        .order_by(Evidence.uploaded_at)).all()
-    for enrollment_id, kind, uploaded_at in rows:
-        found.setdefault((enrollment_id, kind), uploaded_at.astimezone(zone_of[enrollment_id]).date())
+def _first_uploads(documents: list[Any], zone: ZoneInfo) -> dict[str, date]:
+    """The day each IIP was first submitted (its first version; documents oldest first)."""
+    found: dict[str, date] = {}
+    for document in documents:
+        if document.kind in (EvidenceKind.IIP_1, EvidenceKind.IIP_2):
+            found.setdefault(document.kind, document.uploaded_at.astimezone(zone).date())
     return found
 
 
-def _signed_hours(session: Session, enrollments: list[Enrollment]) -> dict[int, dict[str, float]]:
-    """Signed hours (and CASC coaching weeks) per program year, per enrolment."""
-    by_id = {e.id: e for e in enrollments}
-    totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    weeks: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
-    # Columns, not entities: a program's signed entries run to the hundred thousand.
-    entries = session.exec(select(LogEntry.enrollment_id, LogEntry.kind, LogEntry.occurred_on, LogEntry.program_year,
-                                  LogEntry.hours).where(LogEntry.enrollment_id.in_(list(by_id) or [0]),  # type: ignore[attr-defined]
-                                                        LogEntry.signed_at.is_not(None))).all()  # type: ignore[union-attr]
+def _signed_hours(enrollment: Enrollment, entries: list[Any]) -> dict[str, float]:
+    """Signed hours (and CASC coaching weeks) per program year."""
+    totals: dict[str, float] = defaultdict(float)
+    weeks: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for entry in entries:
-        enrollment = by_id[entry.enrollment_id]
         # CASC entries carry their program year; elsewhere the year follows the enrolment date.
         year = entry.program_year if enrollment.pathway == "casc" else (
             1 if entry.occurred_on < add_years(enrollment.enrolled_on, 1) else 2)
         year = min(max(year, 1), 2)
         column = {LogKind.MENTORING: "mentoring_hours", LogKind.PROFESSIONAL_LEARNING: "pl_hours"}.get(LogKind(entry.kind))
         if column:
-            totals[entry.enrollment_id][f"{column}_y{year}"] += entry.hours
+            totals[f"{column}_y{year}"] += entry.hours
         elif entry.kind == LogKind.PRESERVICE:
-            totals[entry.enrollment_id]["preservice_hours"] += entry.hours
+            totals["preservice_hours"] += entry.hours
         elif entry.kind == LogKind.COACHING:
-            weeks[(entry.enrollment_id, year)].add(entry.occurred_on.isocalendar()[:2])
-    for (enrollment_id, year), seen in weeks.items():
-        totals[enrollment_id][f"coaching_weeks_y{year}"] = len(seen)
-    return {k: dict(v) for k, v in totals.items()}
+            weeks[year].add(entry.occurred_on.isocalendar()[:2])
+    for year, seen in weeks.items():
+        totals[f"coaching_weeks_y{year}"] = len(seen)
+    return dict(totals)
 
 
-def _completions(session: Session, enrollments: list[Enrollment], zone_of: dict[int, ZoneInfo]) -> dict[int, date]:
-    """The local day each enrolment first reached "ready for recommendation" (one query for all)."""
-    ready = {e.id: _ready_state(e.pathway, e.pathway_version) for e in enrollments}
-    found: dict[int, date] = {}
-    rows = session.exec(select(AuditEvent.enrollment_id, AuditEvent.to_state, AuditEvent.occurred_at).where(
-        AuditEvent.enrollment_id.in_(list(ready)), AuditEvent.action == "enrollment.transition",  # type: ignore[union-attr]
-        AuditEvent.to_state.in_(set(ready.values()) or {""}))  # type: ignore[union-attr]
-        .order_by(AuditEvent.occurred_at)).all()
-    for enrollment_id, to_state, occurred_at in rows:
-        if to_state == ready[enrollment_id] and enrollment_id not in found:
-            found[enrollment_id] = occurred_at.astimezone(zone_of[enrollment_id]).date()  # type: ignore[index]
-    return found
+def _completed_on(enrollment: Enrollment, moves: list[Any], zone: ZoneInfo) -> date | None:
+    """The local day the enrolment first reached "ready for recommendation" (moves oldest first)."""
+    ready = _ready_state(enrollment.pathway, enrollment.pathway_version)
+    for move in moves:
+        if move.action == "enrollment.transition" and move.to_state == ready:
+            return move.occurred_at.astimezone(zone).date()  # type: ignore[no-any-return]
+    return None
 
 
 @cache

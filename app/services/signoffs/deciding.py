@@ -156,7 +156,7 @@ def approval_problems(session: Session, task: SignOffTask, enrollment: Enrollmen
     """Why this sign-off cannot be given now (empty when it can): the checks bulk approval runs too."""
     problems = []
     rules = covered_rules(enrollment, task.key)
-    current = evidence_service.current(session, enrollment.id)  # type: ignore[arg-type]
+    current = evidence_service.current(session, enrollment)
     uploaders = {current[r.evidence_kind.value].uploaded_by_id for r in rules  # type: ignore[union-attr]
                  if r.evidence_kind.value in current}  # type: ignore[union-attr]
     if policy.signs_own_evidence({signer.id, (on_behalf_of or signer).id}, uploaders):  # type: ignore[arg-type]

@@ -51,7 +51,7 @@ def give(session: Session, enrollment: Enrollment, key: str, role: str, signer: 
     if live is not None:
         raise AlreadySigned("This sign-off has already been given.")
     relevant = evidence_kinds_for(enrollment, key_)
-    hashes = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment.id).items()  # type: ignore[arg-type]
+    hashes = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment).items()
               if kind in relevant and row.status == EvidenceStatus.VERIFIED}
     signoff = SignOff(enrollment_id=enrollment.id, key=key_.value, role=role_.value, signer_id=signer.id,
                       on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from app.models import SignOffTask, TaskComment, TaskStatus, User
+from app.models import Enrollment, SignOffTask, TaskComment, TaskStatus, User
+from app.services.enrollments import case_file
+from app.services.enrollments.case_file import Request
 from app.services.signoffs.queueing import OPEN
 
 
@@ -22,22 +24,19 @@ class CandidateView:
         return bool(self.pending or self.sent_back)
 
 
-def for_enrollment(session: Session, enrollment_id: int) -> CandidateView:
+def for_enrollment(session: Session, enrollment: Enrollment) -> CandidateView:
     """The sign-offs the candidate waits on, and what was sent back (unless asked for again since)."""
-    tasks = session.exec(select(SignOffTask).where(SignOffTask.enrollment_id == enrollment_id)
-                         .order_by(SignOffTask.id.desc())).all()  # type: ignore[union-attr]
-    latest: dict[tuple[str, str], SignOffTask] = {}
-    for task in tasks:
-        latest.setdefault((task.key, task.role), task)
-    pending = [t for t in latest.values() if t.status == OPEN]
-    returned = [t for t in latest.values() if t.status == TaskStatus.SENT_BACK.value]
-    ids = [t.id for t in pending + returned]
-    names = {u.id: u.name for u in session.exec(select(User).where(
-        User.id.in_({t.decided_by_id for t in returned} | {0}))).all()}  # type: ignore[union-attr]
+    latest: dict[tuple[str, str], Request] = {}
+    for asked in case_file.of(session, enrollment).requests:  # newest first
+        latest.setdefault((asked.task.key, asked.task.role), asked)
+    pending = [a.task for a in latest.values() if a.task.status == OPEN]
+    returned = [a for a in latest.values() if a.task.status == TaskStatus.SENT_BACK.value]
+    ids = [t.id for t in pending] + [a.task.id for a in returned]
     comments: dict[int, list[tuple[TaskComment, str]]] = {}
-    for row, author in session.exec(select(TaskComment, User).join(User, TaskComment.author_id == User.id)  # type: ignore[arg-type]
-                                    .where(TaskComment.task_id.in_(ids or [0]))  # type: ignore[attr-defined]
-                                    .order_by(TaskComment.id)).all():
-        comments.setdefault(row.task_id, []).append((row, author.name))
+    if ids:
+        for row, author in session.exec(select(TaskComment, User).join(User, TaskComment.author_id == User.id)  # type: ignore[arg-type]
+                                        .where(TaskComment.task_id.in_(ids))  # type: ignore[attr-defined]
+                                        .order_by(TaskComment.id)).all():
+            comments.setdefault(row.task_id, []).append((row, author.name))
     return CandidateView(sorted(pending, key=lambda t: t.id),  # type: ignore[arg-type, return-value]
-                         [(t, names.get(t.decided_by_id, "")) for t in returned], comments)  # type: ignore[arg-type]
+                         [(a.task, a.decided_by or "") for a in returned], comments)

@@ -9,9 +9,11 @@ rows and the navigation badge on every other page counts them (`total`) without 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Any
 
 from sqlalchemy import and_, case, false, func, literal, or_, union_all
 from sqlmodel import Session, select
@@ -42,7 +44,7 @@ class Scope:
         return not (self.by_enrollment or self.by_program or self.by_organisation)
 
 
-def scope_of(memberships: list[Membership]) -> Scope:
+def scope_of(memberships: Sequence[Any]) -> Scope:
     """Index live memberships by enrolment, program and organisation."""
     found: dict[str, dict[int, set[Role]]] = {"e": defaultdict(set), "p": defaultdict(set), "o": defaultdict(set)}
     for m in memberships:
@@ -69,8 +71,7 @@ class Grants:
 
 def grants_of(session: Session, user: User, today: date) -> Grants:
     """The person's live memberships and today's delegations, indexed (two or three statements)."""
-    memberships = list(session.exec(select(Membership).where(
-        Membership.user_id == user.id, Membership.revoked_at.is_(None))).all())  # type: ignore[union-attr]
+    memberships = policy.memberships_of(session, user)
     own = scope_of(memberships)
     delegators = list(session.exec(select(User).join(Delegation, Delegation.delegator_id == User.id).where(  # type: ignore[arg-type]
         Delegation.substitute_id == user.id, Delegation.revoked_at.is_(None),  # type: ignore[union-attr]
