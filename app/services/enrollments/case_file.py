@@ -3,8 +3,9 @@
 The facts, the enrolment page, its home and its API document all need the enrolment's documents,
 its team, its moves and its sign-off requests. Each part is read when first asked, in one
 statement, and remembered until the session writes the table it comes from (app/reads.py): an
-approval that builds the facts three times reads the documents once, and the enrolment page reads
-each table once however many of its parts look at it.
+approval that asks for the facts before and after its sign-off reads the documents once, and the
+enrolment page reads each table once however many of its parts look at it. (The summary rewritten
+at commit reads the file afresh: it must see what is committed.)
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ def compute(session: Session, enrollments: Sequence[Enrollment],
             now: datetime | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(summary rows, risk-window rows) for these enrolments, from their facts, in a fixed number of queries."""
     now = now or utcnow()
-    files = case_file.files(session, enrollments)  # one enrolment: mostly read already by the change
+    files = case_file.files(session, enrollments)  # one enrolment's own file, or a cabinet of many
     facts_of = {eid: snapshot(file, now) for eid, file in files.items()}
     zone_of = {eid: ZoneInfo((file.organisation.timezone if file.organisation else None) or "America/Los_Angeles")
                for eid, file in files.items()}
