@@ -24,7 +24,7 @@ from workflows.rules import Rule
 
 def visible(session: Session, user: User, enrollment_id: int) -> Enrollment:
     """The enrolment if the caller may open it; 404 otherwise, so nothing about it leaks."""
-    enrollment = case_file.enrollment(session, enrollment_id)
+    enrollment = case_file.read_enrollment(session, enrollment_id)
     if enrollment is None or not policy.can_view_enrollment(session, user, enrollment):
         raise NotFound("There is no such enrolment.")
     return enrollment

@@ -12,6 +12,7 @@ from app.api.enrollments import visible
 from app.db import get_session
 from app.models import Enrollment, Evidence, LogEntry, User
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
+from app.services.enrollments import case_file
 from app.services.enrollments import dashboard as dashboard_service
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
@@ -42,9 +43,9 @@ def list_evidence(user: User, enrollment_id: int) -> schemas.EvidenceList:
     session = get_session()
     enrollment = visible(session, user, enrollment_id)
     roles = _readable(user, enrollment)
-    current_ids = {row.id for row in documents.current(session, enrollment).values()}
-    rows = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment.id)
-                        .order_by(Evidence.kind, Evidence.version.desc())).all()  # type: ignore[attr-defined]
+    file = case_file.of(session, enrollment)  # (one read of the documents, for both)
+    current_ids = {row.id for row in file.current_documents.values()}
+    rows = sorted(file.documents, key=lambda row: (row.kind, -row.version))
     return schemas.EvidenceList(items=[_evidence_out(r, current_ids) for r in rows  # type: ignore[arg-type]
                                        if policy.can_read_evidence(roles, r.kind)])
 

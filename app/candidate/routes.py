@@ -29,7 +29,7 @@ from workflows.pathway_map import pathway_map
 def _enrollment(enrollment_id: int) -> Enrollment:
     """The enrolment, if the signed-in person may see it; 404 otherwise, so nothing leaks."""
     session = get_session()
-    enrollment = case_file.enrollment(session, enrollment_id)
+    enrollment = case_file.read_enrollment(session, enrollment_id)
     if enrollment is None or not policy.can_view_enrollment(session, current_user, enrollment):
         abort(404)
     return enrollment

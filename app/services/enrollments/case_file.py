@@ -73,7 +73,7 @@ class Request:
     decided_by: str | None
 
 
-def enrollment(session: Session, enrollment_id: int) -> Enrollment | None:
+def read_enrollment(session: Session, enrollment_id: int) -> Enrollment | None:
     """The enrolment, read with its program and organisation in one statement; its case file keeps
     them, so the access checks and the facts ask nothing more about them this transaction."""
     row = session.exec(select(Enrollment, Program, Organisation)
