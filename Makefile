@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres install migrate seed clean bench
+.PHONY: run test test-sqlite test-postgres test-calendar install migrate seed clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -50,6 +50,12 @@ test-sqlite: $(STAMP)
 # The pure engine tests (tests/workflows) touch no database, so they run once, above.
 test-postgres: $(STAMP)
 	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -n $(WORKERS) --ignore=tests/workflows -m "not browser" $(PYTEST_ARGS)
+
+# The date-sensitive tests as of days that cover every weekday, month and year ends, a leap day, both
+# daylight-saving changes and summer (tests/calendar_days.py); `TEST_TODAY=2027-02-26 make test`
+# runs the whole suite as of one day (tests/today.py).
+test-calendar: $(STAMP)
+	$(BIN)/python -m tests.calendar_days
 
 bench: $(STAMP)
 	@for b in bench/*.py; do [ -e "$$b" ] && $(BIN)/python $$b; done; true

@@ -82,11 +82,23 @@ def offset_seconds(app: Flask | None = None) -> float:
     return float(app.config.get("CLOCK_OFFSET_SECONDS") or 0) + runtime_offset(app)
 
 
+# Code that runs outside any app (a script, a test arranging rows before a request) has no app clock
+# to read; it reads this offset instead. Nothing in the product sets it, so it is the system clock
+# there; the test suite sets it to run on a day of its own (tests/today.py).
+_offset_outside_apps = 0.0
+
+
+def set_offset_outside_apps(seconds: float) -> None:
+    """Move "now" for code running outside any app context (test harnesses only)."""
+    global _offset_outside_apps
+    _offset_outside_apps = float(seconds)
+
+
 def now() -> datetime:
     """Now, as an aware UTC datetime, on the app's clock."""
     real = datetime.now(UTC)
     if not has_app_context():
-        return real
+        return real + timedelta(seconds=_offset_outside_apps)
     return real + timedelta(seconds=offset_seconds())
 
 

@@ -23,14 +23,16 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401
-from app import create_app
+from app import clock, create_app
 from app.db import make_engine
-from tests import services
+from tests import services, today
 
-# The app counts days in its zone (TIMEZONE, Los Angeles by default); the tests' own date.today()
-# must agree with it at every hour: between 00:00 and 08:00 UTC the two dates differ.
+# The app counts days in its zone (TIMEZONE, Los Angeles by default); so do the tests (tests/today.py),
+# and a date the standard library makes from a timestamp must agree with both.
 os.environ["TZ"] = "America/Los_Angeles"
 time.tzset()
+# Rows a test arranges outside any app are stamped on the suite's day too, as the app's would be.
+clock.set_offset_outside_apps(today.OFFSET_SECONDS)
 
 LANE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = LANE_URL.startswith("postgresql")
@@ -114,6 +116,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "BASE_URL": "http://localhost",
         # Each test's own runtime clock: a moved clock never leaks into another test or the dev instance.
         "CLOCK_FILE": str(tmp_path / "clock.json"),
+        # The suite's day, never the machine's (tests/today.py); a test moves on from it with `+=`.
+        "CLOCK_OFFSET_SECONDS": today.OFFSET_SECONDS,
     }
 
 

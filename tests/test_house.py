@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,18 @@ def test_no_file_in_app_is_over_the_house_limit() -> None:
     long = {str(path.relative_to(ROOT)): n for path in (ROOT / "app").rglob("*.py")
             if (n := len(path.read_text().splitlines())) > MAX_LINES}
     assert long == {}
+
+
+# Tests about the real clock itself (the system clock, the runtime clock file, a production app that
+# refuses a moved clock); every other test takes its day from tests/today.py.
+REAL_CLOCK_TESTS = {"tests/today.py", "tests/test_house.py", "tests/app/test_clock.py",
+                    "tests/app/test_time_moves_the_machine.py"}
+
+
+def test_tests_take_today_from_the_suites_day_not_the_machines_calendar() -> None:
+    """A test that reads the machine's calendar passes on some days and fails on others."""
+    pattern = re.compile(r"\b(datetime\.now|datetime\.utcnow|date\.today)\(")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "tests").rglob("*.py"))
+             if str(path.relative_to(ROOT)) not in REAL_CLOCK_TESTS
+             for n, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
+    assert found == [], "use TODAY or now() from tests/today.py"

@@ -3,7 +3,7 @@ only what its holder may see; a database outage under /api/ is a problem+json 50
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import event
@@ -16,6 +16,7 @@ from app.services.evidence import filing
 from app.services.team import accounts
 from tests.api.helpers import api_as
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
+from tests.today import TODAY
 from workflows.roles import Role
 
 PROBLEM = "application/problem+json"
@@ -27,7 +28,7 @@ def _classmates(app: Flask, session: Session, driver: PathwayDriver, count: int)
         for n in range(count):
             person = accounts.create_user(session, f"mate{n}-{driver.enrollment.id}@example.org", f"Mate {n}",
                                           "correct horse battery")
-            ids.append(pathways.enroll(session, person, driver.program, date.today() - timedelta(days=3), person).id)
+            ids.append(pathways.enroll(session, person, driver.program, TODAY - timedelta(days=3), person).id)
     session.commit()
     return ids  # type: ignore[return-value]
 

@@ -4,7 +4,7 @@ response outside it (a bounded number of examples per operation, on the lane's d
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -23,6 +23,7 @@ from app.models import Membership, Organisation, OrganisationKind, Program
 from app.services.enrollments import pathways
 from tests.api.helpers import token_for
 from tests.conftest import make_user
+from tests.today import TODAY
 from workflows.roles import Role
 
 # Enough to reach every documented status of an operation without making a lane slow.
@@ -53,7 +54,7 @@ def people(app: Flask, session: Session) -> dict[str, str]:
     candidate, hr = make_user(session, "cand@example.org", "Cand"), make_user(session, "hr@example.org", "HR")
     session.add(Membership(user_id=hr.id, role=Role.DISTRICT_HR.value, organisation_id=org.id))  # type: ignore[arg-type]
     with app.app_context():
-        pathways.enroll(session, candidate, program, date.today() - timedelta(days=5), candidate)
+        pathways.enroll(session, candidate, program, TODAY - timedelta(days=5), candidate)
     session.commit()
     return {"candidate": token_for(app, session, candidate), "approver": token_for(app, session, hr)}
 

@@ -70,7 +70,7 @@ def test_undo_within_the_window_then_only_the_director_reopens_with_a_reason(app
 
     assert site.post(f"/tasks/{replacement['id']}/approve", json={}).status_code == 200
     # Past the undo window the approver cannot take it back; the director reopens it, with a reason.
-    app.config["CLOCK_OFFSET_SECONDS"] = 24 * 3600
+    app.config["CLOCK_OFFSET_SECONDS"] += 24 * 3600
     late = site.post(f"/tasks/{replacement['id']}/undo")
     assert late.status_code == 409 and "program director can reopen" in late.json["detail"]  # type: ignore[index]
     assert site.post(f"/tasks/{replacement['id']}/reopen", json={"reason": "Mine"}).status_code == 403

@@ -67,7 +67,7 @@ def test_a_revoked_or_expired_or_unknown_token_is_401_problem_json(app: Flask, s
     assert answer.headers["WWW-Authenticate"].startswith("Bearer")
 
     expired = token_for(app, session, user)
-    app.config["CLOCK_OFFSET_SECONDS"] = 31 * 86400
+    app.config["CLOCK_OFFSET_SECONDS"] += 31 * 86400
     late = Api(app.test_client(), expired).get("/me")
     assert late.status_code == 401 and "expired" in late.json["detail"]  # type: ignore[index]
     for header in ({"Authorization": "Bearer ct_not-a-real-token"}, {"Authorization": "Basic abc"}, {}):

@@ -15,6 +15,7 @@ from app.services.enrollments import pathways
 from app.services.enrollments.facts import build_facts
 from app.services.signoffs import queueing
 from app.services.team import accounts
+from tests.today import TODAY
 from workflows.roles import Role
 from workflows.rules import Rule
 
@@ -47,7 +48,7 @@ class PathwayDriver:
                                                      "correct horse battery")
         with app.app_context():
             self.enrollment = pathways.enroll(session, self.candidate, self.program,
-                                              date.today() - timedelta(days=enrolled_days_ago), self.candidate)
+                                              TODAY - timedelta(days=enrolled_days_ago), self.candidate)
         session.flush()
         for role in PROGRAM_ROLES:
             session.add(Membership(user_id=self.people[role].id, role=role.value, program_id=self.program.id))

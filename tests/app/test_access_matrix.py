@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -36,6 +36,7 @@ from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.app.test_panels import at_exit_interview
 from tests.app.test_tasks import waiting_on_signoffs
 from tests.conftest import ON_POSTGRES, csrf_token
+from tests.today import TODAY
 from workflows.facts import Pathway
 from workflows.roles import Role
 
@@ -99,7 +100,7 @@ def _team(session: Session, driver: PathwayDriver, label: str) -> dict[str, User
             people[role.value] = driver.person(role)
     other = _user(session, f"classmate-{label}")
     with driver.app.app_context():
-        pathways.enroll(session, other, driver.program, date.today() - timedelta(days=5), other)
+        pathways.enroll(session, other, driver.program, TODAY - timedelta(days=5), other)
     session.commit()
     people[access.OTHER_CANDIDATE] = other
     return people
@@ -138,7 +139,7 @@ def _enrolment_records(app: Flask, session: Session, case: Case, label: str, pla
                                                     Evidence.kind == _FILED[plan_kind])
                              .order_by(Evidence.id.desc())).first()
         kind = _NOTES[driver.pathway]
-        log = LogEntry(enrollment_id=enrollment.id, kind=kind, occurred_on=date.today(), hours=1,
+        log = LogEntry(enrollment_id=enrollment.id, kind=kind, occurred_on=TODAY, hours=1,
                        notes=NOTE, author_id=candidate.id,
                        signer_id=driver.person(Role.COACH if kind == "coaching" else Role.MENTOR).id)
         session.add(log)
@@ -171,7 +172,7 @@ _PLAN_CONTENT: dict[str, tuple[list[dict[str, Any]], dict[str, str]]] = {
             {"cstp_version": "2024"}),
     "iip1": ([{"standard": n, "goal": f"{GOAL} {n}", "actions": "Walkthroughs"} for n in (1, 2, 3)],
              {"leadership_goal": "Lead learning"}),
-    "pip_action": ([{"action": GOAL, "owner": "Me", "due": date.today().isoformat()}], {}),
+    "pip_action": ([{"action": GOAL, "owner": "Me", "due": TODAY.isoformat()}], {}),
 }
 _NOTES = {"induction": "mentoring", "pip": "support_note", "casc": "coaching"}
 _EVENT = {"induction": "enrol", "pip": "establish_plan", "casc": "pass_exit_interview"}
@@ -199,8 +200,8 @@ def build_world(app: Flask, session: Session) -> World:
     by_role = {t.role: t for t in tasks}
     site_admin = pip.person(Role.SITE_ADMINISTRATOR)
     with app.app_context():
-        delegation = delegations.create(session, site_admin, pip.person(Role.MENTOR).email, date.today(),
-                                        date.today() + timedelta(days=3), date.today(), "")
+        delegation = delegations.create(session, site_admin, pip.person(Role.MENTOR).email, TODAY,
+                                        TODAY + timedelta(days=3), TODAY, "")
         session.commit()
     cases["pip"].values.update(task_id=by_role["site_administrator"].id, delegation_id=delegation.id)
     # A send-back decides its task: it gets a task of its own, so the others stay open.
@@ -223,7 +224,7 @@ def build_world(app: Flask, session: Session) -> World:
     with app.app_context():
         link = resources_service.add(session, administrator, title="Job fair", url="https://example.org/fair",
                                      category=next(iter(resources_service.CATEGORY_LABELS)), organisation_id=None,
-                                     pathway=None, description="", happens_on=None, today=date.today())
+                                     pathway=None, description="", happens_on=None, today=TODAY)
         outbox.commit(session)
         reset = make_reset_token(_user(session, "resetting"))
     message = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).first()
@@ -346,12 +347,12 @@ def _reads(subject: str, pathway: str, content: Content) -> bool:
 
 
 # Form fields that carry a POST past its input checks to the permission it exercises.
-TODAY = date.today().isoformat()
+ISO_TODAY = TODAY.isoformat()
 FORMS: dict[str, dict[str, Any]] = {
     "candidate.save_plan": {"revision": "0"},
-    "candidate.record_self_assessment": {"taken_on": TODAY},
-    "candidate.add_log": {"occurred_on": TODAY, "hours": "1", "kind": "mentoring", "notes": "n"},
-    "candidate.add_meeting": {"occurred_on": TODAY},
+    "candidate.record_self_assessment": {"taken_on": ISO_TODAY},
+    "candidate.add_log": {"occurred_on": ISO_TODAY, "hours": "1", "kind": "mentoring", "notes": "n"},
+    "candidate.add_meeting": {"occurred_on": ISO_TODAY},
     "inbox.send_back": {"reason": "Please add the missing page."},
     "inbox.reopen": {"reason": ""},
     "director.assign": {"role": "not-a-role"},

@@ -20,6 +20,7 @@ from tests.app.notify_factories import folder_mail
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.app.test_tasks import waiting_on_signoffs
 from tests.conftest import Auth, csrf_token
+from tests.today import TODAY
 from workflows.facts import EvidenceKind
 from workflows.roles import Role
 
@@ -40,8 +41,8 @@ def _mentor_with_work(app: Flask, session: Session) -> tuple[PathwayDriver, obje
     mentor = driver.person(Role.MENTOR)
     with app.app_context():
         entry = logs_service.add(session, driver.refresh(), driver.candidate, kind="mentoring",
-                                 occurred_on=date.today() - timedelta(days=2), hours=1.5, notes="Lesson planning",
-                                 signer=mentor, today=date.today())
+                                 occurred_on=TODAY - timedelta(days=2), hours=1.5, notes="Lesson planning",
+                                 signer=mentor, today=TODAY)
         document = filing.submit(session, driver.refresh(), "ilp", "ilp.pdf", pdf_bytes("ilp"), driver.candidate)
         session.commit()
     return driver, mentor, entry, document

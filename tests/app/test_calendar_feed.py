@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -15,10 +15,10 @@ from app.services.evidence import plans
 from app.services.notifications import calendar_feed
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
+from tests.today import TODAY
 from workflows.deadlines import deadlines
 from workflows.roles import Role
 
-TODAY = date.today()
 _FEED = re.compile(r'value="(http://localhost/calendar/([A-Za-z0-9_-]+)\.ics)"')
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app.models import Evidence, LogEntry
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import csrf_token, signed_in
+from tests.today import TODAY
 from workflows.roles import Role
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -235,7 +236,7 @@ def test_the_candidate_logs_a_meeting_and_the_coach_signs_it_in_the_browser_form
     garbled = post_form(candidate, page, page, {"kind": "coaching", "occurred_on": "yesterday", "hours": "1",
                                                "signer_id": coach.id})
     assert garbled.status_code == 400
-    day = date.today() - timedelta(days=1)
+    day = TODAY - timedelta(days=1)
     assert post_form(candidate, page, page, {"kind": "coaching", "occurred_on": day.isoformat(), "hours": "1",
                                             "signer_id": coach.id, "notes": "Budget talk."}).status_code == 302
     entry = session.exec(select(LogEntry)).one()

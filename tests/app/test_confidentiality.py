@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
 
 import pytest
 from flask import Flask
@@ -18,6 +17,7 @@ from app.services.notifications import calendar_feed, outbox
 from tests.app import notify_factories as f
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import signed_in
+from tests.today import TODAY
 from workflows.roles import EVALUATOR_ROLES, Role
 
 GOAL = "Secret growth goal zebra"
@@ -34,7 +34,7 @@ def induction(app: Flask, session: Session) -> PathwayDriver:
         plans.save(session, enrollment, "ilp", driver.candidate, summary={"cstp_version": "2024"}, expected_revision=0,
                    items=[{"standard": n, "goal": f"{GOAL} {n}", "actions": "Try circles"} for n in range(1, 7)])
         plans.submit(session, enrollment, "ilp", driver.candidate)  # files the ILP as a PDF
-        session.add(LogEntry(enrollment_id=enrollment.id, kind="mentoring", occurred_on=date.today(), hours=1,
+        session.add(LogEntry(enrollment_id=enrollment.id, kind="mentoring", occurred_on=TODAY, hours=1,
                              notes=NOTE, author_id=driver.candidate.id, signer_id=driver.person(Role.MENTOR).id))
         outbox.commit(session)
     return driver

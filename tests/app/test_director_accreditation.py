@@ -13,6 +13,7 @@ from app.models import User
 from app.services.programs.csv_safety import neutralise, to_csv
 from tests.app.director_fixtures import signed_in
 from tests.app.pathway_driver import PathwayDriver
+from tests.today import TODAY
 from workflows.facts import Count
 from workflows.roles import Role
 
@@ -30,7 +31,7 @@ def test_the_export_has_match_dates_hours_and_completion(app: Flask, session: Se
                         ("set_ilp_goals", Role.CANDIDATE), ("begin_year1", Role.CANDIDATE)]:
         driver.advance(event, role)
     with app.app_context():
-        driver.walker().log(Count.MENTORING_HOURS, 4.5, date.today())
+        driver.walker().log(Count.MENTORING_HOURS, 4.5, TODAY)
     session.get(User, driver.candidate.id).name = "@Evil Name"
     session.commit()
     client = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email)
@@ -42,8 +43,8 @@ def test_the_export_has_match_dates_hours_and_completion(app: Flask, session: Se
     record = dict(zip(header, row))
     assert header[:5] == ["candidate_name", "email", "pathway", "state", "enrolled_on"]
     assert record["candidate_name"] == "'@Evil Name"
-    assert record["mentor_matched_on"] == date.today().isoformat()
-    assert record["ilp_goals_set_on"] == date.today().isoformat()
+    assert record["mentor_matched_on"] == TODAY.isoformat()
+    assert record["ilp_goals_set_on"] == TODAY.isoformat()
     assert record["mentoring_hours_y1"] == "4.5" and record["completed"] == "no" and record["completed_on"] == ""
     page = client.get(f"/programs/{driver.program.id}/accreditation").get_data(as_text=True)
     assert "Accreditation evidence as of" in page and "@Evil Name" in page and "Mentor matched" in page

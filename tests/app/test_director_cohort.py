@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from sqlmodel import Session
@@ -16,13 +16,14 @@ from app.services.programs import cohort
 from app.services.team import accounts
 from tests.app.director_fixtures import signed_in
 from tests.app.pathway_driver import PathwayDriver
+from tests.today import TODAY
 from workflows.roles import Role
 
 
 def add_candidate(app: Flask, session: Session, driver: PathwayDriver, name: str, days_ago: int) -> Enrollment:
     user = accounts.create_user(session, f"{name.split()[0].lower()}{days_ago}@example.org", name, "correct horse battery")
     with app.app_context():
-        enrollment = pathways.enroll(session, user, driver.program, date.today() - timedelta(days=days_ago), user)
+        enrollment = pathways.enroll(session, user, driver.program, TODAY - timedelta(days=days_ago), user)
     session.commit()
     return enrollment
 
@@ -60,7 +61,7 @@ def test_an_overdue_signoff_task_and_a_slow_coaching_pace_are_risks(app: Flask, 
                         ("start_year1", Role.CANDIDATE)]:
         driver.advance(event, role)
     session.add(SignOffTask(enrollment_id=driver.enrollment.id, key="year1_complete", role="coach",
-                            what="Year 1 completion", due_on=date.today() - timedelta(days=3)))
+                            what="Year 1 completion", due_on=TODAY - timedelta(days=3)))
     session.commit()
     program = driver.program
     [line] = cohort.load(session, program)
@@ -78,9 +79,9 @@ def test_filters_narrow_the_list_and_the_csv_neutralises_formulas(app: Flask, se
     session.commit()
     client = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email)
     base = f"/programs/{driver.program.id}"
-    year = (date.today() - timedelta(days=400)).year
+    year = (TODAY - timedelta(days=400)).year
     listed = client.get(f"{base}/candidates?year={year}").get_data(as_text=True)
-    if year != date.today().year:
+    if year != TODAY.year:
         assert "Plain Name" not in listed
     assert "=HYPERLINK(evil)" in listed  # shown as text on the page (escaped by Jinja)
     response = client.get(f"{base}/candidates.csv")

@@ -4,7 +4,7 @@ list's actions: remind (one reminder email through the outbox, CSRF, post/redire
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from sqlmodel import Session, select
@@ -14,6 +14,7 @@ from app.services.enrollments import pathways
 from app.services.team import accounts
 from tests.app.director_fixtures import post, signed_in
 from tests.app.pathway_driver import PathwayDriver
+from tests.today import TODAY
 from workflows.roles import Role
 
 
@@ -29,7 +30,7 @@ def test_each_tile_counts_what_its_list_shows(app: Flask, session: Session) -> N
     driver = PathwayDriver(app, session, "induction", enrolled_days_ago=10)
     settled = accounts.create_user(session, "settled@example.org", "Sam Settled", "correct horse battery")
     with app.app_context():
-        pathways.enroll(session, settled, driver.program, date.today() - timedelta(days=400), settled)
+        pathways.enroll(session, settled, driver.program, TODAY - timedelta(days=400), settled)
     session.commit()
     client = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email)
     body = client.get("/programs/").get_data(as_text=True)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.services.programs.pacing import measure
 from tests.app.director_fixtures import signed_in
 from tests.app.pathway_driver import PathwayDriver
+from tests.today import TODAY
 from workflows.facts import Count
 from workflows.roles import Role
 
@@ -54,7 +55,7 @@ def test_the_pacing_page_shows_each_candidates_requirements(app: Flask, session:
                         ("start_year1", Role.CANDIDATE)]:
         driver.advance(event, role)
     with app.app_context():
-        driver.walker().log(Count.COACHING_WEEKS_Y1, 1, date.today())
+        driver.walker().log(Count.COACHING_WEEKS_Y1, 1, TODAY)
     session.commit()
     body = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email).get(
         f"/programs/{driver.program.id}/pacing").get_data(as_text=True)

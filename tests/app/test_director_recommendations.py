@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -24,6 +24,7 @@ from app.services.notifications import reminders as notifications
 from app.services.programs import recommendations
 from tests.app.director_fixtures import post, ready_casc, signed_in
 from tests.app.pathway_driver import PathwayDriver, at, pdf_bytes
+from tests.today import TODAY
 from workflows.roles import Role
 
 ATTEST = "I attest that the candidate completed every program requirement."
@@ -166,7 +167,7 @@ def test_a_paid_recommendation_is_not_purged(app: Flask, session: Session, drive
     follow(client, driver, rec, "fitness_answered")
     follow(client, driver, rec, "fee_paid")
     with app.app_context():
-        assert recommendations.purge_expired(session, at(date.today() + timedelta(days=120))) == 0
+        assert recommendations.purge_expired(session, at(TODAY + timedelta(days=120))) == 0
     assert driver.refresh().state == "recommended"
 
 
@@ -174,7 +175,7 @@ def test_the_daily_reminder_job_runs_the_purge(app: Flask, session: Session, dri
     submit(app, driver)
     session.expire_all()
     enrollment = session.get(Enrollment, driver.enrollment.id)
-    enrollment.recommended_on = date.today() - timedelta(days=100)
+    enrollment.recommended_on = TODAY - timedelta(days=100)
     session.commit()
     rec = session.exec(select(Recommendation)).one()
     rec.submitted_on = enrollment.recommended_on

@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -18,9 +18,8 @@ from app.services.evidence import documents as documents_service
 from app.services.evidence import filing, plans
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
+from tests.today import TODAY
 from workflows.roles import Role
-
-TODAY = date.today()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.app.test_delegations import delegate
 from tests.app.test_tasks import waiting_on_signoffs
 from tests.conftest import signed_in
+from tests.today import TODAY
 from workflows.roles import Role
 
 
@@ -30,7 +31,7 @@ def test_the_badge_counts_what_the_queue_lists_for_every_demo_account(app: Flask
     seeded = app.test_cli_runner().invoke(args=["seed-demo"])
     assert seeded.exit_code == 0, seeded.output
     session.expire_all()
-    today = date.today()
+    today = TODAY
     counted = {person.email: _both(session, person, today) for person in session.exec(select(User)).all()}
     assert {email: pair for email, pair in counted.items() if pair[0] != pair[1]} == {}
     # Some of them have work waiting, and some approve nothing, so both answers are exercised.
@@ -44,7 +45,7 @@ def test_the_badge_follows_stand_ins_claims_removals_and_what_one_may_read(app: 
     induction.walker().assign(Role.MENTOR)
     session.commit()
     mentor = induction.person(Role.MENTOR)
-    today = date.today()
+    today = TODAY
     with app.app_context():
         logs_service.add(session, induction.refresh(), induction.candidate, kind="mentoring",
                          occurred_on=today - timedelta(days=2), hours=1.5, notes="Lesson planning",

@@ -3,7 +3,7 @@ their role verifies; each leaves the list once done, and nobody sees another tea
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from sqlmodel import Session
@@ -14,12 +14,13 @@ from app.services.evidence import logs as logs_service
 from app.services.signoffs import worklist
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
+from tests.today import TODAY
 from workflows.roles import Role
 
 
 def _waiting(session: Session, person, kind: str) -> list[int]:  # type: ignore[no-untyped-def]
     """The ids of the logs or documents waiting in the person's queue."""
-    return [item.id for item in worklist.build(session, person, date.today()).items if item.kind == kind]
+    return [item.id for item in worklist.build(session, person, TODAY).items if item.kind == kind]
 
 
 def test_a_log_naming_the_mentor_waits_in_their_inbox_until_signed(app: Flask, session: Session) -> None:
@@ -31,8 +32,8 @@ def test_a_log_naming_the_mentor_waits_in_their_inbox_until_signed(app: Flask, s
     mentor = induction.person(Role.MENTOR)
     with app.app_context():
         entry = logs_service.add(session, induction.refresh(), induction.candidate, kind="mentoring",
-                                 occurred_on=date.today() - timedelta(days=2), hours=1.5, notes="Lesson planning",
-                                 signer=mentor, today=date.today())
+                                 occurred_on=TODAY - timedelta(days=2), hours=1.5, notes="Lesson planning",
+                                 signer=mentor, today=TODAY)
         session.commit()
     assert _waiting(session, mentor, "log") == [entry.id]
     assert _waiting(session, other.person(Role.MENTOR), "log") == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from app.services.notifications import emails, outbox, reminders
 from tests.app import notify_factories as f
 from tests.app.mail_server import text_part
 from tests.conftest import Auth, csrf_token, make_user
+from tests.today import TODAY
 from workflows.roles import Role
 
 
@@ -117,7 +117,7 @@ def open_task(session: Session, enrollment: Enrollment, signoff: str) -> SignOff
 
 def test_task_emails_wait_for_the_daily_digest_when_the_person_chose_it(app: Flask, session: Session) -> None:
     candidate, director = f.person(session, "Ana Ruiz"), f.person(session, "Dee Rector")
-    enrollment = f.enrolment(app, session, candidate, f.program(session, "casc"), date.today())
+    enrollment = f.enrolment(app, session, candidate, f.program(session, "casc"), TODAY)
     emails.set_daily_digest(session, director, True)
     session.commit()
     with app.app_context():
@@ -140,7 +140,7 @@ def test_task_emails_wait_for_the_daily_digest_when_the_person_chose_it(app: Fla
 
 def test_without_the_digest_option_each_task_is_its_own_email(app: Flask, session: Session) -> None:
     candidate, director = f.person(session, "Ana Ruiz"), f.person(session, "Dee Rector")
-    enrollment = f.enrolment(app, session, candidate, f.program(session, "casc"), date.today())
+    enrollment = f.enrolment(app, session, candidate, f.program(session, "casc"), TODAY)
     with app.app_context():
         task = open_task(session, enrollment, "admitted")
         outbox.add(session, "email.task_queued", "task-x", task_id=task.id, assignee_id=director.id)
@@ -151,7 +151,7 @@ def test_without_the_digest_option_each_task_is_its_own_email(app: Flask, sessio
 
 def test_a_sent_back_document_emails_the_reason_and_links_to_the_enrolment(app: Flask, session: Session) -> None:
     candidate, analyst = f.person(session, "Ana Ruiz"), f.person(session, "Al Analyst")
-    enrollment = f.enrolment(app, session, candidate, f.program(session, "pip"), date.today())
+    enrollment = f.enrolment(app, session, candidate, f.program(session, "pip"), TODAY)
     document = f.evidence(session, enrollment, candidate, status="sent_back", decided_by_id=analyst.id,
                           decided_at=utcnow(), decision_reason="Page 2 is missing")
     with app.app_context():
@@ -165,7 +165,7 @@ def test_a_sent_back_document_emails_the_reason_and_links_to_the_enrolment(app: 
 
 def test_a_stale_message_sends_nothing(app: Flask, session: Session) -> None:
     candidate = f.person(session)
-    enrollment = f.enrolment(app, session, candidate, f.program(session, "pip"), date.today())
+    enrollment = f.enrolment(app, session, candidate, f.program(session, "pip"), TODAY)
     document = f.evidence(session, enrollment, candidate, status="sent_back", decided_by_id=candidate.id,
                           decided_at=utcnow(), decision_reason="x", superseded_at=utcnow())
     with app.app_context():

@@ -3,7 +3,7 @@ never read confidential notes."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,18 +13,21 @@ from app.models import LogEntry
 from app.services import NotPermitted
 from app.services.evidence import logs
 from tests.app.pathway_driver import PathwayDriver
+from tests.today import TODAY
 from workflows.facts import Count
 from workflows.roles import Role
 
-TODAY = date.today()
+
+def coached(app: Flask, session: Session, enrolled_days_ago: int = 10) -> PathwayDriver:
+    driver = PathwayDriver(app, session, "casc", enrolled_days_ago=enrolled_days_ago)
+    driver.walker().assign(Role.COACH)
+    session.commit()
+    return driver
 
 
 @pytest.fixture
 def casc(app: Flask, session: Session) -> PathwayDriver:
-    driver = PathwayDriver(app, session, "casc")
-    driver.walker().assign(Role.COACH)
-    session.commit()
-    return driver
+    return coached(app, session)
 
 
 def log(driver: PathwayDriver, **overrides):  # type: ignore[no-untyped-def]
@@ -44,7 +47,9 @@ def test_a_signed_coaching_meeting_counts_and_an_unsigned_one_does_not(casc: Pat
     assert casc.facts().counts[Count.COACHING_WEEKS_Y1] == 1
 
 
-def test_a_second_coaching_meeting_in_the_same_week_is_refused(casc: PathwayDriver) -> None:
+def test_a_second_coaching_meeting_in_the_same_week_is_refused(app: Flask, session: Session) -> None:
+    # Last week's Monday and Thursday (7 to 13 days ago, whatever the weekday): inside an enrolment of three weeks.
+    casc = coached(app, session, enrolled_days_ago=21)
     monday = TODAY - timedelta(days=TODAY.weekday() + 7)
     log(casc, occurred_on=monday)
     with pytest.raises(logs.AlreadyLogged) as refused:

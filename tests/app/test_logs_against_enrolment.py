@@ -15,12 +15,12 @@ from app.services import NotPermitted
 from app.services.evidence import logs
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
+from tests.today import TODAY
 from workflows import rules as r
 from workflows.dates import add_years
 from workflows.facts import Count
 from workflows.roles import Role
 
-TODAY = date.today()
 ALL_ROLES = ["district_hr", "site_administrator", "mentor", "prep_program_support_provider"]
 
 
@@ -89,7 +89,7 @@ def test_the_route_refuses_a_date_outside_the_enrolment_with_400_and_stores_noth
 
 def test_future_means_after_the_app_clocks_today(app: Flask, casc: PathwayDriver) -> None:
     """A date the system calls tomorrow is today once the app's clock has moved a day on."""
-    app.config["CLOCK_OFFSET_SECONDS"] = 86400
+    app.config["CLOCK_OFFSET_SECONDS"] += 86400
     client = signed_in(app, casc.candidate.email)
     path = f"/enrollments/{casc.enrollment.id}/logs"
     response = client.post(path, data={"csrf_token": csrf_token(client, path), "kind": "coaching",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -12,9 +12,8 @@ from sqlmodel import Session, select
 from app.models import LogEntry
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
+from tests.today import TODAY
 from workflows.roles import Role
-
-TODAY = date.today()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -15,10 +15,9 @@ from app.services.evidence import documents as evidence_service
 from app.services.evidence import plans
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
+from tests.today import TODAY
 from workflows.facts import EvidenceKind, EvidenceStatus, KeyDate
 from workflows.roles import Role
-
-TODAY = date.today()
 
 
 def plan_page(driver: PathwayDriver, kind: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from sqlmodel import Session, select
@@ -15,6 +15,7 @@ from app.services.programs import accreditation, cohort
 from tests.app.director_fixtures import post, ready_casc
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import csrf_token, signed_in
+from tests.today import TODAY
 from workflows import rules as r
 from workflows.facts import Flag, KeyDate
 from workflows.registry import CURRENT_VERSION, definition
@@ -53,7 +54,7 @@ def record(app: Flask, driver: PathwayDriver, role: Role, name: str, value: str,
 
 def test_a_date_the_candidate_enters_waits_for_the_analyst_then_counts(app: Flask, session: Session) -> None:
     driver = PathwayDriver(app, session, "pip")
-    issued = date.today() - timedelta(days=20)
+    issued = TODAY - timedelta(days=20)
     assert record(app, driver, Role.CANDIDATE, "permit_issued_on", issued.isoformat()).status_code == 302
     facts = driver.facts()
     assert facts.date_of(KeyDate.PERMIT_ISSUED_ON) == issued and "permit_issued_on" in facts.claimed
@@ -80,8 +81,8 @@ def test_a_candidate_cannot_change_a_confirmed_fact_nor_record_one_they_do_not_o
     assert refused.status_code == 409 and "already recorded by the credential analyst" in refused.get_data(as_text=True)
     assert driver.refresh().prior_emergency_permits == 2
     assert record(app, driver, Role.CANDIDATE, "smc_already_met", "no").status_code == 403
-    assert record(app, driver, Role.SITE_ADMINISTRATOR, "permit_issued_on", date.today().isoformat()).status_code == 403
-    assert record(app, driver, Role.MENTOR, "permit_issued_on", date.today().isoformat()).status_code == 404
+    assert record(app, driver, Role.SITE_ADMINISTRATOR, "permit_issued_on", TODAY.isoformat()).status_code == 403
+    assert record(app, driver, Role.MENTOR, "permit_issued_on", TODAY.isoformat()).status_code == 404
     assert driver.refresh().permit_issued_on is None
 
 
@@ -96,7 +97,7 @@ def test_bad_values_are_refused_with_the_reason_and_change_nothing(app: Flask, s
 
 
 def test_the_owner_of_every_pathway_fact_records_it_on_the_facts_page(app: Flask, session: Session) -> None:
-    values = {"date": (date.today() - timedelta(days=30)).isoformat(), "number": "2", "flag": "yes"}
+    values = {"date": (TODAY - timedelta(days=30)).isoformat(), "number": "2", "flag": "yes"}
     for pathway in ("pip", "induction", "casc"):
         driver = PathwayDriver(app, session, pathway, enrolled_days_ago=5)
         for spec in specs_for(pathway):
@@ -105,7 +106,7 @@ def test_the_owner_of_every_pathway_fact_records_it_on_the_facts_page(app: Flask
             owner = sorted(spec.owners)[0]
             value = values[spec.kind]
             if spec.name.endswith("_expires_on"):
-                value = (date.today() + timedelta(days=300)).isoformat()
+                value = (TODAY + timedelta(days=300)).isoformat()
             assert record(app, driver, owner, spec.name, value).status_code == 302, spec.name
         enrollment = driver.refresh()
         for spec in specs_for(pathway):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,9 +13,8 @@ from app.models import Membership, Program, Resource
 from app.services.programs import resources
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, make_user, signed_in
+from tests.today import TODAY
 from workflows.roles import Role
-
-TODAY = date.today()
 
 
 @pytest.fixture

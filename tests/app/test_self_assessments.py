@@ -15,10 +15,10 @@ from app.services import Conflict, NotFound, NotPermitted
 from app.services.evidence import charts, self_assessments
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
+from tests.today import TODAY
 from workflows.facts import Count
 from workflows.roles import Role
 
-TODAY = date.today()
 SVG = "{http://www.w3.org/2000/svg}"
 
 

@@ -15,6 +15,7 @@ from app.models import AuditEvent, Enrollment, NotificationPreference, Program, 
 from app.services.notifications import emails as notifications
 from tests.app import notify_factories as f
 from tests.conftest import csrf_token, make_user, signed_in
+from tests.today import TODAY
 
 PASSWORD = "correct horse battery"
 
@@ -97,7 +98,7 @@ def test_the_sign_in_page_offers_sign_up_and_a_signed_in_person_skips_it(app: Fl
 def wizard_form(client: FlaskClient, pathway: str, chosen_program: Program, **overrides: Any) -> dict[str, Any]:
     data = {"pathway": pathway, "program": str(chosen_program.id), "credential_sought": "Clear credential",
             "authorization": "Mathematics", "employer": "Sequoia Valley USD",
-            "enrolled_on": date.today().isoformat(), "csrf_token": csrf_token(client, f"/enrol?pathway={pathway}")}
+            "enrolled_on": TODAY.isoformat(), "csrf_token": csrf_token(client, f"/enrol?pathway={pathway}")}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -174,7 +175,7 @@ def test_dates_out_of_order_are_refused_and_nothing_is_stored(app: Flask, sessio
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"enrolled_on": (date.today() + timedelta(days=800)).isoformat()}, "cannot be right"),
+    ({"enrolled_on": (TODAY + timedelta(days=800)).isoformat()}, "cannot be right"),
     ({"permit_expires_on": "1901-01-01"}, "cannot be right"),
     ({"enrolled_on": "31/12/2025"}, "Enter the date as a calendar date."),
     ({"permit_issued_on": "2025-13-45"}, "Not a valid date value."),

@@ -14,6 +14,7 @@ from app.models import Enrollment, EnrollmentRisk, EnrollmentSummary, Membership
 from app.services.enrollments import summaries
 from app.services.programs import cohort, pacing
 from tests.app.pathway_driver import PathwayDriver
+from tests.today import TODAY
 from workflows.deadlines import Deadline
 from workflows.facts import Count
 from workflows.roles import Role
@@ -81,12 +82,12 @@ def test_a_risk_window_holds_on_exactly_the_days_the_cohort_finds_the_risk(app: 
         for event, role in steps:
             driver.advance(event, role)
         session.add(SignOffTask(enrollment_id=driver.enrollment.id, key="year1_complete", role="mentor",
-                                due_on=date.today()))
+                                due_on=TODAY))
         session.commit()
         summary, windows = stored(session, driver.enrollment.id)  # type: ignore[arg-type]
         deadlines = [Deadline(**{**d, "due": date.fromisoformat(d["due"])}) for d in summary["deadlines"]]
         for offset in range(-30, 800, 3):
-            day = date.today() + timedelta(days=offset)
+            day = TODAY + timedelta(days=offset)
             found = {r.kind for r in cohort.risks(deadlines, summary["open_tasks"], pacing.at(summary["paces"], day), day)}
             held = {kind for kind, starts, ends in windows if starts <= day and (ends is None or day <= ends)}
             assert found == held, (pathway, day, found, held)
@@ -116,7 +117,7 @@ def test_a_decision_made_by_bulk_update_still_refreshes_the_summary(app: Flask, 
     from tests.app.test_tasks import waiting_on_signoffs
 
     driver, [task] = waiting_on_signoffs(app, session, "casc")
-    task.due_on = date.today() - timedelta(days=3)
+    task.due_on = TODAY - timedelta(days=3)
     session.commit()
     assert stored(session, driver.enrollment.id)[0]["open_tasks"]  # type: ignore[arg-type]
     with app.app_context():

@@ -37,7 +37,7 @@ from typing import Any
 
 import pytest
 
-from tests import services
+from tests import services, today
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -111,7 +111,9 @@ def serving(folder: Path) -> Iterator[LiveServer]:
            "UPLOAD_FOLDER": str(folder / "uploads"), "FLASK_APP": "wsgi",
            # Debug honours the runtime app clock (instance/clock.json), so journeys can move time
            # through `flask clock` or /admin/clock; production refuses to read it.
-           "FLASK_DEBUG": "1"}
+           "FLASK_DEBUG": "1",
+           # The suite's day (tests/today.py), for the server, the seeder and every `flask` command.
+           **today.environment()}
     env.pop("REDIS_URL", None)
     bin_dir = Path(sys.executable).parent
     for command in (["alembic", "-c", "pyproject.toml", "upgrade", "head"], ["flask", "seed-demo"]):
@@ -183,11 +185,18 @@ def size(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+def new_context(browser: Any, live_server: LiveServer, size: str) -> Any:
+    """A fresh browser profile at `size` whose pages' clock shows the suite's day, as the server's does."""
+    context = browser.new_context(viewport=SIZES[size], base_url=live_server)
+    context.set_default_timeout(10_000)
+    context.clock.set_system_time(today.now())
+    return context
+
+
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer, size: str) -> Iterator[Any]:
     """A page in a fresh browser context (no cookies) at the test's size; paths are relative to the server."""
-    context = browser.new_context(viewport=SIZES[size], base_url=live_server)
-    context.set_default_timeout(10_000)
+    context = new_context(browser, live_server, size)
     tab = context.new_page()
     try:
         yield tab
@@ -203,8 +212,7 @@ def person(browser: Any, live_server: LiveServer, size: str) -> Iterator[Any]:
     contexts = []
 
     def open_as(email: str | None) -> Any:
-        context = browser.new_context(viewport=SIZES[size], base_url=live_server)
-        context.set_default_timeout(10_000)
+        context = new_context(browser, live_server, size)
         contexts.append(context)
         tab = context.new_page()
         if email:

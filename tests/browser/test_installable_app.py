@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DEMO, PHONE, LiveServer, check_page, demo_enrollment_id, screenshot, sign_in, visit
+from tests.browser.conftest import (DEMO, LiveServer, check_page, demo_enrollment_id, new_context, screenshot,
+                                   sign_in, visit)
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +22,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def phone(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     """A fresh profile at phone size: the app is installed from a phone."""
-    context = browser.new_context(viewport=PHONE, base_url=live_server)
-    context.set_default_timeout(10_000)
+    context = new_context(browser, live_server, "phone")
     try:
         yield context.new_page()
     finally:

@@ -7,7 +7,7 @@ so the demo candidates the other journeys use are left as they were.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     unique_token,
     visit,
 )
+from tests.today import TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +82,7 @@ def test_a_director_goes_through_the_program_pages(page: Any, live_server: LiveS
     # Roster import: a preview that finds an error imports nothing; a clean file is imported.
     submit(page, _program_nav(page, "Roster import"), "roster")
     header = "email,name,enrolled_on,admin_position_started_on\n"
-    today = date.today()
+    today = TODAY
     good = f"roster.{token}@journeys.example.org,Roster Person {token},{today.isoformat()},{(today - timedelta(days=30)).isoformat()}\n"
     page.get_by_label(re.compile("^Roster file")).set_input_files(
         {"name": f"roster-{token}-bad.csv", "mimeType": "text/csv",
@@ -118,11 +119,11 @@ def test_a_director_keeps_resources_and_names_a_substitute(page: Any) -> None:
 
     visit(page, "/inbox/delegations", "delegations")
     page.get_by_label("Substitute’s email").fill(DEMO["analyst"])
-    page.get_by_label("Last day").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("Last day").fill((TODAY - timedelta(days=1)).isoformat())
     submit(page, page.get_by_role("button", name="Name substitute"), "delegation-refused", status=400)
     assert page.get_by_text("The last day must be on or after the first day.").is_visible()
-    page.get_by_label("First day").fill(date.today().isoformat())
-    page.get_by_label("Last day").fill((date.today() + timedelta(days=7)).isoformat())
+    page.get_by_label("First day").fill(TODAY.isoformat())
+    page.get_by_label("Last day").fill((TODAY + timedelta(days=7)).isoformat())
     page.get_by_label("Note (optional)").fill(f"Away at the conference ({token})")
     submit(page, page.get_by_role("button", name="Name substitute"), "delegation-named")
     assert page.get_by_text("Substitute named.").is_visible()
