@@ -35,61 +35,6 @@ def after(start: date | None, days: int) -> date | None:
     return None if start is None else start + timedelta(days=days)
 
 
-def pip_expires_on(facts: Facts) -> date | None:
-    """PIP expiry: the recorded expiry date, else issue date + pip_validity_months."""
-    explicit = facts.date_of(KeyDate.PERMIT_EXPIRES_ON)
-    issued = facts.date_of(KeyDate.PERMIT_ISSUED_ON)
-    if explicit is not None:
-        return explicit
-    return None if issued is None else add_months(issued, facts.settings.pip_validity_months)
-
-
-def preliminary_expires_on(facts: Facts) -> date | None:
-    """Preliminary credential expiry: recorded date, else issue + preliminary_validity_years."""
-    explicit = facts.date_of(KeyDate.PRELIMINARY_EXPIRES_ON)
-    issued = facts.date_of(KeyDate.PRELIMINARY_ISSUED_ON)
-    if explicit is not None:
-        return explicit
-    return None if issued is None else add_years(issued, facts.settings.preliminary_validity_years)
-
-
-def pasc_expires_on(facts: Facts) -> date | None:
-    """PASC expiry: recorded date, else issue + pasc_validity_years; None for a Certificate of
-    Eligibility only (it has no expiry)."""
-    explicit = facts.date_of(KeyDate.PASC_EXPIRES_ON)
-    issued = facts.date_of(KeyDate.PASC_ISSUED_ON)
-    if explicit is not None:
-        return explicit
-    return None if issued is None else add_years(issued, facts.settings.pasc_validity_years)
-
-
-def mentor_due_on(facts: Facts) -> date | None:
-    """Last day to assign an induction mentor (enrolment + mentor_assignment_days)."""
-    return after(facts.date_of(KeyDate.ENROLLED_ON), facts.settings.mentor_assignment_days)
-
-
-def ilp_goals_due_on(facts: Facts) -> date | None:
-    """Last day to set ILP goals (enrolment + ilp_goals_days)."""
-    return after(facts.date_of(KeyDate.ENROLLED_ON), facts.settings.ilp_goals_days)
-
-
-def coach_due_on(facts: Facts) -> date | None:
-    """Last day to assign a CASC coach (admission + coach_assignment_days)."""
-    return after(facts.date_of(KeyDate.ADMITTED_ON), facts.settings.coach_assignment_days)
-
-
-def enrolment_window_closes_on(facts: Facts) -> date | None:
-    """Last day to be admitted to CASC (admin start + casc_enrolment_window_days)."""
-    return after(facts.date_of(KeyDate.ADMIN_POSITION_STARTED_ON),
-                 facts.settings.casc_enrolment_window_days)
-
-
-def enrolment_warning_on(facts: Facts) -> date | None:
-    """The CTC PS1 120-day mark after starting the admin position."""
-    return after(facts.date_of(KeyDate.ADMIN_POSITION_STARTED_ON),
-                 facts.settings.casc_enrolment_warning_days)
-
-
 def recommendation_purged_on(facts: Facts) -> date | None:
     """Day the CTC purges an unpaid recommendation (recommended_on + window)."""
     return after(facts.date_of(KeyDate.RECOMMENDED_ON), facts.settings.recommendation_window_days)

@@ -1,4 +1,7 @@
-"""Versioned pathway definitions.
+"""The installed pathways and their versioned definitions.
+
+Every installed pathway package (see `workflows.installed`) hands over one `PathwayPlugin`; the
+engine and the app ask here for every list, label and definition, never name a pathway.
 
 An enrolment stores (pathway, version, state). Each version's definition keeps its own rules,
 so publishing v2 never rewrites a running v1 enrolment; moving an enrolment to a new version is
@@ -10,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from workflows import casc, induction, pip
+from workflows import installed
 from workflows.base import Definition
 from workflows.errors import UnknownDefinition
 from workflows.facts import Pathway
+from workflows.pathway import PathwayPlugin
 
+_PLUGINS: dict[str, PathwayPlugin] = {}
 _DEFINITIONS: dict[tuple[Pathway, int], Definition] = {}
 
-# The version new enrolments are pinned to.
-CURRENT_VERSION: dict[str, int] = {Pathway.PIP: 1, Pathway.INDUCTION: 1, Pathway.CASC: 1}
+# The version new enrolments are pinned to, per pathway.
+CURRENT_VERSION: dict[str, int] = {}
 
 
 def _pathway(pathway: str) -> Pathway:
@@ -27,6 +32,29 @@ def _pathway(pathway: str) -> Pathway:
         return Pathway(pathway)
     except ValueError:
         raise UnknownDefinition(f"unknown pathway {pathway!r}") from None
+
+
+def plugin(pathway: str) -> PathwayPlugin:
+    """Everything about one installed pathway; raises UnknownDefinition for any other name."""
+    try:
+        return _PLUGINS[_pathway(pathway)]
+    except KeyError:
+        raise UnknownDefinition(f"unknown pathway {pathway!r}") from None
+
+
+def plugins() -> list[PathwayPlugin]:
+    """Every installed pathway, in installation order."""
+    return list(_PLUGINS.values())
+
+
+def names() -> list[str]:
+    """Every installed pathway's name, in installation order."""
+    return list(_PLUGINS)
+
+
+def labels() -> dict[str, str]:
+    """Pathway name -> its label, in installation order (for pickers and headings)."""
+    return {p.name: p.label for p in _PLUGINS.values()}
 
 
 def register(defn: Definition) -> None:
@@ -72,5 +100,13 @@ def current(pathway: str) -> Definition:
     return definition(p, CURRENT_VERSION[p])
 
 
-for _defn in (pip.DEFINITION_V1, induction.DEFINITION_V1, casc.DEFINITION_V1):
-    register(_defn)
+def _install(plug: PathwayPlugin) -> None:
+    """Take one pathway package's plug-in: its versions and the current one."""
+    _PLUGINS[plug.name] = plug
+    CURRENT_VERSION[plug.name] = plug.current_version
+    for defn in plug.definitions:
+        register(defn)
+
+
+for _module in installed.parts("pathway"):
+    _install(_module.PATHWAY)

@@ -15,7 +15,6 @@ from enum import StrEnum
 
 from workflows import dates as d
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate, SignOff
-from workflows.program_years import in_words, review_required
 from workflows.roles import Role
 
 Predicate = Callable[[Facts], bool]
@@ -64,6 +63,17 @@ class Rule:
     # A window rule the program director may waive once it closed late (the flag records it).
     waiver: Flag | None = None
     due: Callable[[Facts], date | None] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # A pathway package's rules name its own keys (`workflows.pip.keys.EvidenceKind.CL_857`);
+        # hold the composed member, the one the facts and the app hold, so `is` compares alike.
+        set_ = object.__setattr__
+        for name, kind in (("evidence_kind", EvidenceKind), ("count", Count), ("key_date", KeyDate),
+                           ("flag", Flag), ("waiver", Flag)):
+            if getattr(self, name) is not None:
+                set_(self, name, kind(getattr(self, name)))
+        if self.signoff is not None:
+            set_(self, "signoff", (SignOff(self.signoff[0]), self.signoff[1]))
 
     def check(self, facts: Facts) -> bool:
         """Whether the rule holds for these facts (a rule that does not apply holds).
@@ -151,7 +161,7 @@ def role_name(role: Role) -> str:
     return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
-def _day(value: date | None) -> str:
+def day_words(value: date | None) -> str:
     """A date as people read it in a message."""
     return "not recorded" if value is None else f"{value:%B} {value.day}, {value.year}"
 
@@ -203,7 +213,7 @@ def recorded_by(key: str, key_date: KeyDate, due: Callable[[Facts], date | None]
         return on is not None and by is not None and on <= by
     return Rule(key=key, clears=clears, source=source, message=message, key_date=key_date,
                 setting=setting, predicate=holds, waiver=waiver, due=due,
-                figures=lambda f: {"on": _day(f.date_of(key_date)), "due": _day(due(f))})
+                figures=lambda f: {"on": day_words(f.date_of(key_date)), "due": day_words(due(f))})
 
 
 def reached(key: str, due: Callable[[Facts], date | None], key_date: KeyDate, clears: Role,
@@ -214,7 +224,7 @@ def reached(key: str, due: Callable[[Facts], date | None], key_date: KeyDate, cl
         return when is not None and f.today >= when
     return Rule(key=key, clears=clears, source=source, message=message, key_date=key_date,
                 setting=setting, predicate=holds,
-                figures=lambda f: {"due": _day(due(f)), "today": _day(f.today)})
+                figures=lambda f: {"due": day_words(due(f)), "today": day_words(f.today)})
 
 
 def still_valid(key: str, ends: Callable[[Facts], date | None], clears: Role, source: str,
@@ -232,7 +242,7 @@ def still_valid(key: str, ends: Callable[[Facts], date | None], clears: Role, so
             return True
         return f.today <= when if last_day else f.today < when
     return Rule(key=key, clears=clears, source=source, message=message, setting=setting,
-                label=label, predicate=holds, figures=lambda f: {"due": _day(ends(f))},
+                label=label, predicate=holds, figures=lambda f: {"due": day_words(ends(f))},
                 ends_steps=True)
 
 
@@ -249,32 +259,11 @@ def flag_present(key: str, flag: Flag, clears: Role, source: str, message: str) 
                 predicate=lambda f: f.flag(flag))
 
 
-# --- Sources ------------------------------------------------------------------------------------
+# --- Sources shared by several pathways ----------------------------------------------------------
 
-CL_856 = "CL-856 (CTC leaflet, July 2022)"
-CL_857 = "CL-857 employer verification, CL-856 (CTC leaflet, July 2022)"
-REG_80021 = "5 CCR §80021.1(a)(2) [configurable: pip_requires_basic_skills]"
-TRACKER = "CCTC Credential Tracker flyer (rev. 3 Oct 2019)"
-CL_402A = "University Internship Credentials CL-402A (CTC)"
 CL_900 = "Certificate of Clearance CL-900 (CTC)"
 PROGRAM_RULE = "program rule"
 RECOMMEND = "Complete Your Recommendation (CTC): 90-day window"
-
-
-def induction_precondition(n: int) -> str:
-    """Citation of a CTC Teacher Induction precondition."""
-    return f"Teacher Induction precondition {n} (CTC)"
-
-
-INDUCTION_PROGRAMS = "Induction program practice (rule book §2.2)"
-ECO = "Early Completion Option, SB 57; program ECO criteria [configurable]"
-PRELIMINARY = "Preliminary credential valid 5 years (CTC; CSULB catalog)"
-BUTTE = "Butte CASC requirements"
-BUTTE_FAQ = "Butte CASC FAQ"
-CASC_ADMISSION = "5 CCR §80054(d); Butte CASC requirements"
-CASC_PS3 = "CASC Program Standard 3 (CTC); Butte CASC FAQ"
-CASC_WINDOW = "Butte CASC requirements; PSA 16-13; CTC PS1 summary [configurable]"
-PASC = "Preliminary ASC valid 5 years (CTC; program pages)"
 
 
 # --- Shared by all pathways ---------------------------------------------------------------------
@@ -294,7 +283,7 @@ def recommendation_submitted(prefix: str, clears: Role) -> Rule:
     return Rule(key=f"{prefix}.recommendation_submitted", clears=clears, source=RECOMMEND,
                 key_date=KeyDate.RECOMMENDED_ON, setting="recommendation_window_days",
                 predicate=holds,
-                figures=lambda f: {"on": _day(f.date_of(KeyDate.RECOMMENDED_ON)),
+                figures=lambda f: {"on": day_words(f.date_of(KeyDate.RECOMMENDED_ON)),
                                    "days": f.settings.recommendation_window_days},
                 message="Your " + role_name(clears) + " submits your recommendation on CTC "
                         "Online and records its date (last recorded: {on}; a recommendation "
@@ -313,384 +302,3 @@ CREDENTIAL_ISSUED = evidence(
     "the credential the CTC issued.")
 
 
-# --- PIP: Provisional Internship Permit -> intern credential ready (rule book §1) ---------------
-
-PIP_RECRUITMENT_RECORDS = evidence(
-    "pip.recruitment_records", EvidenceKind.RECRUITMENT_RECORDS, Role.DISTRICT_HR,
-    CL_857 + " item 1",
-    "Your district HR uploads the records of its diligent search for a credentialed teacher.")
-PIP_TRANSCRIPTS = evidence("pip.transcripts", EvidenceKind.TRANSCRIPTS,
-                           Role.CREDENTIAL_ANALYST, CL_856)
-PIP_ELIGIBILITY_WORKSHEET = evidence(
-    "pip.eligibility_worksheet", EvidenceKind.ELIGIBILITY_WORKSHEET, Role.CREDENTIAL_ANALYST,
-    "CL-860/862/864 worksheets, " + CL_856,
-    "Your credential analyst completes the PIP evaluation worksheet (CL-860/862/864) from your "
-    "transcripts.")
-PIP_SMC_NOT_ALREADY_MET = flag_absent(
-    "pip.smc_not_already_met", Flag.SMC_ALREADY_MET, Role.CREDENTIAL_ANALYST, CL_856,
-    "Your degree or passed exams already meet subject-matter competence, so a PIP is not for "
-    "you: apply to an intern program directly.",
-    label="Subject-matter competence not already met")
-PIP_PRIOR_PERMITS_WITHIN_LIMIT = Rule(
-    key="pip.prior_permits_within_limit", clears=Role.CREDENTIAL_ANALYST, source=CL_856,
-    count=Count.PRIOR_EMERGENCY_PERMITS, setting="pip_max_prior_emergency_permits",
-    predicate=lambda f: f.count(Count.PRIOR_EMERGENCY_PERMITS)
-    <= f.settings.pip_max_prior_emergency_permits,
-    figures=lambda f: {"have": f.count(Count.PRIOR_EMERGENCY_PERMITS),
-                       "limit": f.settings.pip_max_prior_emergency_permits},
-    message="You have held {have:g} long-term emergency permits; a PIP allows at most {limit}.")
-PIP_BASIC_SKILLS_FOR_PERMIT = evidence(
-    "pip.basic_skills_for_permit", EvidenceKind.BASIC_SKILLS, Role.CREDENTIAL_ANALYST, REG_80021,
-    "Your program requires the basic skills requirement before the PIP: upload your "
-    "verification; your credential analyst verifies it.",
-    applies=lambda f: f.settings.pip_requires_basic_skills)
-PIP_BOARD_NOTICE = evidence(
-    "pip.board_notice", EvidenceKind.BOARD_NOTICE, Role.DISTRICT_HR, CL_857 + " item 6",
-    "Your district HR uploads the board agenda item (or the public notice posted at least 72 "
-    "hours before filling the position).")
-PIP_CL_857 = evidence(
-    "pip.cl_857", EvidenceKind.CL_857, Role.CREDENTIAL_ANALYST, CL_857,
-    "Upload your CL-857 verification; your credential analyst verifies it.")
-PIP_LIVE_SCAN = evidence("pip.live_scan_receipt", EvidenceKind.LIVE_SCAN_RECEIPT,
-                         Role.CREDENTIAL_ANALYST, CL_856)
-PIP_PERMIT_ISSUED = recorded(
-    "pip.permit_issued", KeyDate.PERMIT_ISSUED_ON, Role.CREDENTIAL_ANALYST, CL_856,
-    "Your credential analyst records the date the CTC issued your PIP.")
-PIP_PERSONALIZED_PLAN = evidence(
-    "pip.personalized_plan", EvidenceKind.PERSONALIZED_PLAN, Role.SITE_ADMINISTRATOR,
-    CL_857 + " item 3",
-    "Build your PIP Personalized Plan with your district and upload it; your site "
-    "administrator verifies it.")
-PIP_PLAN_SITE_ADMIN = signoff(
-    "pip.plan_signed_by_site_administrator", SignOff.PLAN_ESTABLISHED, Role.SITE_ADMINISTRATOR,
-    CL_857 + " items 2-3",
-    "Your site administrator signs off that your plan is established.")
-PIP_PLAN_DISTRICT_HR = signoff(
-    "pip.plan_signed_by_district_hr", SignOff.PLAN_ESTABLISHED, Role.DISTRICT_HR,
-    CL_857 + " items 2-3", "Your district HR signs off that your plan is established.")
-PIP_ACTION_PLAN = evidence(
-    "pip.action_plan", EvidenceKind.ACTION_PLAN, Role.MENTOR, TRACKER,
-    "Identify your gaps and upload your Action Plan; your mentor verifies it.")
-PIP_REVIEWS = Rule(
-    key="pip.reviews_held", clears=Role.SITE_ADMINISTRATOR, source=TRACKER + ", step 6",
-    count=Count.REVIEWS_HELD, setting="pip_min_reviews",
-    predicate=lambda f: f.count(Count.REVIEWS_HELD) >= f.settings.pip_min_reviews,
-    measure=lambda f: (f.count(Count.REVIEWS_HELD), f.settings.pip_min_reviews),
-    # A review counts only when the roles the program requires attended (pip_review_needs_*).
-    figures=lambda f: {"have": f.count(Count.REVIEWS_HELD), "need": f.settings.pip_min_reviews,
-                       "who": in_words(review_required(f.settings)) or "your support team"},
-    message="{have:g} of {need:g} reviews of your tracker held and signed with {who} present.")
-PIP_SMC = evidence("pip.smc_verified", EvidenceKind.SMC_VERIFICATION, Role.CREDENTIAL_ANALYST,
-                   CL_402A,
-                   "Upload your subject-matter competence verification (CSET scores or "
-                   "approved coursework); your credential analyst verifies it.")
-PIP_US_CONSTITUTION = evidence("pip.us_constitution", EvidenceKind.US_CONSTITUTION,
-                               Role.CREDENTIAL_ANALYST, CL_402A)
-PIP_BASIC_SKILLS = evidence("pip.basic_skills", EvidenceKind.BASIC_SKILLS,
-                            Role.CREDENTIAL_ANALYST, CL_402A + "; CL-667")
-PIP_CLEARANCE = evidence("pip.clearance", EvidenceKind.CLEARANCE, Role.CREDENTIAL_ANALYST,
-                         CL_900)
-PIP_INTERN_ADMISSION = evidence(
-    "pip.intern_admission", EvidenceKind.INTERN_ADMISSION_LETTER,
-    Role.PREP_PROGRAM_SUPPORT_PROVIDER, CL_402A)
-PIP_PRESERVICE_HOURS = at_least(
-    "pip.preservice_hours", Count.PRESERVICE_HOURS, lambda f: f.settings.pip_preservice_hours,
-    Role.PREP_PROGRAM_SUPPORT_PROVIDER, CL_402A, setting="pip_preservice_hours",
-    message="{have:g} of {need:g} pre-service clock hours verified by your intern program.")
-PIP_JOB_OFFER = evidence(
-    "pip.job_offer", EvidenceKind.JOB_OFFER, Role.DISTRICT_HR, CL_402A,
-    "Your district HR uploads your offer of employment as teacher of record.")
-PIP_READY_ANALYST = signoff(
-    "pip.intern_ready_by_credential_analyst", SignOff.INTERN_READY, Role.CREDENTIAL_ANALYST,
-    "Rule book §1.5 A10", "Your credential analyst signs off that you are intern-ready.")
-PIP_READY_PROGRAM = signoff(
-    "pip.intern_ready_by_intern_program", SignOff.INTERN_READY,
-    Role.PREP_PROGRAM_SUPPORT_PROVIDER, "Rule book §1.5 A10",
-    "Your intern program's support provider signs off that you are intern-ready.")
-PIP_FOUND_INELIGIBLE = Rule(
-    key="pip.found_ineligible", clears=Role.CREDENTIAL_ANALYST, source=CL_856,
-    flag=Flag.SMC_ALREADY_MET, setting="pip_max_prior_emergency_permits",
-    predicate=lambda f: f.flag(Flag.SMC_ALREADY_MET) or f.count(Count.PRIOR_EMERGENCY_PERMITS)
-    > f.settings.pip_max_prior_emergency_permits,
-    message="Only a candidate who already meets subject-matter competence, or has held more "
-            "than the allowed long-term emergency permits, is ineligible.")
-PIP_PERMIT_EXPIRED = reached(
-    "pip.permit_expired", d.pip_expires_on, KeyDate.PERMIT_ISSUED_ON, Role.CREDENTIAL_ANALYST,
-    CL_856, setting="pip_validity_months",
-    message="Your PIP expires on {due} and cannot be renewed; it has not expired yet.")
-PIP_PERMIT_NOT_EXPIRED = still_valid(
-    "pip.permit_not_expired", d.pip_expires_on, Role.CREDENTIAL_ANALYST, CL_856,
-    setting="pip_validity_months", label="PIP still valid",
-    message="Your PIP expired on {due} and cannot be renewed, so this step can no longer be "
-            "taken on it. If the expiry date is wrong, your credential analyst corrects it.")
-PIP_WITHDRAWAL = withdrawal("pip", Role.DISTRICT_HR, CL_856 + " (employer-restricted)")
-PIP_RECOMMENDATION = recommendation_submitted("pip", Role.PREP_PROGRAM_SUPPORT_PROVIDER)
-
-
-# --- Teacher Induction -> clear teaching credential (rule book §2) --------------------------------
-
-IND_PRELIMINARY = evidence("induction.preliminary_credential", EvidenceKind.PRELIMINARY_CREDENTIAL,
-                           Role.CREDENTIAL_ANALYST, INDUCTION_PROGRAMS)
-IND_PRELIMINARY_ISSUED = recorded(
-    "induction.preliminary_issued_on", KeyDate.PRELIMINARY_ISSUED_ON, Role.CREDENTIAL_ANALYST,
-    PRELIMINARY, "Your credential analyst records your preliminary credential's issue date.")
-IND_EMPLOYMENT = evidence(
-    "induction.employment", EvidenceKind.EMPLOYMENT_VERIFICATION, Role.DISTRICT_HR,
-    INDUCTION_PROGRAMS,
-    "Your district HR verifies your employment as teacher of record.")
-IND_CLEARANCE = evidence("induction.clearance", EvidenceKind.CLEARANCE, Role.CREDENTIAL_ANALYST,
-                         CL_900)
-IND_ENROLLED_ON = recorded(
-    "induction.enrolled_on", KeyDate.ENROLLED_ON, Role.PROGRAM_DIRECTOR,
-    induction_precondition(2), "Your program director records your enrolment date.")
-IND_ECO_ADVISED = flag_present(
-    "induction.eco_advised", Flag.ECO_ADVISED, Role.PROGRAM_DIRECTOR, induction_precondition(6),
-    "Your program director records that you were advised of the Early Completion Option.")
-IND_MENTOR_MATCH = evidence(
-    "induction.mentor_match", EvidenceKind.MENTOR_MATCH_RECORD, Role.PROGRAM_DIRECTOR,
-    induction_precondition(2),
-    "Your program director records your mentor match (mentor's credential, grade and subject).")
-IND_MENTOR_IN_TIME = recorded_by(
-    "induction.mentor_within_days", KeyDate.MENTOR_ASSIGNED_ON, d.mentor_due_on,
-    Role.PROGRAM_DIRECTOR, induction_precondition(2), setting="mentor_assignment_days",
-    message="A mentor must be assigned by {due} (mentor assigned: {on}).", waiver=Flag.MENTOR_LATE_ACCEPTED)
-IND_ILP = evidence(
-    "induction.ilp", EvidenceKind.ILP, Role.MENTOR, induction_precondition(4),
-    "Write your ILP goals with your mentor and upload your ILP; your mentor verifies it.")
-IND_ILP_IN_TIME = recorded_by(
-    "induction.ilp_goals_within_days", KeyDate.ILP_GOALS_SET_ON, d.ilp_goals_due_on, Role.MENTOR,
-    induction_precondition(4), setting="ilp_goals_days",
-    message="Your ILP goals must be set by {due} (goals set: {on}).", waiver=Flag.ILP_LATE_ACCEPTED)
-IND_ILP_PRIVATE = flag_absent(
-    "induction.ilp_private", Flag.ILP_SHARED_WITH_EVALUATOR, Role.PROGRAM_DIRECTOR,
-    induction_precondition(5),
-    "Your ILP was shared with someone who evaluates you; it is for your professional growth "
-    "only. Your program director must withdraw that access.",
-    label="ILP kept private from anyone who evaluates you")
-
-
-def _mentoring_need(f: Facts) -> float:
-    """Hours of mentoring owed so far: whole weeks since enrolment x hours per week."""
-    weeks = d.whole_weeks_since(f.date_of(KeyDate.ENROLLED_ON), f.today)
-    return weeks * f.settings.mentoring_hours_per_week
-
-
-IND_MENTORING_AVERAGE = Rule(
-    key="induction.mentoring_average", clears=Role.MENTOR, source=induction_precondition(3),
-    count=Count.MENTORING_HOURS, setting="mentoring_hours_per_week",
-    # Without an enrolment date the average cannot be computed, so it is not met.
-    predicate=lambda f: (f.date_of(KeyDate.ENROLLED_ON) is not None
-                         and f.count(Count.MENTORING_HOURS) >= _mentoring_need(f)),
-    measure=lambda f: (f.count(Count.MENTORING_HOURS), _mentoring_need(f)),
-    figures=lambda f: {"have": f.count(Count.MENTORING_HOURS), "need": _mentoring_need(f),
-                       "weeks": _plural(d.whole_weeks_since(f.date_of(KeyDate.ENROLLED_ON), f.today), "week"),
-                       "per_week": _plural(f.settings.mentoring_hours_per_week, "hour")},
-    message="{have:g} mentoring hours logged over {weeks} since enrolment; an average of "
-            "{per_week} a week needs {need:g}.")
-
-
-def _plural(amount: float, unit: str) -> str:
-    """"1 hour", "1.5 hours", "6 weeks": never "hour(s)"."""
-    return f"{amount:g} {unit}{'' if amount == 1 else 's'}"
-IND_YEAR1_SIGNOFF = signoff(
-    "induction.year1_complete", SignOff.YEAR1_COMPLETE, Role.PROGRAM_DIRECTOR, INDUCTION_PROGRAMS,
-    "Your program director signs off your Year 1 review.")
-IND_COMPLETION_REVIEW = evidence(
-    "induction.completion_review", EvidenceKind.COMPLETION_REVIEW, Role.PROGRAM_DIRECTOR,
-    INDUCTION_PROGRAMS,
-    "Present your ILP evidence of growth on the CSTP for the completion review; your program "
-    "director records it.")
-IND_COMPLETION_SIGNOFF = signoff(
-    "induction.completion_review_passed", SignOff.COMPLETION_REVIEW_PASSED,
-    Role.PROGRAM_DIRECTOR, INDUCTION_PROGRAMS,
-    "Your program director signs off that you passed the completion review.")
-IND_ECO_APPLICATION = evidence(
-    "induction.eco_application", EvidenceKind.ECO_APPLICATION, Role.PROGRAM_DIRECTOR, ECO,
-    "Upload your Early Completion Option application (evaluations, letters); your program "
-    "director verifies it.")
-IND_ECO_YEARS = at_least(
-    "induction.eco_teaching_years", Count.TEACHING_YEARS,
-    lambda f: f.settings.eco_min_teaching_years, Role.DISTRICT_HR, ECO,
-    setting="eco_min_teaching_years",
-    message="The Early Completion Option needs {need:g} years as teacher of record; your "
-            "district HR has verified {have:g}.")
-IND_ECO_DIRECTOR = signoff(
-    "induction.eco_approved_by_program_director", SignOff.ECO_APPROVED, Role.PROGRAM_DIRECTOR,
-    ECO, "Your program director approves your Early Completion Option.")
-IND_ECO_EMPLOYER = signoff(
-    "induction.eco_approved_by_district_hr", SignOff.ECO_APPROVED, Role.DISTRICT_HR, ECO,
-    "Your employer (district HR) approves your Early Completion Option.")
-IND_EXTENSION_PLAN = evidence(
-    "induction.extensive_support_plan", EvidenceKind.EXTENSIVE_SUPPORT_PLAN,
-    Role.PROGRAM_DIRECTOR, INDUCTION_PROGRAMS,
-    "Your program director uploads your extensive support plan.")
-IND_EXTENSION_APPROVED = signoff(
-    "induction.extension_approved", SignOff.EXTENSION_APPROVED, Role.PROGRAM_DIRECTOR,
-    INDUCTION_PROGRAMS, "Your program director approves a program extension.")
-IND_EXTENSION_COMPLETED = signoff(
-    "induction.extension_completed", SignOff.EXTENSION_COMPLETED, Role.PROGRAM_DIRECTOR,
-    INDUCTION_PROGRAMS, "Your program director signs off that your support plan is complete.")
-IND_TRANSPORTABILITY = evidence(
-    "induction.transportability", EvidenceKind.TRANSPORTABILITY_DOCUMENT, Role.PROGRAM_DIRECTOR,
-    INDUCTION_PROGRAMS, "Your program director issues your transportability document.")
-IND_CL_855 = evidence(
-    "induction.cl_855", EvidenceKind.CL_855, Role.DISTRICT_HR, "CL-855 (CTC); CSULB catalog",
-    "Your employer signs CL-855 verifying no induction program is available; district HR "
-    "uploads it.")
-IND_PRELIMINARY_EXPIRED = reached(
-    "induction.preliminary_expired", d.preliminary_expires_on, KeyDate.PRELIMINARY_ISSUED_ON,
-    Role.CREDENTIAL_ANALYST, PRELIMINARY, setting="preliminary_validity_years",
-    message="Your preliminary credential expires on {due}; it has not expired yet.")
-IND_PRELIMINARY_NOT_EXPIRED = still_valid(
-    "induction.preliminary_not_expired", d.preliminary_expires_on, Role.CREDENTIAL_ANALYST,
-    PRELIMINARY, setting="preliminary_validity_years", label="Preliminary credential still valid",
-    message="Your preliminary credential expired on {due}, so induction steps can no longer be "
-            "taken on it. If the expiry date is wrong, your credential analyst corrects it.")
-IND_WITHDRAWAL = withdrawal("induction", Role.PROGRAM_DIRECTOR, INDUCTION_PROGRAMS)
-IND_RECOMMENDATION = recommendation_submitted("induction", Role.CREDENTIAL_ANALYST)
-
-
-# --- CASC -> Clear Administrative Services Credential (rule book §3) -------------------------------
-
-CASC_PASC_OR_COE = evidence("casc.pasc_or_coe", EvidenceKind.PASC_OR_COE,
-                            Role.CREDENTIAL_ANALYST, CASC_ADMISSION)
-CASC_CL_777 = evidence(
-    "casc.cl_777", EvidenceKind.CL_777, Role.DISTRICT_HR, BUTTE + "; CL-777 (CTC)",
-    "Your employer completes CL-777 verifying your administrative position; district HR "
-    "uploads it.")
-CASC_ADMIN_START = recorded(
-    "casc.admin_position_started_on", KeyDate.ADMIN_POSITION_STARTED_ON, Role.DISTRICT_HR,
-    CASC_WINDOW, "Your district HR records the start date of your administrative position.")
-CASC_ADMITTED_ON = recorded(
-    "casc.admitted_on", KeyDate.ADMITTED_ON, Role.PROGRAM_DIRECTOR, BUTTE,
-    "Your program director records your admission date.")
-
-
-def _admitted_in_window(f: Facts) -> bool:
-    """Admitted (or, if not yet, today) on or before the window closes, or an exception."""
-    closes = d.enrolment_window_closes_on(f)
-    on = f.date_of(KeyDate.ADMITTED_ON) or f.today
-    return f.flag(Flag.ENROLMENT_WINDOW_EXTENSION) or (closes is not None and on <= closes)
-
-
-CASC_IN_WINDOW = Rule(
-    key="casc.within_enrolment_window", clears=Role.PROGRAM_DIRECTOR, source=CASC_WINDOW,
-    key_date=KeyDate.ADMITTED_ON, setting="casc_enrolment_window_days",
-    predicate=_admitted_in_window,
-    figures=lambda f: {"due": _day(d.enrolment_window_closes_on(f)),
-                       "days": f.settings.casc_enrolment_window_days},
-    message="You must be admitted within {days} days of starting your administrative position, "
-            "by {due}.")
-CASC_ADMISSION_SIGNOFF = signoff(
-    "casc.admission_approved", SignOff.ADMITTED, Role.PROGRAM_DIRECTOR, BUTTE,
-    "Your program director approves your admission.")
-CASC_ORIENTATION_Y1 = evidence("casc.orientation_y1", EvidenceKind.ORIENTATION_Y1,
-                               Role.PROGRAM_DIRECTOR, BUTTE,
-                               "Attend the Year 1 orientation; your program director records it.")
-CASC_ASSURANCES_Y1 = evidence("casc.assurances_y1", EvidenceKind.ASSURANCES_Y1,
-                              Role.PROGRAM_DIRECTOR, BUTTE)
-CASC_COACH_IN_TIME = recorded_by(
-    "casc.coach_within_days", KeyDate.COACH_ASSIGNED_ON, d.coach_due_on, Role.PROGRAM_DIRECTOR,
-    CASC_PS3, setting="coach_assignment_days",
-    message="A coach must be assigned by {due} (coach assigned: {on}).", waiver=Flag.COACH_LATE_ACCEPTED)
-
-
-def _self_assessments(key: str, stage: int | None, when: str) -> Rule:
-    """Self-assessments due by a stage (1st, 2nd; None = all cpsel_self_assessments)."""
-    def need(f: Facts) -> float:
-        total = f.settings.cpsel_self_assessments
-        return total if stage is None else min(stage, total)
-    return at_least(key, Count.SELF_ASSESSMENTS, need, Role.COACH, BUTTE,
-                    setting="cpsel_self_assessments",
-                    message="{have:g} of {need:g} CPSEL self-assessments completed " + when + ".")
-
-
-CASC_SELF_ASSESSMENT_1 = _self_assessments("casc.self_assessment_1", 1, "by the start of Year 1")
-CASC_IIP_1 = evidence("casc.iip_1", EvidenceKind.IIP_1, Role.COACH, BUTTE,
-                      "Write IIP 1 on CPSEL 1-3 with your coach and upload it; your coach "
-                      "verifies it.")
-CASC_IIP_1_APPROVED = signoff("casc.iip1_approved", SignOff.IIP1_APPROVED, Role.PROGRAM_DIRECTOR,
-                              BUTTE, "Your program director approves IIP 1.")
-
-
-def _per_year(key: str, count: Count, setting: str, year: int, what: str) -> Rule:
-    """A yearly total (coaching weeks, PL hours) against its per-year setting."""
-    return at_least(key, count, lambda f: getattr(f.settings, setting), Role.COACH, BUTTE,
-                    setting=setting,
-                    message="{have:g} of {need:g} " + what + f" logged for Year {year}.")
-
-
-CASC_COACHING_Y1 = _per_year("casc.coaching_weeks_y1", Count.COACHING_WEEKS_Y1,
-                             "coaching_weeks_per_year", 1, "coaching weeks")
-CASC_COACHING_HOURS_Y1 = _per_year("casc.coaching_hours_y1", Count.COACHING_HOURS_Y1,
-                                   "coaching_hours_per_year", 1, "coaching hours")
-CASC_PL_Y1 = _per_year("casc.pl_hours_y1", Count.PL_HOURS_Y1, "pl_hours_per_year", 1,
-                       "professional-learning hours")
-CASC_YEAR1_SIGNOFF = signoff("casc.year1_complete", SignOff.YEAR1_COMPLETE, Role.PROGRAM_DIRECTOR,
-                             BUTTE_FAQ, "Your program director signs off your Year 1 review.")
-CASC_ORIENTATION_Y2 = evidence("casc.orientation_y2", EvidenceKind.ORIENTATION_Y2,
-                               Role.PROGRAM_DIRECTOR, BUTTE,
-                               "Attend the Year 2 orientation; your program director records it.")
-CASC_ASSURANCES_Y2 = evidence("casc.assurances_y2", EvidenceKind.ASSURANCES_Y2,
-                              Role.PROGRAM_DIRECTOR, BUTTE)
-CASC_SELF_ASSESSMENT_2 = _self_assessments("casc.self_assessment_2", 2, "by the start of Year 2")
-CASC_IIP_2 = evidence("casc.iip_2", EvidenceKind.IIP_2, Role.COACH, BUTTE,
-                      "Write IIP 2 on CPSEL 4-6 with your coach and upload it; your coach "
-                      "verifies it.")
-CASC_IIP_2_APPROVED = signoff("casc.iip2_approved", SignOff.IIP2_APPROVED, Role.PROGRAM_DIRECTOR,
-                              BUTTE, "Your program director approves IIP 2.")
-CASC_COACHING_Y2 = _per_year("casc.coaching_weeks_y2", Count.COACHING_WEEKS_Y2,
-                             "coaching_weeks_per_year", 2, "coaching weeks")
-CASC_COACHING_HOURS_Y2 = _per_year("casc.coaching_hours_y2", Count.COACHING_HOURS_Y2,
-                                   "coaching_hours_per_year", 2, "coaching hours")
-CASC_PL_Y2 = _per_year("casc.pl_hours_y2", Count.PL_HOURS_Y2, "pl_hours_per_year", 2,
-                       "professional-learning hours")
-CASC_SELF_ASSESSMENT_3 = _self_assessments("casc.self_assessments", None, "by the end of Year 2")
-CASC_EXIT_MASTERY = flag_present(
-    "casc.exit_panel_mastery", Flag.EXIT_PANEL_MASTERY, Role.PANEL_MEMBER, BUTTE,
-    "At your exit interview the panel must agree you have mastered every CPSEL (1-6).")
-CASC_EXPERIENCE_LETTER = evidence(
-    "casc.experience_letter", EvidenceKind.EXPERIENCE_LETTER, Role.DISTRICT_HR, BUTTE,
-    "Your employer's letter (superintendent, assistant superintendent or HR director) verifies "
-    "your administrative experience; district HR uploads it.")
-CASC_EXPERIENCE_YEARS = at_least(
-    "casc.admin_experience_years", Count.ADMIN_EXPERIENCE_YEARS,
-    lambda f: f.settings.admin_experience_years, Role.DISTRICT_HR, BUTTE,
-    setting="admin_experience_years",
-    message="{have:g} of {need:g} years of successful full-time administrative experience "
-            "verified.")
-CASC_RECOMMENDATION_APPROVED = signoff(
-    "casc.recommendation_approved", SignOff.RECOMMENDATION_APPROVED, Role.PROGRAM_DIRECTOR, BUTTE,
-    "Your program director (Sr. Director of Professional Learning) approves your "
-    "recommendation to the CTC.")
-CASC_YEAR1_DOCUMENT = evidence(
-    "casc.year1_completion_document", EvidenceKind.YEAR1_COMPLETION_DOCUMENT,
-    Role.PROGRAM_DIRECTOR, BUTTE_FAQ,
-    "Your program director issues your transferable Year 1 completion document.")
-CASC_WINDOW_MISSED = Rule(
-    key="casc.enrolment_window_missed", clears=Role.PROGRAM_DIRECTOR, source=CASC_WINDOW,
-    key_date=KeyDate.ADMIN_POSITION_STARTED_ON, setting="casc_enrolment_window_days",
-    predicate=lambda f: (not f.flag(Flag.ENROLMENT_WINDOW_EXTENSION)
-                         and (closes := d.enrolment_window_closes_on(f)) is not None
-                         and f.today > closes),
-    figures=lambda f: {"due": _day(d.enrolment_window_closes_on(f))},
-    message="Your enrolment window is open until {due} (or extended by your program director).")
-CASC_PASC_EXPIRED = reached(
-    "casc.pasc_expired", d.pasc_expires_on, KeyDate.PASC_ISSUED_ON, Role.CREDENTIAL_ANALYST, PASC,
-    setting="pasc_validity_years",
-    message="Your preliminary administrative services credential expires on {due}; it has not "
-            "expired yet (a Certificate of Eligibility never expires).")
-CASC_PASC_NOT_EXPIRED = still_valid(
-    "casc.pasc_not_expired", d.pasc_expires_on, Role.CREDENTIAL_ANALYST, PASC,
-    setting="pasc_validity_years", label="Preliminary ASC still valid",
-    message="Your preliminary administrative services credential expired on {due}, so CASC "
-            "steps can no longer be taken on it. If the expiry date is wrong, your credential "
-            "analyst corrects it.")
-CASC_WINDOW_OPEN = still_valid(
-    "casc.enrolment_window_open", d.enrolment_window_closes_on, Role.PROGRAM_DIRECTOR,
-    CASC_WINDOW, setting="casc_enrolment_window_days", label="Enrolment window still open",
-    last_day=True, extension=Flag.ENROLMENT_WINDOW_EXTENSION,
-    message="Your enrolment window closed on {due}, so you can no longer be admitted unless "
-            "your program director records an extension.")
-CASC_WITHDRAWAL = withdrawal("casc", Role.PROGRAM_DIRECTOR, BUTTE)
-CASC_RECOMMENDATION = recommendation_submitted("casc", Role.PROGRAM_DIRECTOR)

@@ -2,7 +2,8 @@
 
 Every field documents where its default comes from. Fields marked [C] are values on which the
 sources conflict (credential-rules.md legend), so a program must be able to change them. The app
-stores `ProgramSettings.to_mapping()` as JSON on the program and rebuilds it with
+stores `ProgramSettings.to_mapping()` as JSON on the program (the common settings below and each
+installed pathway package's, from its `settings` module) and rebuilds it with
 `ProgramSettings.from_mapping()`, which rejects unknown keys and out-of-range values.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from workflows import installed
+from workflows.declare import setting
 
 
 class InvalidSetting(ValueError):
@@ -22,119 +25,35 @@ class InvalidSetting(ValueError):
         self.field_name = field_name
 
 
-def _setting(default: Any, doc: str, source: str, *, low: float = 0, high: float,
-             conflict: bool = False) -> Any:
-    """Declare one setting with its documentation, source and allowed range."""
-    kind = "tuple" if isinstance(default, tuple) else type(default).__name__
-    return field(default=default, metadata={"doc": doc, "source": source, "conflict": conflict,
-                                            "low": low, "high": high, "kind": kind})
+class CommonSettings:
+    """Thresholds every program has, whatever its pathway."""
 
-
-@dataclass(frozen=True)
-class ProgramSettings:
-    """Thresholds for one program; the defaults are the rule book's (credential-rules.md §6)."""
-
-    # --- PIP -----------------------------------------------------------------------------
-    pip_validity_months: int = _setting(
-        12, "Months a Provisional Internship Permit is valid after issue (not renewable).",
-        "CL-856 (CTC leaflet, July 2022); 5 CCR §80021.1", low=1, high=24)
-    pip_min_reviews: int = _setting(
-        3, "Reviews of the tracker with the support team during the PIP year.",
-        "CCTC Credential Tracker flyer (rev. 3 Oct 2019)", low=1, high=24)
-    # Who must attend a review for it to count (seed: "with your district, direct supervisor,
-    # mentor, and support provider"); a program may drop one it cannot staff.
-    pip_review_needs_district: bool = _setting(
-        True, "A review counts only if someone from the district (HR or credential analyst) "
-        "attended.", "CCTC Credential Tracker flyer (rev. 3 Oct 2019), step 6", low=0, high=1)
-    pip_review_needs_supervisor: bool = _setting(
-        True, "A review counts only if the direct supervisor (site administrator) attended.",
-        "CCTC Credential Tracker flyer (rev. 3 Oct 2019), step 6", low=0, high=1)
-    pip_review_needs_mentor: bool = _setting(
-        True, "A review counts only if the mentor attended.",
-        "CCTC Credential Tracker flyer (rev. 3 Oct 2019), step 6", low=0, high=1)
-    pip_review_needs_support_provider: bool = _setting(
-        True, "A review counts only if the teacher-preparation program support provider "
-        "attended.", "CCTC Credential Tracker flyer (rev. 3 Oct 2019), step 6", low=0, high=1)
-    pip_preservice_hours: float = _setting(
-        120.0, "Pre-service clock hours before becoming an intern teacher of record.",
-        "University Internship Credentials CL-402A (CTC)", low=0, high=1000)
-    pip_requires_basic_skills: bool = _setting(
-        True, "Whether the PIP itself needs the basic skills requirement [C]: 5 CCR §80021.1(a)(2) "
-        "lists it, the July 2022 CL-856 leaflet does not. The intern credential needs it anyway.",
-        "5 CCR §80021.1(a)(2) vs CL-856 (July 2022)", low=0, high=1, conflict=True)
-    pip_max_prior_emergency_permits: int = _setting(
-        4, "Most long-term emergency permits a PIP applicant may have held (five makes one "
-        "ineligible).", "CL-856 (CTC leaflet, July 2022)", low=0, high=20)
-    # --- Teacher induction -------------------------------------------------------------------
-    mentor_assignment_days: int = _setting(
-        30, "Days after enrolment by which a mentor is assigned.",
-        "Teacher Induction precondition 2 (CTC)", low=1, high=365)
-    ilp_goals_days: int = _setting(
-        60, "Days after enrolment by which the ILP goals are developed.",
-        "Teacher Induction precondition 4 (CTC)", low=1, high=365)
-    mentoring_hours_per_week: float = _setting(
-        1.0, "Average hours of individualized mentoring per week since enrolment.",
-        "Teacher Induction precondition 3 (CTC)", low=0, high=40)
-    eco_min_teaching_years: int = _setting(
-        2, "Years as teacher of record needed to apply for the Early Completion Option [C]: "
-        "most programs say 2, some 3.", "Induction programs' ECO criteria (SMUHSD, BCOE, Paramount)",
-        low=0, high=20, conflict=True)
-    preliminary_validity_years: int = _setting(
-        5, "Years a preliminary teaching credential is valid when no expiry date is recorded.",
-        "CTC two-tier structure; CSULB catalog", low=1, high=10)
-    # --- CASC ----------------------------------------------------------------------------------
-    casc_enrolment_window_days: int = _setting(
-        365, "Days after starting a first administrative position within which a candidate must "
-        "be admitted [C]: 12 months (Butte; PSA 16-13 as cited by programs) vs 120 days (CTC PS1 "
-        "summary page).", "Butte CASC requirements; PSA 16-13; CTC CASC PS1 summary",
-        low=1, high=3650, conflict=True)
-    casc_enrolment_warning_days: int = _setting(
-        120, "Days after starting the position at which the candidate is warned to enrol (the "
-        "CTC PS1 summary's 120-day figure).", "CTC CASC PS1 summary", low=1, high=3650)
-    coach_assignment_days: int = _setting(
-        30, "Days after admission by which a coach is assigned.",
-        "CASC Program Standard 3 (CTC); Butte CASC FAQ", low=1, high=365)
-    coaching_weeks_per_year: int = _setting(
-        40, "Weekly coaching meetings required in each program year.",
-        "Butte CASC requirements", low=0, high=52)
-    coaching_hours_per_year: float = _setting(
-        40.0, "Hours of one-on-one coaching required in each program year (80 over the two "
-        "years), on top of the weekly meetings.",
-        "Butte CASC requirements (80 hours of one-on-one coaching; 40 weeks a year)",
-        low=0, high=500)
-    pl_hours_per_year: float = _setting(
-        20.0, "Professional-learning hours required in each program year (CTC minimum 20-30).",
-        "Butte CASC requirements; CASC PS4C (CTC)", low=0, high=500)
-    cpsel_self_assessments: int = _setting(
-        3, "CPSEL self-assessments over the two years.", "Butte CASC requirements", low=1, high=12)
-    admin_experience_years: float = _setting(
-        2.0, "Years of successful full-time administrative experience for the clear credential.",
-        "Butte CASC requirements; CSU Fullerton, Cal Lutheran", low=0, high=20)
-    pasc_validity_years: int = _setting(
-        5, "Years a preliminary administrative services credential is valid when no expiry date "
-        "is recorded.", "Cal Lutheran / UCI CASC pages", low=1, high=10)
-    exit_panel_quorum: int = _setting(
-        3, "Panel members (the candidate's coach never counts) who must agree on mastery of "
-        "every CPSEL for the exit interview to pass.", "Butte CASC requirements (exit interview "
-        "with a panel of educational partners); program rule [I]", low=1, high=15)
-    exit_panel_mastery_score: int = _setting(
-        3, "Lowest rubric score (1-4) on a CPSEL that counts as mastery.",
-        "Green Dot CASC: rating of 3 or more on every CPSEL", low=1, high=4)
-    # --- All pathways ----------------------------------------------------------------------------
-    signoff_due_days: int = _setting(
+    signoff_due_days: int = setting(
         7, "Days an approver has for a sign-off task before it is overdue and escalated to the "
-        "program director.", "program rule [I]", low=1, high=90)
-    undo_minutes: int = _setting(
+        "program director.", "program rule [I]", low=1, high=90,
+        label="Days an approver has for a sign-off",
+        help="After this the sign-off is overdue and the program director is told.")
+    undo_minutes: int = setting(
         10, "Minutes during which an approver may undo their own decision if the step has not "
         "moved on; after that only a program director may reopen it, with a reason.",
-        "program rule [I]", low=0, high=1440)
-    recommendation_window_days: int = _setting(
+        "program rule [I]", low=0, high=1440,
+        label="Minutes to undo a decision",
+        help="An approver may take back their own decision within this time; later only the director can.")
+    recommendation_window_days: int = setting(
         90, "Days the candidate has to answer the fitness questions and pay after a "
         "recommendation before CTC purges it.", "Complete Your Recommendation (CTC)",
-        low=1, high=365)
-    deadline_warning_days: tuple[int, ...] = _setting(
+        low=1, high=365,
+        label="Days the candidate has after a recommendation",
+        help="To answer the fitness questions and pay on CTC Online before the CTC removes it.")
+    deadline_warning_days: tuple[int, ...] = setting(
         (90, 60, 30, 7), "Days before a deadline on which reminders go out.", "program rule",
-        low=1, high=3650)
+        low=1, high=3650,
+        label="Days before a deadline to send reminders",
+        help="Whole numbers separated by commas, for example 90, 60, 30, 7.")
+
+
+class _Settings:
+    """What every program's settings can do: validate, store, describe."""
 
     def __post_init__(self) -> None:
         # Validate here too, so a ProgramSettings built directly in code is as safe as one read
@@ -159,11 +78,27 @@ class ProgramSettings:
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:
-        """Each setting's name, default, documentation, source and [C] marker, for admin pages."""
+        """Each setting's name, default, documentation, source, [C] marker and pathway (None:
+        every pathway), for admin pages."""
         return [{"name": f.name, "default": f.default, "doc": f.metadata["doc"],
                  "source": f.metadata["source"], "conflict": f.metadata["conflict"],
-                 "low": f.metadata["low"], "high": f.metadata["high"]}
-                for f in dataclasses.fields(cls)]
+                 "low": f.metadata["low"], "high": f.metadata["high"],
+                 "pathway": f.metadata["pathway"]}
+                for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+
+
+def _declared(declarations: type) -> list[tuple[str, Any, Any]]:
+    """The (name, type, field) of each setting a settings class declares."""
+    return [(name, kind, declarations.__dict__[name])
+            for name, kind in declarations.__annotations__.items()]
+
+
+# One program's settings: the common ones and every installed pathway's, each with its default.
+ProgramSettings: Any = dataclasses.make_dataclass(
+    "ProgramSettings",
+    [*_declared(CommonSettings), *(f for m in installed.parts("settings") for f in _declared(m.Settings))],
+    bases=(_Settings,), frozen=True)
+ProgramSettings.__module__ = __name__
 
 
 def _number(name: str, value: Any, kind: str, low: float, high: float) -> int | float:

@@ -1,34 +1,29 @@
-"""The order in which several roles give one sign-off: parallel unless listed here.
+"""The order in which several roles give one sign-off: any order unless the pathway says.
 
-Most multi-role sign-offs are parallel: PIP's plan (site administrator and district HR, rule book
-§1.5 A5) and intern readiness (credential analyst and intern program, A10) are given in any order.
-The Early Completion Option is sequential: the employer (district HR) consents first, and the
-program director decides on an application the employer already backs (§2.3; programs' ECO
-criteria ask for employer letters first) [I]. A later role's task is queued only once every
-earlier role has signed.
+Most multi-role sign-offs are parallel. A pathway lists the ones given in turn
+(`PathwayPlugin.sequential_signoffs`: an employer who consents before the program director
+decides, say); a later role's task is queued only once every earlier role has signed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from workflows.facts import Pathway, SignOff
+from workflows.facts import SignOff
+from workflows.registry import plugin
 from workflows.roles import Role
 
-SEQUENTIAL: Mapping[tuple[Pathway, SignOff], tuple[Role, ...]] = {
-    (Pathway.INDUCTION, SignOff.ECO_APPROVED): (Role.DISTRICT_HR, Role.PROGRAM_DIRECTOR),
-}
+
+def _order(pathway: str, key: str) -> tuple[Role, ...]:
+    """The roles that give `key` in turn on `pathway` (empty when in any order)."""
+    return plugin(pathway).sequential_signoffs.get(SignOff(key), ())
 
 
 def earlier_roles(pathway: str, key: str, role: str) -> tuple[Role, ...]:
     """The roles that must sign `key` before `role` may (empty when parallel or first)."""
-    order = SEQUENTIAL.get((Pathway(pathway), SignOff(key)), ())
-    role_ = Role(role)
+    order, role_ = _order(pathway, key), Role(role)
     return order[:order.index(role_)] if role_ in order else ()
 
 
 def later_roles(pathway: str, key: str, role: str) -> tuple[Role, ...]:
     """The roles that sign `key` after `role` in a sequential sign-off."""
-    order = SEQUENTIAL.get((Pathway(pathway), SignOff(key)), ())
-    role_ = Role(role)
+    order, role_ = _order(pathway, key), Role(role)
     return order[order.index(role_) + 1:] if role_ in order else ()

@@ -45,10 +45,6 @@ CPSEL = {
     6: "External Context and Policy",
 }
 
-# Which standards a pathway's candidates grow on; PIP teachers keep no standards-based plan.
-FOR_PATHWAY = {"induction": StandardSet.CSTP, "casc": StandardSet.CPSEL}
-
-
 def standard_label(standards: StandardSet, number: int) -> str:
     """e.g. "CSTP 2: Creating and Maintaining Effective Environments for Student Learning"."""
     return f"{standards.label} {number}: {standards.names[number]}"

@@ -7,9 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workflows import registry
+
 MAX_LIMIT = 100
 # A row id: a positive 32-bit integer (PostgreSQL's INTEGER refuses more).
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# An installed pathway's name; the schema lists every one the registry holds.
+PathwayName = Literal[tuple(registry.names())]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -98,7 +102,7 @@ class Me(BaseModel):
 class EnrollmentFilter(PageQuery):
     """Filter the enrolments by pathway, program or state; `mine` keeps only the caller's own; oldest first."""
 
-    pathway: Literal["pip", "induction", "casc"] | None = None
+    pathway: PathwayName | None = None
     program_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     state: str | None = Field(default=None, max_length=48, description="the state's value, as in `state`")
     mine: bool | None = Field(default=None, description="true: only my own; false: only those I support")
@@ -281,7 +285,7 @@ class TaskQuery(PageQuery):
 
     tab: Literal["mine", "unclaimed", "done"] = Field(default="mine", description="mine: claimed by me; unclaimed: "
                                                       "for roles I hold; done: decided by me")
-    pathway: Literal["pip", "induction", "casc"] | None = None
+    pathway: PathwayName | None = None
     program_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     enrollment_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     due_before: date | None = Field(default=None, description="only tasks due on or before this date")

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import PageInfo, PageQuery, RowId, Strict, TaskOut
+from app.api.schemas import PageInfo, PageQuery, PathwayName, RowId, Strict, TaskOut
 
 Version = Field(default=None, ge=1, le=2**31 - 1)
 
@@ -143,7 +143,7 @@ class RosterRowIn(Strict):
     name: str = Field(min_length=1, max_length=120, pattern=r"\S")
     enrolled_on: date
     program: str | None = Field(default=None, max_length=200)
-    pathway: Literal["pip", "induction", "casc"] | None = None
+    pathway: PathwayName | None = None
     credential_sought: str | None = Field(default=None, max_length=200)
     authorization: str | None = Field(default=None, max_length=200)
     employer: str | None = Field(default=None, max_length=200)

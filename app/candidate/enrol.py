@@ -22,19 +22,7 @@ from app.models import PATHWAY_LABELS
 from app.services import PathwayError
 from app.services.enrollments import signup
 from app.services.notifications import outbox
-from workflows.facts import Pathway
-
-# What people usually write as their goal on each pathway, offered as a hint.
-GOAL_HINTS = {
-    Pathway.PIP: "For example: University Intern Credential, Single Subject.",
-    Pathway.INDUCTION: "For example: Clear Multiple Subject Teaching Credential.",
-    Pathway.CASC: "For example: Clear Administrative Services Credential.",
-}
-AUTHORIZATION_HINTS = {
-    Pathway.PIP: "The subject you teach on the permit, e.g. Mathematics.",
-    Pathway.INDUCTION: "e.g. Multiple Subject, or Single Subject: English.",
-    Pathway.CASC: "Usually Administrative Services.",
-}
+from workflows.registry import names, plugin, plugins
 
 
 def _strip(value: str | None) -> str | None:
@@ -42,7 +30,7 @@ def _strip(value: str | None) -> str | None:
 
 
 class EnrolmentForm(FlaskForm):
-    pathway = HiddenField(validators=[AnyOf([p.value for p in Pathway], message="Choose a pathway first.")])
+    pathway = HiddenField(validators=[AnyOf(names(), message="Choose a pathway first.")])
     program = SelectField("Program", coerce=int, invalid_choice_message="Choose one of the listed programs.",
                           validators=[DataRequired(message="Choose your program.")])
     credential_sought = StringField("Credential you are working toward", filters=[_strip],
@@ -66,27 +54,26 @@ def _today():  # type: ignore[no-untyped-def]
     return clock.today()
 
 
-def _pathway(value: str | None) -> Pathway | None:
-    try:
-        return Pathway(value) if value else None
-    except ValueError:
-        return None
+def _pathway(value: str | None) -> str | None:
+    """The chosen pathway's name, or None for none or one not installed."""
+    return value if value in names() else None
 
 
 def _program_choices(choices: list[signup.ProgramChoice]) -> list[SelectChoice]:
     return [SelectChoice(str(c.program.id), c.label) for c in choices]
 
 
-def _render(form: EnrolmentForm | None, pathway: Pathway | None, status: int = 200,
+def _render(form: EnrolmentForm | None, pathway: str | None, status: int = 200,
             problems: list[str] | None = None) -> tuple[str, int]:
     choices = signup.programs_for(get_session(), pathway) if pathway else []
     if form is not None:
         form.program.choices = _program_choices(choices)
     dates = [form[name] for name, _ in signup.PATHWAY_DATES[pathway]] if form is not None and pathway else []
-    return render_template("candidate/enrol.html", form=form, pathway=pathway, pathways=list(Pathway),
+    chosen = plugin(pathway) if pathway else None
+    return render_template("candidate/enrol.html", form=form, pathway=pathway, pathways=plugins(),
                            labels=PATHWAY_LABELS, dates=dates, has_programs=bool(choices), problems=problems or [],
-                           goal_hint=GOAL_HINTS.get(pathway) if pathway else None,  # type: ignore[arg-type]
-                           authorization_hint=AUTHORIZATION_HINTS.get(pathway) if pathway else None), status  # type: ignore[arg-type]
+                           goal_hint=chosen.credential_hint if chosen else None,
+                           authorization_hint=chosen.authorization_hint if chosen else None), status
 
 
 @bp.get("/enrol")
@@ -98,7 +85,7 @@ def enrol() -> tuple[str, int]:
     if pathway is None:
         problems = ["Choose one of the three pathways."] if chosen is not None else []
         return _render(None, None, 400 if problems else 200, problems)
-    form = EnrolmentForm(pathway=pathway.value)
+    form = EnrolmentForm(pathway=pathway)
     if form.enrolled_on.data is None:
         form.enrolled_on.data = _today()
     return _render(form, pathway)

@@ -23,7 +23,7 @@ from app.services import NotPermitted
 from app.services.enrollments import export as export_service
 from app.services.notifications import calendar_feed, outbox
 from app.urls import external_url
-from workflows.standards import FOR_PATHWAY
+from workflows.registry import plugin
 
 from .routes import _enrollment
 
@@ -67,7 +67,7 @@ def export_summary(enrollment_id: int) -> Response:
     session.commit()
     html = render_template("candidate/export_summary.html", record=record, board=record.board,
                            pathway_label=PATHWAY_LABELS[Pathway(enrollment.pathway)],
-                           standards=FOR_PATHWAY.get(enrollment.pathway), kind_label=export_service.log_kind_label)
+                           standards=plugin(enrollment.pathway).standards, kind_label=export_service.log_kind_label)
     response = make_response(html)
     response.headers.update(_PRIVATE)
     if request.args.get("download"):

@@ -20,7 +20,7 @@ from app.services.enrollments.facts import build_facts
 from app.services.evidence import logs as logs_service
 from app.services.notifications import outbox
 from workflows.facts import Count
-from workflows.program_years import REVIEW_ROLES, review_missing, review_required
+from workflows.pip.reviews import REVIEW_ROLES, review_missing, review_required
 from workflows.roles import Role
 
 from .routes import _enrollment

@@ -22,7 +22,7 @@ from app.services.evidence import charts
 from app.services.evidence import plans as plans_service
 from app.services.evidence import self_assessments as assessments_service
 from app.services.notifications import outbox
-from workflows.standards import FOR_PATHWAY
+from workflows.registry import plugin
 
 from .routes import _enrollment
 
@@ -54,7 +54,7 @@ def plans(enrollment_id: int) -> str:
         plan = plans_service.find(session, enrollment, kind.value) if readable else None
         listed.append((plans_service.SHAPES[kind], plan, readable, _standing(session, enrollment, kind, plan)))
     return render_template("candidate/plans.html", enrollment=enrollment, candidate=_candidate(enrollment),
-                           listed=listed, standards=FOR_PATHWAY.get(enrollment.pathway))
+                           listed=listed, standards=plugin(enrollment.pathway).standards)
 
 
 # How a plan stands, from its filed document first: a plan uploaded as a document (never written here)

@@ -25,7 +25,8 @@ from app.services.signoffs import queueing
 from workflows import engine
 from workflows.dates import add_years
 from workflows.facts import Count, Facts, KeyDate
-from workflows.program_years import REVIEW_ROLES, year_starts_on
+from workflows.pip.reviews import REVIEW_ROLES
+from workflows.program_years import year_starts_on
 from workflows.roles import Role
 from workflows.rules import Rule
 

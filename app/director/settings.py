@@ -40,4 +40,4 @@ def settings(program_id: int):  # type: ignore[no-untyped-def]
     submitted = request.form if request.method == "POST" else {}
     return render("settings.html", program, roles, 400 if errors else 200, fields=fields, errors=errors,
                    submitted=submitted, reach=program_settings.reach(session, program, {f.name for f in fields}),
-                   groups=program_settings.GROUPS, labels={f.name: f.label for f in fields})
+                   groups=program_settings.groups(), labels={f.name: f.label for f in fields})

@@ -33,7 +33,7 @@ from app.services.signoffs import (
     worklist,
 )
 from app.services.signoffs.inbox import listing
-from workflows import engine
+from workflows import engine, registry
 from workflows.facts import EvidenceKind
 from workflows.roles import Role
 
@@ -99,7 +99,7 @@ def _filters() -> worklist.Filters:
     except ValueError:
         abort(400, "Enter the due date as a calendar date, for example 2 March 2027.")
     pathway = args.get("pathway") or None
-    if pathway not in (None, "pip", "induction", "casc"):
+    if pathway is not None and pathway not in registry.names():
         abort(400, "Choose a pathway from the list.")
     claimed = args.get("claimed") or OLD_TABS.get(args.get("tab", ""))
     if claimed not in (None, "mine", "unclaimed"):
@@ -132,7 +132,7 @@ def index() -> str:
     page = min(page, pages)
     director = any(r is Role.PROGRAM_DIRECTOR for held in queue.scope.by_program.values() for r in held) or any(
         r is Role.PROGRAM_DIRECTOR for held in queue.scope.by_organisation.values() for r in held)
-    return render_template("inbox/index.html", tab=tab, queue=queue, items=shown[(page - 1) * size:page * size],
+    return render_template("inbox/index.html", pathway_choices=[(p.name, p.short) for p in registry.plugins()], tab=tab, queue=queue, items=shown[(page - 1) * size:page * size],
                            shown=len(shown), page=page, pages=pages, done=done, filters=filters, today=today,
                            programs=queue.programs(), panels=panels.panels_for(session, current_user),  # type: ignore[arg-type]
                            to_convene=_to_convene() if director else [], title=queueing.title,

@@ -12,15 +12,13 @@ from sqlmodel import Field, SQLModel
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflows.facts import Pathway
+from workflows.registry import labels
 from workflows.roles import Role
 
 from .base import check_in, created_at_field, json_field, timestamp_field
 
-PATHWAY_LABELS = {
-    Pathway.PIP: "Provisional Internship Permit → intern credential",
-    Pathway.INDUCTION: "Teacher Induction → clear teaching credential",
-    Pathway.CASC: "CASC induction → clear administrative services credential",
-}
+# Each installed pathway's name in words, in installation order (the registry's).
+PATHWAY_LABELS = labels()
 
 
 class OrganisationKind(StrEnum):

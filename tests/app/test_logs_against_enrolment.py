@@ -16,9 +16,10 @@ from app.services.evidence import logs
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
 from tests.today import TODAY
-from workflows import rules as r
+from workflows.casc import rules as casc_rules
 from workflows.dates import add_years
 from workflows.facts import Count
+from workflows.pip import rules as pip_rules
 from workflows.roles import Role
 
 ALL_ROLES = ["district_hr", "site_administrator", "mentor", "prep_program_support_provider"]
@@ -168,10 +169,10 @@ def test_casc_year_one_needs_the_coaching_hours_as_well_as_the_weeks(app: Flask,
     coach_log(driver, began + timedelta(days=1), hours=1)
     coach_log(driver, began + timedelta(days=8), hours=1)
     facts = driver.facts()
-    assert r.CASC_COACHING_Y1.check(facts) and not r.CASC_COACHING_HOURS_Y1.check(facts)
-    assert r.CASC_COACHING_HOURS_Y1.explain(facts) == "2 of 5 coaching hours logged for Year 1."
+    assert casc_rules.CASC_COACHING_Y1.check(facts) and not casc_rules.CASC_COACHING_HOURS_Y1.check(facts)
+    assert casc_rules.CASC_COACHING_HOURS_Y1.explain(facts) == "2 of 5 coaching hours logged for Year 1."
     coach_log(driver, began + timedelta(days=15), hours=3)
-    assert r.CASC_COACHING_HOURS_Y1.check(driver.facts())
+    assert casc_rules.CASC_COACHING_HOURS_Y1.check(driver.facts())
 
 
 # --- PIP reviews with the roles the rule book names ------------------------------------------------------
@@ -209,7 +210,7 @@ def test_which_roles_a_review_needs_is_a_program_setting(app: Flask, session: Se
     post_review(app, driver, 3, ["district_hr", "mentor", "prep_program_support_provider"])
     facts = driver.facts()
     assert facts.counts[Count.REVIEWS_HELD] == 1
-    assert "supervisor" not in r.PIP_REVIEWS.explain(facts)
+    assert "supervisor" not in pip_rules.PIP_REVIEWS.explain(facts)
 
 
 def test_a_role_a_review_cannot_list_is_refused_and_nothing_is_stored(app: Flask, pip: PathwayDriver) -> None:

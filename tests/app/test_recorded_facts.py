@@ -16,8 +16,9 @@ from tests.app.director_fixtures import post, ready_casc
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import csrf_token, signed_in
 from tests.today import TODAY
-from workflows import rules as r
 from workflows.facts import Flag, KeyDate
+from workflows.induction import rules as induction_rules
+from workflows.pip import rules as pip_rules
 from workflows.registry import CURRENT_VERSION, definition
 from workflows.roles import Role
 from workflows.rules import RuleStatus
@@ -58,16 +59,16 @@ def test_a_date_the_candidate_enters_waits_for_the_analyst_then_counts(app: Flas
     assert record(app, driver, Role.CANDIDATE, "permit_issued_on", issued.isoformat()).status_code == 302
     facts = driver.facts()
     assert facts.date_of(KeyDate.PERMIT_ISSUED_ON) == issued and "permit_issued_on" in facts.claimed
-    assert not r.PIP_PERMIT_ISSUED.check(facts)
-    assert r.PIP_PERMIT_ISSUED.status(facts) is RuleStatus.AWAITING_CONFIRMATION
-    assert "confirms it" in r.PIP_PERMIT_ISSUED.explain(facts)
+    assert not pip_rules.PIP_PERMIT_ISSUED.check(facts)
+    assert pip_rules.PIP_PERMIT_ISSUED.status(facts) is RuleStatus.AWAITING_CONFIRMATION
+    assert "confirms it" in pip_rules.PIP_PERMIT_ISSUED.explain(facts)
 
     client, page = _fact_page(app, driver, Role.CREDENTIAL_ANALYST)
     text = client.get(page).get_data(as_text=True)
     assert "Waiting for confirmation" in text and "Confirm" in text
     assert post(client, page, f"{page}/permit_issued_on/confirm", {}).status_code == 302
     facts = driver.facts()
-    assert "permit_issued_on" not in facts.claimed and r.PIP_PERMIT_ISSUED.check(facts)
+    assert "permit_issued_on" not in facts.claimed and pip_rules.PIP_PERMIT_ISSUED.check(facts)
     row = session.exec(select(FactRecord).where(FactRecord.name == "permit_issued_on")).one()
     assert row.status == "confirmed" and row.confirmed_by_id == driver.person(Role.CREDENTIAL_ANALYST).id
     actions = set(session.exec(select(AuditEvent.action).where(AuditEvent.enrollment_id == driver.enrollment.id)).all())
@@ -126,7 +127,7 @@ def _late_mentor(app: Flask, session: Session) -> PathwayDriver:
 def test_a_late_mentor_is_recorded_and_the_director_lets_the_enrolment_carry_on_with_a_reason(app: Flask, session: Session) -> None:
     driver = _late_mentor(app, session)
     facts = driver.facts()
-    assert r.IND_MENTOR_IN_TIME.is_late(facts) and not r.IND_MENTOR_IN_TIME.check(facts)
+    assert induction_rules.IND_MENTOR_IN_TIME.is_late(facts) and not induction_rules.IND_MENTOR_IN_TIME.check(facts)
     client, page = _fact_page(app, driver, Role.PROGRAM_DIRECTOR)
     assert "Let the enrolment carry on" in client.get(page).get_data(as_text=True)
     no_reason = record(app, driver, Role.PROGRAM_DIRECTOR, "mentor_late_accepted", "yes")
@@ -135,7 +136,7 @@ def test_a_late_mentor_is_recorded_and_the_director_lets_the_enrolment_carry_on_
     assert record(app, driver, Role.PROGRAM_DIRECTOR, "mentor_late_accepted", "yes",
                   "The district's mentor pool was empty until October.").status_code == 302
     facts = driver.facts()
-    assert r.IND_MENTOR_IN_TIME.check(facts) and r.IND_MENTOR_IN_TIME.is_late(facts)
+    assert induction_rules.IND_MENTOR_IN_TIME.check(facts) and induction_rules.IND_MENTOR_IN_TIME.is_late(facts)
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "enrollment.flag_set")).one()
     assert event.reason == "The district's mentor pool was empty until October."
     text = client.get(page).get_data(as_text=True)
@@ -207,4 +208,4 @@ def test_a_proposed_mentor_counts_as_assigned_on_the_day_the_program_confirms(ap
         session.commit()
         facts = build_facts(session, driver.refresh())
     assert facts.date_of(KeyDate.MENTOR_ASSIGNED_ON) == facts.today
-    assert r.IND_MENTOR_IN_TIME.is_late(facts)
+    assert induction_rules.IND_MENTOR_IN_TIME.is_late(facts)

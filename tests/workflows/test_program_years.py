@@ -6,11 +6,12 @@ from datetime import date
 
 import pytest
 
-from workflows import casc
-from workflows import rules as r
+from workflows.casc import machine as casc
+from workflows.casc import rules as casc_rules
 from workflows.facts import Count, Facts
-from workflows.program_years import (counts_on, in_words, program_year, review_missing, review_required,
-                                     year_starts_on)
+from workflows.pip import rules as pip_rules
+from workflows.pip.reviews import review_missing, review_required
+from workflows.program_years import counts_on, in_words, program_year, year_starts_on
 from workflows.settings import InvalidSetting, ProgramSettings
 
 ENROLLED = date(2025, 8, 15)
@@ -69,12 +70,12 @@ def test_a_program_may_drop_a_role_it_cannot_staff() -> None:
 
 def test_the_reviews_rule_names_who_must_attend() -> None:
     facts = Facts(pathway="pip", today=ENROLLED, counts={Count.REVIEWS_HELD: 3})
-    assert r.PIP_REVIEWS.check(facts)
-    assert "your mentor and your teacher-preparation program support provider present" in r.PIP_REVIEWS.explain(facts)
+    assert pip_rules.PIP_REVIEWS.check(facts)
+    assert "your mentor and your teacher-preparation program support provider present" in pip_rules.PIP_REVIEWS.explain(facts)
     alone = facts.replace(settings=ProgramSettings(**{name: False for name in (
         "pip_review_needs_district", "pip_review_needs_supervisor", "pip_review_needs_mentor",
         "pip_review_needs_support_provider")}), counts={Count.REVIEWS_HELD: 2})
-    assert not r.PIP_REVIEWS.check(alone) and "your support team present" in r.PIP_REVIEWS.explain(alone)
+    assert not pip_rules.PIP_REVIEWS.check(alone) and "your support team present" in pip_rules.PIP_REVIEWS.explain(alone)
 
 
 def test_in_words_joins_phrases_the_way_people_write_them() -> None:
@@ -86,11 +87,11 @@ def test_casc_coaching_hours_default_to_forty_a_year_from_the_butte_requirements
     setting = next(s for s in ProgramSettings.describe() if s["name"] == "coaching_hours_per_year")
     assert setting["default"] == 40.0 and "80 hours" in setting["source"]
     short = Facts(pathway="casc", today=ENROLLED, counts={Count.COACHING_WEEKS_Y1: 40, Count.COACHING_HOURS_Y1: 39.5})
-    assert r.CASC_COACHING_Y1.check(short) and not r.CASC_COACHING_HOURS_Y1.check(short)
-    assert r.CASC_COACHING_HOURS_Y1.progress(short) == (39.5, 40.0)
-    assert r.CASC_COACHING_HOURS_Y1.check(short.replace(settings=ProgramSettings(coaching_hours_per_year=30)))
+    assert casc_rules.CASC_COACHING_Y1.check(short) and not casc_rules.CASC_COACHING_HOURS_Y1.check(short)
+    assert casc_rules.CASC_COACHING_HOURS_Y1.progress(short) == (39.5, 40.0)
+    assert casc_rules.CASC_COACHING_HOURS_Y1.check(short.replace(settings=ProgramSettings(coaching_hours_per_year=30)))
 
 
 def test_completing_each_casc_year_checks_its_coaching_hours() -> None:
-    assert r.CASC_COACHING_HOURS_Y1 in casc.YEAR1 and r.CASC_COACHING_HOURS_Y2 in casc.YEAR2
-    assert r.CASC_COACHING_Y1 in casc.YEAR1 and r.CASC_COACHING_Y2 in casc.YEAR2  # the weeks still count too
+    assert casc_rules.CASC_COACHING_HOURS_Y1 in casc.YEAR1 and casc_rules.CASC_COACHING_HOURS_Y2 in casc.YEAR2
+    assert casc_rules.CASC_COACHING_Y1 in casc.YEAR1 and casc_rules.CASC_COACHING_Y2 in casc.YEAR2  # the weeks still count too

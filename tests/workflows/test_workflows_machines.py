@@ -9,10 +9,12 @@ from statemachine import StateChart
 from workflow_scenarios import HAPPY, all_guard_rules, all_transitions, break_rule, facts_for, some_source, transitions
 
 from workflows import engine
-from workflows import rules as r
 from workflows.base import PathwayMachine
+from workflows.casc import rules as casc_rules
 from workflows.errors import EventNotAllowed, StepBlocked, UnknownState
 from workflows.facts import Count, Facts
+from workflows.induction import rules as induction_rules
+from workflows.pip import rules as pip_rules
 from workflows.registry import definition
 from workflows.settings import ProgramSettings
 
@@ -61,7 +63,7 @@ def test_breaking_one_rule_blocks_the_event_naming_exactly_that_rule(pathway: st
 
 
 # Deadlines that end a step hold while their date is unknown: alone they require nothing.
-_ENDING = {r.PIP_PERMIT_NOT_EXPIRED, r.IND_PRELIMINARY_NOT_EXPIRED, r.CASC_PASC_NOT_EXPIRED}
+_ENDING = {pip_rules.PIP_PERMIT_NOT_EXPIRED, induction_rules.IND_PRELIMINARY_NOT_EXPIRED, casc_rules.CASC_PASC_NOT_EXPIRED}
 
 
 @pytest.mark.parametrize(("pathway", "event"),

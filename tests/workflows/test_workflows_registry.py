@@ -11,8 +11,10 @@ from workflow_scenarios import HAPPY
 from workflows import engine, registry
 from workflows import rules as r
 from workflows.base import Definition, EventSpec, GroupSpec
+from workflows.casc import rules as casc_rules
 from workflows.errors import StepBlocked, UnknownDefinition
 from workflows.facts import Count
+from workflows.pip import rules as pip_rules
 from workflows.roles import Role
 
 FIVE_REVIEWS = r.at_least("pip.v2.reviews_held", Count.REVIEWS_HELD, lambda f: 5,
@@ -27,7 +29,7 @@ def pip_v2() -> Iterator[Definition]:
     old = v1.events["declare_intern_ready"]
 
     def swap(rules: tuple[r.Rule, ...]) -> tuple[r.Rule, ...]:
-        return tuple(FIVE_REVIEWS if rule is r.PIP_REVIEWS else rule for rule in rules)
+        return tuple(FIVE_REVIEWS if rule is pip_rules.PIP_REVIEWS else rule for rule in rules)
 
     events = {**v1.events, "declare_intern_ready": EventSpec(swap(old.rules), old.by,
                                                              old.automatic)}
@@ -92,7 +94,7 @@ def test_a_definition_must_match_its_machines_events() -> None:
         Definition(v1.pathway, 9, v1.machine, events, v1.groups, v1.success)
     with pytest.raises(ValueError, match="final"):
         Definition(v1.pathway, 9, v1.machine, v1.events, v1.groups, "year1_active")
-    clash = replace(r.CASC_CL_777)  # same key, different object
+    clash = replace(casc_rules.CASC_CL_777)  # same key, different object
     with pytest.raises(ValueError, match="casc.cl_777"):
         Definition(v1.pathway, 9, v1.machine, {**v1.events, "admit": EventSpec((clash,))},
                    v1.groups, v1.success)

@@ -8,8 +8,10 @@ import pytest
 from workflow_scenarios import HAPPY
 
 from workflows import engine
-from workflows import rules as r
+from workflows.casc import rules as casc_rules
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, KeyDate
+from workflows.induction import rules as induction_rules
+from workflows.pip import rules as pip_rules
 from workflows.registry import definition
 from workflows.roles import Role
 from workflows.rules import RuleStatus
@@ -18,28 +20,28 @@ from workflows.rules import RuleStatus
 def test_an_evidence_rule_explains_missing_awaiting_and_sent_back() -> None:
     """Only verified satisfies; submitted shows as awaiting verification."""
     facts = Facts(pathway="pip", today=date(2026, 1, 1))
-    assert r.PIP_CL_857.status(facts) is RuleStatus.MISSING
-    assert r.PIP_CL_857.explain(facts) == ("Upload your CL-857 verification; your credential "
+    assert pip_rules.PIP_CL_857.status(facts) is RuleStatus.MISSING
+    assert pip_rules.PIP_CL_857.explain(facts) == ("Upload your CL-857 verification; your credential "
                                            "analyst verifies it.")
     submitted = facts.replace(evidence={EvidenceKind.CL_857: EvidenceStatus.SUBMITTED})
-    assert r.PIP_CL_857.status(submitted) is RuleStatus.AWAITING_VERIFICATION
-    assert r.PIP_CL_857.explain(submitted) == ("Your CL-857 verification is awaiting "
+    assert pip_rules.PIP_CL_857.status(submitted) is RuleStatus.AWAITING_VERIFICATION
+    assert pip_rules.PIP_CL_857.explain(submitted) == ("Your CL-857 verification is awaiting "
                                                "verification by your credential analyst.")
     sent_back = facts.replace(evidence={EvidenceKind.CL_857: EvidenceStatus.SENT_BACK})
-    assert r.PIP_CL_857.status(sent_back) is RuleStatus.SENT_BACK
-    assert "sent back" in r.PIP_CL_857.explain(sent_back)
+    assert pip_rules.PIP_CL_857.status(sent_back) is RuleStatus.SENT_BACK
+    assert "sent back" in pip_rules.PIP_CL_857.explain(sent_back)
     verified = facts.replace(evidence={EvidenceKind.CL_857: EvidenceStatus.VERIFIED})
-    assert r.PIP_CL_857.check(verified) and r.PIP_CL_857.status(verified) is RuleStatus.MET
+    assert pip_rules.PIP_CL_857.check(verified) and pip_rules.PIP_CL_857.status(verified) is RuleStatus.MET
 
 
 def test_count_messages_render_the_figures_and_the_setting() -> None:
     """'23 of 40 coaching weeks logged for Year 1.'"""
     facts = Facts(pathway="casc", today=date(2026, 1, 1), counts={Count.COACHING_WEEKS_Y1: 23})
-    assert r.CASC_COACHING_Y1.explain(facts) == "23 of 40 coaching weeks logged for Year 1."
-    assert r.CASC_COACHING_Y1.progress(facts) == (23, 40)
-    assert r.CASC_COACHING_Y1.setting == "coaching_weeks_per_year"
+    assert casc_rules.CASC_COACHING_Y1.explain(facts) == "23 of 40 coaching weeks logged for Year 1."
+    assert casc_rules.CASC_COACHING_Y1.progress(facts) == (23, 40)
+    assert casc_rules.CASC_COACHING_Y1.setting == "coaching_weeks_per_year"
     facts = Facts(pathway="pip", today=date(2026, 1, 1), counts={Count.REVIEWS_HELD: 1})
-    assert r.PIP_REVIEWS.explain(facts).startswith("1 of 3 reviews")
+    assert pip_rules.PIP_REVIEWS.explain(facts).startswith("1 of 3 reviews")
 
 
 def test_the_mentoring_average_is_measured_over_whole_weeks_since_enrolment() -> None:
@@ -47,26 +49,26 @@ def test_the_mentoring_average_is_measured_over_whole_weeks_since_enrolment() ->
     facts = Facts(pathway="induction", today=date(2025, 10, 1),
                   dates={KeyDate.ENROLLED_ON: date(2025, 8, 15)},  # 47 days = 6 whole weeks
                   counts={Count.MENTORING_HOURS: 5.5})
-    assert not r.IND_MENTORING_AVERAGE.check(facts)
-    assert r.IND_MENTORING_AVERAGE.explain(facts) == (
+    assert not induction_rules.IND_MENTORING_AVERAGE.check(facts)
+    assert induction_rules.IND_MENTORING_AVERAGE.explain(facts) == (
         "5.5 mentoring hours logged over 6 weeks since enrolment; an average of 1 hour a "
         "week needs 6.")
-    assert r.IND_MENTORING_AVERAGE.check(facts.replace(counts={Count.MENTORING_HOURS: 6}))
+    assert induction_rules.IND_MENTORING_AVERAGE.check(facts.replace(counts={Count.MENTORING_HOURS: 6}))
 
 
 def test_deadline_rules_say_the_due_date() -> None:
     """'A mentor must be assigned by ...' with the actual date."""
     facts = Facts(pathway="induction", today=date(2025, 10, 1),
                   dates={KeyDate.ENROLLED_ON: date(2025, 8, 15)})
-    assert r.IND_MENTOR_IN_TIME.explain(facts) == ("A mentor must be assigned by September 14, "
+    assert induction_rules.IND_MENTOR_IN_TIME.explain(facts) == ("A mentor must be assigned by September 14, "
                                                    "2025 (mentor assigned: not recorded).")
 
 
 def test_sign_off_rules_carry_the_key_and_role_for_task_queues() -> None:
     """The app queues a task for (key, role); the rule names who clears it."""
-    assert r.CASC_IIP_1_APPROVED.signoff == ("iip1_approved", Role.PROGRAM_DIRECTOR)
-    assert r.CASC_IIP_1_APPROVED.clears is Role.PROGRAM_DIRECTOR
-    assert r.CASC_IIP_1_APPROVED.explain(HAPPY["casc"].replace(signoffs=frozenset())) == \
+    assert casc_rules.CASC_IIP_1_APPROVED.signoff == ("iip1_approved", Role.PROGRAM_DIRECTOR)
+    assert casc_rules.CASC_IIP_1_APPROVED.clears is Role.PROGRAM_DIRECTOR
+    assert casc_rules.CASC_IIP_1_APPROVED.explain(HAPPY["casc"].replace(signoffs=frozenset())) == \
         "Your program director approves IIP 1."
 
 
@@ -88,7 +90,7 @@ def test_requirements_group_every_rule_with_status_for_the_dashboard() -> None:
     assert all(g.complete for g in groups)
     partial = HAPPY["casc"].replace(counts={Count.COACHING_WEEKS_Y1: 23})
     year1 = next(g for g in engine.requirements("casc", 1, partial) if g.label == "Year 1")
-    coaching = next(i for i in year1.items if i.rule is r.CASC_COACHING_Y1)
+    coaching = next(i for i in year1.items if i.rule is casc_rules.CASC_COACHING_Y1)
     assert coaching.progress == (23, 40) and not coaching.met and year1.met < year1.total
 
 

@@ -1,7 +1,7 @@
 """Time moves the machine: the daily sweep fires the automatic events whose date has come.
 
-PIP expiry, a missed CASC enrolment window, and preliminary-credential (or preliminary ASC)
-expiry end an enrolment on their own. Finding the enrolments is set-based: one query per pathway
+Each pathway declares the events a date fires on its own (`PathwayPlugin.time_events`: an
+expiry, a missed window), which end an enrolment. Finding the enrolments is set-based: one query per pathway
 reads only the columns the date rules need, for enrolments in a state such an event leaves and
 whose anchor date is old enough (a superset, per the most lenient program setting); the pure rules
 then decide exactly on a small snapshot. Each one found fires in its own transaction, exactly as a
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,10 +26,10 @@ from app.services.enrollments.facts import build_facts, program_settings
 from app.services.enrollments.pathways import load_for_update, transition_now
 from app.services.notifications import outbox
 from app.services.team.members import program_directors, team_of
-from workflows import dates as d
 from workflows.deadlines import local_today
-from workflows.facts import Facts, Flag, KeyDate, Pathway
-from workflows.registry import CURRENT_VERSION, definition
+from workflows.facts import Facts, Flag, KeyDate
+from workflows.pathway import TimeEvent
+from workflows.registry import definition, plugin, plugins, versions
 from workflows.settings import ProgramSettings
 
 log = logging.getLogger(__name__)
@@ -39,59 +37,50 @@ log = logging.getLogger(__name__)
 NOTICE_JOB = "email.deadline_passed"
 
 
-@dataclass(frozen=True)
-class TimeEvent:
-    """An automatic event that a date ends the enrolment with."""
-
-    pathway: Pathway
-    event: str
-    due: Callable[[Facts], date | None]  # the date that closes the enrolment (shown and audited)
-    # The SQL superset: enrolments whose anchor is on or before `cutoff(today, lenient settings)`.
-    prefilter: Callable[[date, ProgramSettings], sa.ColumnElement[bool]]
+def _time_events() -> list[tuple[str, TimeEvent]]:
+    """(pathway, time event) for every installed pathway's automatic, date-fired events."""
+    return [(p.name, t) for p in plugins() for t in p.time_events]
 
 
-def _expired(explicit: Any, issued: Any, today: date, issued_by: date) -> sa.ColumnElement[bool]:
-    """An expiry recorded on or before today, or none recorded and issued long enough ago."""
-    # Month arithmetic clamps to the month's end, so allow a few days' slack; the rule decides.
-    return sa.or_(explicit <= today, sa.and_(explicit.is_(None), issued <= issued_by + timedelta(days=3)))
+def event_names() -> frozenset[str]:
+    """The events only the sweep fires (never a person)."""
+    return frozenset(t.event for _p, t in _time_events())
 
 
-TIME_EVENTS = (
-    TimeEvent(Pathway.PIP, "expire_permit", d.pip_expires_on, lambda today, s: _expired(
-        Enrollment.permit_expires_on, Enrollment.permit_issued_on, today, d.add_months(today, -s.pip_validity_months))),
-    TimeEvent(Pathway.INDUCTION, "expire_preliminary", d.preliminary_expires_on, lambda today, s: _expired(
-        Enrollment.preliminary_expires_on, Enrollment.preliminary_issued_on, today,
-        d.add_years(today, -s.preliminary_validity_years))),
-    TimeEvent(Pathway.CASC, "miss_enrolment_window", d.enrolment_window_closes_on, lambda today, s: (
-        Enrollment.admin_position_started_on < today - timedelta(days=s.casc_enrolment_window_days))),  # type: ignore[operator]
-    TimeEvent(Pathway.CASC, "expire_pasc", d.pasc_expires_on, lambda today, s: _expired(
-        Enrollment.pasc_expires_on, Enrollment.pasc_issued_on, today, d.add_years(today, -s.pasc_validity_years))),
-)
-EVENT_NAMES = frozenset(t.event for t in TIME_EVENTS)
-
-_DATES = (KeyDate.ENROLLED_ON, KeyDate.PERMIT_ISSUED_ON, KeyDate.PERMIT_EXPIRES_ON,
-          KeyDate.PRELIMINARY_ISSUED_ON, KeyDate.PRELIMINARY_EXPIRES_ON,
-          KeyDate.ADMIN_POSITION_STARTED_ON, KeyDate.PASC_ISSUED_ON, KeyDate.PASC_EXPIRES_ON)
-_COLUMNS = (Enrollment.id, Enrollment.pathway_version, Enrollment.state, Enrollment.program_id,
-            Enrollment.flags, *(getattr(Enrollment, k.value) for k in _DATES))
+# Month arithmetic clamps to the month's end, so the search allows a few days' slack; the rules decide.
+_SLACK = timedelta(days=3)
 
 
-def _sources(time_event: TimeEvent) -> dict[int, set[str]]:
-    """Per pathway version, the states `time_event` leaves (version 1 today; more when added)."""
+def _column(key: str) -> Any:
+    """The enrolment's column holding a key date."""
+    return getattr(Enrollment, key)
+
+
+def _prefilter(time_event: TimeEvent, today: date, settings: list[ProgramSettings]) -> sa.ColumnElement[bool]:
+    """The SQL superset: an expiry recorded on or before today, or (none recorded) an anchor date
+    old enough under the most lenient program of the pathway."""
+    latest = max(time_event.latest_anchor(today, s) for s in settings or [ProgramSettings()]) + _SLACK
+    counted = _column(time_event.anchor) <= latest
+    if time_event.expiry is None:
+        return counted
+    expiry = _column(time_event.expiry)
+    return sa.or_(expiry <= today, sa.and_(expiry.is_(None), counted))
+
+
+def _sources(pathway: str, time_event: TimeEvent) -> dict[int, set[str]]:
+    """Per pathway version, the states `time_event` leaves."""
     found: dict[int, set[str]] = {}
-    for version in range(1, CURRENT_VERSION[time_event.pathway] + 1):
-        machine = definition(time_event.pathway, version).machine
+    for version in versions(pathway):
+        machine = definition(pathway, version).machine
         found[version] = {str(s.value) for s in machine.states for t in s.transitions
                           if any(e.id == time_event.event for e in t.events)}
     return found
 
 
-def _lenient(settings: list[ProgramSettings], pathway: Pathway) -> ProgramSettings:
-    """Settings that make the prefilter a superset across every program of the pathway."""
-    pick = {"pip_validity_months": min, "preliminary_validity_years": min, "pasc_validity_years": min,
-            "casc_enrolment_window_days": min}
-    values = {name: choose(getattr(s, name) for s in settings) for name, choose in pick.items()} if settings else {}
-    return ProgramSettings.from_mapping(values)
+def _dates() -> list[KeyDate]:
+    """The key dates the time events read: the enrolment date and every anchor and expiry."""
+    named = {t.anchor for _p, t in _time_events()} | {t.expiry for _p, t in _time_events() if t.expiry}
+    return [KeyDate.ENROLLED_ON, *sorted(KeyDate(k) for k in named)]
 
 
 def due_now(session: Session, now: datetime | None = None) -> list[tuple[int, str]]:
@@ -103,23 +92,24 @@ def due_now(session: Session, now: datetime | None = None) -> list[tuple[int, st
     # The latest local date anywhere (UTC+14) bounds every organisation's today from above.
     horizon = local_today(now, "Pacific/Kiritimati")
     found: list[tuple[int, str]] = []
-    for time_event in TIME_EVENTS:
-        rules = {v: definition(time_event.pathway, v).events[time_event.event].rules
-                 for v in _sources(time_event)}
-        lenient = _lenient([settings[pid] for pid, p in programs.items() if p.pathway == time_event.pathway],
-                           time_event.pathway)
-        states = _sources(time_event)
+    dates = _dates()
+    columns = (Enrollment.id, Enrollment.pathway_version, Enrollment.state, Enrollment.program_id,
+               Enrollment.flags, *(_column(k.value) for k in dates))
+    for pathway, time_event in _time_events():
+        states = _sources(pathway, time_event)
+        rules = {v: definition(pathway, v).events[time_event.event].rules for v in states}
         scope = sa.or_(*(sa.and_(Enrollment.pathway_version == v, Enrollment.state.in_(sorted(s)))  # type: ignore[attr-defined]
                          for v, s in states.items() if s))
-        rows = session.exec(select(*_COLUMNS).where(  # type: ignore[call-overload]
-            Enrollment.pathway == time_event.pathway.value, scope,
-            time_event.prefilter(horizon, lenient)).order_by(Enrollment.id)).all()
+        of_pathway = [settings[pid] for pid, p in programs.items() if p.pathway == pathway]
+        rows = session.exec(select(*columns).where(  # type: ignore[call-overload]
+            Enrollment.pathway == pathway, scope,
+            _prefilter(time_event, horizon, of_pathway)).order_by(Enrollment.id)).all()
         for row in rows:
             program = programs.get(row.program_id)
             zone = zones.get(program.organisation_id) if program else None
-            facts = Facts(pathway=time_event.pathway, today=local_today(now, zone or "America/Los_Angeles"),
+            facts = Facts(pathway=pathway, today=local_today(now, zone or "America/Los_Angeles"),
                           settings=settings.get(row.program_id) or ProgramSettings(),
-                          dates={k: getattr(row, k.value) for k in _DATES if getattr(row, k.value) is not None},
+                          dates={k: getattr(row, k.value) for k in dates if getattr(row, k.value) is not None},
                           flags=frozenset(Flag(f) for f in row.flags))
             if all(rule.check(facts) for rule in rules[row.pathway_version]):
                 found.append((row.id, time_event.event))
@@ -145,8 +135,8 @@ def _fire(session: Session, enrollment_id: int, event: str, now: datetime) -> bo
     """Fire one time event on a locked, freshly read enrolment, tell its people; commits."""
     enrollment = load_for_update(session, enrollment_id)
     facts = build_facts(session, enrollment, now)
-    time_event = next(t for t in TIME_EVENTS if t.event == event and t.pathway == enrollment.pathway)
-    if enrollment.state not in _sources(time_event).get(enrollment.pathway_version, set()):
+    time_event = next(t for t in plugin(enrollment.pathway).time_events if t.event == event)
+    if enrollment.state not in _sources(enrollment.pathway, time_event).get(enrollment.pathway_version, set()):
         session.rollback()
         return False
     due = time_event.due(facts)

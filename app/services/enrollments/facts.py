@@ -14,7 +14,8 @@ from app.services.enrollments import case_file
 from app.services.evidence import logs as logs_service
 from workflows.deadlines import local_today
 from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
-from workflows.program_years import counts_on, review_missing
+from workflows.pip.reviews import review_missing
+from workflows.program_years import counts_on
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 

@@ -24,8 +24,8 @@ from app.services.enrollments.words import count_unit, figure
 from app.services.evidence.plans import EVIDENCE_KIND, KINDS
 from app.services.signoffs import queueing
 from workflows import engine
-from workflows import rules as r
 from workflows.facts import Count, EvidenceKind
+from workflows.induction import rules as induction_rules
 from workflows.pathway_map import PathwayMap, pathway_map
 from workflows.registry import definition
 from workflows.roles import Role
@@ -326,7 +326,7 @@ def _eco_group(enrollment: Enrollment, board: Dashboard, taken: list[str]) -> en
     facts = board.facts
     items = tuple(engine.RequirementItem(rule=rule, title=rule.title(facts), status=rule.status(facts),
                                          explanation=rule.explain(facts), progress=rule.progress(facts))
-                  for rule in (r.IND_ECO_APPLICATION, r.IND_ECO_YEARS, r.IND_ECO_DIRECTOR, r.IND_ECO_EMPLOYER)
+                  for rule in (induction_rules.IND_ECO_APPLICATION, induction_rules.IND_ECO_YEARS, induction_rules.IND_ECO_DIRECTOR, induction_rules.IND_ECO_EMPLOYER)
                   if rule.is_applicable(facts))
     return engine.RequirementGroup("Early Completion Option", items)
 

@@ -19,17 +19,11 @@ from app.services import Conflict, PathwayError
 from app.services.enrollments import pathways, recorded_facts
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.pathways import is_final
-from workflows.facts import Pathway
+from workflows.registry import plugins
 
 # The key dates a candidate can tell us when starting, per pathway, with the words they know.
 PATHWAY_DATES: dict[str, tuple[tuple[str, str], ...]] = {
-    Pathway.PIP: (("permit_issued_on", "PIP permit issued on"), ("permit_expires_on", "PIP permit expires on")),
-    Pathway.INDUCTION: (("preliminary_issued_on", "Preliminary credential issued on"),
-                        ("preliminary_expires_on", "Preliminary credential expires on")),
-    Pathway.CASC: (("admin_position_started_on", "First administrative position started on"),
-                   ("pasc_issued_on", "Preliminary Administrative Services Credential issued on"),
-                   ("pasc_expires_on", "Preliminary Administrative Services Credential expires on")),
-}
+    p.name: tuple((str(key), words) for key, words in p.signup_dates) for p in plugins()}
 # Credential documents last five years at most: a date decades back or years ahead is a typing error.
 _YEARS_BACK, _YEARS_AHEAD = 40, 6
 # The enrolment date may be recorded late, or set for a cohort starting soon; not beyond that.

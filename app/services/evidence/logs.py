@@ -18,7 +18,8 @@ from app.models import AuditEvent, Enrollment, LogEntry, LogKind, User, utcnow
 from app.services import NotPermitted, PathwayError
 from app.services.enrollments import case_file
 from app.services.notifications import approver_notices
-from workflows.program_years import REVIEW_ROLES, program_year
+from workflows.pip.reviews import REVIEW_ROLES
+from workflows.program_years import program_year
 from workflows.roles import Role
 
 # Which logs each pathway keeps, and the role that signs them.

@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from app import policy
 from app.models import AuditEvent, Enrollment, SelfAssessment, User
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
-from workflows.standards import FOR_PATHWAY, StandardSet
+from workflows.registry import plugin
+from workflows.standards import StandardSet
 
 # The rating scale, lowest first; labels after the CSTP Continuum of Teaching Practice's levels.
 LEVELS = {1: "Emerging", 2: "Exploring", 3: "Applying", 4: "Integrating", 5: "Innovating"}
@@ -30,7 +31,7 @@ class SelfAssessmentError(PathwayError):
 
 def standards_for(enrollment: Enrollment) -> StandardSet:
     """Which standards this enrolment's candidate rates themselves on (NotFound for PIP)."""
-    standards = FOR_PATHWAY.get(enrollment.pathway)
+    standards = plugin(enrollment.pathway).standards
     if standards is None:
         raise NotFound("This pathway keeps no self-assessments.")
     return standards

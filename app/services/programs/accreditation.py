@@ -21,9 +21,10 @@ from app.models import Enrollment, LogKind, Program, Recommendation, Recommendat
 from app.services.enrollments.case_file import Filed
 from app.services.programs.cohort import CandidateLine
 from app.services.programs.recommendations import states_of
-from workflows import rules as r
+from workflows.casc import rules as casc_rules
 from workflows.dates import add_years
 from workflows.facts import EvidenceKind, Facts, KeyDate
+from workflows.induction import rules as induction_rules
 from workflows.rules import Rule
 
 ACCREDITATION_COLUMNS = (
@@ -38,7 +39,7 @@ ACCREDITATION_COLUMNS = (
     ("issued_on", "Credential issued"),
 )
 # The window rules whose lateness accreditation reports, by column.
-_WINDOWS = {"mentor_late": r.IND_MENTOR_IN_TIME, "ilp_late": r.IND_ILP_IN_TIME, "coach_late": r.CASC_COACH_IN_TIME}
+_WINDOWS = {"mentor_late": induction_rules.IND_MENTOR_IN_TIME, "ilp_late": induction_rules.IND_ILP_IN_TIME, "coach_late": casc_rules.CASC_COACH_IN_TIME}
 LIST_COLUMNS = (("candidate_name", "Candidate"), ("email", "Email"), ("state", "Where they stand"),
                 ("enrolled_on", "Enrolled"), ("program_year", "Program year"), ("next_deadline", "Next deadline"),
                 ("next_deadline_on", "Due"), ("at_risk", "At risk because"))

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.models import Enrollment
-from workflows.dates import add_years, pip_expires_on
+from workflows.dates import add_years
+from workflows.pip.dates import pip_expires_on
 from workflows.facts import Count, Facts, Pathway
 
 # States in which logs are being kept toward a requirement (elsewhere there is nothing to pace).

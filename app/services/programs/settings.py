@@ -19,70 +19,13 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, Enrollment, Program, User
 from app.services.enrollments.facts import program_settings
 from app.services.enrollments.pathways import is_final
-from workflows.registry import CURRENT_VERSION, definition
+from workflows.registry import CURRENT_VERSION, definition, plugins
 from workflows.settings import InvalidSetting, ProgramSettings
 
-# Per setting: the pathway it belongs to ("": every pathway), a plain label, and a help sentence.
-# The names stay in the code; the page shows these words. A program lists its own pathway's settings
-# and the program-wide ones, never another pathway's.
-PLAIN: dict[str, tuple[str, str, str]] = {
-    "pip_validity_months": ("pip", "Months a Provisional Internship Permit lasts",
-                            "Counted from the day the permit is issued; a permit cannot be renewed."),
-    "pip_min_reviews": ("pip", "Tracker reviews in the permit year",
-                        "How many times the teacher reviews the tracker with the support team."),
-    "pip_review_needs_district": ("pip", "A review needs someone from the district",
-                                  "Only reviews attended by district HR or a credential analyst count."),
-    "pip_review_needs_supervisor": ("pip", "A review needs the direct supervisor",
-                                    "Only reviews attended by the site administrator count."),
-    "pip_review_needs_mentor": ("pip", "A review needs the mentor", "Only reviews attended by the mentor count."),
-    "pip_review_needs_support_provider": ("pip", "A review needs the preparation program's support provider",
-                                          "Only reviews attended by the support provider count."),
-    "pip_preservice_hours": ("pip", "Pre-service hours before teaching as an intern",
-                             "Clock hours of preparation needed before becoming the intern teacher of record."),
-    "pip_requires_basic_skills": ("pip", "The permit itself needs the basic skills requirement",
-                                  "The intern credential needs it anyway; this decides whether the permit does too."),
-    "pip_max_prior_emergency_permits": ("pip", "Most emergency permits held before",
-                                        "An applicant who held more long-term emergency permits than this is not eligible."),
-    "mentor_assignment_days": ("induction", "Days to assign a mentor",
-                               "Counted from enrolment; the director assigns the mentor within this time."),
-    "ilp_goals_days": ("induction", "Days to set the Individual Learning Plan goals", "Counted from enrolment."),
-    "mentoring_hours_per_week": ("induction", "Mentoring hours a week",
-                                 "The average of one-to-one mentoring a teacher receives, counted since enrolment."),
-    "eco_min_teaching_years": ("induction", "Years of teaching for Early Completion",
-                               "Years as teacher of record before a teacher may apply for the Early Completion Option."),
-    "preliminary_validity_years": ("induction", "Years a preliminary credential lasts",
-                                   "Used when no expiry date is recorded for the teacher's preliminary credential."),
-    "casc_enrolment_window_days": ("casc", "Days to enrol after starting an administrative post",
-                                   "Counted from the first day in the post; a candidate admitted later is too late."),
-    "casc_enrolment_warning_days": ("casc", "Days after starting the post to warn the candidate",
-                                    "On this day the candidate is reminded to enrol."),
-    "coach_assignment_days": ("casc", "Days to assign a coach", "Counted from admission."),
-    "coaching_weeks_per_year": ("casc", "Weeks with a coaching meeting each year",
-                                "A week counts once however many meetings it holds."),
-    "coaching_hours_per_year": ("casc", "Coaching hours each year",
-                                "Hours of one-to-one coaching in each program year, on top of the weekly meetings."),
-    "pl_hours_per_year": ("casc", "Professional-learning hours each year", "Hours needed in each program year."),
-    "cpsel_self_assessments": ("casc", "Self-assessments over the two years",
-                               "How many self-assessments on the leadership standards (CPSEL) a candidate completes."),
-    "admin_experience_years": ("casc", "Years of administrative experience for the clear credential",
-                               "Full-time years in an administrative post."),
-    "pasc_validity_years": ("casc", "Years a preliminary administrative credential lasts",
-                            "Used when no expiry date is recorded for the candidate's preliminary credential."),
-    "exit_panel_quorum": ("casc", "Panel members who must agree at the exit interview",
-                          "The candidate's own coach never counts toward this number."),
-    "exit_panel_mastery_score": ("casc", "Lowest score that counts as mastery",
-                                 "On the exit interview's 1 to 4 scale, for each leadership standard."),
-    "signoff_due_days": ("", "Days an approver has for a sign-off",
-                         "After this the sign-off is overdue and the program director is told."),
-    "undo_minutes": ("", "Minutes to undo a decision",
-                     "An approver may take back their own decision within this time; later only the director can."),
-    "recommendation_window_days": ("", "Days the candidate has after a recommendation",
-                                   "To answer the fitness questions and pay on CTC Online before the CTC removes it."),
-    "deadline_warning_days": ("", "Days before a deadline to send reminders",
-                              "Whole numbers separated by commas, for example 90, 60, 30, 7."),
-}
-GROUPS = {"pip": "Provisional Internship Permit", "induction": "Teacher induction",
-          "casc": "Clear Administrative Services Credential", "": "Every pathway"}
+
+def groups() -> dict[str, str]:
+    """Each settings group's heading: every pathway's title, then the program-wide ones."""
+    return {**{p.name: p.title for p in plugins()}, "": "Every pathway"}
 
 
 @dataclass(frozen=True)
@@ -152,14 +95,14 @@ def fields(program: Program) -> list[SettingField]:
     read = read_by(program.pathway, CURRENT_VERSION[program.pathway])
     result = []
     for f in dataclasses.fields(ProgramSettings):
-        group, label, help_text = PLAIN[f.name]
+        group = f.metadata["pathway"] or ""
         if group not in ("", program.pathway):
             continue
         result.append(SettingField(
-            name=f.name, label=label, kind=f.metadata["kind"],
+            name=f.name, label=f.metadata["label"], kind=f.metadata["kind"],
             value=getattr(current, f.name), default=f.default, doc=f.metadata["doc"], source=f.metadata["source"],
             conflict=f.metadata["conflict"], low=f.metadata["low"], high=f.metadata["high"],
-            read_by_pathway=f.name in read, group=group, help=help_text))
+            read_by_pathway=f.name in read, group=group, help=f.metadata["help"]))
     return sorted(result, key=lambda s: s.group == "")
 
 

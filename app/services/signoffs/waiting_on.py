@@ -207,7 +207,7 @@ def log_query(user: User, own: Scope):  # type: ignore[no-untyped-def]
 
 def kinds_cleared_by(roles: set[Role]) -> set[str]:
     """The kinds of document some pathway's rules let one of these roles verify (the definitions are fixed)."""
-    return {rule.evidence_kind.value for pathway in ("pip", "induction", "casc") for version in registry.versions(pathway)
+    return {rule.evidence_kind.value for pathway in registry.names() for version in registry.versions(pathway)
             for rule in registry.definition(pathway, version).rules.values()
             if rule.evidence_kind is not None and rule.clears in roles and rule.clears is not Role.CANDIDATE}
 

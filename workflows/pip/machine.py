@@ -12,10 +12,22 @@ from typing import Any
 
 from statemachine import Event, State
 
-from workflows import rules as r
-from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, ended_by, person,
-                            recommendation_events, recommendation_specs, step, step_from)
+from workflows import rules as common
+from workflows.base import (
+    Definition,
+    GroupSpec,
+    PathwayMachine,
+    automatic,
+    ended_by,
+    person,
+    recommendation_events,
+    recommendation_specs,
+    step,
+    step_from,
+)
 from workflows.facts import Pathway
+from workflows.pip import rules as r
+from workflows.pip.keys import NAME
 from workflows.roles import Role
 
 
@@ -90,8 +102,8 @@ GROUPS_V1 = (
     GroupSpec("Permit", PERMIT),
     GroupSpec("Plan & support", PLAN + SUPPORT),
     GroupSpec("Intern readiness", INTERN_READINESS + READY_SIGNOFFS),
-    GroupSpec("Credential", (r.CREDENTIAL_ISSUED,)),
+    GroupSpec("Credential", (common.CREDENTIAL_ISSUED,)),
 )
 
-DEFINITION_V1 = Definition(Pathway.PIP, 1, PipMachine, EVENTS_V1, GROUPS_V1,
+DEFINITION_V1 = Definition(Pathway(NAME), 1, PipMachine, EVENTS_V1, GROUPS_V1,
                            success="intern_credential_issued")

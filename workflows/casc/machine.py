@@ -11,9 +11,21 @@ from typing import Any
 
 from statemachine import Event, State
 
-from workflows import rules as r
-from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, ended_by, person,
-                            recommendation_events, recommendation_specs, step, step_from)
+from workflows import rules as common
+from workflows.base import (
+    Definition,
+    GroupSpec,
+    PathwayMachine,
+    automatic,
+    ended_by,
+    person,
+    recommendation_events,
+    recommendation_specs,
+    step,
+    step_from,
+)
+from workflows.casc import rules as r
+from workflows.casc.keys import NAME
 from workflows.facts import Pathway
 from workflows.roles import Role
 
@@ -100,8 +112,8 @@ GROUPS_V1 = (
     GroupSpec("Year 1", YEAR1_START + YEAR1),
     GroupSpec("Year 2", YEAR2_START + YEAR2),
     GroupSpec("Exit & experience", EXIT + (r.CASC_RECOMMENDATION_APPROVED,)),
-    GroupSpec("Credential", (r.CREDENTIAL_ISSUED,)),
+    GroupSpec("Credential", (common.CREDENTIAL_ISSUED,)),
 )
 
-DEFINITION_V1 = Definition(Pathway.CASC, 1, CascMachine, EVENTS_V1, GROUPS_V1,
+DEFINITION_V1 = Definition(Pathway(NAME), 1, CascMachine, EVENTS_V1, GROUPS_V1,
                            success="casc_issued")

@@ -13,10 +13,22 @@ from typing import Any
 
 from statemachine import Event, State
 
-from workflows import rules as r
-from workflows.base import (Definition, GroupSpec, PathwayMachine, automatic, ended_by, person,
-                            recommendation_events, recommendation_specs, step, step_from)
+from workflows import rules as common
+from workflows.base import (
+    Definition,
+    GroupSpec,
+    PathwayMachine,
+    automatic,
+    ended_by,
+    person,
+    recommendation_events,
+    recommendation_specs,
+    step,
+    step_from,
+)
 from workflows.facts import Pathway
+from workflows.induction import rules as r
+from workflows.induction.keys import NAME
 from workflows.roles import Role
 
 
@@ -121,8 +133,8 @@ GROUPS_V1 = (
     GroupSpec("Mentor & ILP", MENTOR + ILP),
     GroupSpec("Mentoring", (r.IND_MENTORING_AVERAGE,)),
     GroupSpec("Program completion", (r.IND_YEAR1_SIGNOFF,) + COMPLETION),
-    GroupSpec("Credential", (r.CREDENTIAL_ISSUED,)),
+    GroupSpec("Credential", (common.CREDENTIAL_ISSUED,)),
 )
 
-DEFINITION_V1 = Definition(Pathway.INDUCTION, 1, InductionMachine, EVENTS_V1, GROUPS_V1,
+DEFINITION_V1 = Definition(Pathway(NAME), 1, InductionMachine, EVENTS_V1, GROUPS_V1,
                            success="clear_credential_issued")

@@ -1,0 +1,60 @@
+"""CASC, as the registry serves it: Year 1 -> Year 2 -> exit interview -> recommendation to the
+CTC for the clear administrative services credential (rule book §3)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from workflows.casc import dates as d
+from workflows.casc import machine
+from workflows.casc import rules as r
+from workflows.casc.keys import NAME, KeyDate
+from workflows.dates import add_years
+from workflows.pathway import DeadlineSpec, PathwayPlugin, TimeEvent, credential_issued, on_or_before
+from workflows.settings import ProgramSettings
+from workflows.standards import StandardSet
+
+
+def _latest_start(today: date, settings: ProgramSettings) -> date:
+    """A position started after this day still has its enrolment window open on `today`."""
+    return today - timedelta(days=settings.casc_enrolment_window_days + 1)
+
+
+def _latest_issue(today: date, settings: ProgramSettings) -> date:
+    """A preliminary ASC issued after this day cannot have expired by `today`."""
+    return add_years(today, -settings.pasc_validity_years)
+
+
+PATHWAY = PathwayPlugin(
+    name=NAME,
+    label="CASC induction → clear administrative services credential",
+    short="CASC",
+    title="Clear Administrative Services Credential",
+    description="You hold a preliminary administrative services credential and started an administrative position.",
+    credential_hint="For example: Clear Administrative Services Credential.",
+    authorization_hint="Usually Administrative Services.",
+    signup_dates=((KeyDate.ADMIN_POSITION_STARTED_ON, "First administrative position started on"),
+                  (KeyDate.PASC_ISSUED_ON, "Preliminary Administrative Services Credential issued on"),
+                  (KeyDate.PASC_EXPIRES_ON, "Preliminary Administrative Services Credential expires on")),
+    definitions=(machine.DEFINITION_V1,),
+    current_version=1,
+    deadlines=(
+        DeadlineSpec("casc_enrolment_warning", "Enrol and start coaching (CTC PS1: 120 days)",
+                     d.enrolment_warning_on, r.CASC_IN_WINDOW,
+                     on_or_before(KeyDate.ADMITTED_ON, d.enrolment_warning_on)),
+        DeadlineSpec("casc_enrolment_window", "Be admitted to the CASC program",
+                     d.enrolment_window_closes_on, r.CASC_IN_WINDOW,
+                     on_or_before(KeyDate.ADMITTED_ON, d.enrolment_window_closes_on)),
+        DeadlineSpec("coach_assignment", "Coach assigned", d.coach_due_on, r.CASC_COACH_IN_TIME,
+                     on_or_before(KeyDate.COACH_ASSIGNED_ON, d.coach_due_on)),
+        DeadlineSpec("pasc_expiry", "Clear your credential before your preliminary ASC expires",
+                     d.pasc_expires_on, r.CASC_PASC_EXPIRED, credential_issued),
+    ),
+    time_events=(
+        TimeEvent("miss_enrolment_window", d.enrolment_window_closes_on,
+                  anchor=KeyDate.ADMIN_POSITION_STARTED_ON, latest_anchor=_latest_start),
+        TimeEvent("expire_pasc", d.pasc_expires_on, anchor=KeyDate.PASC_ISSUED_ON,
+                  latest_anchor=_latest_issue, expiry=KeyDate.PASC_EXPIRES_ON),
+    ),
+    standards=StandardSet.CPSEL,
+)

@@ -1,0 +1,51 @@
+"""Teacher Induction, as the registry serves it: preliminary -> clear teaching credential in two
+years, or one with the Early Completion Option (rule book §2)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from workflows.dates import add_years
+from workflows.induction import dates as d
+from workflows.induction import machine
+from workflows.induction import rules as r
+from workflows.induction.keys import NAME, KeyDate, SignOff
+from workflows.pathway import DeadlineSpec, PathwayPlugin, TimeEvent, credential_issued, on_or_before
+from workflows.roles import Role
+from workflows.settings import ProgramSettings
+from workflows.standards import StandardSet
+
+
+def _latest_issue(today: date, settings: ProgramSettings) -> date:
+    """A preliminary credential issued after this day cannot have expired by `today`."""
+    return add_years(today, -settings.preliminary_validity_years)
+
+
+PATHWAY = PathwayPlugin(
+    name=NAME,
+    label="Teacher Induction → clear teaching credential",
+    short="Teacher Induction",
+    title="Teacher induction",
+    description="You hold a preliminary teaching credential and are in your first years of teaching.",
+    credential_hint="For example: Clear Multiple Subject Teaching Credential.",
+    authorization_hint="e.g. Multiple Subject, or Single Subject: English.",
+    signup_dates=((KeyDate.PRELIMINARY_ISSUED_ON, "Preliminary credential issued on"),
+                  (KeyDate.PRELIMINARY_EXPIRES_ON, "Preliminary credential expires on")),
+    definitions=(machine.DEFINITION_V1,),
+    current_version=1,
+    deadlines=(
+        DeadlineSpec("mentor_assignment", "Mentor assigned", d.mentor_due_on, r.IND_MENTOR_IN_TIME,
+                     on_or_before(KeyDate.MENTOR_ASSIGNED_ON, d.mentor_due_on)),
+        DeadlineSpec("ilp_goals", "ILP goals set", d.ilp_goals_due_on, r.IND_ILP_IN_TIME,
+                     on_or_before(KeyDate.ILP_GOALS_SET_ON, d.ilp_goals_due_on)),
+        DeadlineSpec("preliminary_expiry", "Clear your credential before your preliminary expires",
+                     d.preliminary_expires_on, r.IND_PRELIMINARY_EXPIRED, credential_issued),
+    ),
+    time_events=(TimeEvent("expire_preliminary", d.preliminary_expires_on,
+                           anchor=KeyDate.PRELIMINARY_ISSUED_ON, latest_anchor=_latest_issue,
+                           expiry=KeyDate.PRELIMINARY_EXPIRES_ON),),
+    # The employer consents before the program director decides on an Early Completion
+    # application (rule book §2.3; programs' ECO criteria ask for employer letters first) [I].
+    sequential_signoffs={SignOff.ECO_APPROVED: (Role.DISTRICT_HR, Role.PROGRAM_DIRECTOR)},
+    standards=StandardSet.CSTP,
+)

@@ -1,0 +1,103 @@
+"""What a pathway package hands the registry: one `PathwayPlugin` holding everything the engine
+and the app ask of that pathway (its versions, deadlines, time-driven events, words).
+
+A package builds its `PATHWAY` in its `pathway` module; `workflows.registry` collects every
+installed package's (see `workflows.installed`). Nothing outside the package names a pathway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from workflows.base import Definition
+from workflows.facts import Facts
+from workflows.roles import Role
+from workflows.rules import Rule
+from workflows.settings import ProgramSettings
+from workflows.standards import StandardSet
+
+DueDate = Callable[[Facts], "date | None"]
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """A dated obligation of the pathway: what, the day it falls due, the rule that sets it, and
+    whether it is met (given the enrolment's pinned definition)."""
+
+    key: str
+    label: str
+    due: DueDate
+    rule: Rule
+    met: Callable[[Facts, Definition], bool]
+
+
+@dataclass(frozen=True)
+class TimeEvent:
+    """An automatic event a date fires (the app's daily sweep ends the enrolment with it).
+
+    `due` is the day it fires. For a set-based search the app also needs where that day comes
+    from: the recorded `anchor` date it counts from, and `latest_anchor(today, settings)`, the
+    last anchor date that can already be due on `today` (a superset: the rules then decide). An
+    `expiry` date, when recorded, overrides the counted day.
+    """
+
+    event: str
+    due: DueDate
+    anchor: str
+    latest_anchor: Callable[[date, ProgramSettings], date]
+    expiry: str | None = None
+
+
+@dataclass(frozen=True)
+class PathwayPlugin:
+    """One pathway, as the engine and the app see it."""
+
+    name: str  # what the database stores
+    label: str  # "Teacher Induction → clear teaching credential"
+    short: str  # "Induction", in lists and filters
+    title: str  # "Teacher induction", heading its settings
+    description: str  # who it is for, when a candidate picks a pathway
+    credential_hint: str  # what people write as their goal
+    authorization_hint: str  # what people write as their subject or authorization
+    definitions: tuple[Definition, ...]
+    current_version: int  # the version new enrolments are pinned to
+    deadlines: tuple[DeadlineSpec, ...] = ()
+    # The key dates a candidate can give when enrolling, with the words they know them by.
+    signup_dates: tuple[tuple[str, str], ...] = ()
+    time_events: tuple[TimeEvent, ...] = ()
+    # Sign-offs given by several roles in turn (the default is any order): key -> roles in order.
+    sequential_signoffs: Mapping[str, tuple[Role, ...]] = field(default_factory=dict)
+    standards: StandardSet | None = None  # the six standards plans and self-assessments use
+
+    def __post_init__(self) -> None:
+        # A package that drifts from itself fails at import, not on a page.
+        if any(d.pathway != self.name for d in self.definitions):
+            raise ValueError(f"{self.name}: a definition belongs to another pathway")
+        if self.current_version not in {d.version for d in self.definitions}:
+            raise ValueError(f"{self.name}: no definition of version {self.current_version}")
+        events = {e for d in self.definitions for e in d.events}
+        missing = [t.event for t in self.time_events if t.event not in events]
+        if missing:
+            raise ValueError(f"{self.name}: time events {missing} are not events of the machine")
+
+
+def all_hold(rules: tuple[Rule, ...], facts: Facts) -> bool:
+    """Whether every rule holds."""
+    return all(rule.check(facts) for rule in rules)
+
+
+def on_or_before(key_date: Any, due: DueDate) -> Callable[[Facts, Definition], bool]:
+    """A deadline's 'met' test: the key date is recorded on or before the due date."""
+    def met(facts: Facts, _defn: Definition) -> bool:
+        on, by = facts.date_of(key_date), due(facts)
+        return on is not None and by is not None and on <= by
+    return met
+
+
+def credential_issued(facts: Facts, _defn: Definition) -> bool:
+    """A deadline that only the issued credential meets (expiries)."""
+    from workflows.rules import CREDENTIAL_ISSUED
+    return CREDENTIAL_ISSUED.check(facts)

@@ -1,0 +1,44 @@
+"""The PIP pathway, as the registry serves it: Provisional Internship Permit -> intern credential
+ready within the permit's one non-renewable year (rule book §1)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from workflows.base import Definition
+from workflows.dates import add_months
+from workflows.facts import Facts
+from workflows.pathway import DeadlineSpec, PathwayPlugin, TimeEvent, all_hold, credential_issued
+from workflows.pip import machine
+from workflows.pip import rules as r
+from workflows.pip.dates import pip_expires_on
+from workflows.pip.keys import NAME, KeyDate
+from workflows.settings import ProgramSettings
+
+
+def _ready_or_issued(facts: Facts, defn: Definition) -> bool:
+    """Intern-ready under the pinned version's rules, or already issued."""
+    return all_hold(defn.events["declare_intern_ready"].rules, facts) or credential_issued(facts, defn)
+
+
+def _latest_issue(today: date, settings: ProgramSettings) -> date:
+    """A permit issued after this day cannot have expired by `today`."""
+    return add_months(today, -settings.pip_validity_months)
+
+
+PATHWAY = PathwayPlugin(
+    name=NAME,
+    label="Provisional Internship Permit → intern credential",
+    short="PIP",
+    title="Provisional Internship Permit",
+    description="You teach on a Provisional Internship Permit and are getting ready for an intern program.",
+    credential_hint="For example: University Intern Credential, Single Subject.",
+    authorization_hint="The subject you teach on the permit, e.g. Mathematics.",
+    signup_dates=((KeyDate.PERMIT_ISSUED_ON, "PIP permit issued on"), (KeyDate.PERMIT_EXPIRES_ON, "PIP permit expires on")),
+    definitions=(machine.DEFINITION_V1,),
+    current_version=1,
+    deadlines=(DeadlineSpec("pip_expiry", "Become intern-credential ready before your PIP expires",
+                            pip_expires_on, r.PIP_PERMIT_EXPIRED, _ready_or_issued),),
+    time_events=(TimeEvent("expire_permit", pip_expires_on, anchor=KeyDate.PERMIT_ISSUED_ON,
+                           latest_anchor=_latest_issue, expiry=KeyDate.PERMIT_EXPIRES_ON),),
+)
