@@ -52,6 +52,24 @@ class TimeEvent:
 
 
 @dataclass(frozen=True)
+class PaceTarget:
+    """A requirement counted from logs, as the app's pacing measures it: what is logged (`have`),
+    what is needed (`target`) and the window it must fit in. `applies_from`/`applies_until` say
+    when it is the one paced (a program year's target during that year)."""
+
+    key: str
+    label: str
+    unit: str
+    have: float
+    target: float
+    starts_on: date
+    due_on: date
+    weekly: bool = False  # counted in weeks with a meeting, so at most one a week
+    applies_from: date | None = None
+    applies_until: date | None = None
+
+
+@dataclass(frozen=True)
 class PathwayPlugin:
     """One pathway, as the engine and the app see it."""
 
@@ -71,6 +89,13 @@ class PathwayPlugin:
     # Sign-offs given by several roles in turn (the default is any order): key -> roles in order.
     sequential_signoffs: Mapping[str, tuple[Role, ...]] = field(default_factory=dict)
     standards: StandardSet | None = None  # the six standards plans and self-assessments use
+    # Pacing: the states in which logs are kept toward a requirement, and the targets then, given
+    # the facts and the enrolment date.
+    paced_states: frozenset[str] = frozenset()
+    # The logs a candidate keeps (log kind -> the role that signs an entry) and the plans.
+    log_kinds: Mapping[str, Role] = field(default_factory=dict)
+    plan_kinds: tuple[str, ...] = ()
+    pace: Callable[[Facts, date], list[PaceTarget]] | None = None
 
     def __post_init__(self) -> None:
         # A package that drifts from itself fails at import, not on a page.

@@ -28,7 +28,7 @@ from .routes import _enrollment
 
 def _pip(enrollment_id: int) -> Enrollment:
     enrollment = _enrollment(enrollment_id)
-    if LogKind.REVIEW_MEETING not in logs_service.KINDS[enrollment.pathway]:
+    if LogKind.REVIEW_MEETING not in logs_service.kinds(enrollment.pathway):
         abort(404)
     return enrollment
 
@@ -43,7 +43,7 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
                             .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())).all()  # type: ignore[attr-defined]
     names = {u.id: u.name for u in session.exec(select(User).where(
         User.id.in_({m.signer_id for m in meetings} or {0}))).all()}  # type: ignore[union-attr]
-    signer_role = logs_service.KINDS[enrollment.pathway][LogKind.REVIEW_MEETING]
+    signer_role = logs_service.kinds(enrollment.pathway)[LogKind.REVIEW_MEETING]
     signers = [user for user, role in dashboard_service.signers_for(session, enrollment) if role is signer_role]
     candidate = session.get(User, enrollment.candidate_id)
     # Who the program requires at a review, and for each meeting who of them was missing.

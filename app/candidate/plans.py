@@ -49,7 +49,7 @@ def plans(enrollment_id: int) -> str:
     enrollment = _enrollment(enrollment_id)
     roles = policy.roles_on(session, current_user, enrollment)
     listed = []
-    for kind in plans_service.KINDS[enrollment.pathway]:
+    for kind in plans_service.kinds(enrollment.pathway):
         readable = policy.can_read_plan(roles, kind.value)
         plan = plans_service.find(session, enrollment, kind.value) if readable else None
         listed.append((plans_service.SHAPES[kind], plan, readable, _standing(session, enrollment, kind, plan)))

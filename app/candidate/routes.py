@@ -181,11 +181,11 @@ def _log_page(enrollment: Enrollment, status: int = 200, problems: list[str] | N
     early = logs_service.early_completion(session, enrollment)
     years = {e.id: logs_service.year_of(e, enrollment, early) for e in entries}
     notes_only = (not policy.can_keep_log(current_user, enrollment)  # type: ignore[arg-type]
-                  and LogKind.SUPPORT_NOTE in logs_service.KINDS[enrollment.pathway]
+                  and LogKind.SUPPORT_NOTE in logs_service.kinds(enrollment.pathway)
                   and policy.can_record_support_note(roles))
     return render_template("candidate/logs.html", board=board, roles=roles, problems=problems or [],
                            entries=[(e, logs_service.visible_notes(e, roles, current_user)) for e in entries],  # type: ignore[arg-type]
-                           names=names, totals=totals, signers=signers, kinds=logs_service.KINDS[enrollment.pathway],
+                           names=names, totals=totals, signers=signers, kinds=logs_service.kinds(enrollment.pathway),
                            today=board.facts.today, years=years, notes_only=notes_only), status
 
 

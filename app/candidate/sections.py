@@ -40,7 +40,7 @@ def enrollment_sections(enrollment: Enrollment) -> list[Section]:
     sections = [section("Overview", "dashboard", "credential_goal"), section("Checklist", "checklist"),
                 section("Dates & facts", "facts"),
                 section("Logs", "log_book")]
-    if any(policy.can_read_plan(roles, kind.value) for kind in plans_service.KINDS[enrollment.pathway]):
+    if any(policy.can_read_plan(roles, kind.value) for kind in plans_service.kinds(enrollment.pathway)):
         sections.append(section("Plans", "plans", "plan", "self_assessments"))
     if enrollment.pathway == "pip":
         sections.append(section("Review meetings", "meetings"))

@@ -40,7 +40,7 @@ def _panel_page(panel_id: int, status: int = 200, problems: list[str] | None = N
     seat = next((s for s in tally.seats if s.user.id == current_user.id), None)
     roles = policy.roles_on(session, current_user, enrollment)  # type: ignore[arg-type]
     # What the panel member may open of the candidate's record, as the confidentiality tables say.
-    readable_plans = [(k.value, plans_service.SHAPES[k].title) for k in plans_service.KINDS[enrollment.pathway]
+    readable_plans = [(k.value, plans_service.SHAPES[k].title) for k in plans_service.kinds(enrollment.pathway)
                       if policy.can_read_plan(roles, k.value)]
     documents = [row for row in current_documents(session, enrollment).values()  # type: ignore[arg-type]
                  if policy.can_read_evidence(roles, row.kind)]

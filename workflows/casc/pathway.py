@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from workflows.casc import dates as d
 from workflows.casc import machine
 from workflows.casc import rules as r
-from workflows.casc.keys import NAME, KeyDate
+from workflows.casc.keys import NAME, Count, KeyDate
 from workflows.dates import add_years
-from workflows.pathway import DeadlineSpec, PathwayPlugin, TimeEvent, credential_issued, on_or_before
+from workflows.facts import Facts
+from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, credential_issued, on_or_before
+from workflows.roles import Role
 from workflows.settings import ProgramSettings
 from workflows.standards import StandardSet
 
@@ -23,6 +25,26 @@ def _latest_start(today: date, settings: ProgramSettings) -> date:
 def _latest_issue(today: date, settings: ProgramSettings) -> date:
     """A preliminary ASC issued after this day cannot have expired by `today`."""
     return add_years(today, -settings.pasc_validity_years)
+
+
+def _pace(facts: Facts, start: date) -> list[PaceTarget]:
+    """Coaching weeks and professional-learning hours, each program year on its own: Year 1 is
+    paced until its anniversary, Year 2 from then on."""
+    found = []
+    s = facts.settings
+    for year, (weeks_count, pl_count) in ((1, (Count.COACHING_WEEKS_Y1, Count.PL_HOURS_Y1)),
+                                          (2, (Count.COACHING_WEEKS_Y2, Count.PL_HOURS_Y2))):
+        begins, ends = add_years(start, year - 1), add_years(start, year)
+        until, since = (ends, None) if year == 1 else (None, begins)
+        found += [
+            PaceTarget(f"coaching_weeks_y{year}", f"Weeks with a coaching meeting, Year {year}", "weeks",
+                       facts.count(weeks_count), s.coaching_weeks_per_year, begins, ends, weekly=True,
+                       applies_from=since, applies_until=until),
+            PaceTarget(f"pl_hours_y{year}", f"Professional-learning hours, Year {year}", "hours",
+                       facts.count(pl_count), s.pl_hours_per_year, begins, ends,
+                       applies_from=since, applies_until=until),
+        ]
+    return found
 
 
 PATHWAY = PathwayPlugin(
@@ -57,4 +79,8 @@ PATHWAY = PathwayPlugin(
                   latest_anchor=_latest_issue, expiry=KeyDate.PASC_EXPIRES_ON),
     ),
     standards=StandardSet.CPSEL,
+    paced_states=frozenset({"admitted", "year1_active", "year1_complete", "year2_active"}),
+    pace=_pace,
+    log_kinds={"coaching": Role.COACH, "professional_learning": Role.COACH},
+    plan_kinds=("iip1", "iip2"),  # rule book §3.3
 )

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from workflows.dates import add_years
+from workflows.facts import Facts
 from workflows.induction import dates as d
 from workflows.induction import machine
 from workflows.induction import rules as r
-from workflows.induction.keys import NAME, KeyDate, SignOff
-from workflows.pathway import DeadlineSpec, PathwayPlugin, TimeEvent, credential_issued, on_or_before
+from workflows.induction.keys import NAME, Count, KeyDate, SignOff
+from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, credential_issued, on_or_before
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 from workflows.standards import StandardSet
@@ -19,6 +20,15 @@ from workflows.standards import StandardSet
 def _latest_issue(today: date, settings: ProgramSettings) -> date:
     """A preliminary credential issued after this day cannot have expired by `today`."""
     return add_years(today, -settings.preliminary_validity_years)
+
+
+def _pace(facts: Facts, start: date) -> list[PaceTarget]:
+    """Mentoring hours at the weekly average, over the two program years."""
+    end = add_years(start, 2)
+    weeks = (end - start).days / 7
+    return [PaceTarget("mentoring_hours", "Mentoring hours since enrolment", "hours",
+                       facts.count(Count.MENTORING_HOURS),
+                       round(facts.settings.mentoring_hours_per_week * weeks, 1), start, end)]
 
 
 PATHWAY = PathwayPlugin(
@@ -48,4 +58,9 @@ PATHWAY = PathwayPlugin(
     # application (rule book §2.3; programs' ECO criteria ask for employer letters first) [I].
     sequential_signoffs={SignOff.ECO_APPROVED: (Role.DISTRICT_HR, Role.PROGRAM_DIRECTOR)},
     standards=StandardSet.CSTP,
+    paced_states=frozenset({"mentor_assigned", "ilp_goals_set", "eco_active", "year1_active", "year1_complete",
+                            "year2_active", "extended"}),
+    pace=_pace,
+    log_kinds={"mentoring": Role.MENTOR, "professional_learning": Role.MENTOR},
+    plan_kinds=("ilp",),  # rule book §2.4 B3
 )

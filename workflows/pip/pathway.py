@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 from workflows.base import Definition
-from workflows.dates import add_months
+from workflows.dates import add_months, add_years
 from workflows.facts import Facts
-from workflows.pathway import DeadlineSpec, PathwayPlugin, TimeEvent, all_hold, credential_issued
+from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, all_hold, credential_issued
 from workflows.pip import machine
 from workflows.pip import rules as r
 from workflows.pip.dates import pip_expires_on
-from workflows.pip.keys import NAME, KeyDate
+from workflows.pip.keys import NAME, Count, KeyDate
+from workflows.roles import Role
 from workflows.settings import ProgramSettings
 
 
@@ -24,6 +25,16 @@ def _ready_or_issued(facts: Facts, defn: Definition) -> bool:
 def _latest_issue(today: date, settings: ProgramSettings) -> date:
     """A permit issued after this day cannot have expired by `today`."""
     return add_months(today, -settings.pip_validity_months)
+
+
+def _pace(facts: Facts, start: date) -> list[PaceTarget]:
+    """Pre-service hours and tracker reviews, both before the permit expires."""
+    end = pip_expires_on(facts) or add_years(start, 1)
+    s = facts.settings
+    return [PaceTarget("preservice_hours", "Pre-service hours before the permit expires", "hours",
+                       facts.count(Count.PRESERVICE_HOURS), s.pip_preservice_hours, start, end),
+            PaceTarget("reviews", "Tracker reviews with the support team", "reviews",
+                       facts.count(Count.REVIEWS_HELD), s.pip_min_reviews, start, end)]
 
 
 PATHWAY = PathwayPlugin(
@@ -41,4 +52,10 @@ PATHWAY = PathwayPlugin(
                             pip_expires_on, r.PIP_PERMIT_EXPIRED, _ready_or_issued),),
     time_events=(TimeEvent("expire_permit", pip_expires_on, anchor=KeyDate.PERMIT_ISSUED_ON,
                            latest_anchor=_latest_issue, expiry=KeyDate.PERMIT_EXPIRES_ON),),
+    paced_states=frozenset({"pip_active", "plan_established"}),
+    pace=_pace,
+    # Support notes and review meetings signed by the mentor, pre-service hours by the intern program.
+    log_kinds={"support_note": Role.MENTOR, "review_meeting": Role.MENTOR,
+               "preservice": Role.PREP_PROGRAM_SUPPORT_PROVIDER},
+    plan_kinds=("pip_personalized", "pip_action"),  # rule book §1.3
 )

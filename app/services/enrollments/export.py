@@ -77,7 +77,7 @@ def summary(session: Session, enrollment: Enrollment, viewer: User, now: datetim
     roles = _require(session, enrollment, viewer)
     board = dashboard_service.build(session, enrollment, viewer, now)
     plans, hidden = [], []
-    for kind in plans_service.KINDS[enrollment.pathway]:
+    for kind in plans_service.kinds(enrollment.pathway):
         shape = plans_service.SHAPES[kind]
         if policy.can_read_plan(roles, kind.value, "export"):
             plans.append((shape, plans_service.find(session, enrollment, kind.value)))

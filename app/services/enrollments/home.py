@@ -21,7 +21,8 @@ from app.services.enrollments import case_file
 from app.services.enrollments.dashboard import Dashboard, StepOption
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.words import count_unit, figure
-from app.services.evidence.plans import EVIDENCE_KIND, KINDS
+from app.services.evidence.plans import EVIDENCE_KIND
+from app.services.evidence.plans import kinds as plan_kinds
 from app.services.signoffs import queueing
 from workflows import engine
 from workflows.facts import Count, EvidenceKind
@@ -341,7 +342,7 @@ def _signoff_titles(board: Dashboard) -> dict[tuple[str, str], str]:
 def _plan_for(pathway: str, kind: EvidenceKind) -> str | None:
     """The plan kind a document is filed from ("ilp"), when the pathway keeps that plan."""
     for plan, evidence_kind in EVIDENCE_KIND.items():
-        if evidence_kind is kind and plan in KINDS[pathway]:
+        if evidence_kind is kind and plan in plan_kinds(pathway):
             return plan.value
     return None
 

@@ -20,15 +20,14 @@ from app.services.enrollments import case_file
 from app.services.notifications import approver_notices
 from workflows.pip.reviews import REVIEW_ROLES
 from workflows.program_years import program_year
+from workflows.registry import plugin
 from workflows.roles import Role
 
-# Which logs each pathway keeps, and the role that signs them.
-KINDS: dict[str, dict[LogKind, Role]] = {
-    "pip": {LogKind.SUPPORT_NOTE: Role.MENTOR, LogKind.REVIEW_MEETING: Role.MENTOR,
-            LogKind.PRESERVICE: Role.PREP_PROGRAM_SUPPORT_PROVIDER},
-    "induction": {LogKind.MENTORING: Role.MENTOR, LogKind.PROFESSIONAL_LEARNING: Role.MENTOR},
-    "casc": {LogKind.COACHING: Role.COACH, LogKind.PROFESSIONAL_LEARNING: Role.COACH},
-}
+
+def kinds(pathway: str) -> dict[LogKind, Role]:
+    """The logs a pathway keeps and the role that signs each (its package's `log_kinds`)."""
+    return {LogKind(kind): role for kind, role in plugin(pathway).log_kinds.items()}
+
 # Meetings that happen at most once a week; a second entry for the same week is a mistake.
 WEEKLY = {LogKind.COACHING}
 MAX_HOURS = 12.0  # one sitting; anything longer is a typing error
@@ -69,18 +68,18 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
     (seed 000: "logs of support from mentor teacher, direct supervisor, and other district staff")
     record support notes too: such a note is their own account, so it stands signed by its author.
     """
-    kinds = KINDS[enrollment.pathway]
+    kinds_ = kinds(enrollment.pathway)
     try:
         kind_ = LogKind(kind)
     except ValueError:
         kind_ = None
     supporter = not policy.can_keep_log(author, enrollment)
-    if supporter and not (kind_ is LogKind.SUPPORT_NOTE and kind_ in kinds and policy.can_record_support_note(
+    if supporter and not (kind_ is LogKind.SUPPORT_NOTE and kind_ in kinds_ and policy.can_record_support_note(
             policy.roles_on(session, author, enrollment))):
         raise NotPermitted("Only the candidate keeps their own logs; their mentor, supervisor and district "
                            "staff may add support notes.")
-    if kind_ not in kinds:
-        raise LogError(f"This pathway keeps these logs: {', '.join(k.value.replace('_', ' ') for k in kinds)}.")
+    if kind_ not in kinds_:
+        raise LogError(f"This pathway keeps these logs: {', '.join(k.value.replace('_', ' ') for k in kinds_)}.")
     check_date(enrollment, occurred_on, today)
     if hours != hours or hours < 0 or hours > MAX_HOURS:  # NaN is not a number of hours
         raise LogError(f"Hours must be between 0 and {MAX_HOURS:g} for one entry.")
@@ -96,7 +95,7 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
     elif signer is None:
         raise LogError("Choose who will sign this entry.")
     else:
-        role = kinds[kind_]
+        role = kinds_[kind_]
         if role not in policy.roles_on(session, signer, enrollment) or signer.id == author.id:
             raise LogError(f"{signer.name} is not your {role.label.lower()} on this pathway.")
     if kind_ in WEEKLY and _week_logged(session, enrollment.id, kind_, occurred_on):  # type: ignore[arg-type]

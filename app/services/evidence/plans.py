@@ -23,6 +23,7 @@ from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.evidence import filing as evidence_service
 from app.services.evidence import plan_document
 from workflows.facts import EvidenceKind
+from workflows.registry import plugin
 from workflows.standards import StandardSet, standard_label
 
 MAX_ITEMS = 24
@@ -123,12 +124,9 @@ SHAPES[PlanKind.IIP2] = PlanShape(
     fields=SHAPES[PlanKind.IIP1].fields, summary=SHAPES[PlanKind.IIP1].summary, standards=StandardSet.CPSEL,
     numbers=(4, 5, 6), needed_to_submit=("leadership_goal",), every_standard=True)
 
-# Which plans each pathway keeps (rule book §1.3, §2.4 B3, §3.3).
-KINDS: dict[str, tuple[PlanKind, ...]] = {
-    "pip": (PlanKind.PIP_PERSONALIZED, PlanKind.PIP_ACTION),
-    "induction": (PlanKind.ILP,),
-    "casc": (PlanKind.IIP1, PlanKind.IIP2),
-}
+def kinds(pathway: str) -> tuple[PlanKind, ...]:
+    """The plans a pathway keeps (its package says which: `PathwayPlugin.plan_kinds`)."""
+    return tuple(PlanKind(kind) for kind in plugin(pathway).plan_kinds)
 
 
 def shape_for(enrollment: Enrollment, kind: str) -> PlanShape:
@@ -137,7 +135,7 @@ def shape_for(enrollment: Enrollment, kind: str) -> PlanShape:
         kind_ = PlanKind(kind)
     except ValueError:
         raise NotFound("There is no such plan.") from None
-    if kind_ not in KINDS[enrollment.pathway]:
+    if kind_ not in kinds(enrollment.pathway):
         raise NotFound("This pathway does not keep that plan.")
     return SHAPES[kind_]
 

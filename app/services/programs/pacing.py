@@ -1,7 +1,6 @@
 """Pacing: will each candidate's hours and meetings reach the requirement by its date?
 
-For every requirement counted from logs (induction mentoring hours, CASC coaching weeks and
-professional-learning hours per program year, PIP pre-service hours and tracker reviews) we know
+For every requirement counted from logs (each pathway declares its own: `PathwayPlugin.pace`) we know
 what is logged (`have`), what is needed (`target`) and the window it must fit in. From that:
 
 * expected now = target x (share of the window elapsed): what the calendar says by today;
@@ -21,17 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.models import Enrollment
-from workflows.dates import add_years
-from workflows.pip.dates import pip_expires_on
-from workflows.facts import Count, Facts, Pathway
-
-# States in which logs are being kept toward a requirement (elsewhere there is nothing to pace).
-PACED_STATES = {
-    Pathway.PIP: {"pip_active", "plan_established"},
-    Pathway.INDUCTION: {"mentor_assigned", "ilp_goals_set", "eco_active", "year1_active", "year1_complete",
-                        "year2_active", "extended"},
-    Pathway.CASC: {"admitted", "year1_active", "year1_complete", "year2_active"},
-}
+from workflows.facts import Facts
+from workflows.registry import plugin
 
 
 @dataclass(frozen=True)
@@ -138,43 +128,13 @@ def behind_from(spec: dict) -> date | None:  # type: ignore[type-arg]
 
 def plans(enrollment: Enrollment, facts: Facts) -> list[dict]:  # type: ignore[type-arg]
     """What `paces` measures, without the day: each requirement's have, target and window, and the
-    stretch of days it is the one paced (both CASC years are kept; the day picks one). Stored in
+    stretch of days it is the one paced (every program year is kept; the day picks one). Stored in
     the enrolment's summary (app/services/enrollments/summaries.py) as JSON."""
-    pathway = Pathway(enrollment.pathway)
-    if enrollment.state not in PACED_STATES[pathway]:
+    pathway = plugin(enrollment.pathway)
+    if pathway.pace is None or enrollment.state not in pathway.paced_states:
         return []
-    s, start = facts.settings, enrollment.enrolled_on
-
-    def plan(key: str, label: str, unit: str, have: float, target: float, starts_on: date, due_on: date, *,
-             weekly: bool = False, applies_from: date | None = None, applies_until: date | None = None) -> dict:  # type: ignore[type-arg]
-        return {"key": key, "label": label, "unit": unit, "have": float(have), "target": float(target),
-                "starts_on": starts_on.isoformat(), "due_on": due_on.isoformat(), "weekly": weekly,
-                "applies_from": applies_from and applies_from.isoformat(),
-                "applies_until": applies_until and applies_until.isoformat()}
-
-    if pathway is Pathway.INDUCTION:
-        end = add_years(start, 2)
-        weeks = (end - start).days / 7
-        return [plan("mentoring_hours", "Mentoring hours since enrolment", "hours",
-                     facts.count(Count.MENTORING_HOURS), round(s.mentoring_hours_per_week * weeks, 1), start, end)]
-    if pathway is Pathway.CASC:
-        found = []
-        for year, (weeks_count, pl_count) in ((1, (Count.COACHING_WEEKS_Y1, Count.PL_HOURS_Y1)),
-                                              (2, (Count.COACHING_WEEKS_Y2, Count.PL_HOURS_Y2))):
-            begins, ends = add_years(start, year - 1), add_years(start, year)
-            # Year 1 is paced until its anniversary, year 2 from then on (as `today < add_years(start, 1)`).
-            window = {"applies_until": ends} if year == 1 else {"applies_from": begins}
-            found += [
-                plan(f"coaching_weeks_y{year}", f"Weeks with a coaching meeting, Year {year}", "weeks",
-                     facts.count(weeks_count), s.coaching_weeks_per_year, begins, ends, weekly=True, **window),
-                plan(f"pl_hours_y{year}", f"Professional-learning hours, Year {year}", "hours",
-                     facts.count(pl_count), s.pl_hours_per_year, begins, ends, **window),
-            ]
-        return found
-    end = pip_expires_on(facts) or add_years(start, 1)
-    return [
-        plan("preservice_hours", "Pre-service hours before the permit expires", "hours",
-             facts.count(Count.PRESERVICE_HOURS), s.pip_preservice_hours, start, end),
-        plan("reviews", "Tracker reviews with the support team", "reviews",
-             facts.count(Count.REVIEWS_HELD), s.pip_min_reviews, start, end),
-    ]
+    return [{"key": t.key, "label": t.label, "unit": t.unit, "have": float(t.have), "target": float(t.target),
+             "starts_on": t.starts_on.isoformat(), "due_on": t.due_on.isoformat(), "weekly": t.weekly,
+             "applies_from": t.applies_from and t.applies_from.isoformat(),
+             "applies_until": t.applies_until and t.applies_until.isoformat()}
+            for t in pathway.pace(facts, enrollment.enrolled_on)]

@@ -59,28 +59,37 @@ STATUS_LABELS = {S.SUBMITTED: "Submitted, waiting for the candidate", S.FITNESS_
 
 @cache
 def states_of(pathway: str, version: int) -> tuple[str, str, str]:
-    """(ready, recommended, issued) state values of a pathway version, read from its machine."""
+    """(ready, recommended, issued) state values of a pathway version, read from its machine; empty
+    for a pathway that ends without a recommendation to the CTC."""
     found: dict[str, tuple[str, str]] = {}
     for state in definition(pathway, version).machine.states:
         for transition in state.transitions:
             found.setdefault(str(transition.event), (str(transition.source.value), str(transition.target.value)))
+    if "recommend" not in found:
+        return "", "", ""
     ready, recommended = found["recommend"]
     return ready, recommended, found["credential_issued"][1]
 
 
+def _by(program: Program, event: str) -> frozenset[Role]:
+    """The roles the program's pathway lets ask for `event` (none when it has no such event)."""
+    spec = definition(program.pathway, CURRENT_VERSION[program.pathway]).events.get(event)
+    return spec.by if spec is not None else frozenset()
+
+
 def submitters(program: Program) -> frozenset[Role]:
     """The roles the program's pathway lets record a recommendation."""
-    return definition(program.pathway, CURRENT_VERSION[program.pathway]).events["recommend"].by
+    return _by(program, "recommend")
 
 
 def issuers(program: Program) -> frozenset[Role]:
     """The roles that may record the credential as issued (the `credential_issued` event)."""
-    return definition(program.pathway, CURRENT_VERSION[program.pathway]).events["credential_issued"].by
+    return _by(program, "credential_issued")
 
 
 def returners(program: Program) -> frozenset[Role]:
     """The roles that may record a return (the `recommendation_returned` event)."""
-    return definition(program.pathway, CURRENT_VERSION[program.pathway]).events["recommendation_returned"].by
+    return _by(program, "recommendation_returned")
 
 
 @dataclass(frozen=True)
