@@ -14,7 +14,7 @@ Subjects, seen from one candidate's enrolment ("this candidate"):
 Outcomes: `ok` (2xx or 3xx, or 400/409/422 when input checks answer after access was granted),
 `login` (redirect to sign-in), `hidden` (404: whoever may not see a record, or a confidential page,
 gets the answer a missing page gets) and `forbidden` (403: the page is theirs to see, this action
-is not). Cases name the enrolment a route is tried on: `induction`, `pip`, `casc` (whose own records
+is not). Cases name the enrolment a route is tried on: one per installed pathway (whose own records
 the URL names), and `induction/document` (an ordinary document, where `induction` is the filed ILP).
 """
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from workflows import registry
 from workflows.roles import Role
 
 OK, LOGIN, HIDDEN, FORBIDDEN = "ok", "login", "hidden", "forbidden"
@@ -90,7 +91,10 @@ def rule(ok: Iterable[str] = (), forbidden: Iterable[str] = (), *, anonymous: st
 PUBLIC = rule(SIGNED_IN, anonymous=OK)
 SIGNED_IN_ONLY = rule(SIGNED_IN)
 ENROLMENT = rule(SEES_ENROLMENT)
-ALL_PATHWAYS = ("induction", "pip", "casc")
+# The pathways a route is tried on: every installed one (the registry's), and those that keep plans
+# and confidential notes (their own records are what the URLs name).
+EVERY_PATHWAY = tuple(registry.names())
+ALL_PATHWAYS = tuple(p.name for p in registry.plugins() if p.plan_kinds and p.confidential_logs)
 
 ACCESS: dict[tuple[str, str], Entry] = {
     # --- Public and account pages: anyone, signed in or not -------------------------------------
@@ -120,8 +124,8 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("candidate.accept_invitation", "POST"): rule((), SIGNED_IN, anonymous=OK),
 
     # --- One enrolment: whoever holds a role for the candidate, and service administrators --------
-    ("candidate.dashboard", "GET"): rule(SEES_ENROLMENT, cases=ALL_PATHWAYS),
-    ("candidate.checklist", "GET"): rule(SEES_ENROLMENT, cases=ALL_PATHWAYS),
+    ("candidate.dashboard", "GET"): rule(SEES_ENROLMENT, cases=EVERY_PATHWAY),
+    ("candidate.checklist", "GET"): rule(SEES_ENROLMENT, cases=EVERY_PATHWAY),
     ("candidate.facts", "GET"): ENROLMENT,
     ("candidate.credential_goal", "GET"): ENROLMENT,
     # Changing the record: each fact's owner (here the preliminary credential's issue date: the
@@ -139,8 +143,8 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("candidate.withdraw_invitation", "POST"): rule((CANDIDATE, Role.PROGRAM_DIRECTOR)),
     ("candidate.remove_member", "POST"): rule((CANDIDATE, Role.PROGRAM_DIRECTOR)),
     ("candidate.export", "GET"): ENROLMENT,
-    ("candidate.export_summary", "GET"): rule((CANDIDATE, Role.PROGRAM_DIRECTOR), cases=ALL_PATHWAYS),
-    ("candidate.export_evidence", "GET"): rule((CANDIDATE, Role.PROGRAM_DIRECTOR), cases=ALL_PATHWAYS),
+    ("candidate.export_summary", "GET"): rule((CANDIDATE, Role.PROGRAM_DIRECTOR), cases=EVERY_PATHWAY),
+    ("candidate.export_evidence", "GET"): rule((CANDIDATE, Role.PROGRAM_DIRECTOR), cases=EVERY_PATHWAY),
     ("candidate.create_calendar_feed", "POST"): rule(TEAM, SEES_ENROLMENT),
     ("candidate.revoke_calendar_feed", "POST"): ENROLMENT,
     # Documents

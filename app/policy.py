@@ -13,10 +13,9 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from app.confidentiality import DOCUMENTS, NOTES_OF, PLANS, Channel, Content, may_read
+from app.confidentiality import DOCUMENTS, NOTES_OF, PLANS, Channel, Content, may_read, plan_co_author
 from app.models import Enrollment, Membership, Program, User
 from app.reads import remembered
-from workflows.facts import Pathway
 from workflows.roles import Role
 
 
@@ -63,7 +62,8 @@ def can_request_event(roles: frozenset[Role], allowed: frozenset[Role]) -> bool:
 
 def can_read_confidential_notes(roles: frozenset[Role], kind: str = "mentoring") -> bool:
     """Mentoring, coaching or support notes of log kind `kind`, on a page (the confidentiality tables)."""
-    return may_read(roles, NOTES_OF.get(kind, (Pathway.INDUCTION, Content.NOTES)), Channel.PAGE)
+    notes = NOTES_OF.get(kind)
+    return notes is not None and may_read(roles, notes, Channel.PAGE)
 
 
 # Who may upload documents on an enrolment: the candidate and the people who hold records for them.
@@ -126,14 +126,9 @@ def can_decide_own_upload(user: User, uploaded_by_id: int) -> bool:
 
 # --- Plans, exports and resources ---------------------------------------------------------------
 
-# Who writes each plan with the candidate: the mentor (PIP plans, ILP) or the coach (IIPs).
-_PLAN_CO_AUTHORS = {"pip_personalized": Role.MENTOR, "pip_action": Role.MENTOR, "ilp": Role.MENTOR,
-                    "iip1": Role.COACH, "iip2": Role.COACH}
-
-
-def can_read_growth_record(roles: frozenset[Role], pathway: str = Pathway.INDUCTION) -> bool:
+def can_read_growth_record(roles: frozenset[Role], pathway: str) -> bool:
     """Self-assessments (and the ILP): never evaluators, even one who also mentors."""
-    return may_read(roles, (Pathway(pathway), Content.SELF_ASSESSMENT), Channel.PAGE)
+    return may_read(roles, (pathway, Content.SELF_ASSESSMENT), Channel.PAGE)
 
 
 def can_read_plan(roles: frozenset[Role], kind: str, channel: str = "page") -> bool:
@@ -143,7 +138,7 @@ def can_read_plan(roles: frozenset[Role], kind: str, channel: str = "page") -> b
 
 def can_edit_plan(roles: frozenset[Role], kind: str) -> bool:
     """The candidate and the plan's co-author (mentor or coach), if they may read it."""
-    return can_read_plan(roles, kind) and bool(roles & {Role.CANDIDATE, _PLAN_CO_AUTHORS[kind]})
+    return can_read_plan(roles, kind) and bool(roles & {Role.CANDIDATE, plan_co_author(kind)})
 
 
 def can_submit_plan(user: User, enrollment: Enrollment) -> bool:

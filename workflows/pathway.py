@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from workflows.base import Definition
+from workflows.confidentiality import NOBODY, Table
 from workflows.facts import Facts
 from workflows.roles import Role
 from workflows.rules import Rule
@@ -95,6 +96,13 @@ class PathwayPlugin:
     # The logs a candidate keeps (log kind -> the role that signs an entry) and the plans.
     log_kinds: Mapping[str, Role] = field(default_factory=dict)
     plan_kinds: tuple[str, ...] = ()
+    # Each plan as the document the rules read once it is shared (plan kind -> evidence kind), and
+    # the supporter who writes plans with the candidate.
+    plan_documents: Mapping[str, str] = field(default_factory=dict)
+    plan_co_author: Role | None = None
+    # Who reads notes, plans and self-assessments; the log kinds whose notes the table rules on.
+    confidentiality: Table = NOBODY
+    confidential_logs: tuple[str, ...] = ()
     pace: Callable[[Facts, date], list[PaceTarget]] | None = None
 
     def __post_init__(self) -> None:

@@ -1,5 +1,7 @@
 """Every table, imported so SQLModel.metadata (and Alembic) sees them all."""
 
+from workflows.facts import Pathway
+
 from .api_tokens import ApiToken
 from .audit import AuditEvent
 from .base import UTCDateTime, utcnow  # noqa: F401  (base first: it sets the naming convention)
@@ -10,7 +12,7 @@ from .idempotency import IdempotencyKey
 from .logs import LogEntry, LogKind, SelfAssessment
 from .notifications import DeliveryStatus, DigestItem, NotificationPreference, SentNotification
 from .outbox import OutboxMessage
-from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Pathway, Program, User
+from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Program, User
 from .plans import Plan, PlanKind, Resource, ResourceCategory
 from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
 from .signoffs import SignOff

@@ -8,15 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
-from .base import check_in, created_at_field, timestamp_field
-from .people import Pathway
+from .base import created_at_field, timestamp_field
 
 
 class Enrollment(SQLModel, table=True):
     """Candidate × pathway × program: where they stand and the dates the rules run from."""
 
     __table_args__ = (
-        check_in("pathway", [p.value for p in Pathway], "pathway"),
         sa.CheckConstraint("pathway_version >= 1", name="pathway_version_positive"),
     )
 

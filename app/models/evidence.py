@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from workflows.facts import EvidenceKind, EvidenceStatus
+from workflows.facts import EvidenceStatus
 
 from .base import check_in, created_at_field, timestamp_field
 
@@ -16,7 +16,6 @@ class Evidence(SQLModel, table=True):
     """One version of one kind of evidence on an enrolment; a replacement supersedes it."""
 
     __table_args__ = (
-        check_in("kind", [k.value for k in EvidenceKind], "kind"),
         check_in("status", [s.value for s in EvidenceStatus if s is not EvidenceStatus.MISSING], "status"),
         sa.UniqueConstraint("enrollment_id", "kind", "version", name="uq_evidence_enrollment_id_kind_version"),
         sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from workflows.registry import plugins
+
 from .base import check_in, created_at_field, json_field, timestamp_field
 
 
@@ -24,8 +26,8 @@ class LogKind(StrEnum):
 
     @property
     def confidential(self) -> bool:
-        """Mentoring and coaching notes are never shown to evaluators."""
-        return self in {LogKind.MENTORING, LogKind.COACHING, LogKind.SUPPORT_NOTE}
+        """Whether a pathway's confidentiality table rules on these notes (mentoring, coaching)."""
+        return any(self.value in p.confidential_logs for p in plugins())
 
 
 class LogEntry(SQLModel, table=True):
@@ -33,7 +35,6 @@ class LogEntry(SQLModel, table=True):
 
     __tablename__ = "log_entry"
     __table_args__ = (
-        check_in("kind", [k.value for k in LogKind], "kind"),
         sa.CheckConstraint("hours >= 0 AND hours <= 24", name="hours_in_a_day"),
         sa.CheckConstraint("program_year IN (1, 2)", name="program_year"),
         # Facts and exports read an enrolment's signed entries (app/services/enrollments/case_file.py).

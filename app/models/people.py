@@ -11,9 +11,7 @@ from flask_login import UserMixin
 from sqlmodel import Field, SQLModel
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from workflows.facts import Pathway
 from workflows.registry import labels
-from workflows.roles import Role
 
 from .base import check_in, created_at_field, json_field, timestamp_field
 
@@ -84,7 +82,6 @@ class Program(SQLModel, table=True):
     """A credential program run by an organisation along one pathway, with its settings."""
 
     __table_args__ = (
-        check_in("pathway", [p.value for p in Pathway], "pathway"),
         sa.UniqueConstraint("organisation_id", "name", name="uq_program_organisation_id_name"),
     )
 
@@ -103,8 +100,6 @@ class Program(SQLModel, table=True):
 class Membership(SQLModel, table=True):
     """A role someone holds: service-wide, in an organisation, a program, or on one enrolment."""
 
-    __table_args__ = (check_in("role", [r.value for r in Role], "role"),
-                      check_in("proposed_role", [r.value for r in Role], "proposed_role"))
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)

@@ -29,7 +29,6 @@ class Plan(SQLModel, table=True):
     """
 
     __table_args__ = (
-        check_in("kind", [k.value for k in PlanKind], "kind"),
         sa.UniqueConstraint("enrollment_id", "kind", name="uq_plan_enrollment_id_kind"),
     )
 

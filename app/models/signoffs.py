@@ -7,20 +7,13 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from workflows.facts import SignOff as SignOffKey
-from workflows.roles import Role
-
-from .base import check_in, created_at_field, json_field, timestamp_field
+from .base import created_at_field, json_field, timestamp_field
 
 
 class SignOff(SQLModel, table=True):
     """An approval by someone holding `role`; withdrawn when the evidence it saw changes."""
 
     __tablename__ = "sign_off"
-    __table_args__ = (
-        check_in("key", [k.value for k in SignOffKey], "key"),
-        check_in("role", [r.value for r in Role], "role"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     enrollment_id: int = Field(foreign_key="enrollment.id", index=True)

@@ -9,9 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
-from workflows.facts import SignOff as SignOffKey
-from workflows.roles import Role
-
 from .base import check_in, created_at_field, timestamp_field
 
 
@@ -30,8 +27,6 @@ class SignOffTask(SQLModel, table=True):
 
     __tablename__ = "sign_off_task"
     __table_args__ = (
-        check_in("key", [k.value for k in SignOffKey], "key"),
-        check_in("role", [r.value for r in Role], "role"),
         check_in("status", [s.value for s in TaskStatus], "status"),
         # The cohort's overdue sign-offs: open tasks of a page of enrolments.
         sa.Index("ix_sign_off_task_enrollment_id_status", "enrollment_id", "status"),

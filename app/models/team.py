@@ -6,9 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from workflows.roles import Role
-
-from .base import UTCDateTime, check_in, created_at_field, timestamp_field
+from .base import UTCDateTime, created_at_field, timestamp_field
 
 
 class Invitation(SQLModel, table=True):
@@ -19,8 +17,6 @@ class Invitation(SQLModel, table=True):
     found expired: its unique constraint lets one open invitation exist per enrolment, address and
     role, however many identical requests race (invitations.invite answers the losers 409).
     """
-
-    __table_args__ = (check_in("role", [r.value for r in Role], "role"),)
 
     id: int | None = Field(default=None, primary_key=True)
     enrollment_id: int = Field(foreign_key="enrollment.id", index=True)

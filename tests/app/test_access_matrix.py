@@ -37,6 +37,7 @@ from tests.app.test_panels import at_exit_interview
 from tests.app.test_tasks import waiting_on_signoffs
 from tests.conftest import ON_POSTGRES, csrf_token
 from tests.today import TODAY
+from workflows import registry
 from workflows.facts import Pathway
 from workflows.roles import Role
 
@@ -189,6 +190,13 @@ def build_world(app: Flask, session: Session) -> World:
     for label, driver in (("induction", induction), ("pip", pip), ("casc", casc)):
         cases[label] = Case(driver, _team(session, driver, label))
         _enrolment_records(app, session, cases[label], label, _PLAN[label])
+    # Every other installed pathway (the suite's own, tests/pathways): its enrolment, for the routes
+    # every pathway serves.
+    for label in registry.names():
+        if label not in cases:
+            driver = PathwayDriver(app, session, label)
+            cases[label] = Case(driver, _team(session, driver, label))
+            cases[label].values.update(enrollment_id=driver.enrollment.id, program_id=driver.program.id)
     others = _team(session, elsewhere, "elsewhere")
     shared = {f"other_{name}": user for name, user in others.items() if name in access.ROLE_SUBJECTS}
     administrator = _user(session, "service-administrator")

@@ -96,10 +96,10 @@ def test_no_email_and_no_csv_carries_the_ilp_or_the_notes(app: Flask, session: S
 
 def test_every_table_keeps_email_csv_and_search_empty_and_evaluators_out_of_induction() -> None:
     for pathway, table in confidentiality.CONFIDENTIALITY.items():
-        for content, channels in table.items():
+        for content, channels in table.contents.items():
             for channel in (confidentiality.Channel.EMAIL, confidentiality.Channel.CSV, confidentiality.Channel.SEARCH):
                 assert channels[channel] == frozenset(), (pathway, content, channel)
-    for content in confidentiality.INDUCTION.values():
+    for content in confidentiality.CONFIDENTIALITY["induction"].contents.values():
         for readers in content.values():
             assert not readers & EVALUATOR_ROLES and Role.VIEWER not in readers
 

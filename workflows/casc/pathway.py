@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from workflows.casc import confidentiality, machine
 from workflows.casc import dates as d
-from workflows.casc import machine
 from workflows.casc import rules as r
-from workflows.casc.keys import NAME, Count, KeyDate
+from workflows.casc.keys import NAME, Count, EvidenceKind, KeyDate
 from workflows.dates import add_years
 from workflows.facts import Facts
 from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, credential_issued, on_or_before
@@ -83,4 +83,8 @@ PATHWAY = PathwayPlugin(
     pace=_pace,
     log_kinds={"coaching": Role.COACH, "professional_learning": Role.COACH},
     plan_kinds=("iip1", "iip2"),  # rule book §3.3
+    plan_documents={"iip1": EvidenceKind.IIP_1, "iip2": EvidenceKind.IIP_2},
+    plan_co_author=Role.COACH,
+    confidentiality=confidentiality.TABLE,
+    confidential_logs=("coaching",),
 )

@@ -7,10 +7,10 @@ from datetime import date
 
 from workflows.dates import add_years
 from workflows.facts import Facts
+from workflows.induction import confidentiality, machine
 from workflows.induction import dates as d
-from workflows.induction import machine
 from workflows.induction import rules as r
-from workflows.induction.keys import NAME, Count, KeyDate, SignOff
+from workflows.induction.keys import NAME, Count, EvidenceKind, KeyDate, SignOff
 from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, credential_issued, on_or_before
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
@@ -63,4 +63,8 @@ PATHWAY = PathwayPlugin(
     pace=_pace,
     log_kinds={"mentoring": Role.MENTOR, "professional_learning": Role.MENTOR},
     plan_kinds=("ilp",),  # rule book §2.4 B3
+    plan_documents={"ilp": EvidenceKind.ILP},
+    plan_co_author=Role.MENTOR,
+    confidentiality=confidentiality.TABLE,
+    confidential_logs=("mentoring",),
 )

@@ -9,10 +9,10 @@ from workflows.base import Definition
 from workflows.dates import add_months, add_years
 from workflows.facts import Facts
 from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, all_hold, credential_issued
-from workflows.pip import machine
+from workflows.pip import confidentiality, machine
 from workflows.pip import rules as r
 from workflows.pip.dates import pip_expires_on
-from workflows.pip.keys import NAME, Count, KeyDate
+from workflows.pip.keys import NAME, Count, EvidenceKind, KeyDate
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 
@@ -58,4 +58,8 @@ PATHWAY = PathwayPlugin(
     log_kinds={"support_note": Role.MENTOR, "review_meeting": Role.MENTOR,
                "preservice": Role.PREP_PROGRAM_SUPPORT_PROVIDER},
     plan_kinds=("pip_personalized", "pip_action"),  # rule book §1.3
+    plan_documents={"pip_personalized": EvidenceKind.PERSONALIZED_PLAN, "pip_action": EvidenceKind.ACTION_PLAN},
+    plan_co_author=Role.MENTOR,
+    confidentiality=confidentiality.TABLE,
+    confidential_logs=("support_note",),
 )

@@ -38,6 +38,7 @@ from app.services.evidence import logs as logs_service
 from app.services.evidence import plans as plans_service
 from app.services.evidence import self_assessments as self_assessments_service
 from workflows.facts import EvidenceKind
+from workflows.registry import plugin
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def summary(session: Session, enrollment: Enrollment, viewer: User, now: datetim
         else:
             hidden.append(shape)
     assessments = None
-    if enrollment.pathway in ("induction", "casc") and policy.can_read_growth_record(roles, enrollment.pathway):
+    if plugin(enrollment.pathway).standards is not None and policy.can_read_growth_record(roles, enrollment.pathway):
         assessments = self_assessments_service.history(session, enrollment)
     entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id)
                            .order_by(LogEntry.occurred_on, LogEntry.id)).all()  # type: ignore[arg-type]

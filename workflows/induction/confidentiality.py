@@ -1,0 +1,20 @@
+"""Who reads Teacher Induction's notes, ILP and self-assessments (see `workflows.confidentiality`).
+
+CTC precondition 5: the ILP is for growth, never for employment evaluation. The split with the
+district (seed 001: "collaborate to develop ILP goals", "honor confidentiality"): the district
+collaborates through the induction program, whose director reads and approves the ILP goals and
+self-assessments; the site administrator is consulted in person and, like district HR, sees only
+that the goals were set and when (a key date on the dashboard and in the CSVs), never the goals,
+the self-assessments or the mentoring notes. Notes stay between candidate and mentor.
+"""
+
+from __future__ import annotations
+
+from workflows.confidentiality import Content, Table, readers
+from workflows.roles import Role
+
+TABLE = Table({
+    Content.NOTES: readers(Role.CANDIDATE, Role.MENTOR),
+    Content.PLAN: readers(Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR),
+    Content.SELF_ASSESSMENT: readers(Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR),
+}, evaluators_never_read=frozenset(Content))
