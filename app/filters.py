@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.services.enrollments import words
+from workflows.registry import plugin
 
 
 def sentence(text: str) -> str:
@@ -26,3 +27,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(words.day_in_words, "long_date")
     app.add_template_filter(words.countdown, "countdown")
     app.add_template_filter(words.figure, "figure")
+    # What a page may ask of an enrolment's pathway (its supporter, its logs), from the registry.
+    app.add_template_global(plugin, "pathway_of")

@@ -14,6 +14,7 @@ from typing import Any
 
 from workflows.base import Definition
 from workflows.confidentiality import NOBODY, Table
+from workflows.fact_specs import FactSpec
 from workflows.facts import Facts
 from workflows.roles import Role
 from workflows.rules import Rule
@@ -71,6 +72,17 @@ class PaceTarget:
 
 
 @dataclass(frozen=True)
+class SideTrack:
+    """A track a candidate may apply for beside the main route (an Early Completion Option): its
+    title, the states in which it is offered, those that mean it was taken, and its requirements."""
+
+    title: str
+    offered_in: frozenset[str]
+    taken_in: frozenset[str]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
 class PathwayPlugin:
     """One pathway, as the engine and the app see it."""
 
@@ -103,6 +115,26 @@ class PathwayPlugin:
     # Who reads notes, plans and self-assessments; the log kinds whose notes the table rules on.
     confidentiality: Table = NOBODY
     confidential_logs: tuple[str, ...] = ()
+    # The facts people record on its enrolments, and those the product works out (key -> from what).
+    facts: tuple[FactSpec, ...] = ()
+    derived: Mapping[str, str] = field(default_factory=dict)
+    # Key dates that are the day a supporter joined the team (mentor -> mentor_assigned_on), and
+    # those that are the enrolment date itself on this pathway (CASC: admission).
+    assigned_on: Mapping[Role, str] = field(default_factory=dict)
+    enrolment_is: tuple[str, ...] = ()
+    # The team: the roles added to one candidate's team (by invitation or by the director), and the
+    # supporter among them (the mentor or coach) whose weekly log the candidate keeps.
+    team_roles: tuple[Role, ...] = ()
+    supporter: Role | None = None
+    weekly_log: str | None = None
+    logs_carry_year: bool = False  # a log entry is entered for a program year (else its date says)
+    # A shorter track beside the main route, and the first state of each, (short, usual): the latest
+    # move into either tells which the candidate is on.
+    side_track: SideTrack | None = None
+    one_year_track: tuple[str, str] | None = None
+    panel_state: str | None = None  # where an exit panel sits, if the pathway has one
+    # The window rules whose lateness accreditation reports, by the report's column.
+    late_windows: Mapping[str, Rule] = field(default_factory=dict)
     pace: Callable[[Facts, date], list[PaceTarget]] | None = None
 
     def __post_init__(self) -> None:

@@ -12,10 +12,11 @@ from flask_login import current_user
 from app import policy
 from app.candidate.blueprint import bp
 from app.db import get_session
-from app.models import Enrollment
+from app.models import Enrollment, LogKind
 from app.services.enrollments import words
 from app.services.enrollments.export import log_kind_label
 from app.services.enrollments.fact_registry import BY_NAME
+from app.services.evidence import logs as logs_service
 from app.services.evidence import plans as plans_service
 from workflows.facts import EvidenceKind
 
@@ -42,7 +43,7 @@ def enrollment_sections(enrollment: Enrollment) -> list[Section]:
                 section("Logs", "log_book")]
     if any(policy.can_read_plan(roles, kind.value) for kind in plans_service.kinds(enrollment.pathway)):
         sections.append(section("Plans", "plans", "plan", "self_assessments"))
-    if enrollment.pathway == "pip":
+    if LogKind.REVIEW_MEETING in logs_service.kinds(enrollment.pathway):
         sections.append(section("Review meetings", "meetings"))
     sections.append(section("Team", "team"))
     sections.append(section("Export & calendar", "export"))

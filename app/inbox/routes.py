@@ -153,7 +153,7 @@ def _to_convene() -> list[tuple[Enrollment, User]]:
                                         Panel.outcome.is_(None)).exists())  # type: ignore[union-attr]
     rows = session.exec(select(Enrollment, User, Program).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
                         .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
-                        .where(Enrollment.pathway == "casc", Enrollment.state == panels.STATE,
+                        .where(panels.at_panel(),
                                Enrollment.candidate_id != current_user.id, waiting_on.reach([scope]), ~has_panel)
                         .order_by(User.name, Enrollment.id)).all()
     return [(e, c) for e, c, p in rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from workflows.casc import confidentiality, machine
+from workflows.casc import confidentiality, machine, recorded
 from workflows.casc import dates as d
 from workflows.casc import rules as r
 from workflows.casc.keys import NAME, Count, EvidenceKind, KeyDate
@@ -86,5 +86,15 @@ PATHWAY = PathwayPlugin(
     plan_documents={"iip1": EvidenceKind.IIP_1, "iip2": EvidenceKind.IIP_2},
     plan_co_author=Role.COACH,
     confidentiality=confidentiality.TABLE,
+    facts=recorded.FACTS,
+    team_roles=(Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
+    supporter=Role.COACH,
+    weekly_log="coaching",
+    logs_carry_year=True,
+    panel_state="exit_interview",
+    late_windows={"coach_late": r.CASC_COACH_IN_TIME},
+    assigned_on={Role.COACH: KeyDate.COACH_ASSIGNED_ON},
+    enrolment_is=(KeyDate.ADMITTED_ON,),  # admission is the enrolment
+    derived=recorded.DERIVED,
     confidential_logs=("coaching",),
 )

@@ -7,11 +7,19 @@ from datetime import date
 
 from workflows.dates import add_years
 from workflows.facts import Facts
-from workflows.induction import confidentiality, machine
+from workflows.induction import confidentiality, machine, recorded
 from workflows.induction import dates as d
 from workflows.induction import rules as r
 from workflows.induction.keys import NAME, Count, EvidenceKind, KeyDate, SignOff
-from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, credential_issued, on_or_before
+from workflows.pathway import (
+    DeadlineSpec,
+    PaceTarget,
+    PathwayPlugin,
+    SideTrack,
+    TimeEvent,
+    credential_issued,
+    on_or_before,
+)
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 from workflows.standards import StandardSet
@@ -66,5 +74,17 @@ PATHWAY = PathwayPlugin(
     plan_documents={"ilp": EvidenceKind.ILP},
     plan_co_author=Role.MENTOR,
     confidentiality=confidentiality.TABLE,
+    facts=recorded.FACTS,
+    team_roles=(Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
+    supporter=Role.MENTOR,
+    weekly_log="mentoring",
+    # The Early Completion Option (rule book §2.3): offered once the ILP goals are set.
+    side_track=SideTrack("Early Completion Option", frozenset({"ilp_goals_set", "eco_applied", "eco_active"}),
+                         frozenset({"eco_applied", "eco_active"}),
+                         (r.IND_ECO_APPLICATION, r.IND_ECO_YEARS, r.IND_ECO_DIRECTOR, r.IND_ECO_EMPLOYER)),
+    one_year_track=("eco_active", "year1_active"),
+    late_windows={"mentor_late": r.IND_MENTOR_IN_TIME, "ilp_late": r.IND_ILP_IN_TIME},
+    assigned_on={Role.MENTOR: KeyDate.MENTOR_ASSIGNED_ON},
+    derived=recorded.DERIVED,
     confidential_logs=("mentoring",),
 )

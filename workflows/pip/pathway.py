@@ -9,7 +9,7 @@ from workflows.base import Definition
 from workflows.dates import add_months, add_years
 from workflows.facts import Facts
 from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, all_hold, credential_issued
-from workflows.pip import confidentiality, machine
+from workflows.pip import confidentiality, machine, recorded
 from workflows.pip import rules as r
 from workflows.pip.dates import pip_expires_on
 from workflows.pip.keys import NAME, Count, EvidenceKind, KeyDate
@@ -61,5 +61,10 @@ PATHWAY = PathwayPlugin(
     plan_documents={"pip_personalized": EvidenceKind.PERSONALIZED_PLAN, "pip_action": EvidenceKind.ACTION_PLAN},
     plan_co_author=Role.MENTOR,
     confidentiality=confidentiality.TABLE,
+    facts=recorded.FACTS,
+    team_roles=(Role.MENTOR, Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR,
+                Role.PREP_PROGRAM_SUPPORT_PROVIDER),
+    supporter=Role.MENTOR,
+    derived=recorded.DERIVED,
     confidential_logs=("support_note",),
 )

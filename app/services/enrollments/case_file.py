@@ -37,12 +37,11 @@ from app.models import (
 )
 from app.models.facts import CLAIMED
 from app.reads import remembered
+from workflows.registry import plugin
 from workflows.roles import Role
 
 # The moves an enrolment's history is read from: its creation and every transition.
 MOVES = ("enrollment.created", "enrollment.transition")
-# The Early Completion Option is read from the latest move into either first year (rule book §2.3).
-ECO_STATE, TWO_YEAR_STATE = "eco_active", "year1_active"
 # The roles whose first assignment is a key date.
 ASSIGNED_ROLES = (Role.MENTOR, Role.COACH)
 PLACE = ("program", "organisation")  # the tables an enrolment's place is read from
@@ -109,11 +108,15 @@ def _marks(rows: Sequence[Any]) -> Marks:
                  self_assessments=sum(1 for r in rows if r.what == "assessment"))
 
 
-def early_completion(moves: Sequence[Any]) -> bool:
-    """Whether the latest move into a first year (moves oldest first) was into the ECO year."""
+def early_completion(pathway: str, moves: Sequence[Any]) -> bool:
+    """Whether the latest move into a first year (moves oldest first) was onto the pathway's shorter
+    track (an Early Completion year)."""
+    track = plugin(pathway).one_year_track
+    if track is None:
+        return False
     for move in reversed(moves):
-        if move.action == "enrollment.transition" and move.to_state in (ECO_STATE, TWO_YEAR_STATE):
-            return move.to_state == ECO_STATE  # type: ignore[no-any-return]
+        if move.action == "enrollment.transition" and move.to_state in track:
+            return move.to_state == track[0]  # type: ignore[no-any-return]
     return False
 
 
@@ -201,7 +204,7 @@ class CaseFile:
 
     @property
     def early_completion(self) -> bool:
-        return self.enrollment.pathway == "induction" and early_completion(self.moves)
+        return early_completion(self.enrollment.pathway, self.moves)
 
     @property
     def marks(self) -> Marks:
@@ -320,7 +323,7 @@ class Drawer:
 
     @property
     def early_completion(self) -> bool:
-        return self.enrollment.pathway == "induction" and early_completion(self.moves)
+        return early_completion(self.enrollment.pathway, self.moves)
 
     @property
     def marks(self) -> Marks:

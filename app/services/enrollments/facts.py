@@ -10,25 +10,21 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from app.models import Enrollment, LogKind, Program, utcnow
-from app.services.enrollments import case_file
+from app.services.enrollments import case_file, records
 from app.services.evidence import logs as logs_service
 from workflows.deadlines import local_today
 from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
 from workflows.pip.reviews import review_missing
 from workflows.program_years import counts_on
-from workflows.roles import Role
+from workflows.registry import plugin, plugins
 from workflows.settings import ProgramSettings
 
 # Enrolment columns that are key dates under the same name.
-_DATE_COLUMNS = (KeyDate.ENROLLED_ON, KeyDate.PERMIT_ISSUED_ON, KeyDate.PERMIT_EXPIRES_ON,
-                 KeyDate.PRELIMINARY_ISSUED_ON, KeyDate.PRELIMINARY_EXPIRES_ON,
-                 KeyDate.ADMIN_POSITION_STARTED_ON, KeyDate.PASC_ISSUED_ON, KeyDate.PASC_EXPIRES_ON,
-                 KeyDate.RECOMMENDED_ON)
+_DATE_COLUMNS = tuple(KeyDate(name) for name in records.DATE_FIELDS)
 # Declared numbers kept on the enrolment.
-_COUNT_COLUMNS = {Count.PRIOR_EMERGENCY_PERMITS: "prior_emergency_permits",
-                  Count.TEACHING_YEARS: "teaching_years",
-                  Count.ADMIN_EXPERIENCE_YEARS: "admin_experience_years"}
-_ASSIGNED_ON = {Role.MENTOR: KeyDate.MENTOR_ASSIGNED_ON, Role.COACH: KeyDate.COACH_ASSIGNED_ON}
+_COUNT_COLUMNS = {Count(name): name for name in records.NUMBER_FIELDS}
+# The day a supporter joined the team, as the key date a pathway's rules read (a mentor's, a coach's).
+_ASSIGNED_ON = {role: KeyDate(key) for p in plugins() for role, key in p.assigned_on.items()}
 
 
 def program_settings(program: Program) -> ProgramSettings:
@@ -60,8 +56,8 @@ def snapshot(file: case_file.Filed, now: datetime | None) -> Facts:
 
     dates: dict[KeyDate, date] = {k: getattr(enrollment, k.value) for k in _DATE_COLUMNS
                                   if getattr(enrollment, k.value) is not None}
-    if enrollment.pathway == "casc":
-        dates[KeyDate.ADMITTED_ON] = enrollment.enrolled_on
+    for key in plugin(enrollment.pathway).enrolment_is:
+        dates[KeyDate(key)] = enrollment.enrolled_on
     dates.update({_ASSIGNED_ON[role]: local(when) for role, when in file.first_assigned().items()})
     evidence: dict[EvidenceKind, str] = {}
     for document in file.documents:

@@ -26,9 +26,8 @@ from app.services.evidence.plans import kinds as plan_kinds
 from app.services.signoffs import queueing
 from workflows import engine
 from workflows.facts import Count, EvidenceKind
-from workflows.induction import rules as induction_rules
 from workflows.pathway_map import PathwayMap, pathway_map
-from workflows.registry import definition
+from workflows.registry import definition, plugin
 from workflows.roles import Role
 from workflows.rules import Rule, RuleStatus
 
@@ -141,7 +140,7 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
     position = _position(shape, enrollment.state)
     return Home(next_steps=_unique(mine), waiting=waiting, more=more, step_number=position,
                 step_count=len(shape.spine), map=shape, reached=reached, taken=taken,
-                eco=_eco_group(enrollment, board, taken), signoff_titles=_signoff_titles(board),
+                eco=_side_track_group(enrollment, board, taken), signoff_titles=_signoff_titles(board),
                 button_words={step.event: _button_words(step, is_candidate) for step in board.steps},
                 at_rest=_at_rest(shape, enrollment.state))
 
@@ -316,20 +315,17 @@ def _position(shape: PathwayMap, state: str) -> int:
     return len(shape.spine)
 
 
-def _eco_group(enrollment: Enrollment, board: Dashboard, taken: list[str]) -> engine.RequirementGroup | None:
-    """The Early Completion Option's requirements (rule book §2.3), once the candidate applies or
-    may apply for it: from "ILP goals set", or on the Early Completion track."""
-    if enrollment.pathway != "induction":
-        return None
-    eco_states = {"ilp_goals_set", "eco_applied", "eco_active"}
-    if enrollment.state not in eco_states and not (set(taken) & {"eco_applied", "eco_active"}):
+def _side_track_group(enrollment: Enrollment, board: Dashboard, taken: list[str]) -> engine.RequirementGroup | None:
+    """The requirements of the pathway's side track (an Early Completion Option), once the candidate
+    may apply for it or has taken it."""
+    track = plugin(enrollment.pathway).side_track
+    if track is None or (enrollment.state not in track.offered_in and not set(taken) & track.taken_in):
         return None
     facts = board.facts
     items = tuple(engine.RequirementItem(rule=rule, title=rule.title(facts), status=rule.status(facts),
                                          explanation=rule.explain(facts), progress=rule.progress(facts))
-                  for rule in (induction_rules.IND_ECO_APPLICATION, induction_rules.IND_ECO_YEARS, induction_rules.IND_ECO_DIRECTOR, induction_rules.IND_ECO_EMPLOYER)
-                  if rule.is_applicable(facts))
-    return engine.RequirementGroup("Early Completion Option", items)
+                  for rule in track.rules if rule.is_applicable(facts))
+    return engine.RequirementGroup(track.title, items)
 
 
 def _signoff_titles(board: Dashboard) -> dict[tuple[str, str], str]:

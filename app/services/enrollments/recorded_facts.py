@@ -155,7 +155,7 @@ def _check_window_is_late(session: Session, enrollment: Enrollment, spec: FactSp
 
 def _spec(enrollment: Enrollment, name: str) -> FactSpec:
     spec = BY_NAME.get(name)
-    if spec is None or enrollment.pathway not in spec.pathways:
+    if spec is None or not spec.applies_to(enrollment.pathway):
         raise PathwayError("That is not a fact of this pathway.")
     return spec
 

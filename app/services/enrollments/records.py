@@ -8,16 +8,18 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import AuditEvent, Enrollment, User
-from app.services.enrollments.fact_registry import BY_NAME
+from app.services.enrollments.fact_registry import BY_NAME, FACTS
 from workflows.facts import Flag
+from workflows.keys import CommonDate
+from workflows.registry import plugins
 
-DATE_FIELDS = ("enrolled_on", "permit_issued_on", "permit_expires_on", "preliminary_issued_on",
-               "preliminary_expires_on", "admin_position_started_on", "pasc_issued_on", "pasc_expires_on",
-               "recommended_on")
-NUMBER_FIELDS = {"prior_emergency_permits": 50, "teaching_years": 60, "admin_experience_years": 60}
-# Each pair must be in order: a document cannot expire before it is issued.
-_ORDERED = (("permit_issued_on", "permit_expires_on"), ("preliminary_issued_on", "preliminary_expires_on"),
-            ("pasc_issued_on", "pasc_expires_on"))
+# The dates and numbers kept on the enrolment: every recordable fact of those kinds (the facts each
+# pathway declares), and the recommendation's date, which the recommendation service records.
+DATE_FIELDS = (*(spec.name for spec in FACTS if spec.kind == "date"), str(CommonDate.RECOMMENDED_ON))
+NUMBER_FIELDS = {spec.name: spec.maximum or 60 for spec in FACTS if spec.kind == "number"}
+# Each pair must be in order: a document cannot expire before it is issued (an expiry a pathway's
+# time-driven event reads, and the date it otherwise counts from).
+_ORDERED = tuple((t.anchor, t.expiry) for p in plugins() for t in p.time_events if t.expiry)
 
 
 class EnrollmentError(ValueError):

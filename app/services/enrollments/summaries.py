@@ -34,7 +34,6 @@ from app.models import (
     Evidence,
     FactRecord,
     LogEntry,
-    LogKind,
     Membership,
     Program,
     Recommendation,
@@ -53,6 +52,7 @@ from app.services.programs.recommendations import states_of
 from workflows.dates import add_years
 from workflows.deadlines import deadlines
 from workflows.facts import Facts, KeyDate, signoff_label
+from workflows.registry import plugins
 from workflows.roles import Role
 
 # Rows whose change changes their enrolment's summary (each has an `enrollment_id`). A sign-off
@@ -62,7 +62,8 @@ WATCHED = (LogEntry, Evidence, SignOff, SignOffTask, Membership, FactRecord, Sel
            AuditEvent)
 STALE, STALE_PROGRAMS, STALE_PEOPLE = "summaries.stale", "summaries.stale_programs", "summaries.stale_people"
 BATCH = 500
-WEEKLY_KIND = {"induction": LogKind.MENTORING.value, "casc": LogKind.COACHING.value}
+# The weekly log each pathway keeps (mentoring, coaching), if any.
+WEEKLY_KIND = {p.name: p.weekly_log for p in plugins() if p.weekly_log}
 
 
 def refresh(session: Session, enrollment_ids: Iterable[int], now: datetime | None = None) -> None:

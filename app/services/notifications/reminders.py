@@ -16,7 +16,6 @@ from app.models import (
     Enrollment,
     EnrollmentSummary,
     LogEntry,
-    LogKind,
     Membership,
     Organisation,
     OutboxMessage,
@@ -32,6 +31,7 @@ from app.services.programs.recommendations import purge_expired
 from app.services.signoffs.escalation import escalate_overdue
 from app.services.team.members import program_directors
 from workflows.deadlines import Deadline, days_left, local_today
+from workflows.registry import plugin
 from workflows.roles import Role
 
 
@@ -145,11 +145,9 @@ _SWEPT = (EnrollmentSummary.enrollment_id, EnrollmentSummary.program_id, Enrollm
 
 def logged_kind(summary: EnrollmentSummary) -> str | None:
     """The weekly log an enrolment keeps, once a mentor or coach is assigned (else None), from its summary."""
-    if summary.pathway == "induction" and summary.mentor_assigned:
-        return LogKind.MENTORING.value
-    if summary.pathway == "casc" and summary.coach_assigned:
-        return LogKind.COACHING.value
-    return None
+    pathway = plugin(summary.pathway)
+    assigned = {Role.MENTOR: summary.mentor_assigned, Role.COACH: summary.coach_assigned}
+    return pathway.weekly_log if pathway.weekly_log and assigned.get(pathway.log_kinds[pathway.weekly_log]) else None
 
 
 def logged_in_week(summary: EnrollmentSummary, week_start: date) -> bool:
@@ -160,14 +158,14 @@ def logged_in_week(summary: EnrollmentSummary, week_start: date) -> bool:
 
 def _logged_kind(session: Session, enrollment: Enrollment) -> str | None:
     """The weekly log this enrolment keeps, once a mentor or coach is assigned (else None)."""
-    kind, role = {"induction": (LogKind.MENTORING, Role.MENTOR), "casc": (LogKind.COACHING, Role.COACH)}.get(
-        enrollment.pathway, (None, None))
+    kind = plugin(enrollment.pathway).weekly_log
     if kind is None:
         return None
+    role = plugin(enrollment.pathway).log_kinds[kind]
     assigned = session.exec(select(Membership.id).where(
         Membership.enrollment_id == enrollment.id, Membership.role == role.value,  # type: ignore[union-attr]
         Membership.revoked_at.is_(None))).first()  # type: ignore[union-attr]
-    return kind.value if assigned is not None else None
+    return kind if assigned is not None else None
 
 
 def has_log(session: Session, enrollment_id: int, kind: str, week_start: date) -> bool:

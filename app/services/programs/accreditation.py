@@ -21,10 +21,9 @@ from app.models import Enrollment, LogKind, Program, Recommendation, Recommendat
 from app.services.enrollments.case_file import Filed
 from app.services.programs.cohort import CandidateLine
 from app.services.programs.recommendations import states_of
-from workflows.casc import rules as casc_rules
 from workflows.dates import add_years
 from workflows.facts import EvidenceKind, Facts, KeyDate
-from workflows.induction import rules as induction_rules
+from workflows.registry import plugin
 from workflows.rules import Rule
 
 ACCREDITATION_COLUMNS = (
@@ -38,8 +37,6 @@ ACCREDITATION_COLUMNS = (
     ("completed", "Completed"), ("completed_on", "Completed on"), ("recommended_on", "Recommended"),
     ("issued_on", "Credential issued"),
 )
-# The window rules whose lateness accreditation reports, by column.
-_WINDOWS = {"mentor_late": induction_rules.IND_MENTOR_IN_TIME, "ilp_late": induction_rules.IND_ILP_IN_TIME, "coach_late": casc_rules.CASC_COACH_IN_TIME}
 LIST_COLUMNS = (("candidate_name", "Candidate"), ("email", "Email"), ("state", "Where they stand"),
                 ("enrolled_on", "Enrolled"), ("program_year", "Program year"), ("next_deadline", "Next deadline"),
                 ("next_deadline_on", "Due"), ("at_risk", "At risk because"))
@@ -116,8 +113,7 @@ def figures(enrollments: list[Enrollment], files: dict[int, Filed], facts_of: di
             "ilp_goals_set_on": facts.date_of(KeyDate.ILP_GOALS_SET_ON),
             "iip_1_on": iips.get(EvidenceKind.IIP_1.value), "iip_2_on": iips.get(EvidenceKind.IIP_2.value),
             **_signed_hours(e, file.signed_logs),
-            **{column: _lateness(rule, facts) for column, rule in _WINDOWS.items()
-               if e.pathway in rule.key.split(".")[0]},
+            **{column: _lateness(rule, facts) for column, rule in plugin(e.pathway).late_windows.items()},
             "completed": done is not None, "completed_on": done,
             "recommended_on": submitted.get(e.id), "issued_on": issued.get(e.id),  # type: ignore[arg-type]
         }
@@ -146,8 +142,8 @@ def _signed_hours(enrollment: Enrollment, entries: list[Any]) -> dict[str, float
     totals: dict[str, float] = defaultdict(float)
     weeks: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for entry in entries:
-        # CASC entries carry their program year; elsewhere the year follows the enrolment date.
-        year = entry.program_year if enrollment.pathway == "casc" else (
+        # Some pathways' entries carry their program year; elsewhere the year follows the enrolment date.
+        year = entry.program_year if plugin(enrollment.pathway).logs_carry_year else (
             1 if entry.occurred_on < add_years(enrollment.enrolled_on, 1) else 2)
         year = min(max(year, 1), 2)
         column = {LogKind.MENTORING: "mentoring_hours", LogKind.PROFESSIONAL_LEARNING: "pl_hours"}.get(LogKind(entry.kind))

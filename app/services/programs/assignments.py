@@ -22,12 +22,11 @@ from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import is_final
 from app.services.team import members
 from workflows.deadlines import Deadline, deadlines
+from workflows.registry import plugins
 from workflows.roles import Role
 
-ASSIGNABLE = {"induction": (Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
-              "casc": (Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
-              "pip": (Role.MENTOR, Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR,
-                      Role.PREP_PROGRAM_SUPPORT_PROVIDER)}
+# The roles a director assigns to one candidate: each pathway's team (its package says which).
+ASSIGNABLE = {p.name: p.team_roles for p in plugins()}
 _SHOWN = {r.value for roles in ASSIGNABLE.values() for r in roles} | {Role.VIEWER.value}
 # The deadline that says by when each role must be assigned.
 _RULE_DEADLINE = {Role.MENTOR: "mentor_assignment", Role.COACH: "coach_assignment"}

@@ -19,7 +19,6 @@ from app.models import (
     Enrollment,
     EnrollmentSummary,
     LogEntry,
-    LogKind,
     Membership,
     OutboxMessage,
     Program,
@@ -31,7 +30,7 @@ from app.services.notifications import outbox
 from app.services.notifications.reminders import last_week
 from app.services.programs.cohort import CandidateLine, line_of, today_of
 from workflows.deadlines import days_left
-from workflows.roles import Role
+from workflows.registry import plugins
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,8 @@ class Reminder:
 
 # The weekly log each pathway keeps and who must be assigned before it is nudged: the daily sweep's own
 # test (reminders._logged_kind), asked here for a whole page of candidates at once.
-_WEEKLY = {"induction": (LogKind.MENTORING.value, Role.MENTOR.value), "casc": (LogKind.COACHING.value, Role.COACH.value)}
+# The weekly log each pathway keeps and the role that signs it.
+_WEEKLY = {p.name: (p.weekly_log, p.log_kinds[p.weekly_log].value) for p in plugins() if p.weekly_log}
 
 
 def reminder_for(session: Session, line: CandidateLine) -> Reminder | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -24,10 +25,10 @@ from app.services.enrollments.pathways import fire_ready, load_for_update
 from app.services.notifications import outbox
 from app.services.team.members import holders
 from workflows.facts import Flag
+from workflows.registry import plugin, plugins
 from workflows.roles import Role
 
 PURPOSE = "exit_interview"
-STATE = "exit_interview"  # the CASC state where the panel sits
 # CPSEL 1-6 (rule book §3.5).
 CPSEL = {
     "1": "Development and Implementation of a Shared Vision",
@@ -85,6 +86,12 @@ def candidates_for_seats(session: Session, enrollment: Enrollment) -> list[tuple
     return sorted(seats.values(), key=lambda pair: (not pair[1], pair[0].name))
 
 
+def at_panel() -> sa.ColumnElement[bool]:
+    """Enrolments in the state where their pathway's exit panel sits (pathways without one: none)."""
+    return sa.or_(sa.false(), *(sa.and_(Enrollment.pathway == p.name, Enrollment.state == p.panel_state)
+                                for p in plugins() if p.panel_state))
+
+
 def create(session: Session, enrollment_id: int, director: User, member_ids: list[int], quorum: int,
            meets_on: date | None = None, now: datetime | None = None) -> Panel:
     """Convene the exit-interview panel (commits)."""
@@ -92,7 +99,7 @@ def create(session: Session, enrollment_id: int, director: User, member_ids: lis
     enrollment = load_for_update(session, enrollment_id)
     if not policy.can_set_up_panel(policy.roles_on(session, director, enrollment)):
         raise NotPermitted("Only the program director convenes the exit-interview panel.")
-    if enrollment.pathway != "casc" or enrollment.state != STATE:
+    if enrollment.state != plugin(enrollment.pathway).panel_state:
         raise Conflict("A panel is convened when the candidate is at the exit interview.")
     if open_panel(session, enrollment.id) is not None:  # type: ignore[arg-type]
         raise Conflict("This candidate already has a panel that has not decided yet.")

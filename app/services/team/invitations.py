@@ -27,7 +27,7 @@ from app.models import AuditEvent, Enrollment, Invitation, Membership, OutboxMes
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.notifications import outbox
 from app.services.team import accounts
-from workflows.facts import Pathway
+from workflows.registry import plugins
 from workflows.roles import Role
 
 MAX_TOKEN_LENGTH = 100
@@ -38,12 +38,7 @@ MAX_TOKEN_LENGTH = 100
 # people to view and monitor (seed 000, step 4) or proposes their mentor, coach or supervisor, which
 # the program confirms (policy.PROPOSABLE); the program director invites to any of them and grants
 # directly. Program-wide roles (director, panel) are granted on the program's assignments page.
-TEAM_ROLES: dict[str, tuple[Role, ...]] = {
-    Pathway.PIP: (Role.MENTOR, Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR,
-                  Role.PREP_PROGRAM_SUPPORT_PROVIDER),
-    Pathway.INDUCTION: (Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
-    Pathway.CASC: (Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
-}
+TEAM_ROLES: dict[str, tuple[Role, ...]] = {p.name: p.team_roles for p in plugins()}
 
 
 class InvitationGone(PathwayError):
