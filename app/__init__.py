@@ -24,8 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     settings.finalise(app.config)
 
     db.init_app(app)
-    from app.services.enrollments import summaries
-
+    from app.services.programs import summaries
     summaries.watch()  # every commit keeps the enrolment summaries current (see that module)
 
     from app import admin, extensions, filters, idempotency, mail

@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
-from app.services.notifications import outbox as outbox_service
+from app import outbox as outbox_service
 from app.services.notifications.reminders import daily_sweep, queue_digests
 from app.services.team import accounts
 from workflows.roles import Role
@@ -63,8 +63,7 @@ def summaries_group() -> None:
 @with_appcontext
 def summaries_rebuild() -> None:
     """Recompute every enrolment's summary (after a bulk load or a time-zone change)."""
-    from app.services.enrollments import summaries
-
+    from app.services.programs import summaries
     with Session(engine(), expire_on_commit=False) as session:
         click.echo(f"Rebuilt {summaries.rebuild(session):,} enrolment summaries.")
 
@@ -75,8 +74,7 @@ def seed_demo() -> None:
     """Create the demo organisations, programs, candidates and approvers (idempotent)."""
     # Imported here so the web process never loads the demo package.
     from app.demo.seed import seed
-    from app.services.enrollments import summaries
-
+    from app.services.programs import summaries
     with Session(engine(), expire_on_commit=False) as session:
         accounts_created = seed(session)
         # A database made by an earlier release has enrolments from before summaries existed.

@@ -13,9 +13,9 @@ from flask_login import current_user
 from sqlmodel import Session
 from werkzeug.wrappers import Response
 
+from . import outbox
 from .db import engine
 from .models import AuditEvent
-from .services.notifications import outbox
 
 DOWNLOADS = {
     "candidate.download_evidence": "evidence.downloaded",

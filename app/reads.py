@@ -10,7 +10,7 @@ the same answer. An answer is forgotten as soon as the session could see another
 - commit, rollback, and a session told to expire its rows (`expire_all`: "read it all afresh").
 A read with changes still waiting to be flushed flushes them first, as the session's autoflush would.
 Whatever is written from what was read (an enrolment's summary) forgets first, and reads under its
-lock (app/services/enrollments/summaries.py).
+lock (app/services/programs/summaries.py).
 
 Rows written past the session (`session.connection().execute(...)`) are not seen here; nothing
 remembered is written that way (the audit chain's head is, and nobody remembers it).

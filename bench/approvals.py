@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import event, text
 from sqlmodel import Session, SQLModel
 
-from app import create_app
-from app.services.notifications import outbox
+from app import create_app, outbox
 from app.services.signoffs import deciding
 from bench.scale.runner import database, emit
 from tests.app.test_tasks import waiting_on_signoffs

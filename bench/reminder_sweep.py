@@ -27,10 +27,11 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.db import make_engine  # noqa: E402
-from app.models import Organisation, OrganisationKind, Program  # noqa: E402
-from app.services.enrollments import pathways  # noqa: E402
-from app.models import Enrollment, User  # noqa: E402
-from app.services.enrollments import deadline_events  # noqa: E402
+from app.models import Enrollment, Organisation, OrganisationKind, Program, User  # noqa: E402  # noqa: E402
+from app.services.enrollments import (
+    deadline_events,  # noqa: E402
+    pathways,  # noqa: E402
+)
 from app.services.notifications.reminders import schedule_reminders  # noqa: E402
 from app.services.team import accounts  # noqa: E402
 

@@ -24,8 +24,7 @@ from redis import Redis
 from rq.job import Job
 from sqlmodel import Session, SQLModel
 
-from app import create_app
-from app.services.notifications import outbox
+from app import create_app, outbox
 from app.services.team import accounts
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")

@@ -103,7 +103,7 @@ def test_the_circle_finder_finds_a_circle_hidden_in_a_function_body() -> None:
 def test_the_graph_sees_relative_and_late_imports() -> None:
     # outbox jobs import the services they run, and the registry by a relative import
     assert "app.services.notifications.registry" in GRAPH["app.jobs.notifications"]
-    assert GRAPH["app.jobs.outbox"] >= {"app.jobs.context", "app.services.notifications.outbox"}
+    assert GRAPH["app.jobs.outbox"] >= {"app.jobs.context", "app.outbox", "app.services.notifications.delivery"}
 
 
 def test_no_module_of_app_or_workflows_imports_itself_back_in_a_circle() -> None:
@@ -126,6 +126,39 @@ def test_job_handlers_depend_on_services_and_never_the_reverse() -> None:
     upward = {name: sorted(t for t in targets if t.startswith("app.jobs"))
               for name, targets in GRAPH.items() if name.startswith("app.services")}
     assert {name: t for name, t in upward.items() if t} == {}
+
+
+# The service packages, lowest first: each imports only those before it. People and roles at the bottom;
+# the enrolment and its pathway; sign-offs; what a candidate files (which queues and withdraws
+# sign-offs); what people see of an enrolment's progress; the director's side; the notifications at the
+# edge, which every other package reaches only through the outbox's named jobs (app/outbox.py).
+SERVICE_LAYERS = ("team", "enrollments", "signoffs", "evidence", "progress", "programs", "notifications")
+
+
+def _service_package(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[2] if len(parts) > 3 and parts[:2] == ["app", "services"] else None
+
+
+def _package_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for name, targets in GRAPH.items():
+        if (source := _service_package(name)) is not None:
+            graph.setdefault(source, set()).update(
+                t for target in targets if (t := _service_package(target)) not in (None, source))
+    return graph
+
+
+def test_the_service_packages_import_each_other_in_no_circle() -> None:
+    assert _circles(_package_graph()) == []
+
+
+def test_each_service_package_imports_only_the_layers_below_it() -> None:
+    assert set(_package_graph()) == set(SERVICE_LAYERS), "a service package missing from SERVICE_LAYERS"
+    upward = sorted(f"{name} -> {target}" for name, targets in GRAPH.items() for target in targets
+                    if (a := _service_package(name)) and (b := _service_package(target))
+                    and SERVICE_LAYERS.index(b) > SERVICE_LAYERS.index(a))
+    assert upward == []
 
 
 def test_demo_data_is_imported_by_nothing_in_the_request_path() -> None:

@@ -59,12 +59,14 @@ class PathwayMachine(StateChart[M]):
 
 def step(source: State, target: State) -> TransitionList:
     """A guarded transition source -> target."""
-    return source.to(target, **_GUARDED)
+    transitions: TransitionList = source.to(target, **_GUARDED)
+    return transitions
 
 
 def step_from(target: State, *sources: State) -> TransitionList:
     """Guarded transitions from each source to target (withdraw, expiry...)."""
-    return target.from_(*sources, **_GUARDED)
+    transitions: TransitionList = target.from_(*sources, **_GUARDED)
+    return transitions
 
 
 def recommendation_events(ready: State, recommended: State,
@@ -152,7 +154,8 @@ class Definition:
 
     def __post_init__(self) -> None:
         # Catch a definition that drifts from its machine at import time, not in production.
-        declared = {event.id for event in self.machine.events}
+        # On the class, `events` is the machine's list of events (the metaclass builds it).
+        declared = {event.id for event in self.machine.events}  # type: ignore[attr-defined]
         if set(self.events) != declared:
             raise ValueError(f"{self.pathway} v{self.version}: rules for "
                              f"{sorted(set(self.events) ^ declared)} do not match the machine")

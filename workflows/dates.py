@@ -14,7 +14,8 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from workflows.facts import Facts, KeyDate
+from workflows.facts import Facts
+from workflows.keys import CommonDate
 
 
 def add_months(start: date, months: int) -> date:
@@ -37,7 +38,12 @@ def after(start: date | None, days: int) -> date | None:
 
 def recommendation_purged_on(facts: Facts) -> date | None:
     """Day the CTC purges an unpaid recommendation (recommended_on + window)."""
-    return after(facts.date_of(KeyDate.RECOMMENDED_ON), facts.settings.recommendation_window_days)
+    return after(facts.date_of(CommonDate.RECOMMENDED_ON), facts.settings.recommendation_window_days)
+
+
+def last_week(today: date) -> date:
+    """The Monday of the last complete Monday-to-Sunday week before `today`."""
+    return today - timedelta(days=today.weekday() + 7)
 
 
 def whole_weeks_since(start: date | None, today: date) -> int:

@@ -49,7 +49,8 @@ def composed(name: str, base: type[StrEnum], parts: Iterable[type[StrEnum]]) -> 
             if clash:
                 raise ValueError(f"{name}: {member.value!r} is declared as {clash[0]} and {member.name}")
             members[member.name] = member.value
-    return base(name, list(members.items()))  # type: ignore[call-overload]
+    make: Any = base  # the functional API: a new enum of `base` with these members
+    return make(name, list(members.items()))
 
 
 def setting(default: Any, doc: str, source: str, *, low: float = 0, high: float,

@@ -160,7 +160,7 @@ def fire(pathway: str, version: int, state: str, event: str, facts: Facts) -> st
         raise EventNotAllowed(event, state) from None
     except (KeyError, InvalidStateValue):
         raise UnknownState(defn.pathway, defn.version, state) from None
-    return str(machine.model.state)
+    return str(getattr(machine.model, "state"))
 
 
 def requirements(pathway: str, version: int, facts: Facts) -> list[RequirementGroup]:

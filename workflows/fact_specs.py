@@ -66,7 +66,7 @@ class FactSpec:
     @property
     def kind(self) -> str:
         """"date", "number" or "flag"."""
-        return {KeyDate: "date", Count: "number", Flag: "flag"}[type(self.key)]
+        return "date" if isinstance(self.key, KeyDate) else "number" if isinstance(self.key, Count) else "flag"
 
 
 def fact(key: str, label: str, help: str, source: str, *owners: Role, pathway: str | None = None,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workflows import installed, keys
 from workflows.declare import Labelled, composed
@@ -31,14 +31,25 @@ def _keys(kind: str) -> list[type[StrEnum]]:
     return [getattr(module, kind) for module in installed.parts("keys") if hasattr(module, kind)]
 
 
-# Every installed pathway, by name (`Pathway.PIP == "pip"`); the registry holds what each is.
-Pathway = PathwayName("Pathway", [(m.NAME.upper(), m.NAME) for m in installed.parts("keys")])  # type: ignore[call-overload]
-# Each kind of key: the common ones and every installed pathway's own (see `workflows.keys`).
-KeyDate = composed("KeyDate", StrEnum, [keys.CommonDate, *_keys("KeyDate")])
-EvidenceKind = composed("EvidenceKind", Labelled, [keys.CommonEvidence, *_keys("EvidenceKind")])
-Count = composed("Count", StrEnum, [keys.CommonCount, *_keys("Count")])
-Flag = composed("Flag", StrEnum, _keys("Flag"))
-SignOff = composed("SignOff", Labelled, [keys.CommonSignOff, *_keys("SignOff")])
+if TYPE_CHECKING:
+    # The members are known only once the installed packages are imported: to the type checker each
+    # composed key is its (memberless) kind, and code names members through a package's own keys.
+    class Pathway(PathwayName): ...
+    class KeyDate(StrEnum): ...
+    class EvidenceKind(Labelled): ...
+    class Count(StrEnum): ...
+    class Flag(StrEnum): ...
+    class SignOff(Labelled): ...
+else:
+    # Every installed pathway, by name (`Pathway.PIP == "pip"`); the registry holds what each is.
+    Pathway = composed("Pathway", PathwayName, [
+        PathwayName("Installed", [(m.NAME.upper(), m.NAME) for m in installed.parts("keys")])])
+    # Each kind of key: the common ones and every installed pathway's own (see `workflows.keys`).
+    KeyDate = composed("KeyDate", StrEnum, [keys.CommonDate, *_keys("KeyDate")])
+    EvidenceKind = composed("EvidenceKind", Labelled, [keys.CommonEvidence, *_keys("EvidenceKind")])
+    Count = composed("Count", StrEnum, [keys.CommonCount, *_keys("Count")])
+    Flag = composed("Flag", StrEnum, _keys("Flag"))
+    SignOff = composed("SignOff", Labelled, [keys.CommonSignOff, *_keys("SignOff")])
 
 
 class EvidenceStatus(StrEnum):
@@ -84,11 +95,11 @@ class Facts:
     pathway: Pathway
     today: date  # in the organisation's local zone (see deadlines.local_today)
     settings: ProgramSettings = field(default_factory=ProgramSettings)
-    dates: Mapping[KeyDate, date] = field(default_factory=dict)
-    evidence: Mapping[EvidenceKind, EvidenceStatus] = field(default_factory=dict)
-    signoffs: frozenset[tuple[SignOff, Role]] = frozenset()
-    counts: Mapping[Count, float] = field(default_factory=dict)
-    flags: frozenset[Flag] = frozenset()
+    dates: Mapping[str, date] = field(default_factory=dict)  # KeyDate -> day
+    evidence: Mapping[str, EvidenceStatus] = field(default_factory=dict)  # EvidenceKind -> status
+    signoffs: frozenset[tuple[str, Role]] = frozenset()  # (SignOff, role)
+    counts: Mapping[str, float] = field(default_factory=dict)  # Count -> total
+    flags: frozenset[str] = frozenset()  # Flag values
     # Facts the candidate typed that no owning role has confirmed yet (KeyDate/Count/Flag values):
     # the value is there for deadlines and display, but no rule counts it as recorded.
     claimed: frozenset[str] = frozenset()
@@ -108,9 +119,9 @@ class Facts:
             {k: EvidenceStatus(v) for k, v in _keyed(EvidenceKind, self.evidence, "evidence kind").items()}))
         set_(self, "signoffs", _signoffs(self.signoffs))
         set_(self, "counts", _keyed(Count, self.counts, "count"))
-        for key, value in self.counts.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"{key} must be a number >= 0, got {value!r}")
+        for key, total in self.counts.items():
+            if isinstance(total, bool) or not isinstance(total, int | float) or total < 0:
+                raise ValueError(f"{key} must be a number >= 0, got {total!r}")
         try:
             set_(self, "flags", frozenset(Flag(f) for f in self.flags))
         except ValueError as err:
@@ -120,33 +131,33 @@ class Facts:
             raise ValueError(f"unknown claimed fact: {sorted(set(self.claimed) - known)}")
         set_(self, "claimed", frozenset(str(c) for c in self.claimed))
 
-    def date_of(self, key: KeyDate) -> date | None:
+    def date_of(self, key: str) -> date | None:
         """The key date, or None when not recorded."""
         return self.dates.get(key)
 
-    def status(self, kind: EvidenceKind) -> EvidenceStatus:
+    def status(self, kind: str) -> EvidenceStatus:
         """The evidence's status (MISSING when absent)."""
         return self.evidence.get(kind, EvidenceStatus.MISSING)
 
-    def verified(self, kind: EvidenceKind) -> bool:
+    def verified(self, kind: str) -> bool:
         """Whether the evidence is verified (the only status that satisfies a rule)."""
         return self.status(kind) is EvidenceStatus.VERIFIED
 
-    def signed(self, key: SignOff, role: Role) -> bool:
+    def signed(self, key: str, role: Role) -> bool:
         """Whether `role` has given sign-off `key`."""
         return (key, role) in self.signoffs
 
-    def count(self, key: Count) -> float:
+    def count(self, key: str) -> float:
         """The total (0 when not recorded)."""
         return float(self.counts.get(key, 0))
 
-    def flag(self, key: Flag) -> bool:
+    def flag(self, key: str) -> bool:
         """Whether the flag is set."""
         return key in self.flags
 
-    def is_claimed(self, key: KeyDate | Count | Flag | None) -> bool:
+    def is_claimed(self, key: str | None) -> bool:
         """Whether this fact is only claimed by the candidate, not yet confirmed by its owner."""
-        return key is not None and key.value in self.claimed
+        return key is not None and str(key) in self.claimed
 
     def replace(self, **changes: Any) -> Facts:
         """A copy with some fields replaced (handy for tests and dry runs)."""

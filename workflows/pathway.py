@@ -133,6 +133,14 @@ class PathwayPlugin:
     side_track: SideTrack | None = None
     one_year_track: tuple[str, str] | None = None
     panel_state: str | None = None  # where an exit panel sits, if the pathway has one
+    # Who files each document: the candidate uploads it unless staff file it for them (an employer's
+    # letter) or record it after something done outside the app (an orientation attended).
+    filed_by_others: frozenset[str] = frozenset()
+    done_elsewhere: frozenset[str] = frozenset()
+    # The states in which the candidate's log is always their next step, and the page each total
+    # the candidate raises is kept on (a count -> "meetings"), when it is not the log book.
+    logging_states: frozenset[str] = frozenset()
+    counted_on: Mapping[str, str] = field(default_factory=dict)
     # The window rules whose lateness accreditation reports, by the report's column.
     late_windows: Mapping[str, Rule] = field(default_factory=dict)
     pace: Callable[[Facts, date], list[PaceTarget]] | None = None

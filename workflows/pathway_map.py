@@ -105,7 +105,7 @@ def pathway_map(pathway: str, version: int) -> PathwayMap:
     defn = definition(pathway, version)
     labels = {str(s.value): str(s.name) for s in defn.machine.states}
     exits = frozenset(str(s.value) for s in defn.machine.states if s.final and s.value != defn.success)
-    initial = str(defn.machine.initial_state.value)  # type: ignore[union-attr]
+    initial = str(defn.machine.initial_state.value)
     edges = _edges(pathway, version)
     spine = _spine(initial, defn.success, edges, exits)
     branches: dict[str, str] = {}

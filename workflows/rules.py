@@ -14,7 +14,9 @@ from datetime import date
 from enum import StrEnum
 
 from workflows import dates as d
+from workflows.declare import Labelled
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate, SignOff
+from workflows.keys import CommonDate, CommonEvidence
 from workflows.roles import Role
 
 Predicate = Callable[[Facts], bool]
@@ -51,17 +53,18 @@ class Rule:
     figures: Figures | None = field(default=None, repr=False)
     measure: Measure | None = field(default=None, repr=False)  # (have, need) for progress bars
     applies: Predicate | None = field(default=None, repr=False)  # a setting may switch it off
-    evidence_kind: EvidenceKind | None = None
-    signoff: tuple[SignOff, Role] | None = None
-    count: Count | None = None
-    key_date: KeyDate | None = None
-    flag: Flag | None = None
+    # Any kind's key (a package names its own); held as the composed key (see __post_init__).
+    evidence_kind: Labelled | None = None
+    signoff: tuple[Labelled, Role] | None = None
+    count: StrEnum | None = None
+    key_date: StrEnum | None = None
+    flag: StrEnum | None = None
     setting: str | None = None
     label: str | None = None  # short checklist title when the message reads only as a reason
     # A passed deadline that ends the enrolment's steps: asking for sign-offs is pointless then.
     ends_steps: bool = False
     # A window rule the program director may waive once it closed late (the flag records it).
-    waiver: Flag | None = None
+    waiver: StrEnum | None = None
     due: Callable[[Facts], date | None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -169,7 +172,7 @@ def day_words(value: date | None) -> str:
 # --- Rule factories: the shapes every pathway reuses ----------------------------------------
 
 
-def evidence(key: str, kind: EvidenceKind, clears: Role, source: str,
+def evidence(key: str, kind: Labelled, clears: Role, source: str,
              message: str | None = None, applies: Predicate | None = None) -> Rule:
     """A document that must be verified."""
     return Rule(key=key, clears=clears, source=source, evidence_kind=kind, applies=applies,
@@ -178,13 +181,13 @@ def evidence(key: str, kind: EvidenceKind, clears: Role, source: str,
                 predicate=lambda f: f.verified(kind))
 
 
-def signoff(key: str, signoff_key: SignOff, role: Role, source: str, message: str) -> Rule:
+def signoff(key: str, signoff_key: Labelled, role: Role, source: str, message: str) -> Rule:
     """A sign-off `role` must give; the app queues a task to holders of that role."""
     return Rule(key=key, clears=role, source=source, message=message,
                 signoff=(signoff_key, role), predicate=lambda f: f.signed(signoff_key, role))
 
 
-def at_least(key: str, count: Count, need: Callable[[Facts], float], clears: Role, source: str,
+def at_least(key: str, count: StrEnum, need: Callable[[Facts], float], clears: Role, source: str,
              message: str, setting: str | None = None) -> Rule:
     """A total that must reach a threshold; the message gets {have} and {need}."""
     return Rule(key=key, clears=clears, source=source, message=message, count=count,
@@ -193,14 +196,14 @@ def at_least(key: str, count: Count, need: Callable[[Facts], float], clears: Rol
                 measure=lambda f: (f.count(count), need(f)))
 
 
-def recorded(key: str, key_date: KeyDate, clears: Role, source: str, message: str) -> Rule:
+def recorded(key: str, key_date: StrEnum, clears: Role, source: str, message: str) -> Rule:
     """A key date that must be recorded."""
     return Rule(key=key, clears=clears, source=source, message=message, key_date=key_date,
                 predicate=lambda f: f.date_of(key_date) is not None)
 
 
-def recorded_by(key: str, key_date: KeyDate, due: Callable[[Facts], date | None], clears: Role,
-                source: str, message: str, setting: str, waiver: Flag | None = None) -> Rule:
+def recorded_by(key: str, key_date: StrEnum, due: Callable[[Facts], date | None], clears: Role,
+                source: str, message: str, setting: str, waiver: StrEnum | None = None) -> Rule:
     """A key date that must be recorded on or before a due date; {on} and {due} in message.
 
     With `waiver`, a late date still passes once the program director has let the enrolment
@@ -216,7 +219,7 @@ def recorded_by(key: str, key_date: KeyDate, due: Callable[[Facts], date | None]
                 figures=lambda f: {"on": day_words(f.date_of(key_date)), "due": day_words(due(f))})
 
 
-def reached(key: str, due: Callable[[Facts], date | None], key_date: KeyDate, clears: Role,
+def reached(key: str, due: Callable[[Facts], date | None], key_date: StrEnum, clears: Role,
             source: str, message: str, setting: str | None = None) -> Rule:
     """A time rule: today is on or after a due date (guards automatic, job-fired events)."""
     def holds(f: Facts) -> bool:
@@ -229,7 +232,7 @@ def reached(key: str, due: Callable[[Facts], date | None], key_date: KeyDate, cl
 
 def still_valid(key: str, ends: Callable[[Facts], date | None], clears: Role, source: str,
                 message: str, label: str, setting: str | None = None,
-                last_day: bool = False, extension: Flag | None = None) -> Rule:
+                last_day: bool = False, extension: StrEnum | None = None) -> Rule:
     """A time rule for person-fired steps: the deadline that ends them has not passed.
 
     `ends` is the first day no longer valid (an expiry), or with `last_day` the last day still
@@ -246,14 +249,14 @@ def still_valid(key: str, ends: Callable[[Facts], date | None], clears: Role, so
                 ends_steps=True)
 
 
-def flag_absent(key: str, flag: Flag, clears: Role, source: str, message: str,
+def flag_absent(key: str, flag: StrEnum, clears: Role, source: str, message: str,
                 label: str) -> Rule:
     """A flag that must NOT be set; `label` titles it in the checklist."""
     return Rule(key=key, clears=clears, source=source, message=message, flag=flag, label=label,
                 predicate=lambda f: not f.flag(flag))
 
 
-def flag_present(key: str, flag: Flag, clears: Role, source: str, message: str) -> Rule:
+def flag_present(key: str, flag: StrEnum, clears: Role, source: str, message: str) -> Rule:
     """A flag that must be set."""
     return Rule(key=key, clears=clears, source=source, message=message, flag=flag,
                 predicate=lambda f: f.flag(flag))
@@ -271,7 +274,7 @@ RECOMMEND = "Complete Your Recommendation (CTC): 90-day window"
 
 def withdrawal(prefix: str, clears: Role, source: str) -> Rule:
     """The separation/withdrawal notice that ends an enrolment."""
-    return evidence(f"{prefix}.withdrawal_notice", EvidenceKind.WITHDRAWAL_NOTICE, clears, source,
+    return evidence(f"{prefix}.withdrawal_notice", CommonEvidence.WITHDRAWAL_NOTICE, clears, source,
                     f"Your {role_name(clears)} records a withdrawal or separation notice.")
 
 
@@ -281,9 +284,9 @@ def recommendation_submitted(prefix: str, clears: Role) -> Rule:
         purge = d.recommendation_purged_on(f)
         return purge is not None and f.today < purge
     return Rule(key=f"{prefix}.recommendation_submitted", clears=clears, source=RECOMMEND,
-                key_date=KeyDate.RECOMMENDED_ON, setting="recommendation_window_days",
+                key_date=CommonDate.RECOMMENDED_ON, setting="recommendation_window_days",
                 predicate=holds,
-                figures=lambda f: {"on": day_words(f.date_of(KeyDate.RECOMMENDED_ON)),
+                figures=lambda f: {"on": day_words(f.date_of(CommonDate.RECOMMENDED_ON)),
                                    "days": f.settings.recommendation_window_days},
                 message="Your " + role_name(clears) + " submits your recommendation on CTC "
                         "Online and records its date (last recorded: {on}; a recommendation "
@@ -291,12 +294,12 @@ def recommendation_submitted(prefix: str, clears: Role) -> Rule:
 
 
 RECOMMENDATION_PURGED = reached(
-    "common.recommendation_purged", d.recommendation_purged_on, KeyDate.RECOMMENDED_ON,
+    "common.recommendation_purged", d.recommendation_purged_on, CommonDate.RECOMMENDED_ON,
     Role.CANDIDATE, RECOMMEND, setting="recommendation_window_days",
     message="Your recommendation is purged by the CTC on {due} if you have not answered the "
             "professional fitness questions and paid by then.")
 CREDENTIAL_ISSUED = evidence(
-    "common.credential_issued", EvidenceKind.ISSUED_CREDENTIAL, Role.CREDENTIAL_ANALYST,
+    "common.credential_issued", CommonEvidence.ISSUED_CREDENTIAL, Role.CREDENTIAL_ANALYST,
     "CTC Online (credential issued)",
     "Answer the fitness questions and pay on CTC Online; your credential analyst then uploads "
     "the credential the CTC issued.")

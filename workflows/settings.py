@@ -52,20 +52,25 @@ class CommonSettings:
         help="Whole numbers separated by commas, for example 90, 60, 30, 7.")
 
 
+def _fields(settings: Any) -> tuple[dataclasses.Field[Any], ...]:
+    """The settings' fields (the class is made at import, so the type checker cannot see them)."""
+    return dataclasses.fields(settings)
+
+
 class _Settings:
     """What every program's settings can do: validate, store, describe."""
 
     def __post_init__(self) -> None:
         # Validate here too, so a ProgramSettings built directly in code is as safe as one read
         # from JSON; from_mapping only adds the unknown-key and list->tuple handling.
-        for f in dataclasses.fields(self):
+        for f in _fields(self):
             object.__setattr__(self, f.name, _validated(f, getattr(self, f.name)))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> ProgramSettings:
         """Build settings from stored JSON; missing keys take defaults, unknown keys raise."""
         data = dict(data or {})
-        known = {f.name for f in dataclasses.fields(cls)}
+        known = {f.name for f in _fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise InvalidSetting(unknown[0], "is not a program setting")
@@ -74,7 +79,7 @@ class _Settings:
     def to_mapping(self) -> dict[str, Any]:
         """The settings as a JSON-ready dict (tuples become lists)."""
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
-                for f in dataclasses.fields(self)}
+                for f in _fields(self)}
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:
@@ -84,7 +89,7 @@ class _Settings:
                  "source": f.metadata["source"], "conflict": f.metadata["conflict"],
                  "low": f.metadata["low"], "high": f.metadata["high"],
                  "pathway": f.metadata["pathway"]}
-                for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+                for f in _fields(cls)]
 
 
 def _declared(declarations: type) -> list[tuple[str, Any, Any]]:

@@ -14,13 +14,13 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
+from app import outbox as outbox_service
 from app import policy
 from app import queue as queue_service
 from app.admin.blueprint import bp
 from app.db import get_session
 from app.models import DeliveryStatus, OutboxMessage, SentNotification
 from app.services.notifications import emails as notifications
-from app.services.notifications import outbox as outbox_service
 
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _SHOWN = 100

@@ -15,7 +15,7 @@ from app.db import get_session
 from app.models import Enrollment, Membership, Program, User
 from app.services import Blocked, NotFound
 from app.services.enrollments import case_file
-from app.services.enrollments import dashboard as dashboard_service
+from app.services.progress import dashboard as dashboard_service
 from app.services.signoffs import queueing
 from workflows import engine
 from workflows.roles import Role

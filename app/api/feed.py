@@ -15,7 +15,7 @@ from app.api import schemas
 from app.api.blueprint import Invalid, operation
 from app.db import get_session
 from app.models import AuditEvent, Enrollment, Program, User
-from app.services.enrollments import dashboard as dashboard_service
+from app.services.progress import dashboard as dashboard_service
 from app.services.signoffs.inbox import roles_on_many
 
 # What a district system follows; account, team, plan and self-assessment events are not in the feed.

@@ -5,19 +5,18 @@ from __future__ import annotations
 from flask import Response, request, send_file
 from sqlmodel import func, select
 
-from app import policy
+from app import outbox, policy
 from app.api import schemas
 from app.api.blueprint import Invalid, operation
 from app.api.enrollments import visible
 from app.db import get_session
 from app.models import Enrollment, Evidence, LogEntry, User
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
-from app.services.enrollments import case_file
-from app.services.enrollments import dashboard as dashboard_service
+from app.services.enrollments import case_file, pathways
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
-from app.services.notifications import outbox
+from app.services.progress import dashboard as dashboard_service
 from workflows.facts import EvidenceKind
 
 
@@ -104,7 +103,7 @@ def decide_evidence(user: User, enrollment_id: int, evidence_id: int, body: sche
     roles = policy.roles_on(session, user, enrollment)
     if row is None or row.enrollment_id != enrollment.id or not policy.can_read_evidence(roles, row.kind):
         raise NotFound("There is no such document.")
-    if not policy.can_decide_evidence(roles, dashboard_service.clearing_roles(enrollment).get(row.kind)):
+    if not policy.can_decide_evidence(roles, pathways.clearing_roles(enrollment).get(row.kind)):
         raise NotPermitted("Your roles on this enrolment do not include deciding on this document.")
     if row.superseded_at is not None:
         raise Conflict("A newer version of this document has been uploaded; decide on that one.")

@@ -9,10 +9,10 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from app import outbox
 from app.db import get_session
 from app.idempotency import idempotent
 from app.services import PathwayError
-from app.services.notifications import outbox
 from app.services.team import api_tokens
 
 pages = Blueprint("api_tokens", __name__)

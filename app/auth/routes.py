@@ -9,12 +9,12 @@ from flask import session as cookie_session
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from app import outbox
 from app.auth.blueprint import bp
 from app.db import get_session
 from app.idempotency import idempotent
 from app.models import AuditEvent
 from app.services.notifications import emails as notifications
-from app.services.notifications import outbox
 from app.services.team import accounts
 
 from .forms import NewPasswordForm, NotificationsForm, ResetRequestForm, SignInForm, SignUpForm

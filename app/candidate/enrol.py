@@ -14,14 +14,13 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from app import clock
+from app import clock, outbox
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.idempotency import idempotent
 from app.models import PATHWAY_LABELS
 from app.services import PathwayError
 from app.services.enrollments import signup
-from app.services.notifications import outbox
 from workflows.registry import names, plugin, plugins
 
 

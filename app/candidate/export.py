@@ -15,13 +15,13 @@ from flask import session as flask_session
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import policy
+from app import outbox, policy
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import PATHWAY_LABELS, Enrollment, Pathway, User
 from app.services import NotPermitted
-from app.services.enrollments import export as export_service
-from app.services.notifications import calendar_feed, outbox
+from app.services.notifications import calendar_feed
+from app.services.progress import export as export_service
 from app.urls import external_url
 from workflows.registry import plugin
 

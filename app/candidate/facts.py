@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import clock, policy
+from app import clock, outbox, policy
 from app.candidate.blueprint import bp
 from app.candidate.routes import _enrollment
 from app.db import get_session
@@ -19,7 +19,6 @@ from app.models import Enrollment
 from app.services import PathwayError
 from app.services.enrollments import goal, recorded_facts
 from app.services.enrollments.facts import build_facts
-from app.services.notifications import outbox
 
 
 def _facts_page(enrollment: Enrollment, status: int = 200, problems: list[str] | None = None,

@@ -9,16 +9,15 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from app import policy
+from app import outbox, policy
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.idempotency import idempotent
 from app.models import Enrollment, LogEntry, LogKind, User
 from app.services import PathwayError
-from app.services.enrollments import dashboard as dashboard_service
 from app.services.enrollments.facts import build_facts
 from app.services.evidence import logs as logs_service
-from app.services.notifications import outbox
+from app.services.progress import dashboard as dashboard_service
 from workflows.facts import Count
 from workflows.pip.reviews import REVIEW_ROLES, review_missing, review_required
 from workflows.roles import Role

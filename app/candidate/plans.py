@@ -12,16 +12,15 @@ from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from app import policy
+from app import outbox, policy
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment, Evidence, Plan, User
 from app.services import PathwayError
-from app.services.enrollments import dashboard as dashboard_service
 from app.services.evidence import charts
 from app.services.evidence import plans as plans_service
 from app.services.evidence import self_assessments as assessments_service
-from app.services.notifications import outbox
+from app.services.progress import dashboard as dashboard_service
 from workflows.registry import plugin
 
 from .routes import _enrollment

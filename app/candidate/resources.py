@@ -10,12 +10,11 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from app import clock
+from app import clock, outbox
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import PATHWAY_LABELS, Organisation, Pathway, ResourceCategory
 from app.services import PathwayError
-from app.services.notifications import outbox
 from app.services.programs import resources as resources_service
 
 

@@ -9,18 +9,18 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from app import policy
+from app import outbox, policy
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.idempotency import idempotent
 from app.models import Enrollment, Evidence, LogEntry, LogKind, User
 from app.services import PathwayError
-from app.services.enrollments import case_file, goal, home, pathway_diagram
-from app.services.enrollments import dashboard as dashboard_service
+from app.services.enrollments import case_file, goal, pathway_diagram, pathways
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
-from app.services.notifications import outbox
+from app.services.progress import dashboard as dashboard_service
+from app.services.progress import home
 from app.services.signoffs import queueing
 from workflows.facts import EvidenceKind
 from workflows.pathway_map import pathway_map
@@ -40,7 +40,7 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
     board = dashboard_service.build(get_session(), enrollment, current_user)
     mine = home.build(get_session(), board, current_user)  # type: ignore[arg-type]
     drawing = pathway_diagram.draw(mine.map, enrollment.state, mine.taken, mine.reached)
-    clears = dashboard_service.clearing_roles(enrollment)
+    clears = pathways.clearing_roles(enrollment)
     decidable = {versions[0].id for kind, versions in board.evidence.items()
                  if policy.can_decide_own_upload(current_user, versions[0].uploaded_by_id)  # type: ignore[arg-type]
                  and policy.can_verify_evidence(board.roles, kind, clears.get(kind))}
@@ -146,7 +146,7 @@ def decide_evidence(enrollment_id: int, evidence_id: int) -> Response | tuple[st
     session = get_session()
     enrollment = _enrollment(enrollment_id)
     row = _evidence(enrollment, evidence_id)
-    clears = dashboard_service.clearing_roles(enrollment).get(row.kind)
+    clears = pathways.clearing_roles(enrollment).get(row.kind)
     roles = policy.roles_on(session, current_user, enrollment)
     if not policy.can_read_evidence(roles, row.kind):
         abort(404)  # a filed plan (the ILP) they may not read is, to them, no document at all

@@ -14,10 +14,10 @@ from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment, LogKind
 from app.services.enrollments import words
-from app.services.enrollments.export import log_kind_label
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.evidence import logs as logs_service
 from app.services.evidence import plans as plans_service
+from app.services.progress.export import log_kind_label
 from workflows.facts import EvidenceKind
 
 

@@ -11,14 +11,13 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app import policy
+from app import outbox, policy
 from app.auth.forms import MIN_PASSWORD
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.idempotency import idempotent
 from app.models import Enrollment, Invitation, Membership, Organisation, Program, User
 from app.services import PathwayError
-from app.services.notifications import outbox
 from app.services.team import accounts
 from app.services.team import invitations as invitations_service
 from app.services.team import members as members_service

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from app import clock
+from app import clock, outbox
 from app.demo.cohort import seed_cohort
 from app.demo.people import (
     APPROVERS,
@@ -22,7 +22,6 @@ from app.demo.people import (
 from app.demo.tasks import seed_tasks
 from app.demo.walker import seed_enrollments
 from app.models import Pathway, User
-from app.services.notifications import outbox
 from workflows.roles import Role
 
 

@@ -11,11 +11,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from app import outbox
 from app.demo.people import APPROVERS, CANDIDATES
 from app.demo.walker import Walker
 from app.models import Enrollment, SignOffTask, User, utcnow
 from app.services.enrollments.facts import build_facts
-from app.services.notifications import outbox
 from app.services.signoffs import queueing as tasks
 from app.services.team import accounts
 from workflows import engine

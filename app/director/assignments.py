@@ -10,7 +10,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app import policy
+from app import outbox, policy
 from app.db import get_session
 from app.director.blueprint import bp
 from app.director.pages import program_or_404, render
@@ -19,7 +19,6 @@ from app.models import (
     Program,
 )
 from app.services import PathwayError
-from app.services.notifications import outbox
 from app.services.programs import assignments
 from workflows.roles import Role
 

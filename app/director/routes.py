@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app import clock, policy
+from app import clock, outbox, policy
 from app.db import get_session
 from app.director.blueprint import bp
 from app.director.pages import csv_stream, program_or_404, render, slug
@@ -27,7 +27,6 @@ from app.models import (
     Program,
 )
 from app.services import PathwayError
-from app.services.notifications import outbox
 from app.services.programs import accreditation, cohort, nudges, overview
 from app.services.programs import assignments as assignment_service
 

@@ -10,11 +10,10 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app import policy
+from app import outbox, policy
 from app.db import get_session
 from app.director.blueprint import bp
 from app.director.pages import program_or_404, render
-from app.services.notifications import outbox
 from app.services.programs import settings as program_settings
 
 

@@ -11,17 +11,16 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from app import policy
+from app import outbox, policy
 from app.db import get_session
 from app.inbox.blueprint import bp
 from app.inbox.routes import back_to_queue, require_inbox
 from app.models import Enrollment, Evidence, LogEntry, SignOffTask, User
 from app.services import PathwayError
-from app.services.enrollments import dashboard as dashboard_service
+from app.services.enrollments import pathways
 from app.services.enrollments.words import day_in_words
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
-from app.services.notifications import outbox
 from app.services.signoffs import deciding, queueing
 from workflows.facts import EvidenceKind
 
@@ -65,7 +64,7 @@ def decide_evidence(enrollment_id: int, evidence_id: int) -> Response:
     db = get_session()
     enrollment = _enrollment(enrollment_id)
     row, roles = _readable_document(enrollment, evidence_id)
-    if not policy.can_decide_evidence(roles, dashboard_service.clearing_roles(enrollment).get(row.kind)):
+    if not policy.can_decide_evidence(roles, pathways.clearing_roles(enrollment).get(row.kind)):
         abort(403)
     decision = request.form.get("decision")
     if decision not in {"verify", "send_back"}:

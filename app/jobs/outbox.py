@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from app import outbox
 from app.jobs.context import with_app_context
-from app.services.notifications import outbox
+from app.services.notifications import delivery
 
 
 @with_app_context
 def run_message(message_id: int) -> str:
     """Run an outbox message's handler once (a completed message is left alone)."""
-    return outbox.run_message(message_id)
+    return delivery.run_message(message_id)
 
 
 @with_app_context

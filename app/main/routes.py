@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from app import policy
 from app.db import get_session
 from app.main.blueprint import bp
-from app.services.enrollments import dashboard
+from app.services.progress import dashboard
 
 
 @bp.get("/")

@@ -1,6 +1,6 @@
 """Per-enrolment summary: what the cohort-level pages ask, kept current with every change.
 
-A summary row is derived data (app/services/enrollments/summaries.py computes it from the facts);
+A summary row is derived data (app/services/programs/summaries.py computes it from the facts);
 it is rewritten in the transaction of every change to its enrolment, so a cohort question is one
 set-based query over these rows rather than every enrolment's facts built in Python.
 

@@ -27,7 +27,7 @@ from sqlmodel import Session, SQLModel, select
 
 from app import clock, create_app
 from app.models import User
-from app.services.enrollments import summaries
+from app.services.programs import summaries
 from app.services.team import api_tokens
 from bench.scale.generate import PASSWORD, Dataset, load
 
@@ -231,7 +231,7 @@ def measure(size: int, only: set[str] | None = None, base_url: str | None = None
 
 def sweep(app: Flask, size: int, db: str) -> None:
     """The daily sweep over every enrolment: the first run (queues what is due) and the next (finds it queued)."""
-    from app.services.notifications import outbox
+    from app import outbox
     from app.services.notifications.reminders import daily_sweep
 
     dispatch, outbox.dispatch = outbox.dispatch, lambda ids: len(ids)  # the worker's part, not the sweep's

@@ -20,13 +20,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from app import access, confidentiality, create_app
+from app import access, confidentiality, create_app, outbox
 from app.auth.tokens import make_reset_token
 from app.confidentiality import Channel, Content
 from app.models import Evidence, LogEntry, Membership, OutboxMessage, Recommendation, SentNotification, User
 from app.services.enrollments import pathways
 from app.services.evidence import filing, plans
-from app.services.notifications import calendar_feed, outbox
+from app.services.notifications import calendar_feed
 from app.services.programs import recommendations as recs
 from app.services.programs import resources as resources_service
 from app.services.signoffs import delegations, panels

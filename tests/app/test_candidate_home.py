@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from sqlmodel import Session
 
-from app.services.enrollments import dashboard, home, pathway_diagram, words
+from app.services.enrollments import pathway_diagram, words
 from app.services.evidence import filing
+from app.services.progress import dashboard, home
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
 from workflows.pathway_map import pathway_map
@@ -141,7 +142,7 @@ def test_figures_and_dates_read_as_people_write_them() -> None:
 
 
 def test_a_pathway_with_no_step_left_says_how_it_ended_not_that_it_is_complete() -> None:
-    from app.services.enrollments.home import _at_rest
+    from app.services.progress.home import _at_rest
     from workflows.pathway_map import pathway_map
 
     shape = pathway_map("pip", 1)

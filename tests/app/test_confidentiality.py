@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from app import confidentiality, policy
+from app import confidentiality, outbox, policy
 from app.models import Evidence, LogEntry, Membership
 from app.services.evidence import plans
-from app.services.notifications import calendar_feed, outbox
+from app.services.notifications import calendar_feed
 from tests.app import notify_factories as f
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import signed_in

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Evidence, LogEntry, utcnow
-from app.services.enrollments import export
 from app.services.evidence import documents as documents_service
 from app.services.evidence import filing, plans
+from app.services.progress import export
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
 from tests.today import TODAY

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from app import outbox
 from app.jobs.outbox import run_message
 from app.models import (
     DeliveryStatus,
@@ -20,7 +21,7 @@ from app.models import (
     SignOffTask,
     utcnow,
 )
-from app.services.notifications import emails, outbox, reminders
+from app.services.notifications import emails, reminders
 from tests.app import notify_factories as f
 from tests.app.mail_server import text_part
 from tests.conftest import Auth, csrf_token, make_user

@@ -21,9 +21,8 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from app import create_app
+from app import create_app, outbox
 from app.models import DeliveryStatus, Membership, OutboxMessage, SentNotification
-from app.services.notifications import outbox
 from app.services.team import accounts
 from tests import services
 from tests.app.mail_server import Recorder, smtp_server, text_part  # noqa: F401  (fixture)

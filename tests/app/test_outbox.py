@@ -8,9 +8,8 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from app import create_app
+from app import create_app, outbox
 from app.models import AuditEvent, OutboxMessage
-from app.services.notifications import outbox
 from app.services.notifications.registry import _HANDLERS, handler
 from tests import services
 

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from flask import Flask
 from sqlmodel import Session, select
 
+from app import outbox
 from app.jobs.outbox import run_message
 from app.models import LogEntry, OutboxMessage, utcnow
-from app.services.notifications import outbox
 from app.services.notifications import reminders as notifications
 from tests.app import notify_factories as f
 from tests.app.mail_server import html_part, text_part
+from workflows.dates import last_week
 from workflows.deadlines import local_today
 
 TODAY = local_today(utcnow())
@@ -86,7 +87,7 @@ def test_a_week_without_a_mentoring_log_gets_one_nudge(app: Flask, session: Sess
     logged_candidate = f.person(session, "Lu Logged")
     logged = f.enrolment(app, session, logged_candidate, f.program(session, "induction"), TODAY - timedelta(days=100))
     f.role(session, mentor, "mentor", enrollment_id=logged.id)
-    session.add(LogEntry(enrollment_id=logged.id, kind="mentoring", occurred_on=notifications.last_week(TODAY) + timedelta(days=2),
+    session.add(LogEntry(enrollment_id=logged.id, kind="mentoring", occurred_on=last_week(TODAY) + timedelta(days=2),
                          hours=1, author_id=logged_candidate.id))
     unassigned = f.enrolment(app, session, f.person(session), f.program(session, "induction"), TODAY - timedelta(days=100))
     session.commit()
@@ -94,7 +95,7 @@ def test_a_week_without_a_mentoring_log_gets_one_nudge(app: Flask, session: Sess
     counts = sweep(app, session)
     sweep(app, session)
     assert counts["email.log_nudge"] == 1
-    week_start = notifications.last_week(TODAY)
+    week_start = last_week(TODAY)
     assert subjects(app, candidate.email)[-1] == f"No mentoring logged for the week of {week_start:%B} {week_start.day}"
     assert not any("logged" in s for s in subjects(app, logged_candidate.email))
     assert unassigned.id not in [int(k.split("-")[2]) for k in session.exec(select(OutboxMessage.dedupe_key)).all()

@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app import policy
+from app.demo.walker import pdf_bytes
 from app.models import AuditEvent, Evidence, Invitation, Membership, User
 from app.policy import roles_on
-from app.demo.walker import pdf_bytes
 from app.services.evidence import filing
 from app.services.team import accounts
 from tests.app.pathway_driver import PathwayDriver

@@ -20,7 +20,7 @@ from tests import services
 from tests.conftest import ON_POSTGRES
 
 # Every page the bench measures: at most 12 statements each (the target), the same at any
-# size. The director's pages read the enrolment summaries (app/services/enrollments/summaries.py);
+# size. The director's pages read the enrolment summaries (app/services/programs/summaries.py);
 # the enrolment's own page and API document read its case file, each table once
 # (app/services/enrollments/case_file.py). Much of the 12 is what every signed-in page asks (the
 # person, their memberships, the navigation's programs and inbox badge), so a new query per page

@@ -11,8 +11,7 @@ from sqlmodel import Session, select
 
 from app.demo.walker import DEMO_JOURNEYS
 from app.models import Enrollment, EnrollmentRisk, EnrollmentSummary, Membership, Program, SignOffTask
-from app.services.enrollments import summaries
-from app.services.programs import cohort, pacing
+from app.services.programs import cohort, pacing, summaries
 from tests.app.pathway_driver import PathwayDriver
 from tests.today import TODAY
 from workflows.deadlines import Deadline

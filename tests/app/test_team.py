@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from app import outbox
 from app.jobs.outbox import run_message
 from app.models import AuditEvent, Invitation, Membership, OutboxMessage, User, utcnow
 from app.policy import roles_on
-from app.services.notifications import outbox
 from app.services.team import invitations as team_service
 from app.services.team import members as members_service
 from tests.app import notify_factories as f

@@ -145,7 +145,8 @@ def test_a_worker_whose_redis_goes_while_it_starts_begins_a_new_life_and_does_it
     from redis.exceptions import ConnectionError as RedisConnectionError
     from rq import Queue
 
-    from app.jobs import context, worker as worker_module
+    from app.jobs import context
+    from app.jobs import worker as worker_module
 
     monkeypatch.setattr(context, "_worker_app", app)
     monkeypatch.setattr(worker_module, "REDIS_WAIT_SECONDS", 0.01)

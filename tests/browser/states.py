@@ -72,13 +72,12 @@ def place(stage: str, email: str, name: str) -> dict[str, object]:
 def _place(stage: str, email: str, name: str) -> dict[str, object]:
     from sqlmodel import Session
 
-    from app import clock
+    from app import clock, outbox
     from app.db import engine
     from app.demo.cohort import _program
     from app.demo.people import APPROVERS, DEMO_PASSWORD, grant
     from app.demo.walker import Walker
     from app.services.enrollments import pathways
-    from app.services.notifications import outbox
     from app.services.team import accounts
     from workflows.roles import Role
 

@@ -30,7 +30,7 @@ from app import clock, create_app
 from app.db import engine
 from app.models import Enrollment, Membership, User
 from app.services.evidence import filing, logs
-from app.services.notifications import outbox
+from app import outbox
 from app.services.team import accounts
 from tests.browser.states import place
 from app.services.evidence.plan_document import pdf

@@ -13,8 +13,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import (DEMO, LiveServer, check_page, demo_enrollment_id, new_context, screenshot,
-                                   sign_in, visit)
+from tests.browser.conftest import (
+    DEMO,
+    LiveServer,
+    check_page,
+    demo_enrollment_id,
+    new_context,
+    screenshot,
+    sign_in,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 

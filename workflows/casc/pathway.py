@@ -81,6 +81,10 @@ PATHWAY = PathwayPlugin(
     standards=StandardSet.CPSEL,
     paced_states=frozenset({"admitted", "year1_active", "year1_complete", "year2_active"}),
     pace=_pace,
+    logging_states=frozenset({"year1_active", "year2_active"}),
+    filed_by_others=frozenset({EvidenceKind.CL_777, EvidenceKind.YEAR1_COMPLETION_DOCUMENT,
+                               EvidenceKind.EXPERIENCE_LETTER}),
+    done_elsewhere=frozenset({EvidenceKind.ORIENTATION_Y1, EvidenceKind.ORIENTATION_Y2}),
     log_kinds={"coaching": Role.COACH, "professional_learning": Role.COACH},
     plan_kinds=("iip1", "iip2"),  # rule book §3.3
     plan_documents={"iip1": EvidenceKind.IIP_1, "iip2": EvidenceKind.IIP_2},

@@ -27,7 +27,7 @@ FACTS = (
          "Program director's decision", DIRECTOR, pathway=NAME, needs_reason=True),
 )
 # Facts the product works out itself, and where each comes from.
-DERIVED = {
+DERIVED: dict[str, str] = {
     KeyDate.ADMITTED_ON: "the enrolment date (CASC admission)",
     KeyDate.COACH_ASSIGNED_ON: "the day a coach joined the support team",
     Count.COACHING_WEEKS_Y1: "weeks with a signed coaching meeting in Year 1",

@@ -76,7 +76,7 @@ CASC_COACH_IN_TIME = recorded_by(
 def _self_assessments(key: str, stage: int | None, when: str) -> Rule:
     """Self-assessments due by a stage (1st, 2nd; None = all cpsel_self_assessments)."""
     def need(f: Facts) -> float:
-        total = f.settings.cpsel_self_assessments
+        total = float(f.settings.cpsel_self_assessments)
         return total if stage is None else min(stage, total)
     return at_least(key, CommonCount.SELF_ASSESSMENTS, need, Role.COACH, BUTTE,
                     setting="cpsel_self_assessments",

@@ -69,6 +69,11 @@ PATHWAY = PathwayPlugin(
     paced_states=frozenset({"mentor_assigned", "ilp_goals_set", "eco_active", "year1_active", "year1_complete",
                             "year2_active", "extended"}),
     pace=_pace,
+    logging_states=frozenset({"year1_active", "year2_active", "eco_active", "extended"}),
+    filed_by_others=frozenset({EvidenceKind.EMPLOYMENT_VERIFICATION, EvidenceKind.MENTOR_MATCH_RECORD,
+                               EvidenceKind.EXTENSIVE_SUPPORT_PLAN, EvidenceKind.TRANSPORTABILITY_DOCUMENT,
+                               EvidenceKind.CL_855}),
+    done_elsewhere=frozenset({EvidenceKind.COMPLETION_REVIEW}),
     log_kinds={"mentoring": Role.MENTOR, "professional_learning": Role.MENTOR},
     plan_kinds=("ilp",),  # rule book §2.4 B3
     plan_documents={"ilp": EvidenceKind.ILP},

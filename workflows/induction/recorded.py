@@ -27,7 +27,7 @@ FACTS = (
          "Program director's decision", DIRECTOR, pathway=NAME, needs_reason=True),
 )
 # Facts the product works out itself, and where each comes from.
-DERIVED = {
+DERIVED: dict[str, str] = {
     KeyDate.MENTOR_ASSIGNED_ON: "the day a mentor joined the support team",
     KeyDate.ILP_GOALS_SET_ON: "the day the first ILP was filed",
     Count.MENTORING_HOURS: "signed mentoring log entries",

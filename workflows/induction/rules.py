@@ -78,7 +78,7 @@ IND_ILP_PRIVATE = flag_absent(
 def _mentoring_need(f: Facts) -> float:
     """Hours of mentoring owed so far: whole weeks since enrolment x hours per week."""
     weeks = whole_weeks_since(f.date_of(CommonDate.ENROLLED_ON), f.today)
-    return weeks * f.settings.mentoring_hours_per_week
+    return weeks * float(f.settings.mentoring_hours_per_week)
 
 
 IND_MENTORING_AVERAGE = Rule(

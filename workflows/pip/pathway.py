@@ -53,6 +53,10 @@ PATHWAY = PathwayPlugin(
     time_events=(TimeEvent("expire_permit", pip_expires_on, anchor=KeyDate.PERMIT_ISSUED_ON,
                            latest_anchor=_latest_issue, expiry=KeyDate.PERMIT_EXPIRES_ON),),
     paced_states=frozenset({"pip_active", "plan_established"}),
+    logging_states=frozenset({"pip_active", "plan_established"}),
+    counted_on={Count.REVIEWS_HELD: "meetings"},
+    filed_by_others=frozenset({EvidenceKind.RECRUITMENT_RECORDS, EvidenceKind.ELIGIBILITY_WORKSHEET,
+                               EvidenceKind.BOARD_NOTICE, EvidenceKind.JOB_OFFER}),
     pace=_pace,
     # Support notes and review meetings signed by the mentor, pre-service hours by the intern program.
     log_kinds={"support_note": Role.MENTOR, "review_meeting": Role.MENTOR,

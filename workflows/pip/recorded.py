@@ -22,7 +22,7 @@ FACTS = (
          "Transcripts and exam records (CL-856)", ANALYST, pathway=NAME),
 )
 # Facts the product works out itself, and where each comes from.
-DERIVED = {
+DERIVED: dict[str, str] = {
     Count.REVIEWS_HELD: "signed review meetings",
     Count.PRESERVICE_HOURS: "signed pre-service log entries",
 }

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
+from app import outbox
 from app.models import Enrollment, Organisation, Program, User, utcnow
 from app.services import Blocked, Conflict
 from app.services.enrollments.facts import build_facts, program_settings
 from app.services.enrollments.pathways import load_for_update, transition_now
-from app.services.notifications import outbox
 from app.services.team.members import program_directors, team_of
 from workflows.deadlines import local_today
 from workflows.facts import Facts, Flag, KeyDate

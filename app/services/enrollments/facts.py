@@ -11,11 +11,10 @@ from sqlmodel import Session
 
 from app.models import Enrollment, LogKind, Program, utcnow
 from app.services.enrollments import case_file, records
-from app.services.evidence import logs as logs_service
 from workflows.deadlines import local_today
 from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
 from workflows.pip.reviews import review_missing
-from workflows.program_years import counts_on
+from workflows.program_years import counts_on, program_year
 from workflows.registry import plugin, plugins
 from workflows.settings import ProgramSettings
 
@@ -94,7 +93,7 @@ def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSe
     for entry in entries:
         if not counts_on(entry.occurred_on, enrollment.enrolled_on, today):
             continue
-        year = logs_service.year_of(entry, enrollment, early) or 1
+        year = program_year(entry.occurred_on, enrollment.enrolled_on, early_completion=early) or 1
         hours[(entry.kind, year)] += entry.hours
         if entry.kind == LogKind.COACHING:
             coaching_weeks[year].add(entry.occurred_on.isocalendar()[:2])

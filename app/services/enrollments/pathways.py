@@ -13,16 +13,15 @@ from datetime import date, datetime
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from app import policy
+from app import outbox, policy
 from app.models import AuditEvent, Enrollment, Program, User, utcnow
 from app.services import Blocked, Conflict, NotFound, NotPermitted, PathwayError
+from app.services.enrollments import case_file
 from app.services.enrollments.facts import build_facts
-from app.services.evidence import documents as evidence_service
-from app.services.notifications import outbox
 from workflows import engine
 from workflows.errors import EventNotAllowed, StepBlocked, UnknownState
 from workflows.facts import EvidenceStatus, Facts
-from workflows.registry import CURRENT_VERSION
+from workflows.registry import CURRENT_VERSION, definition
 from workflows.roles import Role
 
 CHANGED_MEANWHILE = "Someone else changed this enrolment at the same moment. Reload the page and try again."
@@ -112,7 +111,7 @@ def transition_now(session: Session, enrollment: Enrollment, event: str, actor: 
         raise Conflict(_moved_on(enrollment)) from None
     # Read before the row changes: a query after it would autoflush the UPDATE outside the
     # conflict handling of the caller.
-    relied_on = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment).items()
+    relied_on = {kind: row.sha256 for kind, row in case_file.of(session, enrollment).current_documents.items()
                  if row.status == EvidenceStatus.VERIFIED}
 
     enrollment.state = to_state
@@ -191,3 +190,9 @@ def is_final(enrollment: Enrollment) -> bool:
     """Whether the enrolment has reached a terminal state (nothing is due on it any more)."""
     return any(s.value == enrollment.state and s.final
                for s in engine.states(enrollment.pathway, enrollment.pathway_version))
+
+
+def clearing_roles(enrollment: Enrollment) -> dict[str, Role]:
+    """Evidence kind -> the role whose verification clears its rule on this pathway version."""
+    rules = definition(enrollment.pathway, enrollment.pathway_version).rules.values()
+    return {rule.evidence_kind.value: rule.clears for rule in rules if rule.evidence_kind is not None}

@@ -13,11 +13,10 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, select
 
-from app import clock, policy
+from app import clock, outbox, policy
 from app.models import AuditEvent, Enrollment, Evidence, User, utcnow
 from app.services.enrollments import case_file
 from app.services.evidence.uploads import CheckedFile
-from app.services.notifications import outbox
 from workflows.facts import EvidenceStatus
 
 

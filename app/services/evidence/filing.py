@@ -12,10 +12,9 @@ from flask import current_app
 from sqlmodel import Session, func, select
 
 from app.models import AuditEvent, Enrollment, Evidence, User, utcnow
-from app.services.evidence import documents
+from app.services.evidence import approver_notices, documents
 from app.services.evidence.documents import EvidenceError, current, store_file
 from app.services.evidence.uploads import check_upload
-from app.services.notifications import approver_notices
 from app.services.signoffs import queueing
 from app.services.signoffs.withdrawal import withdraw_signoffs_relying_on
 from workflows.facts import EvidenceKind

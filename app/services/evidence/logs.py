@@ -17,7 +17,7 @@ from app import policy
 from app.models import AuditEvent, Enrollment, LogEntry, LogKind, User, utcnow
 from app.services import NotPermitted, PathwayError
 from app.services.enrollments import case_file
-from app.services.notifications import approver_notices
+from app.services.evidence import approver_notices
 from workflows.pip.reviews import REVIEW_ROLES
 from workflows.program_years import program_year
 from workflows.registry import plugin

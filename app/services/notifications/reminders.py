@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from sqlmodel import Session, select
 
+from app import outbox
 from app.models import (
     DigestItem,
     Enrollment,
@@ -26,10 +27,10 @@ from app.models import (
 from app.services.enrollments.deadline_events import fire_due_events
 from app.services.enrollments.facts import program_settings
 from app.services.evidence.documents import sweep_orphan_files
-from app.services.notifications import outbox
 from app.services.programs.recommendations import purge_expired
 from app.services.signoffs.escalation import escalate_overdue
 from app.services.team.members import program_directors
+from workflows.dates import last_week
 from workflows.deadlines import Deadline, days_left, local_today
 from workflows.registry import plugin
 from workflows.roles import Role
@@ -52,16 +53,11 @@ def reminder_threshold(deadline: Deadline | date, today: date, warning_days: Ite
 ESCALATE_WITHIN_DAYS = 14
 
 
-def last_week(today: date) -> date:
-    """The Monday of the last complete Monday-to-Sunday week before `today`."""
-    return today - timedelta(days=today.weekday() + 7)
-
-
 def schedule_reminders(session: Session, now: datetime | None = None, batch: int = 2_000) -> Counter[str]:
     """Scan every open enrolment and write the reminders, nudges and escalations now due; commits.
 
     Set-based: the deadlines and the weeks logged come from the enrolment summaries (kept current
-    with every change, app/services/enrollments/summaries.py), read `batch` at a time with the
+    with every change, app/services/programs/summaries.py), read `batch` at a time with the
     messages already queued, so the statements grow with the batches, not the enrolments.
     """
     now = now or utcnow()

@@ -98,7 +98,7 @@ def figures(enrollments: list[Enrollment], files: dict[int, Filed], facts_of: di
             zone_of: dict[int, ZoneInfo], recommendations: list[Recommendation]) -> dict[int, dict[str, object]]:
     """Per enrolment id, the accreditation row's own figures (JSON-ready: dates as ISO strings), from
     the enrolments' case files and their recommendations (oldest first): what the enrolment summary
-    keeps (app/services/enrollments/summaries.py)."""
+    keeps (app/services/programs/summaries.py)."""
     issued = {rec.enrollment_id: rec.issued_on for rec in recommendations
               if rec.status == RecommendationStatus.ISSUED.value}
     submitted = {rec.enrollment_id: rec.submitted_on for rec in recommendations}  # the latest

@@ -331,7 +331,7 @@ def line_of(enrollment: Enrollment, candidate: User, summary: EnrollmentSummary,
 def risks(deadlines: list[Deadline], tasks: list[dict], paces: list[pacing.Pace], today: date) -> list[Risk]:  # type: ignore[type-arg]
     """Why a candidate is at risk on `today`: unmet deadlines near or passed, overdue sign-offs
     (`tasks`: the summary's open tasks), logs behind pace. The summary's risk windows
-    (app/services/enrollments/summaries.py) hold on exactly the days these do."""
+    (app/services/programs/summaries.py) hold on exactly the days these do."""
     found = []
     for deadline in deadlines:
         if deadline.met:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app import outbox
 from app.models import (
     AuditEvent,
     Enrollment,
@@ -26,9 +27,8 @@ from app.models import (
 )
 from app.services import PathwayError
 from app.services.enrollments import words
-from app.services.notifications import outbox
-from app.services.notifications.reminders import last_week
 from app.services.programs.cohort import CandidateLine, line_of, today_of
+from workflows.dates import last_week
 from workflows.deadlines import days_left
 from workflows.registry import plugins
 

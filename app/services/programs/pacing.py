@@ -129,7 +129,7 @@ def behind_from(spec: dict) -> date | None:  # type: ignore[type-arg]
 def plans(enrollment: Enrollment, facts: Facts) -> list[dict]:  # type: ignore[type-arg]
     """What `paces` measures, without the day: each requirement's have, target and window, and the
     stretch of days it is the one paced (every program year is kept; the day picks one). Stored in
-    the enrolment's summary (app/services/enrollments/summaries.py) as JSON."""
+    the enrolment's summary (app/services/programs/summaries.py) as JSON."""
     pathway = plugin(enrollment.pathway)
     if pathway.pace is None or enrollment.state not in pathway.paced_states:
         return []

@@ -23,7 +23,7 @@ from functools import cache
 
 from sqlmodel import Session, select
 
-from app import policy
+from app import outbox, policy
 from app.models import (
     AuditEvent,
     Enrollment,
@@ -37,7 +37,6 @@ from app.models import (
 from app.services import Conflict, PathwayError
 from app.services.enrollments import pathways
 from app.services.enrollments.facts import build_facts
-from app.services.notifications import outbox
 from app.services.signoffs import giving as signoffs
 from app.services.signoffs import queueing
 from workflows import engine

@@ -19,10 +19,10 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from app import outbox
 from app.models import AuditEvent, Enrollment, Program, RosterImport, User
 from app.services.enrollments import pathways
 from app.services.enrollments import records as enrollments
-from app.services.notifications import outbox
 from app.services.programs.csv_safety import to_csv
 from app.services.team import accounts
 

@@ -3,7 +3,7 @@
 Counting a program of thousands of candidates costs the same every time it is asked, so each
 answer is kept in this process under the program's summary revision: a mark that changes in the
 transaction of every rewrite of one of the program's enrolment summaries
-(app/services/enrollments/summaries.py), read once per transaction. A director asking again sees
+(app/services/programs/summaries.py), read once per transaction. A director asking again sees
 the remembered answer until something in the program changes or the day turns (the day is part of
 what is asked); a change committed anywhere, by any process, changes the mark.
 """

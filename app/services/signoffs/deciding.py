@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from app import policy
+from app import outbox, policy
 from app.models import (
     AuditEvent,
     Enrollment,
@@ -31,10 +31,9 @@ from app.models import (
     utcnow,
 )
 from app.services import Blocked, Conflict, NotFound, NotPermitted, PathwayError
+from app.services.enrollments import case_file
 from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import fire_ready, load_for_update
-from app.services.evidence import documents as evidence_service
-from app.services.notifications import outbox
 from app.services.signoffs import approver_words, delegations
 from app.services.signoffs import giving as signoffs
 from app.services.signoffs.queueing import OPEN, covered_rules, events_needing, needed_now, prerequisites, queue, title
@@ -156,7 +155,7 @@ def approval_problems(session: Session, task: SignOffTask, enrollment: Enrollmen
     """Why this sign-off cannot be given now (empty when it can): the checks bulk approval runs too."""
     problems = []
     rules = covered_rules(enrollment, task.key)
-    current = evidence_service.current(session, enrollment)
+    current = case_file.of(session, enrollment).current_documents
     uploaders = {current[r.evidence_kind.value].uploaded_by_id for r in rules  # type: ignore[union-attr]
                  if r.evidence_kind.value in current}  # type: ignore[union-attr]
     if policy.signs_own_evidence({signer.id, (on_behalf_of or signer).id}, uploaders):  # type: ignore[arg-type]

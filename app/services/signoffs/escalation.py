@@ -7,9 +7,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from app import outbox
 from app.models import Enrollment, Organisation, Program, SignOffTask, UTCDateTime, utcnow
 from app.services.enrollments.facts import build_many
-from app.services.notifications import outbox
 from app.services.signoffs.queueing import OPEN, prerequisites
 from app.services.team.members import program_directors
 from workflows.deadlines import local_today

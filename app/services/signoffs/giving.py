@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app import policy
+from app import outbox, policy
 from app.models import AuditEvent, Enrollment, SignOff, User
 from app.services import NotPermitted, PathwayError
-from app.services.evidence import documents as evidence_service
-from app.services.notifications import outbox
+from app.services.enrollments import case_file
 from app.services.signoffs import queueing as tasks
 from workflows.facts import EvidenceStatus
 from workflows.facts import SignOff as SignOffKey
@@ -51,7 +50,7 @@ def give(session: Session, enrollment: Enrollment, key: str, role: str, signer: 
     if live is not None:
         raise AlreadySigned("This sign-off has already been given.")
     relevant = evidence_kinds_for(enrollment, key_)
-    hashes = {kind: row.sha256 for kind, row in evidence_service.current(session, enrollment).items()
+    hashes = {kind: row.sha256 for kind, row in case_file.of(session, enrollment).current_documents.items()
               if kind in relevant and row.status == EvidenceStatus.VERIFIED}
     signoff = SignOff(enrollment_id=enrollment.id, key=key_.value, role=role_.value, signer_id=signer.id,
                       on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,

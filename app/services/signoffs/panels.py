@@ -16,13 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import policy
+from app import outbox, policy
 from app.models import AuditEvent, Enrollment, Panel, PanelMember, PanelVote, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import fire_ready, load_for_update
-from app.services.notifications import outbox
 from app.services.team.members import holders
 from workflows.facts import Flag
 from workflows.registry import plugin, plugins

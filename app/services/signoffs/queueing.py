@@ -9,13 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from app import policy
+from app import outbox, policy
 from app.models import AuditEvent, Enrollment, SignOff, SignOffTask, TaskStatus, User, UTCDateTime, utcnow
 from app.services import Blocked, Conflict
 from app.services.enrollments import pathways
 from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import Transition, load_for_update
-from app.services.notifications import outbox
 from app.services.team.members import holders
 from workflows import engine
 from workflows.deadlines import days_left, deadlines

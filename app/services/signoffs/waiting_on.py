@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from app import policy
 from app.models import Delegation, Enrollment, Evidence, LogEntry, Membership, Program, SignOffTask, User
-from app.services.enrollments import dashboard
+from app.services.enrollments import pathways
 from workflows import registry
 from workflows.facts import EvidenceStatus
 from workflows.roles import Role
@@ -215,7 +215,7 @@ def kinds_cleared_by(roles: set[Role]) -> set[str]:
 @cache
 def clearing(pathway: str, version: int) -> dict[str, Role]:
     """Evidence kind -> the role that clears it on this pathway version (the definitions are fixed)."""
-    return dashboard.clearing_roles(Enrollment(pathway=pathway, pathway_version=version))
+    return pathways.clearing_roles(Enrollment(pathway=pathway, pathway_version=version))
 
 
 def document_query(user: User, own: Scope):  # type: ignore[no-untyped-def]

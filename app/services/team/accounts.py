@@ -11,8 +11,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import outbox
 from app.models import AuditEvent, OutboxMessage, User, utcnow
-from app.services.notifications import outbox
 
 
 class AccountError(ValueError):

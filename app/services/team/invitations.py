@@ -22,10 +22,9 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import policy
+from app import outbox, policy
 from app.models import AuditEvent, Enrollment, Invitation, Membership, OutboxMessage, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
-from app.services.notifications import outbox
 from app.services.team import accounts
 from workflows.registry import plugins
 from workflows.roles import Role

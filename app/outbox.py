@@ -1,4 +1,9 @@
-"""The transactional outbox: write follow-up work with the command, run it after commit."""
+"""The transactional outbox: write follow-up work with the command, run it after commit.
+
+Every service writes here by a job's name (`add`); what each job does is the notifications'
+edge (`app/services/notifications/registry.py`, run by `delivery.run_message`), so no service imports
+the notifications to ask for one.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +16,19 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
+from werkzeug.utils import import_string
 
 from app import idempotency
 from app.db import engine
 from app.models import OutboxMessage, utcnow
 from app.queue import current_queue
-from app.services.notifications import registry
-from app.services.notifications.emails import Email, deliver
 
 log = logging.getLogger(__name__)
 
 # The worker runs a message by this name (app/jobs/outbox.py): the outbox never imports its jobs.
 RUN_JOB = "app.jobs.outbox.run_message"
+# Without Redis a message runs in-process, by the same handler found by name, as RQ finds it.
+RUN_IN_PROCESS = "app.services.notifications.delivery:run_message"
 _PENDING = "outbox_pending"  # ids of the messages this transaction wrote
 _MANY = 200  # rows per INSERT in add_many (well under SQLite's limit of bound parameters)
 
@@ -93,6 +99,7 @@ def dispatch(message_ids: list[int]) -> int:
     queue = current_queue()
     if queue is None:
         sent = 0
+        run_message = import_string(RUN_IN_PROCESS)
         for message_id in message_ids:
             try:
                 run_message(message_id)
@@ -204,46 +211,3 @@ def redispatch(message_id: int) -> str:
                 return "already queued"
             job.delete()  # finished or failed: its id would otherwise block a new job (unique ids)
     return "queued" if dispatch([message_id]) else "not queued"
-
-
-def run_message(message_id: int) -> str:
-    """Run an outbox message's handler once; a message already completed is left alone.
-
-    A handler may return an `Email`; it is delivered here, at most once per message
-    (app/services/notifications/emails.py explains the guarantee).
-    """
-    with Session(engine(), expire_on_commit=False) as session:
-        # On PostgreSQL the row lock makes a second copy of this job wait, then see it completed.
-        message = session.exec(
-            select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
-        ).first()
-        if message is None:
-            return "missing"
-        if message.completed_at is not None:
-            return "already completed"
-        outcome = "completed"
-        try:
-            result = registry.run(message.job, session, dict(message.payload))
-            if isinstance(result, Email):
-                outcome = deliver(session, message, result)
-        except Exception as error:  # the message stays pending; RQ retries, the relay too
-            session.rollback()
-            _record_failure(message_id, error)
-            raise
-        # Counted only now: writing earlier would take SQLite's single write lock for the whole
-        # job, and the delivery claim commits on a second connection.
-        message.attempts += 1
-        message.completed_at = utcnow()
-        message.last_error = None
-        session.add(message)
-        session.commit()
-        return outcome
-
-
-def _record_failure(message_id: int, error: Exception) -> None:
-    with Session(engine()) as session:
-        message = session.get(OutboxMessage, message_id)
-        if message is not None:
-            message.attempts += 1
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            session.commit()

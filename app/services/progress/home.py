@@ -9,7 +9,7 @@ others*, naming the role and the people who hold it, since when and by when. Ste
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -18,30 +18,39 @@ from sqlmodel import Session
 from app import policy
 from app.models import Enrollment, Evidence, Membership, SignOffTask, User
 from app.services.enrollments import case_file
-from app.services.enrollments.dashboard import Dashboard, StepOption
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.words import count_unit, figure
 from app.services.evidence.plans import EVIDENCE_KIND
 from app.services.evidence.plans import kinds as plan_kinds
+from app.services.progress.dashboard import Dashboard, StepOption
 from app.services.signoffs import queueing
 from workflows import engine
-from workflows.facts import Count, EvidenceKind
+from workflows.facts import EvidenceKind
+from workflows.keys import CommonCount, CommonEvidence
 from workflows.pathway_map import PathwayMap, pathway_map
 from workflows.registry import definition, plugin
 from workflows.roles import Role
 from workflows.rules import Rule, RuleStatus
 
-# Documents someone else files: the candidate has nothing to upload for them, only to wait.
-FILED_BY_OTHERS = frozenset({
-    EvidenceKind.RECRUITMENT_RECORDS, EvidenceKind.ELIGIBILITY_WORKSHEET, EvidenceKind.BOARD_NOTICE,
-    EvidenceKind.JOB_OFFER, EvidenceKind.EMPLOYMENT_VERIFICATION, EvidenceKind.MENTOR_MATCH_RECORD,
-    EvidenceKind.EXTENSIVE_SUPPORT_PLAN, EvidenceKind.TRANSPORTABILITY_DOCUMENT, EvidenceKind.CL_855,
-    EvidenceKind.CL_777, EvidenceKind.YEAR1_COMPLETION_DOCUMENT, EvidenceKind.EXPERIENCE_LETTER})
-# Documents a person records after the candidate did something outside the app (attend, present, pay).
-DONE_ELSEWHERE = frozenset({EvidenceKind.ORIENTATION_Y1, EvidenceKind.ORIENTATION_Y2,
-                            EvidenceKind.COMPLETION_REVIEW, EvidenceKind.ISSUED_CREDENTIAL})
-# Totals the candidate raises on a page of their own.
-COUNTED_ON = {Count.REVIEWS_HELD: "meetings", Count.SELF_ASSESSMENTS: "self_assessments"}
+
+def _filed_by_others(pathway: str) -> frozenset[str]:
+    """Documents someone else files: the candidate has nothing to upload for them, only to wait."""
+    return plugin(pathway).filed_by_others
+
+
+def _done_elsewhere(pathway: str) -> frozenset[str]:
+    """Documents a person records after the candidate did something outside the app (attend,
+    present, pay): the pathway's own, and on every pathway the credential the CTC issued."""
+    return plugin(pathway).done_elsewhere | {CommonEvidence.ISSUED_CREDENTIAL}
+
+
+def _counted_on(pathway: str, count: str) -> str:
+    """The page on which the candidate raises a total: the pathway's own pages, the self-assessments
+    page, else the log book."""
+    pages = {CommonCount.SELF_ASSESSMENTS: "self_assessments", **plugin(pathway).counted_on}
+    return pages.get(count, "logs")
+
+
 # The words a step's button says to the candidate, where the machine's name is worded for staff.
 CANDIDATE_WORDS = {
     "recommendation_returned": "Tell the program you returned the recommendation",
@@ -111,8 +120,8 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
              if asked.task.status == queueing.OPEN}
     uploaded = {kind: versions[0] for kind, versions in board.evidence.items()}
 
-    mine: list[NextStep] = []
-    waiting: list[Waiting] = []
+    sorter = _Sorter(board, viewer, is_candidate, people, tasks, uploaded, since_here)
+    mine, waiting = sorter.mine, sorter.waiting
     more: list[tuple[StepOption, str]] = []
     for step in board.steps:
         if step.event != main_event:
@@ -126,9 +135,8 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
             waiting.append(Waiting(f"Take the step “{step.label}”: everything it needs is in place.",
                                    step.asked_by, _names(people, _labels(step.asked_by)), _day(since_here), None))
         for item in step.missing:
-            _sort(item.rule, item.reason, item.due, board, viewer, is_candidate, people, tasks, uploaded,
-                  since_here, mine, waiting)
-    if is_candidate and not mine and enrollment.state in LOGGING_STATES:
+            sorter.line(item.rule, item.reason, item.due)
+    if is_candidate and not mine and enrollment.state in plugin(enrollment.pathway).logging_states:
         # Nothing blocks her, yet the year runs on her log: keeping it is always her next step.
         mine.append(NextStep("Log a meeting or hours", "Each entry counts once the person you name signs it.", "logs"))
     for event, label, _wanted in queueing.askable(session, enrollment, viewer, board.facts):
@@ -154,9 +162,6 @@ def _at_rest(shape: PathwayMap, state: str) -> str:
     return "No step to take here for now: what is left is in other people's hands."
 
 
-# States in which the candidate keeps a log that the program counts (mentoring, coaching, support).
-LOGGING_STATES = frozenset({"pip_active", "plan_established", "year1_active", "year2_active", "eco_active",
-                            "extended"})
 AHEAD = 3  # documents offered for later steps: enough to get ahead, few enough for the first screen
 
 
@@ -169,7 +174,8 @@ def _ahead(board: Dashboard, already: list[NextStep]) -> list[NextStep]:
     for group in board.groups:
         for item in group.items:
             kind = item.rule.evidence_kind
-            if (kind is None or kind in FILED_BY_OTHERS or kind in DONE_ELSEWHERE or kind.value in offered
+            pathway = board.enrollment.pathway
+            if (kind is None or kind in _filed_by_others(pathway) or kind in _done_elsewhere(pathway) or kind.value in offered
                     or item.status not in (RuleStatus.MISSING, RuleStatus.SENT_BACK)):
                 continue
             plan = _plan_for(board.enrollment.pathway, kind)
@@ -186,85 +192,111 @@ def _labels(asked_by: str) -> list[str]:
     return [label.strip() for label in asked_by.split(",") if label.strip()]
 
 
-def _sort(rule: Rule | None, reason: str, due: date | None, board: Dashboard, viewer: User, is_candidate: bool,
-          people: dict[Role, list[str]], tasks: dict[tuple[str, str], tuple[SignOffTask, str | None]],
-          uploaded: dict[str, Evidence], since_here: datetime | None, mine: list[NextStep],
-          waiting: list[Waiting]) -> None:
-    """Put one missing line among the viewer's next steps or among what waits on others."""
-    roles = board.roles
-    if rule is None:
-        waiting.append(Waiting(reason, "", (), _day(since_here), due))
-        return
-    clears = rule.clears
-    status = rule.status(board.facts)
+@dataclass
+class _Sorter:
+    """Puts each missing line among the viewer's next steps (`mine`) or among what waits on others."""
 
-    def wait(who: Role, what: str = reason, since: datetime | date | None = since_here,
-             by: date | None = due, named: tuple[str, ...] | None = None) -> None:
-        label = who.label
+    board: Dashboard
+    viewer: User
+    is_candidate: bool
+    people: dict[Role, list[str]]
+    tasks: dict[tuple[str, str], tuple[SignOffTask, str | None]]
+    uploaded: dict[str, Evidence]
+    since_here: datetime | None
+    mine: list[NextStep] = field(default_factory=list)
+    waiting: list[Waiting] = field(default_factory=list)
+
+    def line(self, rule: Rule | None, reason: str, due: date | None) -> None:
+        """Sort one line by what its rule reads: a document, a sign-off, a fact, a total."""
+        if rule is None:
+            self.waiting.append(Waiting(reason, "", (), _day(self.since_here), due))
+        elif rule.evidence_kind is not None:
+            self._document(rule, reason, due)
+        elif rule.signoff is not None:
+            self._signoff(rule, reason, due)
+        elif not self._fact(rule, reason, due) and not self._total(rule, reason, due):
+            self._wait(rule.clears, reason, due)
+
+    def _wait(self, who: Role, what: str, by: date | None, since: datetime | date | None = None,
+              named: tuple[str, ...] | None = None) -> None:
+        """`who` is the one to act: named by the people holding that role for this candidate."""
         if who is Role.CANDIDATE:
-            named = (board.candidate.name,)
-        waiting.append(Waiting(what, label, named if named is not None else _names(people, [label]),
-                               _day(since), by))
+            named = (self.board.candidate.name,)
+        self.waiting.append(Waiting(what, who.label, named if named is not None else _names(self.people, [who.label]),
+                                    _day(since or self.since_here), by))
 
-    if rule.evidence_kind is not None:
-        kind = rule.evidence_kind
-        others_file = kind in FILED_BY_OTHERS or kind in DONE_ELSEWHERE
+    def _document(self, rule: Rule, reason: str, due: date | None) -> None:
+        kind, clears, status = rule.evidence_kind, rule.clears, rule.status(self.board.facts)
+        assert kind is not None
+        pathway, roles = self.board.enrollment.pathway, self.board.roles
+        elsewhere = kind in _done_elsewhere(pathway)
+        others_file = elsewhere or kind in _filed_by_others(pathway)
         if status is RuleStatus.AWAITING_VERIFICATION:
-            row = uploaded.get(kind.value)
-            if (policy.can_verify_evidence(roles, kind.value, clears)
-                    and (row is None or policy.can_decide_own_upload(viewer, row.uploaded_by_id))):
-                mine.append(NextStep(f"Check the {kind.label}", reason, "verify", kind.value, due))
-            else:
-                wait(clears, f"Verify your {kind.label}." if is_candidate else f"Verify the {kind.label}.",
-                     row.uploaded_at if row else since_here)
-            return
-        if status is RuleStatus.AWAITING_CONFIRMATION:
-            wait(clears)
-        elif is_candidate and kind in DONE_ELSEWHERE:
-            mine.append(NextStep(reason.split(";")[0].rstrip(".") + ".", reason, "elsewhere", kind.value, due))
-        elif is_candidate and not others_file and policy.can_upload_evidence(roles):
-            plan = _plan_for(board.enrollment.pathway, kind)
+            self._verification(kind, clears, reason, due)
+        elif status is RuleStatus.AWAITING_CONFIRMATION:
+            self._wait(clears, reason, due)
+        elif self.is_candidate and elsewhere:
+            self.mine.append(NextStep(reason.split(";")[0].rstrip(".") + ".", reason, "elsewhere", kind.value, due))
+        elif self.is_candidate and not others_file and policy.can_upload_evidence(roles):
             # The title says what to do; only a reason it was sent back is worth a second line.
             detail = reason if status is RuleStatus.SENT_BACK else ""
-            if plan:
-                mine.append(NextStep(f"Write and share your {kind.label}", detail, "plan", plan, due))
-            else:
-                mine.append(NextStep(f"Upload your {kind.label}", detail, "upload", kind.value, due))
-        elif not is_candidate and others_file and clears in roles and policy.can_upload_evidence(roles):
-            mine.append(NextStep(f"Upload the {kind.label}", reason, "upload", kind.value, due))
+            plan = _plan_for(pathway, kind)
+            self.mine.append(NextStep(f"Write and share your {kind.label}", detail, "plan", plan, due) if plan
+                             else NextStep(f"Upload your {kind.label}", detail, "upload", kind.value, due))
+        elif not self.is_candidate and others_file and clears in roles and policy.can_upload_evidence(roles):
+            self.mine.append(NextStep(f"Upload the {kind.label}", reason, "upload", kind.value, due))
         else:
-            wait(clears if others_file else Role.CANDIDATE)
-        return
-    if rule.signoff is not None:
+            self._wait(clears if others_file else Role.CANDIDATE, reason, due)
+
+    def _verification(self, kind: Any, clears: Role, reason: str, due: date | None) -> None:
+        """An uploaded document: the viewer checks it if theirs to verify (never their own upload)."""
+        row = self.uploaded.get(kind.value)
+        if (policy.can_verify_evidence(self.board.roles, kind.value, clears)
+                and (row is None or policy.can_decide_own_upload(self.viewer, row.uploaded_by_id))):
+            self.mine.append(NextStep(f"Check the {kind.label}", reason, "verify", kind.value, due))
+        else:
+            self._wait(clears, f"Verify your {kind.label}." if self.is_candidate else f"Verify the {kind.label}.",
+                       due, row.uploaded_at if row else None)
+
+    def _signoff(self, rule: Rule, reason: str, due: date | None) -> None:
+        assert rule.signoff is not None
         key, role = rule.signoff
-        task, claimer = tasks.get((key.value, role.value), (None, None))
-        if role in roles:
-            mine.append(NextStep(f"Give your sign-off: {reason}", reason, "inbox", "", due))
+        task, claimer = self.tasks.get((key.value, role.value), (None, None))
+        if role in self.board.roles:
+            self.mine.append(NextStep(f"Give your sign-off: {reason}", reason, "inbox", "", due))
         elif task is not None:
-            wait(role, reason, task.created_at, task.due_on or due, (claimer,) if claimer else None)
+            self._wait(role, reason, task.due_on or due, task.created_at, (claimer,) if claimer else None)
         else:
-            wait(role)
-        return
-    fact = next((key.value for key in (rule.key_date, rule.count, rule.flag) if key is not None
-                 and key.value in BY_NAME), None)
-    if fact is not None:
+            self._wait(role, reason, due)
+
+    def _fact(self, rule: Rule, reason: str, due: date | None) -> bool:
+        """A recordable fact: the viewer enters it if they own it (or may claim it); else its owner."""
+        fact = next((key.value for key in (rule.key_date, rule.count, rule.flag) if key is not None
+                     and key.value in BY_NAME), None)
+        if fact is None:
+            return False
         spec = BY_NAME[fact]
-        if roles & spec.owners or (is_candidate and spec.claimable and status is not RuleStatus.AWAITING_CONFIRMATION):
+        claimable = (self.is_candidate and spec.claimable
+                     and rule.status(self.board.facts) is not RuleStatus.AWAITING_CONFIRMATION)
+        if self.board.roles & spec.owners or claimable:
             label = spec.label if spec.label[:2].isupper() else spec.label[:1].lower() + spec.label[1:]
-            mine.append(NextStep(f"Enter the {label}", reason, "fact", fact, due))
+            self.mine.append(NextStep(f"Enter the {label}", reason, "fact", fact, due))
         else:
-            wait(min(spec.owners, key=lambda r: r.value))
-        return
-    if rule.count is not None and is_candidate:
-        page = COUNTED_ON.get(rule.count, "logs")
+            self._wait(min(spec.owners, key=lambda r: r.value), reason, due)
+        return True
+
+    def _total(self, rule: Rule, reason: str, due: date | None) -> bool:
+        """A total the candidate raises by logging: their next step, with how far they are."""
+        if rule.count is None or not self.is_candidate:
+            return False
+        page = _counted_on(self.board.enrollment.pathway, rule.count)
         title = {"meetings": "Record a review meeting", "self_assessments": "Rate yourself on the standards"}.get(
             page, "Log your hours")
-        have_need = rule.progress(board.facts)
+        have_need = rule.progress(self.board.facts)
         detail = (f"{figure(have_need[0])} of {figure(have_need[1])} {count_unit(rule.count)} so far."
                   if have_need else reason)
-        mine.append(NextStep(title, detail, page, "", due))
-        return
-    wait(clears)
+        self.mine.append(NextStep(title, detail, page, "", due))
+        return True
 
 
 def _people_by_role(team: list[tuple[Membership, str]]) -> dict[Role, list[str]]:

@@ -32,11 +32,11 @@ from app.models import (
     utcnow,
 )
 from app.services import NotPermitted
-from app.services.enrollments import dashboard as dashboard_service
 from app.services.evidence import documents as evidence_service
 from app.services.evidence import logs as logs_service
 from app.services.evidence import plans as plans_service
 from app.services.evidence import self_assessments as self_assessments_service
+from app.services.progress import dashboard as dashboard_service
 from workflows.facts import EvidenceKind
 from workflows.registry import plugin
 

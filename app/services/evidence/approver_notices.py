@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app import policy
+from app import outbox, policy
 from app.models import Enrollment, Evidence, LogEntry
-from app.services.notifications import outbox
 from app.services.team.members import holders
 from workflows.registry import definition
 from workflows.roles import Role

@@ -18,7 +18,6 @@ from app.services.signoffs import queueing
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, deadlines
 from workflows.facts import EvidenceKind, Facts
-from workflows.registry import definition
 from workflows.roles import Role
 from workflows.rules import Rule
 
@@ -206,12 +205,6 @@ def uploadable_kinds(dashboard: Dashboard) -> list[EvidenceKind]:
             if missing.evidence_kind and EvidenceKind(missing.evidence_kind) not in seen:
                 seen.append(EvidenceKind(missing.evidence_kind))
     return seen
-
-
-def clearing_roles(enrollment: Enrollment) -> dict[str, Role]:
-    """Evidence kind -> the role whose verification clears its rule on this pathway version."""
-    rules = definition(enrollment.pathway, enrollment.pathway_version).rules.values()
-    return {rule.evidence_kind.value: rule.clears for rule in rules if rule.evidence_kind is not None}
 
 
 @dataclass(frozen=True)
