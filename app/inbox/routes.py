@@ -15,25 +15,23 @@ from werkzeug.wrappers import Response
 
 from app import clock, policy
 from app.db import get_session
-from app.filters import sentence
 from app.idempotency import idempotent
 from app.inbox.blueprint import bp
-from app.models import AuditEvent, Enrollment, Evidence, Panel, Program, SignOff, SignOffTask, TaskComment, User, utcnow
-from app.services import NotFound, NotPermitted, PathwayError
-from app.services.enrollments.facts import build_facts
+from app.models import Enrollment, Panel, Program, SignOffTask, User, utcnow
+from app.services import NotFound, PathwayError
 from app.services.signoffs import (
-    approver_words,
     deciding,
     inbox,
     panels,
     pending,
     queueing,
     reopening,
+    task_page,
     waiting_on,
     worklist,
 )
 from app.services.signoffs.inbox import listing
-from workflows import engine, registry
+from workflows import registry
 from workflows.facts import EvidenceKind
 from workflows.roles import Role
 
@@ -174,56 +172,10 @@ def _task(task_id: int) -> tuple[SignOffTask, Enrollment]:
 
 def _task_page(task_id: int, status: int = 200, problems: list[str] | None = None,
                problem_title: str | None = None) -> tuple[str, int]:
-    session = get_session()
     task, enrollment = _task(task_id)
-    now = utcnow()
-    facts = build_facts(session, enrollment, now)
-    people = {u.id: u for u in session.exec(select(User).where(User.id.in_(  # type: ignore[union-attr]
-        {task.claimed_by_id, task.decided_by_id, task.on_behalf_of_id, enrollment.candidate_id} - {None}))).all()}
-    try:
-        acting_for = deciding.principal(session, current_user, task, enrollment, now)  # type: ignore[arg-type]
-        can_work = True
-    except NotPermitted:
-        acting_for, can_work = None, False
-    checks = (deciding.approval_problems(session, task, enrollment, current_user, acting_for, facts)  # type: ignore[arg-type]
-              if can_work and task.status == "open" else [])
-    options = {o.event: o for o in engine.events_from(enrollment.pathway, enrollment.pathway_version,
-                                                       enrollment.state, facts)}
-    step = options.get(task.event)
-    also_missing = ([sentence(approver_words.explain(rule, facts)) for rule in step.unmet if rule.signoff is None]
-                    if step else [])
-    kinds = [r.evidence_kind.value for r in queueing.covered_rules(enrollment, task.key)]  # type: ignore[union-attr]
-    versions = session.exec(select(Evidence).where(Evidence.enrollment_id == enrollment.id,
-                                                   Evidence.kind.in_(kinds or ["-"]))  # type: ignore[attr-defined]
-                            .order_by(Evidence.kind, Evidence.version.desc())).all()  # type: ignore[attr-defined]
-    roles = policy.roles_on(session, current_user, enrollment)  # type: ignore[arg-type]
-    clears = {r.evidence_kind.value: r.clears for r in queueing.covered_rules(enrollment, task.key)}  # type: ignore[union-attr]
-    # The documents this person can verify right here (the analyst no longer hears it "awaits verification").
-    decidable = {row.id for row in versions if row.superseded_at is None and row.status == "submitted"
-                 and policy.can_decide_own_upload(current_user, row.uploaded_by_id)  # type: ignore[arg-type]
-                 and policy.can_verify_evidence(roles, row.kind, clears.get(row.kind))}
-    signoff = session.get(SignOff, task.signoff_id) if task.signoff_id else None
-    comments = session.exec(select(TaskComment, User).join(User, TaskComment.author_id == User.id)  # type: ignore[arg-type]
-                            .where(TaskComment.task_id == task.id).order_by(TaskComment.id)).all()
-    minutes = facts.settings.undo_minutes
-    moved_on = (enrollment.state_changed_at is not None and task.decided_at is not None
-                and enrollment.state_changed_at >= task.decided_at)
-    can_undo = (task.status in deciding.DECIDED and task.decided_at is not None
-                and policy.can_undo(current_user.id, task.decided_by_id, (now - task.decided_at).total_seconds(),
-                                    minutes, moved_on))
-    history = session.exec(select(AuditEvent, User).join(User, AuditEvent.actor_id == User.id, isouter=True)  # type: ignore[arg-type]
-                           .where(AuditEvent.enrollment_id == enrollment.id, AuditEvent.action.like("task.%"))  # type: ignore[attr-defined]
-                           .order_by(AuditEvent.id)).all()
-    history = [(a, u) for a, u in history if a.details.get("task") == task.id or a.details.get("replacement") == task.id
-               or a.details.get("old_task") == task.id]
-    return render_template(
-        "inbox/task.html", task=task, enrollment=enrollment, program=session.get(Program, enrollment.program_id),
-        people=people, title=queueing.title(task), role_label=Role(task.role).label, step=step,
-        also_missing=also_missing, versions=versions, can_read_evidence=policy.can_read_evidence(roles), decidable=decidable,
-        can_work=can_work, acting_for=acting_for, checks=checks, signoff=signoff, comments=comments,
-        can_undo=can_undo, undo_minutes=minutes, can_reopen=policy.can_reopen(roles) and task.status in deciding.DECIDED,
-        problems=problems or [], problem_title=problem_title, today=clock.today(), history=history,
-        EvidenceKind=EvidenceKind), status
+    page = task_page.read(get_session(), task, enrollment, current_user, utcnow())  # type: ignore[arg-type]
+    return render_template("inbox/task.html", **vars(page), problems=problems or [],
+                           problem_title=problem_title, today=clock.today(), EvidenceKind=EvidenceKind), status
 
 
 @bp.get("/tasks/<int:task_id>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -53,6 +54,82 @@ def reminder_threshold(deadline: Deadline | date, today: date, warning_days: Ite
 ESCALATE_WITHIN_DAYS = 14
 
 
+Messages = dict[str, tuple[str, dict[str, Any]]]  # dedupe key -> (job, payload)
+
+
+@dataclass
+class _Sweep:
+    """What one sweep knows of every program (its day, its warning days, the window it acts on),
+    and the messages it writes for one enrolment's summary row."""
+
+    session: Session
+    today_of: dict[int, date]
+    warning_days: dict[int, tuple[int, ...]]
+    horizons: dict[int, tuple[str, str]]  # ISO (soonest, latest) deadline the sweep acts on
+    directors: dict[int, list[User]]
+
+    @classmethod
+    def of(cls, session: Session, now: datetime) -> _Sweep:
+        places = {program.id: (program, zone) for program, zone in session.exec(
+            select(Program, Organisation.timezone).join(Organisation, Program.organisation_id == Organisation.id,  # type: ignore[arg-type]
+                                                        isouter=True)).all()}
+        warning_days = {pid: program_settings(program).deadline_warning_days for pid, (program, _) in places.items()}
+        today_of = {pid: local_today(now, zone or "America/Los_Angeles") for pid, (_, zone) in places.items()}
+        # The deadlines a sweep acts on: passed within ESCALATE_WITHIN_DAYS, or within the farthest warning.
+        horizons = {pid: ((today - timedelta(days=ESCALATE_WITHIN_DAYS)).isoformat(),
+                          (today + timedelta(days=max(warning_days[pid], default=0))).isoformat())
+                    for pid, today in today_of.items()}
+        return cls(session, today_of, warning_days, horizons, {})  # type: ignore[arg-type]
+
+    def deadline_messages(self, summary: Any) -> Messages:
+        """Reminders before each deadline, escalations once it passed, the steps after a recommendation."""
+        wanted: Messages = {}
+        eid, today = summary.enrollment_id, self.today_of[summary.program_id]
+        # ISO dates compare as strings: most deadlines are far off (or long past), and are
+        # passed over without being parsed (the sweep reads every deadline of every enrolment).
+        soonest, latest = self.horizons[summary.program_id]
+        for deadline in summary.deadlines:
+            if deadline["met"] or deadline["due"] < soonest:
+                continue
+            if deadline["due"] > latest and deadline["key"] != "recommendation_window":
+                continue
+            due = date.fromisoformat(deadline["due"])
+            if (due - today).days < 0:
+                wanted.update(self._escalations(summary.program_id, eid, deadline["key"], due))
+                continue
+            threshold = reminder_threshold(due, today, self.warning_days[summary.program_id])
+            if threshold is not None:
+                wanted[f"deadline-{eid}-{deadline['key']}-{due}-{threshold}"] = (
+                    "email.deadline_reminder", {"enrollment_id": eid, "deadline_key": deadline["key"],
+                                                "due": due.isoformat(), "threshold": threshold})
+            if deadline["key"] == "recommendation_window" and summary.recommended_on is not None:
+                wanted[f"recommendation-steps-{eid}-{summary.recommended_on}"] = (
+                    "email.recommendation_steps",
+                    {"enrollment_id": eid, "recommended_on": summary.recommended_on.isoformat()})
+        return wanted
+
+    def _escalations(self, program_id: int, eid: int, key: str, due: date) -> Messages:
+        """A passed deadline, told to each of the program's directors."""
+        if program_id not in self.directors:
+            # (program_directors reads only the program of what it is given)
+            self.directors[program_id] = program_directors(self.session, SimpleNamespace(  # type: ignore[arg-type]
+                program_id=program_id))
+        return {f"deadline-overdue-{eid}-{key}-{due}-{director.id}": (
+                    "email.deadline_escalation", {"enrollment_id": eid, "deadline_key": key,
+                                                  "due": due.isoformat(), "director_id": director.id})
+                for director in self.directors[program_id]}
+
+    def log_nudge(self, summary: Any) -> Messages:
+        """A nudge when last week has no entry in the weekly log the enrolment keeps."""
+        kind, week_start = logged_kind(summary), last_week(self.today_of[summary.program_id])
+        if kind is None or summary.enrolled_on > week_start or logged_in_week(summary, week_start):
+            return {}
+        year, week, _ = week_start.isocalendar()
+        return {f"log-nudge-{summary.enrollment_id}-{kind}-{year}-W{week:02d}": (
+            "email.log_nudge", {"enrollment_id": summary.enrollment_id, "kind": kind,
+                                "week_start": week_start.isoformat()})}
+
+
 def schedule_reminders(session: Session, now: datetime | None = None, batch: int = 2_000) -> Counter[str]:
     """Scan every open enrolment and write the reminders, nudges and escalations now due; commits.
 
@@ -62,16 +139,7 @@ def schedule_reminders(session: Session, now: datetime | None = None, batch: int
     """
     now = now or utcnow()
     counts: Counter[str] = Counter()
-    places = {program.id: (program, zone) for program, zone in session.exec(
-        select(Program, Organisation.timezone).join(Organisation, Program.organisation_id == Organisation.id,  # type: ignore[arg-type]
-                                                    isouter=True)).all()}
-    warning_days = {pid: program_settings(program).deadline_warning_days for pid, (program, _) in places.items()}
-    today_of = {pid: local_today(now, zone or "America/Los_Angeles") for pid, (_, zone) in places.items()}
-    # The deadlines a sweep acts on: passed within ESCALATE_WITHIN_DAYS, or within the farthest warning.
-    horizons = {pid: ((today - timedelta(days=ESCALATE_WITHIN_DAYS)).isoformat(),
-                      (today + timedelta(days=max(warning_days[pid], default=0))).isoformat())
-                for pid, today in today_of.items()}
-    directors: dict[int, list[User]] = {}
+    sweep = _Sweep.of(session, now)
     last = 0
     while True:
         # Only the columns the sweep reads (the summary's other JSON documents cost more to decode than to fetch).
@@ -84,41 +152,8 @@ def schedule_reminders(session: Session, now: datetime | None = None, batch: int
         last = rows[-1].enrollment_id
         wanted: dict[str, tuple[str, dict[str, Any]]] = {}
         for summary in rows:  # a row of _SWEPT columns, read like the summary it comes from
-            recommended_on = summary.recommended_on
-            eid, today = summary.enrollment_id, today_of[summary.program_id]
-            # ISO dates compare as strings: most deadlines are far off (or long past), and are
-            # passed over without being parsed (the sweep reads every deadline of every enrolment).
-            soonest, latest = horizons[summary.program_id]
-            for deadline in summary.deadlines:
-                if deadline["met"] or deadline["due"] < soonest:
-                    continue
-                if deadline["due"] > latest and deadline["key"] != "recommendation_window":
-                    continue
-                due = date.fromisoformat(deadline["due"])
-                if (due - today).days < 0:
-                    if summary.program_id not in directors:
-                        # (program_directors reads only the program of what it is given)
-                        directors[summary.program_id] = program_directors(session, SimpleNamespace(  # type: ignore[arg-type]
-                            program_id=summary.program_id))
-                    for director in directors[summary.program_id]:
-                        wanted[f"deadline-overdue-{eid}-{deadline['key']}-{due}-{director.id}"] = (
-                            "email.deadline_escalation", {"enrollment_id": eid, "deadline_key": deadline["key"],
-                                                          "due": due.isoformat(), "director_id": director.id})
-                    continue
-                threshold = reminder_threshold(due, today, warning_days[summary.program_id])
-                if threshold is not None:
-                    wanted[f"deadline-{eid}-{deadline['key']}-{due}-{threshold}"] = (
-                        "email.deadline_reminder", {"enrollment_id": eid, "deadline_key": deadline["key"],
-                                                    "due": due.isoformat(), "threshold": threshold})
-                if deadline["key"] == "recommendation_window" and recommended_on is not None:
-                    wanted[f"recommendation-steps-{eid}-{recommended_on}"] = (
-                        "email.recommendation_steps", {"enrollment_id": eid, "recommended_on": recommended_on.isoformat()})
-            kind = logged_kind(summary)
-            week_start = last_week(today)
-            if kind is not None and summary.enrolled_on <= week_start and not logged_in_week(summary, week_start):
-                year, week, _ = week_start.isocalendar()
-                wanted[f"log-nudge-{eid}-{kind}-{year}-W{week:02d}"] = (
-                    "email.log_nudge", {"enrollment_id": eid, "kind": kind, "week_start": week_start.isoformat()})
+            wanted.update(sweep.deadline_messages(summary))
+            wanted.update(sweep.log_nudge(summary))
         known = set(session.exec(select(OutboxMessage.dedupe_key).where(
             OutboxMessage.dedupe_key.in_(list(wanted)))).all()) if wanted else set()  # type: ignore[attr-defined]
         # A message queued by an earlier sweep stays as it is, uncounted.
