@@ -38,8 +38,8 @@ def counts_on(day: date, enrolled_on: date, today: date) -> bool:
     return enrolled_on <= day <= today
 
 
-def in_words(parts: list[str]) -> str:
-    """"a, b and c" for a list of phrases ("" for none)."""
+def in_words(parts: list[str], last: str = "and") -> str:
+    """"a, b and c" (or "a, b or c") for a list of phrases ("" for none)."""
     if len(parts) < 2:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ", ".join(parts[:-1]) + f" {last} " + parts[-1]

@@ -4,11 +4,12 @@ a program's CTC recommendations and roster imports; the OpenAPI document is gene
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from app.api.schemas import PageInfo, PageQuery, PathwayName, RowId, Strict, TaskOut
+from app.services.programs import roster
 
 Version = Field(default=None, ge=1, le=2**31 - 1)
 
@@ -136,7 +137,7 @@ class StatusChange(Strict):
 # --- Roster imports --------------------------------------------------------------------------------
 
 
-class RosterRowIn(Strict):
+class _RosterRow(Strict):
     """One candidate as district HR's system sends them; the columns of the roster template."""
 
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -147,13 +148,13 @@ class RosterRowIn(Strict):
     credential_sought: str | None = Field(default=None, max_length=200)
     authorization: str | None = Field(default=None, max_length=200)
     employer: str | None = Field(default=None, max_length=200)
-    permit_issued_on: date | None = None
-    permit_expires_on: date | None = None
-    preliminary_issued_on: date | None = None
-    preliminary_expires_on: date | None = None
-    pasc_issued_on: date | None = None
-    pasc_expires_on: date | None = None
-    admin_position_started_on: date | None = None
+
+
+# With one optional date per pathway date the roster carries (the pathways' own facts, via the registry).
+RosterRowIn: Any = create_model(
+    "RosterRowIn", __base__=_RosterRow, __doc__=_RosterRow.__doc__,
+    **{name: (date | None, Field(default=None, description=help_text))
+       for name, help_text in roster.COLUMN_HELP.items() if name in roster.DATE_COLUMNS and name != "enrolled_on"})
 
 
 class RosterRows(Strict):

@@ -23,14 +23,20 @@ from app import outbox
 from app.models import AuditEvent, Enrollment, Program, RosterImport, User
 from app.services.enrollments import pathways
 from app.services.enrollments import records as enrollments
+from app.services.enrollments.fact_registry import FACTS
 from app.services.programs.csv_safety import to_csv
 from app.services.team import accounts
+from workflows.program_years import in_words
+from workflows.registry import names, plugin
 
 MAX_BYTES = 1_048_576
 MAX_ROWS = 2000
 REQUIRED = ("email", "name", "enrolled_on")
-DATE_COLUMNS = ("enrolled_on", "permit_issued_on", "permit_expires_on", "preliminary_issued_on",
-                "preliminary_expires_on", "pasc_issued_on", "pasc_expires_on", "admin_position_started_on")
+# The dates a roster may carry: the enrolment's, and each pathway's dates a candidate could give at
+# sign-up (the facts its package declares claimable), in the words of the facts page.
+_PATHWAY_DATES = [(spec.name, f"{plugin(spec.pathway).short}: {spec.label[:1].lower()}{spec.label[1:]}")
+                  for spec in FACTS if spec.kind == "date" and spec.claimable and spec.pathway is not None]
+DATE_COLUMNS = ("enrolled_on", *(name for name, _ in _PATHWAY_DATES))
 TEXT_COLUMNS = {"credential_sought": 200, "authorization": 200, "employer": 200}
 # Optional cross-checks: a roster meant for another program is caught row by row.
 CHECK_COLUMNS = ("program", "pathway")
@@ -39,18 +45,12 @@ COLUMN_HELP = {
     "email": "required; the candidate's email (their sign-in)",
     "name": "required; full name as it should appear",
     "program": "optional; if filled, must be this program's name",
-    "pathway": "optional; if filled, must be this program's pathway (pip, induction or casc)",
+    "pathway": f"optional; if filled, must be this program's pathway ({in_words(names(), 'or')})",
     "credential_sought": "optional; e.g. Clear Multiple Subject Teaching Credential",
     "authorization": "optional; subject or authorization",
     "employer": "optional; the employing district",
     "enrolled_on": "required; date of enrolment (YYYY-MM-DD or MM/DD/YYYY)",
-    "permit_issued_on": "PIP: date the permit was issued",
-    "permit_expires_on": "PIP: date the permit expires (after it was issued)",
-    "preliminary_issued_on": "Induction: date the preliminary credential was issued",
-    "preliminary_expires_on": "Induction: date the preliminary credential expires",
-    "pasc_issued_on": "CASC: date the preliminary ASC was issued",
-    "pasc_expires_on": "CASC: date the preliminary ASC expires",
-    "admin_position_started_on": "CASC: first day in the administrative position",
+    **dict(_PATHWAY_DATES),
 }
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
