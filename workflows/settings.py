@@ -1,7 +1,7 @@
 """Program settings: the thresholds a program may tune, with the rule book's defaults.
 
 Every field documents where its default comes from. Fields marked [C] are values on which the
-sources conflict (credential-rules.md legend), so a program must be able to change them. The app
+sources conflict (the rule book's legend), so a program must be able to change them. The app
 stores `ProgramSettings.to_mapping()` as JSON on the program (the common settings below and each
 installed pathway package's, from its `settings` module) and rebuilds it with
 `ProgramSettings.from_mapping()`, which rejects unknown keys and out-of-range values.

@@ -31,7 +31,7 @@ from workflows.roles import Role
 
 MAX_TOKEN_LENGTH = 100
 
-# The roles each pathway's team has (credential-rules.md §1.6, §2, §3): PIP's district support team
+# The roles each pathway's team has (rule book §1.6, §2, §3): PIP's district support team
 # (mentor, academic coach, principal, analyst, HR) plus the preparation program's support provider;
 # induction's mentor; CASC's coach; everyone's supervisor (site administrator). A candidate invites
 # people to view and monitor (seed 000, step 4) or proposes their mentor, coach or supervisor, which
