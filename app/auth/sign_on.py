@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.blueprint import bp
 from app.db import get_session
-from app.models import Organisation
+from app.models import Organisation, User
 from app.models.sign_on import SignOnProvider
 from app.services.team import sign_on
 from app.urls import external_url
@@ -73,7 +73,7 @@ def find_district() -> Response | tuple[str, int]:
     if not district_form.validate_on_submit():
         form.email.errors = district_form.email.errors or ["Start again: this form had expired."]
         return sign_in_page(form, 400)
-    email = district_form.email.data or ""
+    email = User.normalise_email(district_form.email.data or "")
     provider = sign_on.provider_for_email(get_session(), email)
     if provider is None:
         form.email.errors = ["This email's district does not sign in with its own accounts here. "

@@ -301,8 +301,11 @@ def verified_claims(provider: SignOnProvider, metadata: dict[str, Any], token: d
                               "access_token": token.get("access_token")})
         claims.validate(now=int(clock.now().timestamp()), leeway=CLOCK_LEEWAY_SECONDS)
     except (JoseError, AuthlibBaseError, ValueError) as error:
+        # The audit says what failed, e.g. "id_token_bad_signature", "id_token_invalid_claim_aud".
+        what = getattr(error, "error", "") or type(error).__name__
+        claim = getattr(error, "claim", "")
         raise SignOnRefused("The district's sign-in could not be verified, so it was refused. Start again from the "
-                            "sign-in page.", f"id_token_{type(error).__name__}") from None
+                            "sign-in page.", f"id_token_{what}{'_' + claim if claim else ''}"[:64]) from None
     return dict(claims)
 
 
