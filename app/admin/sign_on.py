@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from urllib.parse import urlsplit
+
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -75,6 +77,9 @@ def sign_on_organisation(organisation_id: int) -> str | Response | tuple[str, in
         flash(f"Saved. {organisation.name} can sign in with its own accounts; try it below.", "success")
         return redirect(url_for("admin.sign_on_organisation", organisation_id=organisation_id))
     status = 400 if form.is_submitted() else 200
+    if provider is not None:
+        parts = urlsplit(provider.issuer)
+        g.form_action_origins = [f"{parts.scheme}://{parts.netloc}"]
     return render_template("admin/sign_on.html", rows=None, organisation=organisation, form=form,
                            provider=provider, return_address=external_url("auth.district_return")), status
 

@@ -65,7 +65,11 @@ def district_sign_in(organisation_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/sign-in/district")
 def find_district() -> Response | tuple[str, int]:
-    """Sign in with the district account the email's domain belongs to."""
+    """Find the district sign-in the email's domain belongs to, and offer it.
+
+    The page answers with the "Sign in with <district>" link rather than a redirect: browsers hold a
+    form's redirects to the page's form-action policy (this site only), and the person sees where they go.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     # The sign-in form's own fields arrive too; only the email (and the CSRF token) count here.
@@ -79,10 +83,8 @@ def find_district() -> Response | tuple[str, int]:
         form.email.errors = ["This email's district does not sign in with its own accounts here. "
                              "Sign in with your password."]
         return sign_in_page(form, 400)
-    try:
-        return send_to_provider(provider, next_path=_safe_next(request.args.get("next")), login_hint=email)
-    except sign_on.SignOnRefused as refusal:
-        return sign_in_page(form, 503, provider, refusal.message)
+    form.email.data = email
+    return sign_in_page(form, 200, provider)
 
 
 @bp.get("/sign-in/district/return")

@@ -397,9 +397,13 @@ def test_the_email_finds_its_districts_sign_in(client: FlaskClient, district: Or
     token = csrf_token(client, "/auth/sign-in")
     found = client.post("/auth/sign-in/district", data={"email": "Ana.Ruiz@Riverside.k12.ca.us ", "password": "",
                                                         "csrf_token": token})
-    assert found.status_code == 302 and found.headers["Location"].startswith(providers.issuer)
-    assert "login_hint=ana.ruiz%40riverside.k12.ca.us" in found.headers["Location"]
-    assert "code_challenge_method=S256" in found.headers["Location"]
+    link = re.search(r'href="(/auth/sign-in/district/\d+[^"]*)">Sign in with Riverside Unified<',
+                     found.get_data(as_text=True))
+    assert found.status_code == 200 and link, found.get_data(as_text=True)
+    started = client.get(link.group(1).replace("&amp;", "&"))
+    assert started.status_code == 302 and started.headers["Location"].startswith(providers.issuer)
+    assert "login_hint=ana.ruiz%40riverside.k12.ca.us" in started.headers["Location"]
+    assert "code_challenge_method=S256" in started.headers["Location"]
     missing = client.post("/auth/sign-in/district", data={"email": "someone@nowhere.org", "csrf_token": token})
     assert missing.status_code == 400
     assert "does not sign in with its own accounts here" in missing.get_data(as_text=True)
