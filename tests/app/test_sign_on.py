@@ -456,3 +456,37 @@ def test_settings_that_cannot_work_are_refused_with_a_reason(
     assert answer.status_code == 400 and message in answer.get_data(as_text=True)
     session.expire_all()
     assert session.exec(select(SignOnProvider)).one().issuer.startswith("http://127.0.0.1")
+
+
+# --- The API twin of the settings page ------------------------------------------------------------------------
+
+def test_service_administrators_set_up_a_sign_in_through_the_api_and_the_secret_never_comes_back(
+        app: Flask, session: Session) -> None:
+    from tests.api.helpers import token_for
+
+    organisation = Organisation(name="Coastal Unified", kind="district")
+    administrator = make_user(session, "admin@service.example", "Sam Admin")
+    teacher = make_user(session, "teacher@coastal.k12.ca.us", "Tia Teacher")
+    session.add_all([organisation, Membership(user_id=administrator.id, role="service_administrator")])
+    session.commit()
+    path = f"/api/v1/organisations/{organisation.id}/sign-on"
+    admin = {"Authorization": f"Bearer {token_for(app, session, administrator)}"}
+    client = app.test_client()
+
+    assert client.get(path, headers=admin).status_code == 404  # passwords only, so far
+    body = {"issuer": "https://accounts.google.com", "client_id": "coastal", "client_secret": "coastal-secret-2026",
+            "email_domains": ["coastal.k12.ca.us"], "required_for_staff": True}
+    saved = client.put(path, headers=admin, json=body)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert saved.get_json()["email_domains"] == ["coastal.k12.ca.us"] and saved.get_json()["required_for_staff"]
+    read = client.get(path, headers=admin)
+    assert read.status_code == 200 and "coastal-secret-2026" not in read.get_data(as_text=True)
+    assert "client_secret" not in read.get_json()
+
+    refused = client.put(path, headers=admin, json={**body, "issuer": "ftp://accounts.google.com"})
+    assert refused.status_code == 422 and "https://" in refused.get_json()["detail"]
+    teacher_headers = {"Authorization": f"Bearer {token_for(app, session, teacher)}"}
+    assert client.put(path, headers=teacher_headers, json=body).status_code == 403
+    assert client.get(path, headers=teacher_headers).status_code == 403
+    session.expire_all()
+    assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "sign_on.settings_saved")).all()) == 1
