@@ -490,3 +490,61 @@ def test_service_administrators_set_up_a_sign_in_through_the_api_and_the_secret_
     assert client.get(path, headers=teacher_headers).status_code == 403
     session.expire_all()
     assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "sign_on.settings_saved")).all()) == 1
+
+
+# --- Staff who sign in nowhere for the organisation's period ----------------------------------------------------
+
+def test_staff_who_sign_in_nowhere_for_the_chosen_period_are_flagged_to_the_director_never_removed(
+        app: Flask, session: Session) -> None:
+    from datetime import timedelta
+
+    from app.models import Program
+    from app.services.notifications.reminders import daily_sweep
+    from tests.conftest import signed_in
+    from tests.today import now
+
+    organisation = Organisation(name="Coastal Unified", kind="district")
+    session.add(organisation)
+    session.commit()
+    program = Program(organisation_id=organisation.id, name="Coastal Induction", pathway="induction")
+    administrator = make_user(session, "admin@service.example", "Sam Admin")
+    session.add(program)
+    session.commit()
+    with app.app_context():
+        sign_on.save_settings(session, organisation, administrator, issuer="https://accounts.google.com",
+                              client_id="coastal", secret="coastal-secret-2026", email_domains="coastal.k12.ca.us",
+                              required_for_staff=False, inactive_after_days=30)
+    long_ago, lately = now() - timedelta(days=60), now() - timedelta(days=2)
+    director = make_user(session, "director@coastal.k12.ca.us", "Dee Director")
+    gone = make_user(session, "hr@coastal.k12.ca.us", "Hal Resources")
+    busy = make_user(session, "mentor@coastal.k12.ca.us", "Mia Mentor")
+    new = make_user(session, "new.coach@coastal.k12.ca.us", "Cy Coach")
+    gone.last_sign_in_at, busy.last_sign_in_at, director.last_sign_in_at = now() - timedelta(days=45), lately, lately
+    session.add_all([gone, busy, director,
+                     Membership(user_id=director.id, role="program_director", program_id=program.id,
+                                created_at=long_ago),
+                     Membership(user_id=gone.id, role="district_hr", organisation_id=organisation.id,
+                                created_at=long_ago),
+                     Membership(user_id=busy.id, role="mentor", program_id=program.id, created_at=long_ago),
+                     Membership(user_id=new.id, role="coach", program_id=program.id,
+                                created_at=now() - timedelta(days=5))])
+    session.commit()
+
+    with app.app_context():
+        assert daily_sweep(session).get("staff.flagged_inactive") == 1
+        assert sign_on.flag_inactive_staff(session) == 0  # once, until they sign in again
+    session.expire_all()
+    flagged = session.exec(select(Membership).where(Membership.flagged_at.is_not(None))).all()  # type: ignore[union-attr]
+    assert [(m.user_id, m.flag_reason, m.revoked_at) for m in flagged] == [(gone.id, "inactive", None)]
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "sign_on.staff_flagged")).one().reason == \
+        "inactive"
+
+    seen = signed_in(app, "director@coastal.k12.ca.us").get("/programs/").get_data(as_text=True)
+    assert "Staff to check" in seen and "Hal Resources, district HR at Coastal Unified" in seen.replace("\n", " ")
+    assert "Mia Mentor" not in seen and "Cy Coach" not in seen
+
+    signed_in(app, "hr@coastal.k12.ca.us")  # back: the flag goes
+    session.expire_all()
+    assert session.exec(select(Membership).where(Membership.flagged_at.is_not(None))).all() == []  # type: ignore[union-attr]
+    assert "sign_on.staff_flag_cleared" in _actions(session)
+    assert "Staff to check" not in signed_in(app, "director@coastal.k12.ca.us").get("/programs/").get_data(as_text=True)

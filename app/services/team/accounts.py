@@ -71,6 +71,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         outbox.commit(session)
         raise SignOnRequired(provider)
     user.last_sign_in_at = utcnow()
+    sign_on.clear_inactivity_flags(session, user)
     session.add(AuditEvent(actor_id=user.id, action="auth.signed_in"))
     outbox.commit(session)
     return user

@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import requests
 import sqlalchemy as sa
@@ -173,18 +174,27 @@ def save_settings(session: Session, organisation: Organisation, actor: User, *, 
 
 # --- Who must sign in through the provider ---------------------------------------------------------------
 
-def staff_organisation_ids(session: Session, user: User) -> set[int]:
-    """The organisations where `user` holds a staff role (directly, in a program, or for one candidate)."""
-    by_program = sa.orm.aliased(Program)
-    by_enrolment = sa.orm.aliased(Program)
-    rows = session.exec(
-        select(Membership.organisation_id, by_program.organisation_id, by_enrolment.organisation_id)
-        .join(by_program, by_program.id == Membership.program_id, isouter=True)
-        .join(Enrollment, Enrollment.id == Membership.enrollment_id, isouter=True)
-        .join(by_enrolment, by_enrolment.id == Enrollment.program_id, isouter=True)
-        .where(Membership.user_id == user.id, Membership.revoked_at.is_(None),  # type: ignore[union-attr]
-               Membership.role.in_([r.value for r in STAFF_ROLES])))  # type: ignore[attr-defined]
-    return {org for row in rows for org in row if org is not None}
+def _staff_roles() -> tuple[Any, Any]:
+    """Every staff role held now, with the organisation it is held in (directly, in a program, or for one candidate)."""
+    by_program, by_enrolment = sa.orm.aliased(Program), sa.orm.aliased(Program)
+    organisation = sa.func.coalesce(Membership.organisation_id, by_program.organisation_id,
+                                    by_enrolment.organisation_id)
+    statement = (select(Membership, organisation)
+                 .join(by_program, by_program.id == Membership.program_id, isouter=True)
+                 .join(Enrollment, Enrollment.id == Membership.enrollment_id, isouter=True)
+                 .join(by_enrolment, by_enrolment.id == Enrollment.program_id, isouter=True)
+                 .where(Membership.revoked_at.is_(None),  # type: ignore[union-attr]
+                        Membership.role.in_([r.value for r in STAFF_ROLES])))  # type: ignore[attr-defined]
+    return statement, organisation
+
+
+def staff_organisation_ids(session: Session, user: User, *, role: Role | None = None) -> set[int]:
+    """The organisations where `user` holds a staff role (or this one)."""
+    statement, _ = _staff_roles()
+    statement = statement.where(Membership.user_id == user.id)
+    if role is not None:
+        statement = statement.where(Membership.role == role.value)
+    return {organisation for _, organisation in session.exec(statement) if organisation is not None}
 
 
 def required_provider(session: Session, user: User) -> SignOnProvider | None:
@@ -382,6 +392,7 @@ def _sign_in(session: Session, provider: SignOnProvider, attempt: SignOnAttempt,
                             "account_inactive")
     now = utcnow()
     user.last_sign_in_at = link.last_sign_in_at = now
+    clear_inactivity_flags(session, user)
     session.add(AuditEvent(actor_id=user.id, action="sign_on.signed_in",
                            details={"organisation_id": provider.organisation_id}))
     outbox.commit(session)
@@ -399,3 +410,71 @@ def record_refusal(session: Session, refusal: SignOnRefused, cookie_state: str |
                            details={"organisation_id": provider.organisation_id if provider else None}))
     outbox.commit(session)
     return attempt
+
+
+# --- Staff who sign in nowhere for the organisation's chosen period ----------------------------------------
+
+INACTIVE = "inactive"
+
+
+def flag_inactive_staff(session: Session, now: datetime | None = None) -> int:
+    """Flag to the directors each staff role whose holder has not signed in (any way) for the organisation's
+    period; nothing is removed. Part of the daily sweep; a role is flagged once until its holder signs in."""
+    now = now or utcnow()
+    flagged = 0
+    for provider in session.exec(select(SignOnProvider).where(
+            SignOnProvider.inactive_after_days.is_not(None))).all():  # type: ignore[union-attr]
+        cutoff = now - timedelta(days=provider.inactive_after_days or 0)
+        statement, organisation = _staff_roles()
+        rows = session.exec(statement.add_columns(User).join(User, User.id == Membership.user_id).where(
+            organisation == provider.organisation_id, Membership.flagged_at.is_(None),  # type: ignore[union-attr]
+            Membership.created_at < cutoff,
+            sa.or_(User.last_sign_in_at.is_(None), User.last_sign_in_at < cutoff))).all()  # type: ignore[union-attr, operator]
+        for membership, _, user in rows:
+            membership.flagged_at, membership.flag_reason = now, INACTIVE
+            session.add(membership)
+            session.add(AuditEvent(action="sign_on.staff_flagged", reason=INACTIVE, details={
+                "membership_id": membership.id, "user_id": user.id, "role": membership.role,
+                "organisation_id": provider.organisation_id, "days": provider.inactive_after_days}))
+            flagged += 1
+    outbox.commit(session)
+    return flagged
+
+
+def clear_inactivity_flags(session: Session, user: User) -> None:
+    """Someone who signs in is active again: their roles' inactivity flags go (audited; the caller commits)."""
+    cleared = session.execute(sa.update(Membership).where(
+        Membership.user_id == user.id, Membership.flag_reason == INACTIVE).values(flagged_at=None, flag_reason=None))
+    if cleared.rowcount:  # type: ignore[attr-defined]
+        session.add(AuditEvent(actor_id=user.id, action="sign_on.staff_flag_cleared", reason=INACTIVE,
+                               details={"roles": cleared.rowcount}))  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class FlaggedRole:
+    """A staff role flagged to a director, in words."""
+
+    name: str
+    role: str
+    where: str
+    last_signed_in: date | None
+    flagged_on: date | None
+
+
+def flagged_staff(session: Session, director: User) -> list[FlaggedRole]:
+    """The flagged staff roles in the organisations where `director` directs a program, oldest flag first."""
+    organisations = staff_organisation_ids(session, director, role=Role.PROGRAM_DIRECTOR)
+    if not organisations:
+        return []
+    statement, organisation = _staff_roles()
+    rows = session.exec(statement.add_columns(User, Organisation.name).join(User, User.id == Membership.user_id)
+                        .join(Organisation, Organisation.id == organisation)
+                        .where(organisation.in_(organisations), Membership.flagged_at.is_not(None))  # type: ignore[union-attr]
+                        .order_by(Membership.flagged_at, User.name)).all()
+    zone = ZoneInfo(current_app.config.get("TIMEZONE") or clock.DEFAULT_TIMEZONE)
+
+    def day(moment: datetime | None) -> date | None:
+        return moment.astimezone(zone).date() if moment else None
+
+    return [FlaggedRole(user.name, Role(membership.role).label, organisation_name, day(user.last_sign_in_at),
+                        day(membership.flagged_at)) for membership, _, user, organisation_name in rows]
