@@ -16,7 +16,7 @@ from app.admin.blueprint import bp
 from app.auth.sign_on import send_to_provider
 from app.db import get_session
 from app.models import Organisation
-from app.services.team import sign_on
+from app.services.team import sign_on_providers as providers
 from app.urls import external_url
 
 
@@ -48,7 +48,7 @@ def _organisation(organisation_id: int) -> Organisation:
 def sign_on_settings() -> str:
     """Which organisations sign in with their own accounts."""
     _guard()
-    return render_template("admin/sign_on.html", rows=sign_on.providers_by_organisation(get_session()),
+    return render_template("admin/sign_on.html", rows=providers.providers_by_organisation(get_session()),
                            organisation=None, form=None, provider=None)
 
 
@@ -59,17 +59,17 @@ def sign_on_organisation(organisation_id: int) -> str | Response | tuple[str, in
     _guard()
     session = get_session()
     organisation = _organisation(organisation_id)
-    provider = sign_on.provider_for_organisation(session, organisation_id)
+    provider = providers.provider_for_organisation(session, organisation_id)
     form = SignOnSettingsForm(obj=provider) if provider and not SignOnSettingsForm().is_submitted() \
         else SignOnSettingsForm()
     if form.validate_on_submit():
         try:
-            sign_on.save_settings(session, organisation, current_user, issuer=form.issuer.data or "",  # type: ignore[arg-type]
+            providers.save_settings(session, organisation, current_user, issuer=form.issuer.data or "",  # type: ignore[arg-type]
                                   client_id=form.client_id.data or "", secret=form.client_secret.data or None,
                                   email_domains=form.email_domains.data or "",
                                   required_for_staff=bool(form.required_for_staff.data),
                                   inactive_after_days=form.inactive_after_days.data)
-        except sign_on.SettingsError as error:
+        except providers.SettingsError as error:
             session.rollback()
             flash(str(error), "error")
             return render_template("admin/sign_on.html", rows=None, organisation=organisation, form=form,
@@ -91,13 +91,13 @@ def try_sign_on(organisation_id: int) -> Response:
     _guard()
     if not FlaskForm().validate_on_submit():
         abort(400, "This form had expired. Open the page again and try once more.")
-    provider = sign_on.provider_for_organisation(get_session(), _organisation(organisation_id).id or 0)
+    provider = providers.provider_for_organisation(get_session(), _organisation(organisation_id).id or 0)
     if provider is None:
         flash("Save the organisation's settings first, then try them.", "error")
         return redirect(url_for("admin.sign_on_organisation", organisation_id=organisation_id))
     try:
         return send_to_provider(provider, purpose="try",
                                 next_path=url_for("admin.sign_on_organisation", organisation_id=organisation_id))
-    except sign_on.SignOnRefused as refusal:
+    except providers.SignOnRefused as refusal:
         flash(refusal.message, "error")
         return redirect(url_for("admin.sign_on_organisation", organisation_id=organisation_id))

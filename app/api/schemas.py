@@ -391,29 +391,3 @@ class AuditFeed(BaseModel):
     next_cursor: str | None
     has_more: bool
 
-
-# --- An organisation's own sign-in (OpenID Connect) ------------------------------------------------------
-
-
-class SignOnSettingsIn(Strict):
-    """An organisation's provider: its issuer, this service's client there, the domains it vouches for."""
-
-    issuer: str = Field(min_length=1, max_length=500, description="As the provider publishes it, https://...")
-    client_id: str = Field(min_length=1, max_length=255)
-    client_secret: str | None = Field(default=None, min_length=1, max_length=1000,
-                                      description="Kept encrypted and never returned; omit to keep the saved one.")
-    email_domains: list[Annotated[str, Field(min_length=3, max_length=253)]] = Field(min_length=1, max_length=20)
-    required_for_staff: bool = False
-    inactive_after_days: int | None = Field(default=None, ge=1, le=3650)
-
-
-class SignOnSettingsOut(BaseModel):
-    """An organisation's provider as saved (the client secret never leaves the service)."""
-
-    organisation_id: int
-    issuer: str
-    client_id: str
-    email_domains: list[str]
-    required_for_staff: bool
-    inactive_after_days: int | None
-    updated_at: datetime

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,18 +14,15 @@ from app.idempotency import idempotent
 from app.models import AuditEvent
 from app.services.notifications import emails as notifications
 from app.services.notifications import outbox
-from app.services.team import accounts
-from app.services.team import sign_on as district_sign_on
+from app.services.team import accounts, sign_on_providers
+from app.urls import same_site_path
 
 from .forms import NewPasswordForm, NotificationsForm, ResetRequestForm, SignInForm, SignUpForm
 from .tokens import InvalidResetLink, user_for_reset_token
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an attacker's ?next=https://evil.example must not bounce users away.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.home")
+    return same_site_path(target) or url_for("main.home")
 
 
 def _start_fresh_session() -> None:
@@ -57,12 +52,12 @@ def sign_in() -> str | Response | tuple[str, int]:
             return redirect(_safe_next(request.args.get("next")))
         # One message for unknown email and wrong password: never reveal who has an account.
         form.password.errors = ["That email and password do not match an account."]
-        return sign_on.sign_in_page(form, 401, district_sign_on.provider_for_email(session, form.email.data or ""))
+        return sign_on.sign_in_page(form, 401, sign_on_providers.provider_for_email(session, form.email.data or ""))
     if form.is_submitted():
         return sign_on.sign_in_page(form, 400)
     # "Sign in with <district>" when a link names the organisation (?organisation=ID), e.g. in its invitations.
     chosen = request.args.get("organisation", "")
-    provider = district_sign_on.provider_for_organisation(session, int(chosen)) if chosen.isdigit() else None
+    provider = sign_on_providers.provider_for_organisation(session, int(chosen)) if chosen.isdigit() else None
     return sign_on.sign_in_page(form, 200, provider)
 
 

@@ -12,7 +12,8 @@ from app.db import get_session
 from app.models import Organisation, User
 from app.models.sign_on import SignOnProvider
 from app.services.team import sign_on
-from app.urls import external_url
+from app.services.team import sign_on_providers as providers
+from app.urls import external_url, same_site_path
 
 from .forms import DistrictSignInForm, SignInForm
 
@@ -42,24 +43,18 @@ def send_to_provider(provider: SignOnProvider, *, purpose: str = "sign_in", next
     return redirect(url)
 
 
-def _safe_next(target: str | None) -> str | None:
-    from app.auth.routes import _safe_next as same_site
-
-    return same_site(target) if target else None
-
-
 @bp.get("/sign-in/district/<int:organisation_id>")
 def district_sign_in(organisation_id: int) -> Response | tuple[str, int]:
     """Start signing in with the organisation's own accounts."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    provider = sign_on.provider_for_organisation(get_session(), organisation_id)
+    provider = providers.provider_for_organisation(get_session(), organisation_id)
     if provider is None:
         abort(404, "This organisation does not sign in with its own accounts here.")
     try:
-        return send_to_provider(provider, next_path=_safe_next(request.args.get("next")),
+        return send_to_provider(provider, next_path=same_site_path(request.args.get("next")),
                                 login_hint=request.args.get("email") or None)
-    except sign_on.SignOnRefused as refusal:
+    except providers.SignOnRefused as refusal:
         return sign_in_page(SignInForm(), 503, provider, refusal.message)
 
 
@@ -78,10 +73,10 @@ def find_district() -> Response | tuple[str, int]:
         form.email.errors = district_form.email.errors or ["Start again: this form had expired."]
         return sign_in_page(form, 400)
     email = User.normalise_email(district_form.email.data or "")
-    provider = sign_on.provider_for_email(get_session(), email)
+    provider = providers.provider_for_email(get_session(), email)
     if provider is None:
-        form.email.errors = ["This email's district does not sign in with its own accounts here. "
-                             "Sign in with your password."]
+        form.email.errors = [("This email's district does not sign in with its own accounts here. "
+                              "Sign in with your password.")]
         return sign_in_page(form, 400)
     form.email.data = email
     return sign_in_page(form, 200, provider)
@@ -96,7 +91,7 @@ def district_return() -> Response | tuple[str, int]:
         outcome = sign_on.finish(session, returned_state=request.args.get("state", ""), cookie_state=cookie_state,
                                  redirect_uri=external_url("auth.district_return"), authorization_response=request.url,
                                  error=request.args.get("error"))
-    except sign_on.SignOnRefused as refusal:
+    except providers.SignOnRefused as refusal:
         attempt = sign_on.record_refusal(session, refusal, cookie_state)
         if attempt is not None and attempt.purpose == "try" and current_user.is_authenticated:
             flash(f"Trying the district's sign-in failed: {refusal.message}", "error")
@@ -117,4 +112,4 @@ def district_return() -> Response | tuple[str, int]:
         return redirect(url_for("candidate.enrol"))
     if outcome.linked:
         flash("Your district account is now linked: next time, sign in with it.", "success")
-    return redirect(_safe_next(outcome.next_path) or url_for("main.home"))
+    return redirect(same_site_path(outcome.next_path) or url_for("main.home"))

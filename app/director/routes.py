@@ -29,8 +29,8 @@ from app.models import (
 from app.services import PathwayError
 from app.services.notifications import outbox
 from app.services.programs import accreditation, cohort, nudges, overview
-from app.services.team import sign_on
 from app.services.programs import assignments as assignment_service
+from app.services.team import staff_activity
 
 # --- Overview ---------------------------------------------------------------------------------
 
@@ -44,7 +44,7 @@ def index():  # type: ignore[no-untyped-def]
     if not rows:
         abort(404)
     return render_template("director/index.html", labels=PATHWAY_LABELS, policy=policy, rows=rows,
-                           standings=cohort.STANDINGS, flagged=sign_on.flagged_staff(session, current_user))  # type: ignore[arg-type]
+                           standings=cohort.STANDINGS, flagged=staff_activity.flagged_staff(session, current_user))  # type: ignore[arg-type]
 
 
 @bp.get("/<int:program_id>")

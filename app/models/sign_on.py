@@ -13,7 +13,7 @@ from .base import UTCDateTime, check_in, created_at_field, timestamp_field
 class SignOnProvider(SQLModel, table=True):
     """The district's own sign-in (Google Workspace, Microsoft 365...), set up by a service administrator.
 
-    The client secret is kept encrypted (app/services/team/sign_on_secrets.py): a database dump alone
+    The client secret is kept encrypted (app/services/team/sign_on_providers.py): a database dump alone
     cannot sign in as the service at the district's provider.
     """
 

@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.models import AuditEvent, Membership, Organisation, User
 from app.models.sign_on import SignOnAttempt, SignOnLink, SignOnProvider
-from app.services.team import sign_on
+from app.services.team import sign_on, sign_on_providers, staff_activity
 from tests import identity_provider
 from tests.conftest import Auth, csrf_token, make_user
 
@@ -69,7 +69,7 @@ def district(app: Flask, session: Session, providers: Providers) -> Organisation
     session.commit()
     administrator = make_user(session, "admin@service.example", "Sam Admin")
     with app.app_context():
-        sign_on.save_settings(session, organisation, administrator, issuer=providers.issuer,
+        sign_on_providers.save_settings(session, organisation, administrator, issuer=providers.issuer,
                               client_id=CLIENT.client_id, secret=CLIENT.client_secret,
                               email_domains="riverside.k12.ca.us", required_for_staff=False, inactive_after_days=None)
     return organisation
@@ -341,7 +341,7 @@ def _require_for_staff(app: Flask, session: Session, district: Organisation) -> 
     provider = session.exec(select(SignOnProvider)).one()
     administrator = session.exec(select(User).where(User.email == "admin@service.example")).one()
     with app.app_context():
-        sign_on.save_settings(session, district, administrator, issuer=provider.issuer, client_id=provider.client_id,
+        sign_on_providers.save_settings(session, district, administrator, issuer=provider.issuer, client_id=provider.client_id,
                               secret=None, email_domains=provider.email_domains, required_for_staff=True,
                               inactive_after_days=None)
 
@@ -416,7 +416,7 @@ def test_the_client_secret_is_kept_encrypted_and_never_audited(
     provider = session.exec(select(SignOnProvider)).one()
     assert CLIENT.client_secret not in provider.client_secret_encrypted
     with app.app_context():
-        assert sign_on.client_secret(provider) == CLIENT.client_secret
+        assert sign_on_providers.client_secret(provider) == CLIENT.client_secret
     saved = session.exec(select(AuditEvent).where(AuditEvent.action == "sign_on.settings_saved")).one()
     assert CLIENT.client_secret not in json.dumps(saved.details) and saved.details["secret_changed"] is True
 
@@ -511,7 +511,7 @@ def test_staff_who_sign_in_nowhere_for_the_chosen_period_are_flagged_to_the_dire
     session.add(program)
     session.commit()
     with app.app_context():
-        sign_on.save_settings(session, organisation, administrator, issuer="https://accounts.google.com",
+        sign_on_providers.save_settings(session, organisation, administrator, issuer="https://accounts.google.com",
                               client_id="coastal", secret="coastal-secret-2026", email_domains="coastal.k12.ca.us",
                               required_for_staff=False, inactive_after_days=30)
     long_ago, lately = now() - timedelta(days=60), now() - timedelta(days=2)
@@ -532,7 +532,7 @@ def test_staff_who_sign_in_nowhere_for_the_chosen_period_are_flagged_to_the_dire
 
     with app.app_context():
         assert daily_sweep(session).get("staff.flagged_inactive") == 1
-        assert sign_on.flag_inactive_staff(session) == 0  # once, until they sign in again
+        assert staff_activity.flag_inactive_staff(session) == 0  # once, until they sign in again
     session.expire_all()
     flagged = session.exec(select(Membership).where(Membership.flagged_at.is_not(None))).all()  # type: ignore[union-attr]
     assert [(m.user_id, m.flag_reason, m.revoked_at) for m in flagged] == [(gone.id, "inactive", None)]

@@ -41,7 +41,7 @@ def ensure_installed() -> str:
     if node is None or npm is None:
         _missing("Node.js and npm are not installed (`apt-get install nodejs npm`)")
     if not PACKAGE.is_file():
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=HERE,
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], check=False, cwd=HERE,
                               capture_output=True, text=True, timeout=300)
         if done.returncode or not PACKAGE.is_file():
             _missing(f"`npm ci` in {HERE} failed: {done.stderr[-500:]}")
@@ -82,7 +82,7 @@ def running(clients: list[Client], accounts: dict[str, dict[str, Any]], key: dic
            "OIDC_JWKS": json.dumps({"keys": [key or signing_key()]}),
            "CLOCK_OFFSET_MS": str(int(today.OFFSET_SECONDS * 1000)), "NODE_ENV": "test"}
     log_path = (folder or HERE) / f"provider-{port}.log"
-    log = open(log_path, "wb")
+    log = open(log_path, "wb")  # noqa: SIM115  (closed in the finally below, after the process ends)
     process = subprocess.Popen([node, str(HERE / "provider.mjs")], cwd=HERE, env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     try:

@@ -31,7 +31,7 @@ from app.services.notifications import outbox
 from app.services.programs.recommendations import purge_expired
 from app.services.signoffs.escalation import escalate_overdue
 from app.services.team.members import program_directors
-from app.services.team.sign_on import flag_inactive_staff
+from app.services.team.staff_activity import flag_inactive_staff
 from workflows.deadlines import Deadline, days_left, local_today
 from workflows.roles import Role
 

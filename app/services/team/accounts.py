@@ -13,7 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models import AuditEvent, OutboxMessage, User, utcnow
 from app.services.notifications import outbox
-from app.services.team import sign_on
+from app.services.team import staff_activity
+from app.services.team.sign_on_providers import SignOnProvider
 
 
 class AccountError(ValueError):
@@ -23,7 +24,7 @@ class AccountError(ValueError):
 class SignOnRequired(Exception):
     """The password was right, but the person's district has its staff sign in with the district's account."""
 
-    def __init__(self, provider: sign_on.SignOnProvider) -> None:
+    def __init__(self, provider: SignOnProvider) -> None:
         super().__init__("sign-on required")
         self.provider = provider
 
@@ -64,14 +65,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         _notice_repeated_failures(session, user)
         outbox.commit(session)
         return None
-    provider = sign_on.required_provider(session, user)
+    provider = staff_activity.required_provider(session, user)
     if provider is not None:
         session.add(AuditEvent(actor_id=user.id, action="auth.password_refused",
                                reason="district_sign_in_required", details={"organisation_id": provider.organisation_id}))
         outbox.commit(session)
         raise SignOnRequired(provider)
     user.last_sign_in_at = utcnow()
-    sign_on.clear_inactivity_flags(session, user)
+    staff_activity.clear_inactivity_flags(session, user)
     session.add(AuditEvent(actor_id=user.id, action="auth.signed_in"))
     outbox.commit(session)
     return user
