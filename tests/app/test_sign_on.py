@@ -548,3 +548,25 @@ def test_staff_who_sign_in_nowhere_for_the_chosen_period_are_flagged_to_the_dire
     assert session.exec(select(Membership).where(Membership.flagged_at.is_not(None))).all() == []  # type: ignore[union-attr]
     assert "sign_on.staff_flag_cleared" in _actions(session)
     assert "Staff to check" not in signed_in(app, "director@coastal.k12.ca.us").get("/programs/").get_data(as_text=True)
+
+
+def test_a_sign_on_key_of_its_own_lets_the_secret_key_rotate(app_config: dict[str, Any]) -> None:
+    from app import create_app
+
+    provider = SignOnProvider(organisation_id=1, issuer="https://accounts.google.com", client_id="c",
+                              client_secret_encrypted="", email_domains="coastal.k12.ca.us")
+
+    def secret_as(config: dict[str, Any], encrypt: bool = False) -> str:
+        app = create_app({**app_config, **config})
+        try:
+            with app.app_context():
+                if encrypt:
+                    provider.client_secret_encrypted = sign_on_providers.encrypt_secret("coastal-secret-2026")
+                return sign_on_providers.client_secret(provider)
+        finally:
+            app.extensions["db_engine"].dispose()
+
+    assert secret_as({"SIGN_ON_KEY": "a-key-of-its-own"}, encrypt=True) == "coastal-secret-2026"
+    assert secret_as({"SIGN_ON_KEY": "a-key-of-its-own", "SECRET_KEY": "rotated"}) == "coastal-secret-2026"
+    with pytest.raises(sign_on_providers.SignOnRefused):  # without it, a new SECRET_KEY cannot read the secret
+        secret_as({"SECRET_KEY": "rotated"})
