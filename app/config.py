@@ -22,6 +22,7 @@ RATE_LIMIT_DEFAULTS = {
     "calendar_feed": "120 per hour",
     "calendar_feed_miss": "20 per 10 minutes",
     "calendar_feed_change": "20 per hour",
+    "district_sign_in": "30 per 10 minutes",
 }
 
 

@@ -570,3 +570,39 @@ def test_a_sign_on_key_of_its_own_lets_the_secret_key_rotate(app_config: dict[st
     assert secret_as({"SIGN_ON_KEY": "a-key-of-its-own", "SECRET_KEY": "rotated"}) == "coastal-secret-2026"
     with pytest.raises(sign_on_providers.SignOnRefused):  # without it, a new SECRET_KEY cannot read the secret
         secret_as({"SECRET_KEY": "rotated"})
+
+
+def test_starting_sign_ins_from_one_address_is_limited(app_config: dict[str, Any], session: Session) -> None:
+    from app import create_app
+
+    app = create_app({**app_config, "RATE_LIMITS": {"district_sign_in": "2 per minute"}})
+    try:
+        client = app.test_client()
+        # No provider here: each start is a 404, and still counts.
+        statuses = [client.get("/auth/sign-in/district/1").status_code for _ in range(3)]
+        assert statuses == [404, 404, 429]
+    finally:
+        app.extensions["db_engine"].dispose()
+
+
+def test_the_daily_sweep_forgets_attempts_older_than_a_day(app: Flask, session: Session) -> None:
+    from datetime import timedelta
+
+    from app.services.notifications.reminders import daily_sweep
+    from tests.today import now
+
+    organisation = Organisation(name="Coastal Unified", kind="district")
+    session.add(organisation)
+    session.commit()
+    provider = SignOnProvider(organisation_id=organisation.id, issuer="https://accounts.google.com", client_id="c",
+                              client_secret_encrypted="x", email_domains="coastal.k12.ca.us")
+    session.add(provider)
+    session.commit()
+    for name, age in (("old", timedelta(days=2)), ("fresh", timedelta(minutes=5))):
+        session.add(SignOnAttempt(state=name, nonce=name, code_verifier=name, provider_id=provider.id,
+                                  created_at=now() - age))
+    session.commit()
+    with app.app_context():
+        assert daily_sweep(session).get("sign_on.attempts_forgotten") == 1
+    session.expire_all()
+    assert [a.state for a in session.exec(select(SignOnAttempt))] == ["fresh"]

@@ -241,3 +241,11 @@ def record_refusal(session: Session, refusal: SignOnRefused, cookie_state: str |
                            details={"organisation_id": provider.organisation_id if provider else None}))
     outbox.commit(session)
     return attempt
+
+
+def forget_old_attempts(session: Session, now: Any = None) -> int:
+    """Delete attempts older than a day (used or abandoned: none can be finished any more); part of the daily sweep."""
+    cutoff = (now or utcnow()) - timedelta(days=1)
+    deleted = session.execute(sa.delete(SignOnAttempt).where(SignOnAttempt.created_at < cutoff))
+    session.commit()
+    return int(deleted.rowcount or 0)  # type: ignore[attr-defined]
