@@ -26,6 +26,8 @@ class SignOnSettingsForm(FlaskForm):
     client_secret = PasswordField("Client secret", validators=[Length(max=1000)])
     email_domains = StringField("Email domains it vouches for", validators=[DataRequired(), Length(max=1000)])
     required_for_staff = BooleanField("Staff must sign in with the district's account (their password is refused)")
+    check_accounts = BooleanField("Check each day that linked staff accounts still work at the provider "
+                                  "(people may be asked to consent when they sign in)")
     inactive_after_days = IntegerField("Flag staff to the director after this many days without signing in",
                                        validators=[Optional(), NumberRange(min=1, max=3650)])
     submit = SubmitField("Save")
@@ -68,7 +70,8 @@ def sign_on_organisation(organisation_id: int) -> str | Response | tuple[str, in
                                   client_id=form.client_id.data or "", secret=form.client_secret.data or None,
                                   email_domains=form.email_domains.data or "",
                                   required_for_staff=bool(form.required_for_staff.data),
-                                  inactive_after_days=form.inactive_after_days.data)
+                                  inactive_after_days=form.inactive_after_days.data,
+                                  check_accounts=bool(form.check_accounts.data))
         except providers.SettingsError as error:
             session.rollback()
             flash(str(error), "error")

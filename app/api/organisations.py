@@ -28,6 +28,8 @@ class SignOnSettingsIn(Strict):
     email_domains: list[Annotated[str, Field(min_length=3, max_length=253)]] = Field(min_length=1, max_length=20)
     required_for_staff: bool = False
     inactive_after_days: int | None = Field(default=None, ge=1, le=3650)
+    check_accounts: bool = Field(default=False, description="Ask the provider daily whether linked accounts still "
+                                                            "work (a refresh token; sign-ins ask for consent).")
 
 
 class SignOnSettingsOut(BaseModel):
@@ -39,6 +41,7 @@ class SignOnSettingsOut(BaseModel):
     email_domains: list[str]
     required_for_staff: bool
     inactive_after_days: int | None
+    check_accounts: bool
     updated_at: datetime
 
 
@@ -55,7 +58,8 @@ def _out(provider: SignOnProvider) -> SignOnSettingsOut:
     return SignOnSettingsOut(organisation_id=provider.organisation_id, issuer=provider.issuer,
                                      client_id=provider.client_id, email_domains=provider.domains(),
                                      required_for_staff=provider.required_for_staff,
-                                     inactive_after_days=provider.inactive_after_days, updated_at=provider.updated_at)
+                                     inactive_after_days=provider.inactive_after_days,
+                                     check_accounts=provider.check_accounts, updated_at=provider.updated_at)
 
 
 @operation("GET", "/organisations/<int:organisation_id>/sign-on", summary="An organisation's own sign-in",
@@ -80,7 +84,8 @@ def save_sign_on(user: User, organisation_id: int, body: SignOnSettingsIn) -> Si
         provider = providers.save_settings(session, organisation, user, issuer=body.issuer, client_id=body.client_id,
                                          secret=body.client_secret, email_domains=" ".join(body.email_domains),
                                          required_for_staff=body.required_for_staff,
-                                         inactive_after_days=body.inactive_after_days)
+                                         inactive_after_days=body.inactive_after_days,
+                                         check_accounts=body.check_accounts)
     except providers.SettingsError as error:
         raise PathwayError(str(error)) from None
     return _out(provider)

@@ -30,6 +30,9 @@ class SignOnProvider(SQLModel, table=True):
     required_for_staff: bool = Field(default=False)
     # Staff who sign in nowhere for this many days are flagged to the director (None: never).
     inactive_after_days: int | None = Field(default=None)
+    # Ask each day whether linked people's accounts still work there (a refresh token, so sign-ins ask for
+    # offline access and the provider may ask people to consent); a disabled one is flagged to the director.
+    check_accounts: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     updated_at: datetime = created_at_field()
     updated_by_id: int | None = Field(default=None, foreign_key="user.id")
 
@@ -50,6 +53,8 @@ class SignOnLink(SQLModel, table=True):
     subject: str = Field(max_length=255)
     linked_at: datetime = created_at_field()
     last_sign_in_at: datetime | None = timestamp_field()
+    # Encrypted like the client secret; only when the provider checks accounts. Cleared once refused.
+    refresh_token_encrypted: str | None = Field(default=None, max_length=4000)
 
 
 class SignOnAttempt(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Single sign-on (issue 31): an organisation's OpenID Connect provider, linked accounts, sign-ins under way
 
 - `sign_on_provider`: one per organisation; the client secret only encrypted.
-- `sign_on_link`: a person's subject at the provider, linked to their account here.
+- `sign_on_link`: a person's subject at the provider, linked to their account here (and, when the provider
+  checks accounts daily, an encrypted refresh token).
 - `sign_on_attempt`: state, nonce and PKCE verifier of one trip to the provider, used at most once.
 - `membership.flagged_at`, `membership.flag_reason`: a staff role flagged to the directors (e.g. inactive).
 
@@ -33,6 +34,7 @@ def upgrade() -> None:
     sa.Column('email_domains', sa.String(length=1000), nullable=False),
     sa.Column('required_for_staff', sa.Boolean(), nullable=False),
     sa.Column('inactive_after_days', sa.Integer(), nullable=True),
+    sa.Column('check_accounts', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_sign_on_provider_organisation_id_organisation')),
@@ -67,6 +69,7 @@ def upgrade() -> None:
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('linked_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_sign_in_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('refresh_token_encrypted', sa.String(length=4000), nullable=True),
     sa.ForeignKeyConstraint(['provider_id'], ['sign_on_provider.id'], name=op.f('fk_sign_on_link_provider_id_sign_on_provider')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sign_on_link_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_on_link')),

@@ -40,6 +40,8 @@ ACCOUNTS = {
     "new.teacher@riverside.k12.ca.us": {"sub": "0002-new", "email_verified": True, "name": "Nia Teacher"},
     "unconfirmed@riverside.k12.ca.us": {"sub": "0003-unconfirmed", "email_verified": False, "name": "Una"},
     "visitor@elsewhere.org": {"sub": "0004-visitor", "email_verified": True, "name": "Vic Visitor"},
+    # Disabled by the district in the test that says so: nobody else signs in as them.
+    "leaver@riverside.k12.ca.us": {"sub": "0005-leaver", "email_verified": True, "name": "Lee Leaver"},
 }
 
 
@@ -70,8 +72,9 @@ def district(app: Flask, session: Session, providers: Providers) -> Organisation
     administrator = make_user(session, "admin@service.example", "Sam Admin")
     with app.app_context():
         sign_on_providers.save_settings(session, organisation, administrator, issuer=providers.issuer,
-                              client_id=CLIENT.client_id, secret=CLIENT.client_secret,
-                              email_domains="riverside.k12.ca.us", required_for_staff=False, inactive_after_days=None)
+                                        client_id=CLIENT.client_id, secret=CLIENT.client_secret,
+                                        email_domains="riverside.k12.ca.us", required_for_staff=False,
+                                        inactive_after_days=None)
     return organisation
 
 
@@ -341,9 +344,10 @@ def _require_for_staff(app: Flask, session: Session, district: Organisation) -> 
     provider = session.exec(select(SignOnProvider)).one()
     administrator = session.exec(select(User).where(User.email == "admin@service.example")).one()
     with app.app_context():
-        sign_on_providers.save_settings(session, district, administrator, issuer=provider.issuer, client_id=provider.client_id,
-                              secret=None, email_domains=provider.email_domains, required_for_staff=True,
-                              inactive_after_days=None)
+        sign_on_providers.save_settings(session, district, administrator, issuer=provider.issuer,
+                                        client_id=provider.client_id, secret=None,
+                                        email_domains=provider.email_domains, required_for_staff=True,
+                                        inactive_after_days=None)
 
 
 def test_an_organisation_that_requires_its_sign_in_refuses_its_staff_a_password(
@@ -512,8 +516,9 @@ def test_staff_who_sign_in_nowhere_for_the_chosen_period_are_flagged_to_the_dire
     session.commit()
     with app.app_context():
         sign_on_providers.save_settings(session, organisation, administrator, issuer="https://accounts.google.com",
-                              client_id="coastal", secret="coastal-secret-2026", email_domains="coastal.k12.ca.us",
-                              required_for_staff=False, inactive_after_days=30)
+                                        client_id="coastal", secret="coastal-secret-2026",
+                                        email_domains="coastal.k12.ca.us", required_for_staff=False,
+                                        inactive_after_days=30)
     long_ago, lately = now() - timedelta(days=60), now() - timedelta(days=2)
     director = make_user(session, "director@coastal.k12.ca.us", "Dee Director")
     gone = make_user(session, "hr@coastal.k12.ca.us", "Hal Resources")
@@ -606,3 +611,50 @@ def test_the_daily_sweep_forgets_attempts_older_than_a_day(app: Flask, session: 
         assert daily_sweep(session).get("sign_on.attempts_forgotten") == 1
     session.expire_all()
     assert [a.state for a in session.exec(select(SignOnAttempt))] == ["fresh"]
+
+
+
+def test_a_district_that_disables_an_account_has_its_staff_roles_flagged_to_the_director_never_removed(
+        app: Flask, client: FlaskClient, session: Session, district: Organisation, providers: Providers) -> None:
+    from app.models import Program
+    from app.services.notifications.reminders import daily_sweep
+    from tests.conftest import signed_in
+
+    provider = session.exec(select(SignOnProvider)).one()
+    administrator = session.exec(select(User).where(User.email == "admin@service.example")).one()
+    with app.app_context():
+        sign_on_providers.save_settings(session, district, administrator, issuer=provider.issuer,
+                                        client_id=provider.client_id, secret=None,
+                                        email_domains=provider.email_domains, required_for_staff=False,
+                                        inactive_after_days=None, check_accounts=True)
+    program = Program(organisation_id=district.id, name="Riverside Induction", pathway="induction")
+    session.add(program)
+    session.commit()
+    director = make_user(session, "director@riverside.k12.ca.us", "Dee Director")
+    leaver = make_user(session, "leaver@riverside.k12.ca.us", "Lee Leaver")
+    session.add_all([Membership(user_id=director.id, role="program_director", program_id=program.id),
+                     Membership(user_id=leaver.id, role="mentor", program_id=program.id)])
+    session.commit()
+
+    # Signing in asks for offline access (with consent, as OpenID Connect requires) and keeps the refresh token.
+    start = _to_provider(client, district)
+    assert "offline_access" in start and "prompt=consent" in start
+    assert _come_back(client, _follow_provider(start, "leaver@riverside.k12.ca.us")).status_code == 302
+    session.expire_all()
+    link = session.exec(select(SignOnLink)).one()
+    assert (link.refresh_token_encrypted or "").startswith("gAAAAA")  # a Fernet token: stored encrypted
+
+    with app.app_context():
+        assert daily_sweep(session).get("staff.flagged_disabled") is None  # still enabled: nothing to flag
+    requests.post(f"{providers.issuer}/test-only/disable", data={"email": "leaver@riverside.k12.ca.us"},
+                  timeout=10).raise_for_status()
+    with app.app_context():
+        assert daily_sweep(session).get("staff.flagged_disabled") == 1
+        assert sign_on.check_accounts(session) == 0  # refused once: not asked again until they sign in
+    session.expire_all()
+    role = session.exec(select(Membership).where(Membership.user_id == leaver.id)).one()
+    assert (role.flag_reason, role.revoked_at) == ("disabled_at_provider", None)
+    assert "sign_on.account_refused_by_provider" in _actions(session)
+    page = signed_in(app, "director@riverside.k12.ca.us").get("/programs/").get_data(as_text=True)
+    assert "Lee Leaver, mentor at Riverside Unified: the district's sign-in says their account is disabled" in \
+        " ".join(page.split())

@@ -6,6 +6,9 @@
 //   OIDC_CLIENTS   [{client_id, client_secret, redirect_uris}]
 //   OIDC_ACCOUNTS  {"ana@district.org": {"sub": "...", "email_verified": true, "name": "..."}}
 //   OIDC_JWKS      {"keys": [private JWK]}        CLOCK_OFFSET_MS  the suite's day (tests/today.py)
+//
+// POST /test-only/disable with `email=...` disables an account, as a district's IT does when someone leaves:
+// its refresh tokens stop working (oidc-provider finds no account behind them).
 
 // The provider signs and checks times on the suite's clock, as the app and Chromium do, so an ID token
 // issued "now" is fresh to the app. Set before the package loads: it reads Date when it signs.
@@ -25,7 +28,7 @@ const bySubject = Object.fromEntries(Object.entries(accounts).map(([email, a]) =
 
 const provider = new Provider(process.env.OIDC_ISSUER, {
   clients: JSON.parse(process.env.OIDC_CLIENTS).map((c) => ({
-    grant_types: ['authorization_code'], response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic', ...c,
   })),
   jwks: JSON.parse(process.env.OIDC_JWKS),
@@ -95,6 +98,13 @@ async function interaction(req, res, uid, action) {
 
 const handle = provider.callback();
 http.createServer(async (req, res) => {
+  if (req.method === 'POST' && req.url === '/test-only/disable') {
+    const email = ((await readForm(req)).get('email') || '').toLowerCase();
+    const account = accounts[email];
+    if (account) { delete bySubject[account.sub]; delete accounts[email]; }
+    res.writeHead(account ? 204 : 404);
+    return res.end();
+  }
   const match = req.url.match(/^\/interaction\/([\w-]+)(?:\/(\w+))?$/);
   if (!match) return handle(req, res);
   try {

@@ -31,7 +31,7 @@ from app.services.notifications import outbox
 from app.services.programs.recommendations import purge_expired
 from app.services.signoffs.escalation import escalate_overdue
 from app.services.team.members import program_directors
-from app.services.team.sign_on import forget_old_attempts
+from app.services.team.sign_on import check_accounts, forget_old_attempts
 from app.services.team.staff_activity import flag_inactive_staff
 from workflows.deadlines import Deadline, days_left, local_today
 from workflows.roles import Role
@@ -202,5 +202,6 @@ def daily_sweep(session: Session, now: datetime | None = None) -> dict[str, int]
     counts = {**dict(schedule_reminders(session, now)), **fired}
     extra = {"recommendation.purged": purged, "uploads.orphans_deleted": sweep_orphan_files(session, now),
              "staff.flagged_inactive": flag_inactive_staff(session, now),
+             "staff.flagged_disabled": check_accounts(session, now),
              "sign_on.attempts_forgotten": forget_old_attempts(session, now)}
     return {**counts, **{name: n for name, n in extra.items() if n}}

@@ -67,12 +67,12 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     provider = staff_activity.required_provider(session, user)
     if provider is not None:
-        session.add(AuditEvent(actor_id=user.id, action="auth.password_refused",
-                               reason="district_sign_in_required", details={"organisation_id": provider.organisation_id}))
+        session.add(AuditEvent(actor_id=user.id, action="auth.password_refused", reason="district_sign_in_required",
+                               details={"organisation_id": provider.organisation_id}))
         outbox.commit(session)
         raise SignOnRequired(provider)
     user.last_sign_in_at = utcnow()
-    staff_activity.clear_inactivity_flags(session, user)
+    staff_activity.clear_flags(session, user)
     session.add(AuditEvent(actor_id=user.id, action="auth.signed_in"))
     outbox.commit(session)
     return user

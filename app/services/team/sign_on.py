@@ -17,8 +17,10 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
+from cryptography.fernet import InvalidToken
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -29,8 +31,8 @@ from app import clock
 from app.models import AuditEvent, User, utcnow
 from app.models.sign_on import SignOnAttempt, SignOnLink, SignOnProvider
 from app.services.notifications import outbox
-from app.services.team.sign_on_providers import SignOnRefused, client_secret, domain_of
-from app.services.team.staff_activity import clear_inactivity_flags
+from app.services.team import staff_activity
+from app.services.team.sign_on_providers import SignOnRefused, client_secret, decrypt_secret, domain_of, encrypt_secret
 
 SCOPE = "openid email profile"
 # A trip to the provider and back takes a person seconds; ten minutes allows for a slow phone or a
@@ -78,8 +80,11 @@ def _metadata(provider: SignOnProvider) -> dict[str, Any]:
     return metadata
 
 
-def _client(provider: SignOnProvider, redirect_uri: str, secret: str | None = None) -> OAuth2Session:
-    return OAuth2Session(provider.client_id, secret, scope=SCOPE, redirect_uri=redirect_uri,
+def _client(provider: SignOnProvider, redirect_uri: str | None, secret: str | None = None) -> OAuth2Session:
+    # Checking accounts daily needs a refresh token: offline access, which OpenID Connect grants only
+    # with prompt=consent (so the provider may ask the person each time).
+    scope = f"{SCOPE} offline_access" if provider.check_accounts else SCOPE
+    return OAuth2Session(provider.client_id, secret, scope=scope, redirect_uri=redirect_uri,
                          code_challenge_method="S256")
 
 
@@ -92,6 +97,8 @@ def start(session: Session, provider: SignOnProvider, redirect_uri: str, *, purp
                             code_verifier=secrets.token_urlsafe(48), provider_id=provider.id or 0, purpose=purpose,
                             next_path=next_path, started_by_id=started_by.id if started_by else None)
     extra = {"login_hint": login_hint} if login_hint else {}
+    if provider.check_accounts:
+        extra["prompt"] = "consent"
     url, _ = _client(provider, redirect_uri).create_authorization_url(
         metadata["authorization_endpoint"], state=attempt.state, nonce=attempt.nonce,
         code_verifier=attempt.code_verifier, **extra)
@@ -186,11 +193,12 @@ def finish(session: Session, *, returned_state: str, cookie_state: str | None, r
                                details={"organisation_id": provider.organisation_id, "email": email}))
         outbox.commit(session)
         return Outcome(None, attempt.purpose, attempt.next_path, email)
-    return _sign_in(session, provider, attempt, str(claims["sub"]), email, str(claims.get("name") or ""))
+    return _sign_in(session, provider, attempt, str(claims["sub"]), email, str(claims.get("name") or ""),
+                    token.get("refresh_token") if provider.check_accounts else None)
 
 
 def _sign_in(session: Session, provider: SignOnProvider, attempt: SignOnAttempt, subject: str, email: str,
-             name: str) -> Outcome:
+             name: str, refresh_token: str | None) -> Outcome:
     link = session.exec(select(SignOnLink).where(SignOnLink.provider_id == provider.id,
                                                  SignOnLink.subject == subject)).first()
     created = linked = False
@@ -223,7 +231,9 @@ def _sign_in(session: Session, provider: SignOnProvider, attempt: SignOnAttempt,
                             "account_inactive")
     now = utcnow()
     user.last_sign_in_at = link.last_sign_in_at = now
-    clear_inactivity_flags(session, user)
+    if refresh_token:
+        link.refresh_token_encrypted = encrypt_secret(refresh_token)
+    staff_activity.clear_flags(session, user, (staff_activity.INACTIVE, staff_activity.DISABLED))
     session.add(AuditEvent(actor_id=user.id, action="sign_on.signed_in",
                            details={"organisation_id": provider.organisation_id}))
     outbox.commit(session)
@@ -249,3 +259,41 @@ def forget_old_attempts(session: Session, now: Any = None) -> int:
     deleted = session.execute(sa.delete(SignOnAttempt).where(SignOnAttempt.created_at < cutoff))
     session.commit()
     return int(deleted.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def check_accounts(session: Session, now: Any = None) -> int:
+    """Ask each checking provider whether linked people's access still renews; flag the staff roles of those it
+    refuses (invalid_grant: disabled, deleted or their access revoked) to the directors. Part of the daily sweep.
+
+    A provider that does not answer is asked again the next day; nothing is flagged for its silence.
+    """
+    now = now or utcnow()
+    flagged = 0
+    for provider in session.exec(select(SignOnProvider).where(SignOnProvider.check_accounts)).all():  # type: ignore[arg-type]
+        try:
+            metadata, secret = _metadata(provider), client_secret(provider)
+        except SignOnRefused:
+            continue
+        links = session.exec(select(SignOnLink).where(
+            SignOnLink.provider_id == provider.id, SignOnLink.refresh_token_encrypted.is_not(None))).all()  # type: ignore[union-attr]
+        for link in links:
+            try:
+                token = _client(provider, None, secret).refresh_token(
+                    metadata["token_endpoint"], refresh_token=decrypt_secret(link.refresh_token_encrypted or ""),
+                    timeout=HTTP_TIMEOUT_SECONDS)
+            except OAuthError as error:
+                if error.error != "invalid_grant":
+                    continue
+                link.refresh_token_encrypted = None  # refused once is enough: asked again after their next sign-in
+                session.add(link)
+                session.add(AuditEvent(actor_id=link.user_id, action="sign_on.account_refused_by_provider",
+                                       reason="invalid_grant", details={"organisation_id": provider.organisation_id}))
+                flagged += staff_activity.flag_disabled(session, link.user_id, provider.organisation_id, now)
+                continue
+            except (requests.RequestException, InvalidToken, ValueError):
+                continue
+            if token.get("refresh_token"):  # providers that rotate them hand out a new one each time
+                link.refresh_token_encrypted = encrypt_secret(token["refresh_token"])
+                session.add(link)
+    outbox.commit(session)
+    return flagged

@@ -46,14 +46,19 @@ def _fernet() -> Fernet:
 
 
 def encrypt_secret(secret: str) -> str:
-    """The client secret, encrypted for the database."""
+    """A client secret or refresh token, encrypted for the database."""
     return _fernet().encrypt(secret.encode()).decode()
+
+
+def decrypt_secret(encrypted: str) -> str:
+    """What encrypt_secret encrypted (InvalidToken when the key has changed since)."""
+    return _fernet().decrypt(encrypted.encode()).decode()
 
 
 def client_secret(provider: SignOnProvider) -> str:
     """The provider's client secret, decrypted."""
     try:
-        return _fernet().decrypt(provider.client_secret_encrypted.encode()).decode()
+        return decrypt_secret(provider.client_secret_encrypted)
     except InvalidToken:
         raise SignOnRefused("Signing in with this district's account is not working at the moment. Sign in with "
                             "your password, or ask the service administrator.", "secret_unreadable") from None
@@ -106,7 +111,7 @@ def _check_issuer(issuer: str) -> str:
 
 def save_settings(session: Session, organisation: Organisation, actor: User, *, issuer: str, client_id: str,
                   secret: str | None, email_domains: str, required_for_staff: bool,
-                  inactive_after_days: int | None) -> SignOnProvider:
+                  inactive_after_days: int | None, check_accounts: bool = False) -> SignOnProvider:
     """Create or change the organisation's provider (an empty secret keeps the one saved); audited, committed."""
     issuer = _check_issuer(issuer)
     client_id = client_id.strip()
@@ -134,12 +139,14 @@ def save_settings(session: Session, organisation: Organisation, actor: User, *, 
         provider.client_secret_encrypted = encrypt_secret(secret)
     provider.issuer, provider.client_id, provider.email_domains = issuer, client_id, " ".join(domains)
     provider.required_for_staff, provider.inactive_after_days = required_for_staff, inactive_after_days
+    provider.check_accounts = check_accounts
     provider.updated_at, provider.updated_by_id = utcnow(), actor.id
     session.add(provider)
     # Never the secret itself, only that it changed.
     session.add(AuditEvent(actor_id=actor.id, action="sign_on.settings_saved", details={
         "organisation_id": organisation.id, "issuer": issuer, "client_id": client_id, "email_domains": domains,
         "required_for_staff": required_for_staff, "inactive_after_days": inactive_after_days,
+        "check_accounts": check_accounts,
         "secret_changed": secret_changed}))
     outbox.commit(session)
     return provider

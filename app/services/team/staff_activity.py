@@ -62,7 +62,17 @@ def required_provider(session: Session, user: User) -> SignOnProvider | None:
     return provider if provider.organisation_id in staff_organisation_ids(session, user) else None
 
 
-INACTIVE = "inactive"
+INACTIVE = "inactive"  # signed in nowhere for the organisation's period
+DISABLED = "disabled_at_provider"  # the provider refused to renew their access (app/services/team/sign_on.py)
+
+
+def _flag(session: Session, membership: Membership, organisation_id: int, reason: str, now: datetime,
+          **details: Any) -> None:
+    membership.flagged_at, membership.flag_reason = now, reason
+    session.add(membership)
+    session.add(AuditEvent(action="sign_on.staff_flagged", reason=reason, details={
+        "membership_id": membership.id, "user_id": membership.user_id, "role": membership.role,
+        "organisation_id": organisation_id, **details}))
 
 
 def flag_inactive_staff(session: Session, now: datetime | None = None) -> int:
@@ -78,23 +88,34 @@ def flag_inactive_staff(session: Session, now: datetime | None = None) -> int:
             organisation == provider.organisation_id, Membership.flagged_at.is_(None),  # type: ignore[union-attr]
             Membership.created_at < cutoff,
             sa.or_(User.last_sign_in_at.is_(None), User.last_sign_in_at < cutoff))).all()  # type: ignore[union-attr, operator]
-        for membership, _, user in rows:
-            membership.flagged_at, membership.flag_reason = now, INACTIVE
-            session.add(membership)
-            session.add(AuditEvent(action="sign_on.staff_flagged", reason=INACTIVE, details={
-                "membership_id": membership.id, "user_id": user.id, "role": membership.role,
-                "organisation_id": provider.organisation_id, "days": provider.inactive_after_days}))
+        for membership, _, _user in rows:
+            _flag(session, membership, provider.organisation_id, INACTIVE, now, days=provider.inactive_after_days)
             flagged += 1
     outbox.commit(session)
     return flagged
 
 
-def clear_inactivity_flags(session: Session, user: User) -> None:
-    """Someone who signs in is active again: their roles' inactivity flags go (audited; the caller commits)."""
+def flag_disabled(session: Session, user_id: int, organisation_id: int, now: datetime) -> int:
+    """Flag the person's staff roles in the organisation: its provider says their account is disabled (the
+    caller commits). Roles flagged already keep their first reason."""
+    statement, organisation = _staff_roles()
+    rows = session.exec(statement.where(Membership.user_id == user_id, organisation == organisation_id,
+                                        Membership.flagged_at.is_(None))).all()  # type: ignore[union-attr]
+    for membership, _ in rows:
+        _flag(session, membership, organisation_id, DISABLED, now)
+    return len(rows)
+
+
+def clear_flags(session: Session, user: User, reasons: tuple[str, ...] = (INACTIVE,)) -> None:
+    """Someone who signs in is active again: their roles' flags for `reasons` go (audited; the caller commits).
+
+    A password sign-in clears inactivity only; a sign-in through the provider also shows it enabled them.
+    """
     cleared = session.execute(sa.update(Membership).where(
-        Membership.user_id == user.id, Membership.flag_reason == INACTIVE).values(flagged_at=None, flag_reason=None))
+        Membership.user_id == user.id, Membership.flag_reason.in_(reasons)  # type: ignore[union-attr]
+    ).values(flagged_at=None, flag_reason=None))
     if cleared.rowcount:  # type: ignore[attr-defined]
-        session.add(AuditEvent(actor_id=user.id, action="sign_on.staff_flag_cleared", reason=INACTIVE,
+        session.add(AuditEvent(actor_id=user.id, action="sign_on.staff_flag_cleared", reason=" ".join(reasons),
                                details={"roles": cleared.rowcount}))  # type: ignore[attr-defined]
 
 
@@ -107,6 +128,7 @@ class FlaggedRole:
     where: str
     last_signed_in: date | None
     flagged_on: date | None
+    disabled_at_provider: bool
 
 
 def flagged_staff(session: Session, director: User) -> list[FlaggedRole]:
@@ -125,4 +147,5 @@ def flagged_staff(session: Session, director: User) -> list[FlaggedRole]:
         return moment.astimezone(zone).date() if moment else None
 
     return [FlaggedRole(user.name, Role(membership.role).label, organisation_name, day(user.last_sign_in_at),
-                        day(membership.flagged_at)) for membership, _, user, organisation_name in rows]
+                        day(membership.flagged_at), membership.flag_reason == DISABLED)
+            for membership, _, user, organisation_name in rows]
