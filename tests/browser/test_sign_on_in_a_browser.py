@@ -8,8 +8,11 @@ The provider's own screens are the provider's (not checked as ours); every page 
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,7 @@ from tests import identity_provider, today
 from tests.browser.conftest import (
     DEMO,
     PHONE,
+    ROOT,
     LiveServer,
     assert_flash,
     check_page,
@@ -120,3 +124,18 @@ def test_the_district_sets_up_its_sign_in_and_a_mentor_signs_in_with_it(
         organisation_id = db.execute("SELECT id FROM organisation WHERE name = ?", (DISTRICT,)).fetchone()[0]
     visit(phone, f"/auth/sign-in?organisation={organisation_id}", "sign-in-with-district-button")
     assert phone.get_by_role("link", name=f"Sign in with {DISTRICT}").is_visible()
+
+    # The district flags staff who sign in nowhere for 30 days; 40 days on, the daily sweep flags them.
+    admin = phones()
+    sign_in(admin, DEMO["admin"])
+    admin.goto(f"/admin/sign-on/{organisation_id}")
+    admin.get_by_label("Flag staff to the director after this many days without signing in").fill("30")
+    submit(admin, admin.get_by_role("button", name="Save"), "sign-on-settings-inactivity")
+    bin_dir = Path(sys.executable).parent
+    for command in (["clock", "advance", "--days", "40"], ["reminders", "run"]):
+        done = subprocess.run([bin_dir / "flask", *command], cwd=ROOT, env=server.env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    director = phones()
+    sign_in(director, DEMO["director"])
+    visit(director, "/programs/", "programs-staff-to-check")
+    assert director.get_by_role("heading", name="Staff to check").is_visible()
