@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres test-calendar install migrate seed clean bench
+.PHONY: run test test-sqlite test-postgres test-calendar install identity-provider migrate seed clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -19,7 +19,17 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The single sign-on tests run a real OpenID Connect provider (Node.js `oidc-provider`, pinned by its
+# package-lock.json). Without npm this does nothing, and those tests skip, saying why (fail under CI=true).
+IDP := tests/identity_provider
+$(IDP)/node_modules/.package-lock.json: $(IDP)/package.json $(IDP)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(IDP) --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else echo "npm is not installed: the single sign-on tests will skip (apt-get install nodejs npm)"; fi
+
+identity-provider: $(IDP)/node_modules/.package-lock.json
+
+install: $(STAMP) identity-provider
 
 instance/secret_key:
 	@mkdir -p instance
@@ -43,12 +53,12 @@ test: test-sqlite test-postgres
 # tests share one live server per process, so they run in one process, after the others.
 WORKERS ?= auto
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) identity-provider
 	$(BIN)/pytest -n $(WORKERS) -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 # The pure engine tests (tests/workflows) touch no database, so they run once, above.
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) identity-provider
 	TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(BIN)/pytest -n $(WORKERS) --ignore=tests/workflows -m "not browser" $(PYTEST_ARGS)
 
 # The date-sensitive tests as of days that cover every weekday, month and year ends, a leap day, both

@@ -107,6 +107,12 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("auth.request_reset", "GET"): PUBLIC, ("auth.request_reset", "POST"): PUBLIC,
     ("auth.reset_password", "GET"): PUBLIC, ("auth.reset_password", "POST"): PUBLIC,
     ("auth.sign_out", "POST"): SIGNED_IN_ONLY,
+    # Signing in with the district's account (tests/app/test_sign_on.py runs it against a real provider).
+    # The matrix's organisations have no provider of their own, so starting there is a 404 to whoever is
+    # signed out (the signed-in are sent home); a return that did not start in this browser is refused (400).
+    ("auth.district_sign_in", "GET"): rule(SIGNED_IN, anonymous=HIDDEN),
+    ("auth.find_district", "POST"): PUBLIC,
+    ("auth.district_return", "GET"): PUBLIC,
     ("auth.notification_settings", "GET"): SIGNED_IN_ONLY, ("auth.notification_settings", "POST"): SIGNED_IN_ONLY,
     # Everyone keeps their own API tokens; a token of someone else's is not found (tests/api).
     ("api_tokens.index", "GET"): SIGNED_IN_ONLY, ("api_tokens.create", "POST"): SIGNED_IN_ONLY,
@@ -252,7 +258,9 @@ ACCESS: dict[tuple[str, str], Entry] = {
     # --- Service administration: the pages say who they are for (403), nothing personal to hide --
     **{(f"admin.{name}", method): rule((SERVICE_ADMINISTRATOR,), SIGNED_IN)
        for name, method in (("failed_jobs", "GET"), ("retry_message", "POST"), ("resend_notification", "POST"),
-                            ("app_clock", "GET"), ("move_clock", "POST"))},
+                            ("app_clock", "GET"), ("move_clock", "POST"), ("sign_on_settings", "GET"),
+                            ("sign_on_organisation", "GET"), ("sign_on_organisation", "POST"),
+                            ("try_sign_on", "POST"))},
     # Without REDIS_URL (the matrix's setting) there is no RQ queue: 404 says so, to its administrators too.
     ("admin.requeue_job", "POST"): rule((), SIGNED_IN - {SERVICE_ADMINISTRATOR}),
 }

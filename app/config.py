@@ -22,6 +22,7 @@ RATE_LIMIT_DEFAULTS = {
     "calendar_feed": "120 per hour",
     "calendar_feed_miss": "20 per 10 minutes",
     "calendar_feed_change": "20 per hour",
+    "district_sign_in": "30 per 10 minutes",
 }
 
 
@@ -55,6 +56,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     instance = Path(instance_path)
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or _read_key_file(instance / "secret_key"),
+        # Encrypts organisations' sign-in client secrets (app/services/team/sign_on_providers.py); unset, a key
+        # derived from SECRET_KEY does. Outside the database either way.
+        "SIGN_ON_KEY": env.get("SIGN_ON_KEY") or _read_key_file(instance / "sign_on_key"),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'credential-tracker.db'}",
         "REDIS_URL": env.get("REDIS_URL") or None,
         "DEBUG": _bool(env.get("FLASK_DEBUG")),

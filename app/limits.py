@@ -65,6 +65,9 @@ RULES = [
          "You have sent many invitations in a short time. Wait {wait} before sending more.", key=_person),
     Rule("candidate.invitation", "token_link", _LINK, methods=None),
     Rule("candidate.accept_invitation", "token_link", _LINK),
+    # Each start writes an attempt row and asks the provider for its configuration.
+    Rule("auth.district_sign_in", "district_sign_in", "Too many sign-ins started from here. Wait {wait}, then try again.",
+         methods=None),
     Rule("candidate.calendar", "calendar_feed", _LINK, key=_token, methods=None),
     Rule("candidate.calendar", "calendar_feed_miss", _LINK, methods=None, counts=_miss),
     Rule("candidate.create_calendar_feed", "calendar_feed_change",

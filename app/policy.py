@@ -96,6 +96,11 @@ def can_verify_evidence(roles: frozenset[Role], kind: str, clears: Role | None) 
     return can_read_evidence(roles, kind) and can_decide_evidence(roles, clears)
 
 
+def can_set_up_sign_on(session: Session, user: User) -> bool:
+    """An organisation's own sign-in (its OpenID Connect provider): service administrators only."""
+    return is_service_administrator(session, user)
+
+
 def can_manage_background_jobs(session: Session, user: User) -> bool:
     """Failed jobs, their requeue and email resends: service administrators only."""
     return is_service_administrator(session, user)

@@ -42,6 +42,10 @@ def content_security_policy() -> str:
     policy = _CSP.format(nonce=f" 'nonce-{nonce}'" if nonce else "")
     # A document preview (app/inbox/queue_actions.py) may be framed by this site's own pages, nothing
     # else, and shown by the browser's own PDF viewer (which embeds the document it is given).
+    # A form that leads to an organisation's sign-in provider ("Try signing in") names its origin: browsers
+    # apply form-action to the redirects that follow a submission too.
+    if has_request_context() and g.get("form_action_origins"):
+        policy = policy.replace("form-action 'self'", " ".join(["form-action 'self'", *g.form_action_origins]))
     if has_request_context() and g.get("framed_by_self"):
         policy = (policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
                   .replace("object-src 'none'", "object-src 'self'"))

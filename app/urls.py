@@ -18,3 +18,10 @@ def external_url(endpoint: str, **values: Any) -> str:
     adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme or "https",
                                        script_name=base.path or "/")
     return adapter.build(endpoint, values, force_external=True)
+
+
+def same_site_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: a ?next=https://evil.example must not bounce anyone away."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return None

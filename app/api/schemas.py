@@ -394,3 +394,4 @@ class AuditFeed(BaseModel):
     items: list[AuditOut]
     next_cursor: str | None
     has_more: bool
+

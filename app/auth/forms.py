@@ -21,6 +21,13 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class DistrictSignInForm(FlaskForm):
+    """The sign-in page's email alone, for "Use my district account"."""
+
+    email = EmailField("Email", filters=[_strip], validators=[
+        DataRequired(message="Enter your district email address."), Email(), Length(max=254)])
+
+
 class ResetRequestForm(FlaskForm):
     email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField("Email me a reset link")

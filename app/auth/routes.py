@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app import outbox
+from app.auth import sign_on
 from app.auth.blueprint import bp
 from app.db import get_session
 from app.idempotency import idempotent
 from app.models import AuditEvent
 from app.services.notifications import emails as notifications
-from app.services.team import accounts
+from app.services.team import accounts, sign_on_providers
+from app.urls import same_site_path
 
 from .forms import NewPasswordForm, NotificationsForm, ResetRequestForm, SignInForm, SignUpForm
 from .tokens import InvalidResetLink, user_for_reset_token
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an attacker's ?next=https://evil.example must not bounce users away.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.home")
+    return same_site_path(target) or url_for("main.home")
 
 
 def _start_fresh_session() -> None:
@@ -40,17 +37,28 @@ def sign_in() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignInForm()
+    session = get_session()
     if form.validate_on_submit():
-        user = accounts.authenticate(get_session(), form.email.data or "", form.password.data or "")
+        try:
+            user = accounts.authenticate(session, form.email.data or "", form.password.data or "")
+        except accounts.SignOnRequired as required:
+            district = sign_on.district_for(required.provider)
+            return sign_on.sign_in_page(form, 403, required.provider, (
+                f"{district.name if district else 'Your district'} asks its staff to sign in with their district "
+                "account, not a password. Use the button below."))
         if user is not None:
             _start_fresh_session()
             login_user(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
         # One message for unknown email and wrong password: never reveal who has an account.
         form.password.errors = ["That email and password do not match an account."]
-        return render_template("auth/sign_in.html", form=form), 401
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/sign_in.html", form=form), status
+        return sign_on.sign_in_page(form, 401, sign_on_providers.provider_for_email(session, form.email.data or ""))
+    if form.is_submitted():
+        return sign_on.sign_in_page(form, 400)
+    # "Sign in with <district>" when a link names the organisation (?organisation=ID), e.g. in its invitations.
+    chosen = request.args.get("organisation", "")
+    provider = sign_on_providers.provider_for_organisation(session, int(chosen)) if chosen.isdigit() else None
+    return sign_on.sign_in_page(form, 200, provider)
 
 
 @bp.post("/sign-out")

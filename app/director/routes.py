@@ -29,6 +29,7 @@ from app.models import (
 from app.services import PathwayError
 from app.services.programs import accreditation, cohort, nudges, overview
 from app.services.programs import assignments as assignment_service
+from app.services.team import staff_activity
 
 # --- Overview ---------------------------------------------------------------------------------
 
@@ -37,11 +38,12 @@ from app.services.programs import assignments as assignment_service
 @login_required
 def index():  # type: ignore[no-untyped-def]
     """Every program the person directs or serves, with its candidates on track, at risk, overdue, ready."""
-    rows = overview.overview(get_session(), current_user)  # type: ignore[arg-type]
+    session = get_session()
+    rows = overview.overview(session, current_user)  # type: ignore[arg-type]
     if not rows:
         abort(404)
     return render_template("director/index.html", labels=PATHWAY_LABELS, policy=policy, rows=rows,
-                           standings=cohort.STANDINGS)
+                           standings=cohort.STANDINGS, flagged=staff_activity.flagged_staff(session, current_user))  # type: ignore[arg-type]
 
 
 @bp.get("/<int:program_id>")

@@ -15,6 +15,7 @@ from .outbox import OutboxMessage
 from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Program, User
 from .plans import Plan, PlanKind, Resource, ResourceCategory
 from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
+from .sign_on import SignOnAttempt, SignOnLink, SignOnProvider
 from .signoffs import SignOff
 from .summaries import EnrollmentRisk, EnrollmentSummary
 from .tasks import Delegation, Panel, PanelMember, PanelVote, SignOffTask, TaskComment, TaskStatus
@@ -54,6 +55,9 @@ __all__ = [
     "LogKind",
     "SelfAssessment",
     "SignOff",
+    "SignOnAttempt",
+    "SignOnLink",
+    "SignOnProvider",
     "Membership",
     "Organisation",
     "OrganisationKind",

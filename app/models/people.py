@@ -116,3 +116,7 @@ class Membership(SQLModel, table=True):
     proposed_role: str | None = Field(default=None, max_length=40)
     confirmed_at: datetime | None = timestamp_field()
     confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # Flagged to the organisation's directors (app/services/team/staff_activity.py), never removed by it: "inactive"
+    # when its holder signed in nowhere for the organisation's chosen period. Cleared when they sign in.
+    flagged_at: datetime | None = timestamp_field()
+    flag_reason: str | None = Field(default=None, max_length=40)

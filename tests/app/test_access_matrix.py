@@ -238,7 +238,8 @@ def build_world(app: Flask, session: Session) -> World:
     message = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).first()
     sent = session.exec(select(SentNotification).order_by(SentNotification.id)).first()
     common = {"resource_id": link.id, "message_id": message.id, "notification_id": sent.id,  # type: ignore[union-attr]
-              "job_id": "outbox-1", "filename": "favicon.svg"}
+              "job_id": "outbox-1", "filename": "favicon.svg",
+              "organisation_id": cases["induction"].driver.program.organisation_id}
     for case in cases.values():
         for key, value in common.items():
             case.values.setdefault(key, value)

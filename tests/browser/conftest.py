@@ -87,7 +87,7 @@ class LiveServer(str):
     mail_folder: Path  # where the server's folder mail backend writes each email
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -101,9 +101,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @contextmanager
-def serving(folder: Path) -> Iterator[LiveServer]:
+def serving(folder: Path, port: int | None = None, extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
     """A live server of its own in `folder` (instance, database, mail, clock file): the session's, or a
-    module's whose journeys change what the whole instance sees (the app clock, the daily sweep)."""
+    module's whose journeys change what the whole instance sees (the app clock, the daily sweep). A module
+    that must know the address beforehand (to register it at an identity provider) chooses the port."""
     if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
         pytest.skip("browser journeys run once, in the SQLite lane")
     env = {**os.environ, "INSTANCE_PATH": str(folder), "SECRET_KEY": "browser-tests",
@@ -113,14 +114,14 @@ def serving(folder: Path) -> Iterator[LiveServer]:
            # through `flask clock` or /admin/clock; production refuses to read it.
            "FLASK_DEBUG": "1",
            # The suite's day (tests/today.py), for the server, the seeder and every `flask` command.
-           **today.environment()}
+           **today.environment(), **(extra_env or {})}
     env.pop("REDIS_URL", None)
     bin_dir = Path(sys.executable).parent
     for command in (["alembic", "-c", "pyproject.toml", "upgrade", "head"], ["flask", "seed-demo"]):
         done = subprocess.run([bin_dir / command[0], *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"`{' '.join(command)}` failed:\n{done.stderr[-3000:]}")
-    port = _free_port()
+    port = port or free_port()
     log = open(folder / "server.log", "wb")
     # A short graceful timeout: a browser's idle keep-alive connection must not hold the teardown.
     server = subprocess.Popen([bin_dir / "gunicorn", "--workers", "2", "--graceful-timeout", "3",

@@ -13,10 +13,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import outbox
 from app.models import AuditEvent, OutboxMessage, User, utcnow
+from app.services.team import staff_activity
+from app.services.team.sign_on_providers import SignOnProvider
 
 
 class AccountError(ValueError):
     """A request about an account that cannot be carried out, with a message for the person."""
+
+
+class SignOnRequired(Exception):
+    """The password was right, but the person's district has its staff sign in with the district's account."""
+
+    def __init__(self, provider: SignOnProvider) -> None:
+        super().__init__("sign-on required")
+        self.provider = provider
 
 
 def find_by_email(session: Session, email: str) -> User | None:
@@ -40,7 +50,11 @@ def create_user(session: Session, email: str, name: str, password: str) -> User:
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user if the password matches, else None; both failures look the same to the caller."""
+    """The user if the password matches, else None; both failures look the same to the caller.
+
+    Raises SignOnRequired (audited) when the password matches but the person's district requires its
+    staff to sign in through its provider: only someone who knows the password learns that.
+    """
     user = find_by_email(session, email)
     if user is None:
         # Hash anyway so a wrong email costs as long as a wrong password.
@@ -51,7 +65,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         _notice_repeated_failures(session, user)
         outbox.commit(session)
         return None
+    provider = staff_activity.required_provider(session, user)
+    if provider is not None:
+        session.add(AuditEvent(actor_id=user.id, action="auth.password_refused", reason="district_sign_in_required",
+                               details={"organisation_id": provider.organisation_id}))
+        outbox.commit(session)
+        raise SignOnRequired(provider)
     user.last_sign_in_at = utcnow()
+    staff_activity.clear_flags(session, user)
     session.add(AuditEvent(actor_id=user.id, action="auth.signed_in"))
     outbox.commit(session)
     return user
