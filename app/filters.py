@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from app.services.enrollments import words
-from workflows.registry import plugin
+from workflows.program_years import in_words
+from workflows.registry import plugin, plugins
 
 
 def sentence(text: str) -> str:
@@ -29,3 +30,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(words.figure, "figure")
     # What a page may ask of an enrolment's pathway (its supporter, its logs), from the registry.
     app.add_template_global(plugin, "pathway_of")
+    app.jinja_env.globals["pathway_shorts"] = in_words([p.short for p in plugins()], "or")

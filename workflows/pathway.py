@@ -7,7 +7,7 @@ installed package's (see `workflows.installed`). Nothing outside the package nam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -51,6 +51,7 @@ class TimeEvent:
     anchor: str
     latest_anchor: Callable[[date, ProgramSettings], date]
     expiry: str | None = None
+    meaning: str = ""  # what the date closing the enrolment means, in the words the team uses
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,28 @@ class PaceTarget:
     weekly: bool = False  # counted in weeks with a meeting, so at most one a week
     applies_from: date | None = None
     applies_until: date | None = None
+
+
+@dataclass(frozen=True)
+class ReviewMeetings:
+    """Meetings the candidate holds with their support team, which count only when the roles the
+    program requires attended: each part of the team (a setting that requires it, the words for it,
+    the roles that stand for it), and the roles a meeting's record may list."""
+
+    parts: Mapping[str, tuple[str, frozenset[Role]]]
+    roles: tuple[Role, ...]
+    period: str  # the stretch they are held in, in words ("your PIP year")
+    count: str  # the total the meetings that count make
+    needed: str  # the setting that says how many must be held
+
+    def missing(self, attended: Iterable[str], settings: ProgramSettings) -> list[str]:
+        """Who the program requires at a meeting but did not attend, in plain words (empty: counts)."""
+        present = {Role(role) for role in attended}
+        return [who for name, (who, roles) in self.parts.items() if getattr(settings, name) and not present & roles]
+
+    def required(self, settings: ProgramSettings) -> list[str]:
+        """Who the program requires at every meeting, in plain words."""
+        return [who for name, (who, _roles) in self.parts.items() if getattr(settings, name)]
 
 
 @dataclass(frozen=True)
@@ -133,6 +156,7 @@ class PathwayPlugin:
     side_track: SideTrack | None = None
     one_year_track: tuple[str, str] | None = None
     panel_state: str | None = None  # where an exit panel sits, if the pathway has one
+    reviews: ReviewMeetings | None = None  # review meetings with the support team, if it holds them
     # Who files each document: the candidate uploads it unless staff file it for them (an employer's
     # letter) or record it after something done outside the app (an orientation attended).
     filed_by_others: frozenset[str] = frozenset()

@@ -18,16 +18,16 @@ from app.services import PathwayError
 from app.services.enrollments.facts import build_facts
 from app.services.evidence import logs as logs_service
 from app.services.progress import dashboard as dashboard_service
-from workflows.facts import Count
-from workflows.pip.reviews import REVIEW_ROLES, review_missing, review_required
+from workflows.registry import plugin
 from workflows.roles import Role
 
 from .routes import _enrollment
 
 
-def _pip(enrollment_id: int) -> Enrollment:
+def _reviewed(enrollment_id: int) -> Enrollment:
+    """The enrolment, when its pathway holds review meetings (else 404)."""
     enrollment = _enrollment(enrollment_id)
-    if LogKind.REVIEW_MEETING not in logs_service.kinds(enrollment.pathway):
+    if plugin(enrollment.pathway).reviews is None or LogKind.REVIEW_MEETING not in logs_service.kinds(enrollment.pathway):
         abort(404)
     return enrollment
 
@@ -46,13 +46,15 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
     signers = [user for user, role in dashboard_service.signers_for(session, enrollment) if role is signer_role]
     candidate = session.get(User, enrollment.candidate_id)
     # Who the program requires at a review, and for each meeting who of them was missing.
-    missing = {m.id: review_missing(m.attendee_roles, facts.settings) for m in meetings}
+    reviews = plugin(enrollment.pathway).reviews
+    assert reviews is not None  # _reviewed() let only such a pathway through
+    missing = {m.id: reviews.missing(m.attendee_roles, facts.settings) for m in meetings}
     return render_template(
         "candidate/meetings.html", enrollment=enrollment, candidate=candidate, problems=problems or [],
         meetings=[(m, logs_service.visible_notes(m, roles, current_user)) for m in meetings], names=names,  # type: ignore[arg-type]
-        missing=missing, required=review_required(facts.settings), review_roles=REVIEW_ROLES,
+        missing=missing, required=reviews.required(facts.settings), review_roles=reviews.roles, period=reviews.period,
         attended=set(request.form.getlist("attendee_roles")),  # ticked again when the form comes back
-        held=int(facts.count(Count.REVIEWS_HELD)), needed=facts.settings.pip_min_reviews,
+        held=int(facts.count(reviews.count)), needed=getattr(facts.settings, reviews.needed),
         pending=sum(1 for m in meetings if m.signed_at is None), signers=signers, signer_role=signer_role,
         can_log=policy.can_keep_log(current_user, enrollment), today=facts.today,  # type: ignore[arg-type]
         entered=entered or {"participants": candidate.name if candidate else ""}, Role=Role), status
@@ -62,7 +64,7 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
 @login_required
 def meetings(enrollment_id: int) -> tuple[str, int]:
     """The review meetings held so far, against the number the program requires."""
-    return _page(_pip(enrollment_id))
+    return _page(_reviewed(enrollment_id))
 
 
 @bp.post("/enrollments/<int:enrollment_id>/meetings")
@@ -72,7 +74,7 @@ def add_meeting(enrollment_id: int) -> Response | tuple[str, int]:
     """The candidate records a review meeting: when, who took part (names and roles), and notes; the
     mentor signs it. It counts toward the rule only with the roles the program requires present."""
     session = get_session()
-    enrollment = _pip(enrollment_id)
+    enrollment = _reviewed(enrollment_id)
     form = request.form
     entered = {key: form.get(key, "") for key in ("occurred_on", "participants", "notes", "signer_id")}
     participants = form.get("participants", "").splitlines()

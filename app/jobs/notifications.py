@@ -34,6 +34,7 @@ from app.urls import external_url
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, deadlines
 from workflows.facts import EvidenceKind, EvidenceStatus
+from workflows.registry import plugin
 from workflows.roles import Role
 
 
@@ -218,17 +219,6 @@ def send_invitation(session: Session, invitation_id: int) -> Email | None:
     return email
 
 
-# What each date that closes an enrolment means, in the words the candidate's team uses.
-_DEADLINE_MEANING = {
-    "expire_permit": "The Provisional Internship Permit expired before the intern credential was ready, "
-                     "and a PIP cannot be renewed.",
-    "miss_enrolment_window": "The window to be admitted to the CASC program after starting the administrative "
-                             "position closed without an admission or an extension.",
-    "expire_preliminary": "The preliminary credential expired before induction was completed.",
-    "expire_pasc": "The preliminary administrative services credential expired before the CASC was completed.",
-}
-
-
 @handler("email.deadline_passed")
 def send_deadline_passed(session: Session, audit_event_id: int, recipient_id: int) -> Email | None:
     """Tell the candidate, or one of their team, that a date closed the enrolment (sent once each)."""
@@ -249,6 +239,6 @@ def send_deadline_passed(session: Session, audit_event_id: int, recipient_id: in
                  {"user": recipient, "for_candidate": for_candidate, "step": step,
                   "candidate_name": candidate.name if candidate else "a candidate",
                   "program": session.get(Program, enrollment.program_id),
-                  "what": _DEADLINE_MEANING.get(audit.event or "", ""),
+                  "what": next((t.meaning for t in plugin(enrollment.pathway).time_events if t.event == audit.event), ""),
                   "due": date.fromisoformat(due) if due else None, "link": link},
                  recipient_id=recipient.id, summary=subject, link=link)

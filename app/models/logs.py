@@ -55,7 +55,7 @@ class LogEntry(SQLModel, table=True):
     participants: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     # The roles present at a PIP review meeting (workflows.roles.Role values), as the candidate
     # recorded them and the mentor confirmed by signing; the review counts only with the roles
-    # the program requires (workflows.program_years.review_missing).
+    # the program requires (the pathway's `ReviewMeetings.missing`).
     attendee_roles: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     author_id: int = Field(foreign_key="user.id")
     signer_id: int | None = Field(default=None, foreign_key="user.id")

@@ -107,7 +107,9 @@ def serving(folder: Path, port: int | None = None, extra_env: dict[str, str] | N
     that must know the address beforehand (to register it at an identity provider) chooses the port."""
     if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
         pytest.skip("browser journeys run once, in the SQLite lane")
-    env = {**os.environ, "INSTANCE_PATH": str(folder), "SECRET_KEY": "browser-tests",
+    # PYTHONPATH: the live server installs the suite's own pathway (tests/pathways) too.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+           "INSTANCE_PATH": str(folder), "SECRET_KEY": "browser-tests",
            "DATABASE_URL": f"sqlite:///{folder / 'live.db'}", "MAIL_FOLDER": str(folder / "mail"),
            "UPLOAD_FOLDER": str(folder / "uploads"), "FLASK_APP": "wsgi",
            # Debug honours the runtime app clock (instance/clock.json), so journeys can move time

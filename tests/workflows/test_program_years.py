@@ -10,7 +10,7 @@ from workflows.casc import machine as casc
 from workflows.casc import rules as casc_rules
 from workflows.facts import Count, Facts
 from workflows.pip import rules as pip_rules
-from workflows.pip.reviews import review_missing, review_required
+from workflows.pip.reviews import REVIEWS
 from workflows.program_years import counts_on, in_words, program_year, year_starts_on
 from workflows.settings import InvalidSetting, ProgramSettings
 
@@ -52,18 +52,18 @@ def test_an_entry_counts_only_inside_the_enrolment_and_not_after_today() -> None
 def test_a_review_needs_district_supervisor_mentor_and_support_provider_by_default() -> None:
     settings = ProgramSettings()
     everyone = ["district_hr", "site_administrator", "mentor", "prep_program_support_provider"]
-    assert review_missing(everyone, settings) == []
-    assert review_missing(["credential_analyst", *everyone[1:]], settings) == []  # the analyst is the district
-    assert review_missing(["mentor"], settings) == [
+    assert REVIEWS.missing(everyone, settings) == []
+    assert REVIEWS.missing(["credential_analyst", *everyone[1:]], settings) == []  # the analyst is the district
+    assert REVIEWS.missing(["mentor"], settings) == [
         "someone from your district (HR or credential analyst)", "your direct supervisor (site administrator)",
         "your teacher-preparation program support provider"]
-    assert len(review_missing([], settings)) == 4
+    assert len(REVIEWS.missing([], settings)) == 4
 
 
 def test_a_program_may_drop_a_role_it_cannot_staff() -> None:
     settings = ProgramSettings(pip_review_needs_support_provider=False, pip_review_needs_district=False)
-    assert review_missing(["site_administrator", "mentor"], settings) == []
-    assert review_required(settings) == ["your direct supervisor (site administrator)", "your mentor"]
+    assert REVIEWS.missing(["site_administrator", "mentor"], settings) == []
+    assert REVIEWS.required(settings) == ["your direct supervisor (site administrator)", "your mentor"]
     with pytest.raises(InvalidSetting):
         ProgramSettings.from_mapping({"pip_review_needs_mentor": "yes"})
 

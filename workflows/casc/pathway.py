@@ -74,9 +74,13 @@ PATHWAY = PathwayPlugin(
     ),
     time_events=(
         TimeEvent("miss_enrolment_window", d.enrolment_window_closes_on,
-                  anchor=KeyDate.ADMIN_POSITION_STARTED_ON, latest_anchor=_latest_start),
+                  anchor=KeyDate.ADMIN_POSITION_STARTED_ON, latest_anchor=_latest_start,
+                  meaning="The window to be admitted to the CASC program after starting the administrative "
+                          "position closed without an admission or an extension."),
         TimeEvent("expire_pasc", d.pasc_expires_on, anchor=KeyDate.PASC_ISSUED_ON,
-                  latest_anchor=_latest_issue, expiry=KeyDate.PASC_EXPIRES_ON),
+                  latest_anchor=_latest_issue, expiry=KeyDate.PASC_EXPIRES_ON,
+                  meaning="The preliminary administrative services credential expired before the CASC was "
+                          "completed."),
     ),
     standards=StandardSet.CPSEL,
     paced_states=frozenset({"admitted", "year1_active", "year1_complete", "year2_active"}),

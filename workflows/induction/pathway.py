@@ -61,7 +61,8 @@ PATHWAY = PathwayPlugin(
     ),
     time_events=(TimeEvent("expire_preliminary", d.preliminary_expires_on,
                            anchor=KeyDate.PRELIMINARY_ISSUED_ON, latest_anchor=_latest_issue,
-                           expiry=KeyDate.PRELIMINARY_EXPIRES_ON),),
+                           expiry=KeyDate.PRELIMINARY_EXPIRES_ON,
+                           meaning="The preliminary credential expired before induction was completed."),),
     # The employer consents before the program director decides on an Early Completion
     # application (rule book §2.3; programs' ECO criteria ask for employer letters first) [I].
     sequential_signoffs={SignOff.ECO_APPROVED: (Role.DISTRICT_HR, Role.PROGRAM_DIRECTOR)},

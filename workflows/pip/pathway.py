@@ -13,6 +13,7 @@ from workflows.pip import confidentiality, machine, recorded
 from workflows.pip import rules as r
 from workflows.pip.dates import pip_expires_on
 from workflows.pip.keys import NAME, Count, EvidenceKind, KeyDate
+from workflows.pip.reviews import REVIEWS
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 
@@ -51,7 +52,9 @@ PATHWAY = PathwayPlugin(
     deadlines=(DeadlineSpec("pip_expiry", "Become intern-credential ready before your PIP expires",
                             pip_expires_on, r.PIP_PERMIT_EXPIRED, _ready_or_issued),),
     time_events=(TimeEvent("expire_permit", pip_expires_on, anchor=KeyDate.PERMIT_ISSUED_ON,
-                           latest_anchor=_latest_issue, expiry=KeyDate.PERMIT_EXPIRES_ON),),
+                           latest_anchor=_latest_issue, expiry=KeyDate.PERMIT_EXPIRES_ON,
+                           meaning="The Provisional Internship Permit expired before the intern credential was "
+                                   "ready, and a PIP cannot be renewed."),),
     paced_states=frozenset({"pip_active", "plan_established"}),
     logging_states=frozenset({"pip_active", "plan_established"}),
     counted_on={Count.REVIEWS_HELD: "meetings"},
@@ -69,6 +72,7 @@ PATHWAY = PathwayPlugin(
     team_roles=(Role.MENTOR, Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR,
                 Role.PREP_PROGRAM_SUPPORT_PROVIDER),
     supporter=Role.MENTOR,
+    reviews=REVIEWS,
     derived=recorded.DERIVED,
     confidential_logs=("support_note",),
 )

@@ -7,8 +7,8 @@ are required is a program setting (`pip_review_needs_*`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from workflows.pathway import ReviewMeetings
+from workflows.pip.keys import Count
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 
@@ -29,13 +29,9 @@ REVIEW_ROLES = (Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST, Role.SITE_ADMINISTRAT
                 Role.PREP_PROGRAM_SUPPORT_PROVIDER)
 
 
-def review_missing(attended: Iterable[str], settings: ProgramSettings) -> list[str]:
-    """Who the program requires at a review but did not attend, in plain words (empty = counts)."""
-    present = {Role(role) for role in attended}
-    return [who for name, (who, roles) in REVIEW_PARTS.items()
-            if getattr(settings, name) and not present & roles]
+REVIEWS = ReviewMeetings(REVIEW_PARTS, REVIEW_ROLES, "your PIP year", Count.REVIEWS_HELD, "pip_min_reviews")
 
 
 def review_required(settings: ProgramSettings) -> list[str]:
     """Who the program requires at every review, in plain words."""
-    return [who for name, (who, _roles) in REVIEW_PARTS.items() if getattr(settings, name)]
+    return REVIEWS.required(settings)

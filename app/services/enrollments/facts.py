@@ -13,7 +13,6 @@ from app.models import Enrollment, LogKind, Program, utcnow
 from app.services.enrollments import case_file, records
 from workflows.deadlines import local_today
 from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
-from workflows.pip.reviews import review_missing
 from workflows.program_years import counts_on, program_year
 from workflows.registry import plugin, plugins
 from workflows.settings import ProgramSettings
@@ -90,6 +89,7 @@ def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSe
     hours: dict[tuple[str, int], float] = defaultdict(float)
     coaching_weeks: dict[int, set[tuple[int, int]]] = defaultdict(set)
     reviews = 0
+    meetings = plugin(enrollment.pathway).reviews  # whom a review meeting needs, to count
     for entry in entries:
         if not counts_on(entry.occurred_on, enrollment.enrolled_on, today):
             continue
@@ -97,7 +97,7 @@ def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSe
         hours[(entry.kind, year)] += entry.hours
         if entry.kind == LogKind.COACHING:
             coaching_weeks[year].add(entry.occurred_on.isocalendar()[:2])
-        elif entry.kind == LogKind.REVIEW_MEETING and not review_missing(entry.attendee_roles, settings):
+        elif entry.kind == LogKind.REVIEW_MEETING and meetings and not meetings.missing(entry.attendee_roles, settings):
             reviews += 1
 
     def total(kind: LogKind, year: int | None = None) -> float:

@@ -18,7 +18,6 @@ from app.models import AuditEvent, Enrollment, LogEntry, LogKind, User, utcnow
 from app.services import NotPermitted, PathwayError
 from app.services.enrollments import case_file
 from app.services.evidence import approver_notices
-from workflows.pip.reviews import REVIEW_ROLES
 from workflows.program_years import program_year
 from workflows.registry import plugin
 from workflows.roles import Role
@@ -89,7 +88,7 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
     roles_present: list[str] = []
     if kind_ is LogKind.REVIEW_MEETING:
         names = _check_review_meeting(session, enrollment, author, occurred_on, names)
-        roles_present = clean_attendee_roles(attendee_roles)
+        roles_present = clean_attendee_roles(enrollment.pathway, attendee_roles)
     if supporter:
         signer = author
     elif signer is None:
@@ -118,15 +117,17 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
     return entry
 
 
-def clean_attendee_roles(roles: Iterable[str]) -> list[str]:
+def clean_attendee_roles(pathway: str, roles: Iterable[str]) -> list[str]:
     """The roles present at a review, in a fixed order; refuse one a review cannot list."""
-    allowed = {role.value: role for role in REVIEW_ROLES}
+    reviews = plugin(pathway).reviews
+    listed = reviews.roles if reviews else ()
+    allowed = {role.value: role for role in listed}
     chosen = set()
     for value in roles:
         if value not in allowed:
             raise LogError("Choose who attended from the roles listed.")
         chosen.add(value)
-    return [role.value for role in REVIEW_ROLES if role.value in chosen]
+    return [role.value for role in listed if role.value in chosen]
 
 
 MAX_PARTICIPANTS = 20

@@ -80,5 +80,6 @@ PATHWAY = PathwayPlugin(
     deadlines=(DeadlineSpec("apprentice_window", "Be certified before your apprenticeship lapses",
                             window_closes_on, LAPSED, _certified),),
     time_events=(TimeEvent("lapse", window_closes_on, anchor=CommonDate.ENROLLED_ON,
-                           latest_anchor=_latest_enrolment),),
+                           latest_anchor=_latest_enrolment,
+                           meaning="The apprenticeship lapsed before the apprentice was certified."),),
 )
