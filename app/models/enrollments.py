@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
@@ -52,6 +53,10 @@ class Enrollment(SQLModel, table=True):
     admin_experience_years: float | None = None
     # Recorded yes/no facts (workflows.facts.Flag values), e.g. "eco_advised".
     flags: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    # Every other recorded date or number a pathway declares (name -> ISO date or number): a new
+    # pathway's facts need no column and no migration (app/services/enrollments/records.py).
+    facts: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False,
+                                  sa_column_kwargs={"server_default": "{}"})
 
     created_at: datetime = created_at_field()
     state_changed_at: datetime | None = timestamp_field()

@@ -5,12 +5,16 @@ registry before it writes. A CHECK listing the values would make every new pathw
 or sign-off role a migration; these constraints go. The downgrade puts back the lists as they
 stood at this revision.
 
+`enrollment.facts` keeps every recorded date or number a pathway declares that has no column of
+its own, so a new pathway's facts need no migration either.
+
 Revision ID: 5b01c0ffee09
 Revises: 5a1ac0ffee08
 Create Date: 2026-12-07 11:30:00
 """
 from typing import Sequence, Union
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = '5b01c0ffee09'
@@ -47,10 +51,14 @@ def upgrade() -> None:
     for table, name, _column, _values in CHECKS:
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
+    with op.batch_alter_table("enrollment") as batch:
+        batch.add_column(sa.Column("facts", sa.JSON(), server_default="{}", nullable=False))
 
 
 def downgrade() -> None:
     """Put the lists back as they stood."""
+    with op.batch_alter_table("enrollment") as batch:
+        batch.drop_column("facts")
     for table, name, column, values in CHECKS:
         allowed = ", ".join(f"'{v}'" for v in values)
         with op.batch_alter_table(table) as batch:

@@ -15,7 +15,8 @@ from app.services.enrollments import deadline_events
 from tests.api.helpers import Api, token_for
 from tests.app.pathway_driver import PathwayDriver
 from tests.app.test_tasks import approve, ask, satisfy_all_but_signoffs
-from tests.conftest import Auth
+from tests.app.test_recorded_facts import record
+from tests.conftest import Auth, signed_in
 from tests.today import now
 from workflows import registry
 from workflows.deadlines import deadlines
@@ -105,3 +106,19 @@ def test_the_daily_sweep_lapses_an_apprenticeship_whose_window_closed(app: Flask
     assert session.get(Enrollment, late.enrollment.id).state == "lapsed"  # type: ignore[union-attr]
     assert session.get(Enrollment, early.enrollment.id).state == "applied"  # type: ignore[union-attr]
     assert session.exec(select(Program).where(Program.pathway == "apprentice")).first() is not None
+
+
+def test_a_date_of_the_pathways_own_is_recorded_on_the_facts_page_without_a_column(app: Flask, session: Session) -> None:
+    driver = PathwayDriver(app, session, "apprentice")
+    assert "apprentice_observed_on" not in Enrollment.__table__.columns  # type: ignore[attr-defined]
+    observed = driver.enrollment.enrolled_on + timedelta(days=5)
+    response = record(app, driver, Role.SITE_ADMINISTRATOR, "apprentice_observed_on", observed.isoformat())
+    assert response.status_code == 302
+    assert driver.refresh().facts == {"apprentice_observed_on": observed.isoformat()}
+    assert driver.facts().date_of("apprentice_observed_on") == observed
+    client = signed_in(app, driver.person(Role.SITE_ADMINISTRATOR).email)
+    page = client.get(f"/enrollments/{driver.enrollment.id}/facts").get_data(as_text=True)
+    assert "Observed in class on" in page
+    # Bad input is refused and changes nothing, as for any recorded date.
+    assert record(app, driver, Role.SITE_ADMINISTRATOR, "apprentice_observed_on", "not a date").status_code == 400
+    assert driver.refresh().facts == {"apprentice_observed_on": observed.isoformat()}

@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from app import outbox
 from app.models import Enrollment, Organisation, Program, User, utcnow
 from app.services import Blocked, Conflict
+from app.services.enrollments import records
 from app.services.enrollments.facts import build_facts, program_settings
 from app.services.enrollments.pathways import load_for_update, transition_now
 from app.services.team.members import program_directors, team_of
@@ -52,19 +53,30 @@ _SLACK = timedelta(days=3)
 
 
 def _column(key: str) -> Any:
-    """The enrolment's column holding a key date."""
-    return getattr(Enrollment, key)
+    """A key date in SQL: its column, or its ISO text in the enrolment's `facts` document."""
+    if records.has_column(key):
+        return getattr(Enrollment, key)
+    return Enrollment.facts[key].as_string()  # type: ignore[index]
+
+
+def _day(key: str, day: date) -> Any:
+    """`day` as `_column(key)` compares with it (ISO dates in text order are calendar order)."""
+    return day if records.has_column(key) else day.isoformat()
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _prefilter(time_event: TimeEvent, today: date, settings: list[ProgramSettings]) -> sa.ColumnElement[bool]:
     """The SQL superset: an expiry recorded on or before today, or (none recorded) an anchor date
     old enough under the most lenient program of the pathway."""
     latest = max(time_event.latest_anchor(today, s) for s in settings or [ProgramSettings()]) + _SLACK
-    counted = _column(time_event.anchor) <= latest
+    counted = _column(time_event.anchor) <= _day(time_event.anchor, latest)
     if time_event.expiry is None:
         return counted
     expiry = _column(time_event.expiry)
-    return sa.or_(expiry <= today, sa.and_(expiry.is_(None), counted))
+    return sa.or_(expiry <= _day(time_event.expiry, today), sa.and_(expiry.is_(None), counted))
 
 
 def _sources(pathway: str, time_event: TimeEvent) -> dict[int, set[str]]:
@@ -94,7 +106,7 @@ def due_now(session: Session, now: datetime | None = None) -> list[tuple[int, st
     found: list[tuple[int, str]] = []
     dates = _dates()
     columns = (Enrollment.id, Enrollment.pathway_version, Enrollment.state, Enrollment.program_id,
-               Enrollment.flags, *(_column(k.value) for k in dates))
+               Enrollment.flags, *(_column(k.value).label(k.value) for k in dates))
     for pathway, time_event in _time_events():
         states = _sources(pathway, time_event)
         rules = {v: definition(pathway, v).events[time_event.event].rules for v in states}
@@ -109,7 +121,7 @@ def due_now(session: Session, now: datetime | None = None) -> list[tuple[int, st
             zone = zones.get(program.organisation_id) if program else None
             facts = Facts(pathway=pathway, today=local_today(now, zone or "America/Los_Angeles"),
                           settings=settings.get(row.program_id) or ProgramSettings(),
-                          dates={k: getattr(row, k.value) for k in dates if getattr(row, k.value) is not None},
+                          dates={k: _date(getattr(row, k.value)) for k in dates if getattr(row, k.value) is not None},
                           flags=frozenset(Flag(f) for f in row.flags))
             if all(rule.check(facts) for rule in rules[row.pathway_version]):
                 found.append((row.id, time_event.event))

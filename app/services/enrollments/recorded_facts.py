@@ -51,7 +51,7 @@ def value_of(enrollment: Enrollment, spec: FactSpec) -> date | float | bool | No
     """The fact's current value on the enrolment."""
     if spec.kind == "flag":
         return spec.name in enrollment.flags
-    return getattr(enrollment, spec.name)
+    return records.value_of(enrollment, spec.name)
 
 
 def lines(session: Session, enrollment: Enrollment, viewer: User) -> list[FactLine]:

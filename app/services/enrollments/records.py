@@ -22,6 +22,32 @@ NUMBER_FIELDS = {spec.name: spec.maximum or 60 for spec in FACTS if spec.kind ==
 _ORDERED = tuple((t.anchor, t.expiry) for p in plugins() for t in p.time_events if t.expiry)
 
 
+def has_column(name: str) -> bool:
+    """Whether a recorded fact has a column of its own (the three built-in pathways' do); any other
+    lives in the enrolment's `facts` document."""
+    return name in Enrollment.__table__.columns and name not in ("facts", "flags")  # type: ignore[attr-defined]
+
+
+def value_of(enrollment: Enrollment, name: str) -> Any:
+    """A recorded date or number on the enrolment, wherever it is kept."""
+    if has_column(name):
+        return getattr(enrollment, name)
+    value = (enrollment.facts or {}).get(name)
+    return date.fromisoformat(value) if name in DATE_FIELDS and value is not None else value
+
+
+def _store(enrollment: Enrollment, name: str, value: Any) -> None:
+    if has_column(name):
+        setattr(enrollment, name, value)
+        return
+    kept = dict(enrollment.facts or {})  # a new dict: the JSON column sees the change
+    if value is None:
+        kept.pop(name, None)
+    else:
+        kept[name] = value.isoformat() if isinstance(value, date) else value
+    enrollment.facts = kept
+
+
 class EnrollmentError(ValueError):
     """A change to an enrolment's facts that cannot be accepted, with a message for the person."""
 
@@ -49,14 +75,14 @@ def record(session: Session, enrollment: Enrollment, actor: User, *, status: str
                 raise EnrollmentError(f"“{_label(name)}” must be between 0 and {NUMBER_FIELDS[name]:g}.")
         else:
             raise EnrollmentError("That detail cannot be changed here.")
-        before[name] = getattr(enrollment, name)
+        before[name] = value_of(enrollment, name)
     for start, end in _ORDERED:
-        first, last = changes.get(start, getattr(enrollment, start)), changes.get(end, getattr(enrollment, end))
+        first, last = changes.get(start, value_of(enrollment, start)), changes.get(end, value_of(enrollment, end))
         if first is not None and last is not None and last <= first:
             raise EnrollmentError(f"The {end.replace('_', ' ')} date must come after the "
                                   f"{start.replace('_', ' ')} date.")
     for name, value in changes.items():
-        setattr(enrollment, name, value)
+        _store(enrollment, name, value)
     session.add(enrollment)
     session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="enrollment.facts_recorded",
                            details={**{name: {"from": _plain(before[name]), "to": _plain(value)}

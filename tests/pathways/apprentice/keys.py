@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from workflows.declare import Labelled, labels
 
 NAME = "apprentice"
+
+
+class KeyDate(StrEnum):
+    """Key dates of this pathway: kept in the enrolment's facts document, no column of its own."""
+
+    OBSERVED_ON = "apprentice_observed_on"
 
 
 class EvidenceKind(Labelled):

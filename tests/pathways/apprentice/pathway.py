@@ -7,14 +7,15 @@ from typing import Any
 
 from statemachine import Event, State
 
-from tests.pathways.apprentice.keys import NAME, EvidenceKind, SignOff
+from tests.pathways.apprentice.keys import NAME, EvidenceKind, KeyDate, SignOff
 from workflows.base import Definition, GroupSpec, PathwayMachine, automatic, person, step, step_from
 from workflows.dates import after
+from workflows.fact_specs import fact
 from workflows.facts import Facts, Pathway
 from workflows.keys import CommonDate
 from workflows.pathway import DeadlineSpec, PathwayPlugin, TimeEvent, all_hold
 from workflows.roles import Role
-from workflows.rules import evidence, reached, signoff, still_valid
+from workflows.rules import evidence, reached, recorded, signoff, still_valid
 from workflows.settings import ProgramSettings
 
 SOURCE = "test pathway"
@@ -28,6 +29,8 @@ def window_closes_on(facts: Facts) -> date | None:
 PORTFOLIO = evidence("apprentice.portfolio", EvidenceKind.PORTFOLIO, Role.SITE_ADMINISTRATOR, SOURCE)
 OBSERVATION = evidence("apprentice.observation", EvidenceKind.OBSERVATION_RECORD, Role.SITE_ADMINISTRATOR,
                        SOURCE)
+OBSERVED_ON = recorded("apprentice.observed_on", KeyDate.OBSERVED_ON, Role.SITE_ADMINISTRATOR, SOURCE,
+                       "Your site administrator records the day they observed you teach.")
 OBSERVED = signoff("apprentice.observed", SignOff.OBSERVED, Role.SITE_ADMINISTRATOR, SOURCE,
                    "Your site administrator signs off that they observed you teach.")
 LAPSED = reached("apprentice.lapsed", window_closes_on, CommonDate.ENROLLED_ON, Role.SITE_ADMINISTRATOR,
@@ -53,9 +56,9 @@ class ApprenticeMachine(PathwayMachine[Any]):
 
 DEFINITION_V1 = Definition(Pathway(NAME), 1, ApprenticeMachine, {
     "submit": person(Role.CANDIDATE, rules=(OPEN, PORTFOLIO)),
-    "certify": person(Role.CANDIDATE, Role.SITE_ADMINISTRATOR, rules=(OPEN, OBSERVATION, OBSERVED)),
+    "certify": person(Role.CANDIDATE, Role.SITE_ADMINISTRATOR, rules=(OPEN, OBSERVATION, OBSERVED_ON, OBSERVED)),
     "lapse": automatic(LAPSED),
-}, (GroupSpec("Portfolio", (PORTFOLIO,)), GroupSpec("Observation", (OBSERVATION, OBSERVED))),
+}, (GroupSpec("Portfolio", (PORTFOLIO,)), GroupSpec("Observation", (OBSERVATION, OBSERVED_ON, OBSERVED))),
     success="certified")
 
 
@@ -76,6 +79,8 @@ PATHWAY = PathwayPlugin(
     credential_hint="For example: Apprentice Teacher Certificate.",
     authorization_hint="The subject you teach as an apprentice.",
     definitions=(DEFINITION_V1,),
+    facts=(fact(KeyDate.OBSERVED_ON, "Observed in class on", "The day the site administrator watched a lesson.",
+                SOURCE, Role.SITE_ADMINISTRATOR, pathway=NAME, claimable=True),),
     current_version=1,
     deadlines=(DeadlineSpec("apprentice_window", "Be certified before your apprenticeship lapses",
                             window_closes_on, LAPSED, _certified),),
