@@ -10,6 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from app import confidentiality
+from app.confidentiality import Channel, Content
 from app.models import Enrollment, Program
 from app.services.enrollments import deadline_events
 from tests.api.helpers import Api, token_for
@@ -34,6 +36,10 @@ def test_the_test_run_installs_the_apprentice_pathway_and_no_file_of_the_app_nam
     naming = [str(p.relative_to(APP)) for p in APP.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".js")
               and "apprentice" in p.read_text(encoding="utf-8").lower()]
     assert naming == []
+    # A pathway that keeps no notes, plans or self-assessments: its table lets nobody read any.
+    table = confidentiality.table("apprentice")
+    assert all(not readers for channels in table.contents.values() for readers in channels.values())
+    assert not confidentiality.may_read(frozenset(Role), ("apprentice", Content.NOTES), Channel.PAGE)
 
 
 def test_a_candidate_picks_the_pathway_and_enrols_in_its_program(app: Flask, session: Session,
