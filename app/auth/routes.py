@@ -5,17 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
-from flask import session as cookie_session
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.blueprint import bp
 from app.db import get_session
+from app.extensions import sign_in_on_this_device
 from app.idempotency import idempotent
 from app.models import AuditEvent
 from app.services.notifications import emails as notifications
 from app.services.notifications import outbox
-from app.services.team import accounts
+from app.services.team import accounts, sign_ins
 
 from .forms import NewPasswordForm, NotificationsForm, ResetRequestForm, SignInForm, SignUpForm
 from .tokens import InvalidResetLink, user_for_reset_token
@@ -28,12 +28,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
-def _start_fresh_session() -> None:
-    # No fixation: whatever the cookie carried before sign-in (a planted session, its CSRF token)
-    # is dropped, so the signed-in session is a new cookie with a new token.
-    cookie_session.clear()
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> str | Response | tuple[str, int]:
     """Sign in with email and password."""
@@ -43,8 +37,7 @@ def sign_in() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = accounts.authenticate(get_session(), form.email.data or "", form.password.data or "")
         if user is not None:
-            _start_fresh_session()
-            login_user(user, remember=bool(form.remember.data))
+            sign_in_on_this_device(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
         # One message for unknown email and wrong password: never reveal who has an account.
         form.password.errors = ["That email and password do not match an account."]
@@ -56,7 +49,10 @@ def sign_in() -> str | Response | tuple[str, int]:
 @bp.post("/sign-out")
 @login_required
 def sign_out() -> Response:
-    """Sign out of this device."""
+    """Sign out of this device: its session and remember-me cookie stop working wherever they are."""
+    session = get_session()
+    sign_ins.end(session, current_user._get_current_object())  # type: ignore[attr-defined]
+    outbox.commit(session)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.sign_in"))
@@ -115,12 +111,25 @@ def sign_up() -> str | Response | tuple[str, int]:
             form.email.errors = ["An account already uses this email. Sign in, or reset the password if you "
                                  "have forgotten it."]
             return render_template("auth/sign_up.html", form=form), 400
-        _start_fresh_session()
-        login_user(user)
+        sign_in_on_this_device(user)
         flash("Your account is ready. Now tell us about the credential you are working toward.", "success")
         return redirect(url_for("candidate.enrol"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/sign_up.html", form=form), status
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    """Sign out of every device (a lost phone, a shared computer), this one included."""
+    session = get_session()
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    ended = sign_ins.end_all(session, user)
+    session.add(AuditEvent(actor_id=user.id, action="auth.signed_out_everywhere", details={"sign_ins": ended}))
+    outbox.commit(session)
+    logout_user()
+    flash("You are signed out on every device. Sign in again here to carry on.", "info")
+    return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/notifications", methods=["GET", "POST"])

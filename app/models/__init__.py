@@ -10,7 +10,7 @@ from .idempotency import IdempotencyKey
 from .logs import LogEntry, LogKind, SelfAssessment
 from .notifications import DeliveryStatus, DigestItem, NotificationPreference, SentNotification
 from .outbox import OutboxMessage
-from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Pathway, Program, User
+from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Pathway, Program, SignIn, User
 from .plans import Plan, PlanKind, Resource, ResourceCategory
 from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
 from .signoffs import SignOff
@@ -51,6 +51,7 @@ __all__ = [
     "LogEntry",
     "LogKind",
     "SelfAssessment",
+    "SignIn",
     "SignOff",
     "Membership",
     "Organisation",
