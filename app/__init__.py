@@ -23,6 +23,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     settings.finalise(app.config)
 
+    from . import inputs
+
+    inputs.init_app(app)  # the id converter must be in place before any route is added
     db.init_app(app)
     from app.services.enrollments import summaries
 

@@ -9,6 +9,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import exc as db_errors
 from werkzeug.exceptions import HTTPException
 
+from app import inputs
 from app.api import problems
 
 UNAVAILABLE = ("The service is briefly unavailable, nothing you did was lost. "
@@ -48,6 +49,10 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def crash(error: Exception):  # type: ignore[no-untyped-def]
+        if inputs.out_of_range(error):  # a number too large for its column: the sender's to fix
+            app.logger.warning("value out of range on %s %s: %s", request.method, request.path, error)
+            _forget_session()
+            return _render(400, inputs.OUT_OF_RANGE)
         if database_unavailable(error) or isinstance(error, (RedisConnectionError, RedisTimeoutError)):
             app.logger.error("database or Redis unavailable on %s %s: %s", request.method, request.path, error)
             return unavailable()
