@@ -51,7 +51,7 @@ class RecordIdConverter(IntegerConverter):
 
     regex = _at_most(LARGEST_ID)
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002  werkzeug's names
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
                  max: int | None = None, signed: bool = False) -> None:
         super().__init__(map, fixed_digits, min=1 if min is None else min,
                          max=LARGEST_ID if max is None else max, signed=signed)

@@ -373,6 +373,12 @@ FORMS: dict[str, dict[str, Any]] = {
 @pytest.fixture(scope="module")
 def world(database_template: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The app on a database of this module's own, and the world built in it."""
+    yield from world_on_own_database(database_template, tmp_path_factory)
+
+
+def world_on_own_database(database_template: dict[str, Any], tmp_path_factory: pytest.TempPathFactory,
+                          ) -> Iterator[World]:
+    """Build the world on a copy of the template database; drop it afterwards (other modules reuse this)."""
     tmp = tmp_path_factory.mktemp("matrix")
     if ON_POSTGRES:
         url = database_template["url"]

@@ -22,11 +22,17 @@ from app import access, inputs
 from app.api import blueprint as api_blueprint
 from app.models import User
 from app.services.team import api_tokens
-from tests.app.test_access_matrix import FORMS, SIGN_OUTS, World, _client, _person, _url, world  # noqa: F401
+from tests.app.test_access_matrix import FORMS, SIGN_OUTS, World, _client, _person, _url, world_on_own_database
 
 # Beyond PostgreSQL's integer, SQLite's and psycopg's 64 bits, and any machine word.
 HUGE = [2**31, 2**63, 2**64, 10**30]
 HOSTILE_TEXTS = ["a\x00b", "line\x1bescape", "bell\x07", "\x7f"]
+
+
+@pytest.fixture(scope="module")
+def world(database_template: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The access matrix's world, built for this module."""
+    yield from world_on_own_database(database_template, tmp_path_factory)
 
 
 def _field_names() -> set[str]:
@@ -71,7 +77,7 @@ def _cells(world: World) -> list[tuple[str, str, Any, str]]:
 
 def _int_arguments(world: World, endpoint: str) -> list[str]:
     rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
-    return [name for name, converter in rule._converters.items()  # noqa: SLF001  werkzeug keeps them there
+    return [name for name, converter in rule._converters.items()
             if isinstance(converter, inputs.RecordIdConverter)]
 
 
@@ -165,7 +171,7 @@ def test_the_api_answers_hostile_ids_bodies_and_names_without_a_500(world: World
             from flask import url_for
             good = url_for(rule.endpoint, **values)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):  # type: ignore[operator]
-            for name, converter in rule._converters.items():  # noqa: SLF001
+            for name, converter in rule._converters.items():
                 if isinstance(converter, inputs.RecordIdConverter):
                     with world.app.test_request_context():
                         bad = url_for(rule.endpoint, **{**values, name: 7}).replace("/7", f"/{2**63}", 1)
