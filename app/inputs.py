@@ -43,17 +43,17 @@ def _at_most(limit: int) -> str:
 
 
 class RecordIdConverter(IntegerConverter):
-    """`<int:...>` for the whole app: a positive id no larger than the id columns hold.
+    """`<int:...>` for the whole app: a whole number no larger than the id columns hold.
 
     The range is in the pattern itself, not only checked after matching: werkzeug notes a route's
     methods before converting, so a POST to a too-large id beside a GET route would answer 405.
     """
 
-    regex = _at_most(LARGEST_ID)
+    regex = f"(?:0|{_at_most(LARGEST_ID)})"  # 0 names nothing, like any id never issued
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
                  max: int | None = None, signed: bool = False) -> None:
-        super().__init__(map, fixed_digits, min=1 if min is None else min,
+        super().__init__(map, fixed_digits, min=0 if min is None else min,
                          max=LARGEST_ID if max is None else max, signed=signed)
 
 
