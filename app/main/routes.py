@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import current_app, has_request_context, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from app import policy
+from app import policy, storage
 from app.db import get_session
 from app.main.blueprint import bp
 from app.services.enrollments import dashboard
@@ -23,7 +25,7 @@ def home() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """Database and Redis status; 200 whenever the database answers."""
+    """Database, Redis and upload disk status; 200 whenever the database answers."""
     status: dict[str, str] = {}
     try:
         get_session().exec(text("SELECT 1"))  # type: ignore[call-overload]
@@ -41,10 +43,14 @@ def healthz() -> tuple[Response, int]:
         except Exception as error:  # noqa: BLE001
             current_app.logger.warning("health check: Redis unavailable: %s", error)
             status["redis"] = "unavailable"
+    # Low disk is "degraded", not 503: every node shares the upload volume, so a balancer that
+    # dropped nodes for it would drop them all, while reading and deciding still work.
+    disk = storage.disk_report(Path(current_app.config["UPLOAD_FOLDER"]))
+    status["disk"] = "low" if disk["low"] else "ok"
     if status["database"] != "ok":
-        return jsonify(status="unavailable", **status), 503
-    overall = "degraded" if status["redis"] == "unavailable" else "ok"
-    return jsonify(status=overall, **status), 200
+        return jsonify(status="unavailable", disk_free_mb=disk["free_mb"], **status), 503
+    overall = "degraded" if "unavailable" in status.values() or disk["low"] else "ok"
+    return jsonify(status=overall, disk_free_mb=disk["free_mb"], **status), 200
 
 
 @bp.app_context_processor
