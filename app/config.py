@@ -57,6 +57,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY") or _read_key_file(instance / "secret_key"),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'credential-tracker.db'}",
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Fail fast, answer 503: seconds a request waits for a free database connection (the pool
+        # is exhausted) and for PostgreSQL to accept a new one, instead of SQLAlchemy's 30 s and
+        # libpq's forever.
+        "DATABASE_POOL_TIMEOUT": float(env.get("DATABASE_POOL_TIMEOUT", "2")),
+        "DATABASE_CONNECT_TIMEOUT": int(env.get("DATABASE_CONNECT_TIMEOUT", "3")),
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         "TIMEZONE": env.get("TIMEZONE", "America/Los_Angeles"),
         "CLOCK_OFFSET_SECONDS": _number(env.get("CLOCK_OFFSET_SECONDS")),
