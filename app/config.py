@@ -22,6 +22,7 @@ RATE_LIMIT_DEFAULTS = {
     "calendar_feed": "120 per hour",
     "calendar_feed_miss": "20 per 10 minutes",
     "calendar_feed_change": "20 per hour",
+    "api_token": "300 per minute",  # each API token (app/api/blueprint.py)
 }
 
 
@@ -142,6 +143,9 @@ def finalise(config: dict[str, Any]) -> None:
     config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_COOKIE_DAYS"])
     # Shared counters when Redis is there; if it goes away, limits carry on in memory meanwhile.
     config["RATELIMIT_STORAGE_URI"] = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+    # A hung Redis must not hang a sign-in: give up within half a second (then memory, meanwhile).
+    if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.5, "socket_connect_timeout": 0.5})
     config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead: a long form still submits
 
 

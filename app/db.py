@@ -22,7 +22,8 @@ def make_engine(url: str, *, pool_timeout: float = 30, connect_timeout: int = 10
         kwargs.setdefault("pool_pre_ping", True)
         # libpq counts whole seconds and takes at least 2.
         kwargs.setdefault("connect_args", {"connect_timeout": max(2, int(connect_timeout))})
-    if url not in ("sqlite://", "sqlite:///:memory:"):  # in-memory SQLite has no queue to wait in
+    # In-memory SQLite and a caller's own pool class (NullPool) have no queue to wait in.
+    if url not in ("sqlite://", "sqlite:///:memory:") and "poolclass" not in kwargs:
         kwargs.setdefault("pool_timeout", pool_timeout)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":

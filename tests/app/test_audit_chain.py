@@ -71,12 +71,12 @@ def test_events_written_through_the_app_form_one_chain_and_verify_says_intact(ap
     client.post("/auth/sign-out", data={"csrf_token": csrf_token(client, "/")})
     Auth(app.test_client()).sign_in("ana@example.org", "wrong password")
     rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
-    assert [row.action for row in rows] == ["account.created", "auth.signed_in", "auth.sign_in_failed"]
+    assert [row.action for row in rows] == ["account.created", "auth.signed_in", "auth.signed_out", "auth.sign_in_failed"]
     assert rows[0].previous_hash == GENESIS
     assert all(later.previous_hash == earlier.chain_hash for earlier, later in pairwise(rows))
     result = verify_cli(app)
     assert result.exit_code == 0, result.output
-    assert f"intact: 3 event(s). Newest: {rows[-1].id}:{rows[-1].chain_hash}" in result.output
+    assert f"intact: 4 event(s). Newest: {rows[-1].id}:{rows[-1].chain_hash}" in result.output
 
 
 def test_an_empty_record_is_intact(app: Flask) -> None:
