@@ -101,6 +101,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "10")),
         # CTC recommendation packets (CSV + printable summaries) written by the packet job.
         "PACKET_FOLDER": env.get("PACKET_FOLDER") or str(instance / "packets"),
+        # The audit record's anchors (app/audit_anchor.py): keep it off the database's disk.
+        "AUDIT_ANCHOR_FILE": env.get("AUDIT_ANCHOR_FILE") or str(instance / "audit-anchors.log"),
         # Days a support-team invitation link stays valid.
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
