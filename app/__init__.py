@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
@@ -23,8 +22,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     settings.finalise(app.config)
 
-    from . import inputs
+    from . import inputs, observability
 
+    observability.init_app(app)  # first: every answer, refusals included, carries its request id
     inputs.init_app(app)  # the id converter must be in place before any route is added
     db.init_app(app)
     from app.services.enrollments import summaries
@@ -68,6 +68,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    observability.configure_logging(app)
     return app

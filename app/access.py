@@ -102,6 +102,7 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("auth.sign_up", "GET"): PUBLIC, ("auth.sign_up", "POST"): PUBLIC,
     ("auth.request_reset", "GET"): PUBLIC, ("auth.request_reset", "POST"): PUBLIC,
     ("auth.reset_password", "GET"): PUBLIC, ("auth.reset_password", "POST"): PUBLIC,
+    ("metrics", "GET"): rule(anonymous=HIDDEN),  # a bearer of METRICS_TOKEN only (tests/app/test_observability.py)
     ("auth.sign_out", "POST"): SIGNED_IN_ONLY, ("auth.sign_out_everywhere", "POST"): SIGNED_IN_ONLY,
     ("auth.notification_settings", "GET"): SIGNED_IN_ONLY, ("auth.notification_settings", "POST"): SIGNED_IN_ONLY,
     # Everyone keeps their own API tokens; a token of someone else's is not found (tests/api).

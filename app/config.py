@@ -118,6 +118,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SIGN_IN_NOTICE_WINDOW_MINUTES": int(env.get("SIGN_IN_NOTICE_WINDOW_MINUTES", "60")),
         # Proxies in front of the app that set X-Forwarded-For (0: the app faces clients directly).
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
+        # Operations (app/observability.py): log lines as JSON ("json") or plain text; /metrics answers
+        # only a bearer of METRICS_TOKEN (unset: /metrics is a 404 for everyone).
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
     }
 
 

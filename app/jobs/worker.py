@@ -48,6 +48,7 @@ from rq.scheduler import RQScheduler
 from rq.scripts import ACQUIRE_OR_REFRESH_LOCK_SCRIPT, acquire_or_refresh_lock
 from rq.utils import now, utcformat
 
+from app import observability
 from app.jobs import context
 
 log = logging.getLogger(__name__)
@@ -151,9 +152,12 @@ class AppWorker(SimpleWorker):
 
         heart = threading.Thread(target=beat, name=f"heartbeat-{job.id}", daemon=True)
         heart.start()
+        # Log lines written while the job runs name it, and the request that queued it.
+        token = observability.job_context.set({"job_id": job.id, "request_id": (job.meta or {}).get("request_id") or ""})
         try:
             return super().perform_job(job, queue)
         finally:
+            observability.job_context.reset(token)
             done.set()
             heart.join()
 
