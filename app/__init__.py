@@ -69,4 +69,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
 
     observability.configure_logging(app)
+    observability.report_errors(app)
     return app

@@ -122,6 +122,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # only a bearer of METRICS_TOKEN (unset: /metrics is a 404 for everyone).
         "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # Optional error reporting (sentry-sdk, installed separately) when a DSN is given.
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
+        "SENTRY_ENVIRONMENT": env.get("SENTRY_ENVIRONMENT") or None,
     }
 
 

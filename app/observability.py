@@ -61,6 +61,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+def report_errors(app: Flask) -> None:
+    """Send unhandled errors to Sentry (or a compatible service) when SENTRY_DSN is set.
+
+    sentry-sdk is an optional install (`pip install sentry-sdk`): without a DSN nothing is imported;
+    with one and no package, the app refuses to start rather than run without the reporting asked for.
+    No personal data is sent (send_default_pii off); the request id goes along as a tag.
+    """
+    dsn = app.config.get("SENTRY_DSN")
+    if not dsn:
+        return
+    try:
+        import sentry_sdk
+    except ImportError:
+        from app.config import ConfigurationError
+
+        raise ConfigurationError("SENTRY_DSN is set but sentry-sdk is not installed: "
+                                 "`.venv/bin/pip install sentry-sdk`, or unset SENTRY_DSN.") from None
+    sentry_sdk.init(dsn=dsn, send_default_pii=False, environment=app.config.get("SENTRY_ENVIRONMENT") or None,
+                    traces_sample_rate=0)
+
+    @app.before_request
+    def _tag_request() -> None:
+        sentry_sdk.set_tag("request_id", g.get("request_id"))
+
+
 def configure_logging(app: Flask) -> None:
     """JSON lines on stderr (or plain text with LOG_FORMAT=text), at INFO."""
     if app.debug or app.testing:

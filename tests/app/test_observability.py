@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import types
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
@@ -14,6 +17,7 @@ from rq.job import Job
 from sqlmodel import Session
 
 from app import create_app, observability
+from app.config import ConfigurationError
 from app.services.notifications import outbox
 from tests.app.test_jobs_redis import redis_url  # noqa: F401  (fixture)
 from tests.conftest import csrf_token, make_user
@@ -84,3 +88,22 @@ def test_a_job_carries_the_request_id_of_the_request_that_queued_it(app_config: 
     [job_id] = [key.decode().removeprefix("rq:job:") for key in connection.keys("rq:job:outbox-*")]
     job = Job.fetch(job_id, connection=connection, serializer="json")
     assert job.meta["request_id"] == "reset-request-1"
+
+
+def test_without_a_dsn_nothing_reports_errors_and_with_one_sentry_is_started(
+        app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[dict[str, Any]] = []
+    fake = types.SimpleNamespace(init=lambda **options: started.append(options), set_tag=lambda *a: None)
+    monkeypatch.setitem(sys.modules, "sentry_sdk", fake)
+    create_app(app_config)
+    assert started == []
+    app = create_app({**app_config, "SENTRY_DSN": "https://key@errors.example/1"})
+    assert started[0]["dsn"] == "https://key@errors.example/1" and started[0]["send_default_pii"] is False
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_a_dsn_without_sentry_sdk_installed_stops_the_start_with_a_clear_message(
+        app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sentry_sdk", None)  # as if not installed
+    with pytest.raises(ConfigurationError, match="sentry-sdk is not installed"):
+        create_app({**app_config, "SENTRY_DSN": "https://key@errors.example/1"})
