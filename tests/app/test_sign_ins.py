@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, SignIn, User
+from app.models import AuditEvent, SignIn, User, utcnow
 from app.services.team import accounts
 from tests.app.test_auth import read_mail, reset_link_in
 from tests.conftest import Auth, csrf_token, make_user
@@ -125,3 +125,22 @@ def test_an_id_too_large_for_any_account_in_a_cookie_signs_nobody_in(app: Flask,
     with client.session_transaction() as cookie:
         cookie["_user_id"] = f"{2**63}:whatever"
     assert client.get("/").status_code == 302
+
+
+def test_the_daily_sweep_forgets_sign_ins_long_over_and_keeps_the_live_ones(app: Flask, session: Session) -> None:
+    from datetime import timedelta
+
+    from app.services.notifications.reminders import daily_sweep
+
+    make_user(session)
+    _, ended_cookies = _signed_in_remembered(app)
+    _, live_cookies = _signed_in_remembered(app)
+    [ended, _live] = session.exec(select(SignIn).order_by(SignIn.id)).all()
+    ended.ended_at = ended.started_at
+    session.commit()
+    with app.app_context():
+        counts = daily_sweep(session, utcnow() + timedelta(days=2))
+    assert counts.get("sign_ins.forgotten") == 1
+    session.expire_all()
+    assert len(session.exec(select(SignIn)).all()) == 1
+    assert _replay(app, live_cookies) == 200 and _replay(app, ended_cookies) == 302

@@ -30,6 +30,7 @@ from app.services.evidence.documents import sweep_orphan_files
 from app.services.notifications import outbox
 from app.services.programs.recommendations import purge_expired
 from app.services.signoffs.escalation import escalate_overdue
+from app.services.team import sign_ins
 from app.services.team.members import program_directors
 from workflows.deadlines import Deadline, days_left, local_today
 from workflows.roles import Role
@@ -192,11 +193,12 @@ def queue_digests(session: Session, now: datetime | None = None) -> int:
 def daily_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
     """Fire the automatic events whose date has come (expiries, a missed window), purge lapsed
     recommendations, queue the reminders, nudges and escalations due (each once), and delete
-    upload files left by rolled-back transactions."""
+    upload files left by killed uploads and sign-ins long over."""
     # Time first: a permit that expired today closes its enrolment before any reminder is
     # written for it; a purged recommendation gets no more "pay by" reminders.
     fired = {f"fired.{event}": n for event, n in fire_due_events(session, now).items()}
     purged = purge_expired(session, now)
     counts = {**dict(schedule_reminders(session, now)), **fired}
-    extra = {"recommendation.purged": purged, "uploads.orphans_deleted": sweep_orphan_files(session, now)}
+    extra = {"recommendation.purged": purged, "uploads.orphans_deleted": sweep_orphan_files(session, now),
+             "sign_ins.forgotten": sign_ins.forget_old(session, now)}
     return {**counts, **{name: n for name, n in extra.items() if n}}

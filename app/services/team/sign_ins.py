@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, SignIn, User, utcnow
@@ -54,4 +54,14 @@ def end_all(session: Session, user: User) -> int:
     """End every sign-in of the user on every device (the caller audits and commits); how many."""
     result = session.execute(update(SignIn).where(SignIn.user_id == user.id,  # type: ignore[arg-type]
                                                SignIn.ended_at.is_(None)).values(ended_at=utcnow()))  # type: ignore[union-attr]
+    return int(result.rowcount or 0)
+
+
+def forget_old(session: Session, now: datetime | None = None) -> int:
+    """Delete sign-ins that ended, or outlived the remember-me period, over a day ago (the daily sweep)."""
+    before = (now or utcnow()) - timedelta(days=1)
+    oldest = before - timedelta(days=current_app.config["REMEMBER_COOKIE_DAYS"])
+    result = session.execute(delete(SignIn).where(or_(SignIn.ended_at < before,  # type: ignore[operator]
+                                                      SignIn.started_at < oldest)))
+    session.commit()
     return int(result.rowcount or 0)
