@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
@@ -23,6 +22,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     settings.finalise(app.config)
 
+    from . import inputs, observability
+
+    observability.init_app(app)  # first: every answer, refusals included, carries its request id
+    inputs.init_app(app)  # the id converter must be in place before any route is added
     db.init_app(app)
     from app.services.programs import summaries
     summaries.watch()  # every commit keeps the enrolment summaries current (see that module)
@@ -64,6 +67,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    observability.configure_logging(app)
+    observability.report_errors(app)
     return app

@@ -106,7 +106,8 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("auth.sign_up", "GET"): PUBLIC, ("auth.sign_up", "POST"): PUBLIC,
     ("auth.request_reset", "GET"): PUBLIC, ("auth.request_reset", "POST"): PUBLIC,
     ("auth.reset_password", "GET"): PUBLIC, ("auth.reset_password", "POST"): PUBLIC,
-    ("auth.sign_out", "POST"): SIGNED_IN_ONLY,
+    ("metrics", "GET"): rule(anonymous=HIDDEN),  # a bearer of METRICS_TOKEN only (tests/app/test_observability.py)
+    ("auth.sign_out", "POST"): SIGNED_IN_ONLY, ("auth.sign_out_everywhere", "POST"): SIGNED_IN_ONLY,
     # Signing in with the district's account (tests/app/test_sign_on.py runs it against a real provider).
     # The matrix's organisations have no provider of their own, so starting there is a 404 to whoever is
     # signed out (the signed-in are sent home); a return that did not start in this browser is refused (400).

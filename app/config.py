@@ -23,6 +23,7 @@ RATE_LIMIT_DEFAULTS = {
     "calendar_feed_miss": "20 per 10 minutes",
     "calendar_feed_change": "20 per hour",
     "district_sign_in": "30 per 10 minutes",
+    "api_token": "300 per minute",  # each API token (app/api/blueprint.py)
 }
 
 
@@ -61,6 +62,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SIGN_ON_KEY": env.get("SIGN_ON_KEY") or _read_key_file(instance / "sign_on_key"),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'credential-tracker.db'}",
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Fail fast, answer 503: seconds a request waits for a free database connection (the pool
+        # is exhausted) and for PostgreSQL to accept a new one, instead of SQLAlchemy's 30 s and
+        # libpq's forever.
+        "DATABASE_POOL_TIMEOUT": float(env.get("DATABASE_POOL_TIMEOUT", "2")),
+        "DATABASE_CONNECT_TIMEOUT": int(env.get("DATABASE_CONNECT_TIMEOUT", "3")),
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         "TIMEZONE": env.get("TIMEZONE", "America/Los_Angeles"),
         "CLOCK_OFFSET_SECONDS": _number(env.get("CLOCK_OFFSET_SECONDS")),
@@ -99,6 +105,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "10")),
         # CTC recommendation packets (CSV + printable summaries) written by the packet job.
         "PACKET_FOLDER": env.get("PACKET_FOLDER") or str(instance / "packets"),
+        # The audit record's anchors (app/audit_anchor.py): keep it off the database's disk.
+        "AUDIT_ANCHOR_FILE": env.get("AUDIT_ANCHOR_FILE") or str(instance / "audit-anchors.log"),
         # Days a support-team invitation link stays valid.
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
@@ -114,6 +122,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SIGN_IN_NOTICE_WINDOW_MINUTES": int(env.get("SIGN_IN_NOTICE_WINDOW_MINUTES", "60")),
         # Proxies in front of the app that set X-Forwarded-For (0: the app faces clients directly).
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
+        # Operations (app/observability.py): log lines as JSON ("json") or plain text; /metrics answers
+        # only a bearer of METRICS_TOKEN (unset: /metrics is a 404 for everyone).
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # Optional error reporting (sentry-sdk, installed separately) when a DSN is given.
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
+        "SENTRY_ENVIRONMENT": env.get("SENTRY_ENVIRONMENT") or None,
     }
 
 
@@ -141,6 +156,9 @@ def finalise(config: dict[str, Any]) -> None:
     config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_COOKIE_DAYS"])
     # Shared counters when Redis is there; if it goes away, limits carry on in memory meanwhile.
     config["RATELIMIT_STORAGE_URI"] = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+    # A hung Redis must not hang a sign-in: give up within half a second (then memory, meanwhile).
+    if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 0.5, "socket_connect_timeout": 0.5})
     config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead: a long form still submits
 
 

@@ -10,12 +10,21 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, enforced foreign keys and a busy timeout."""
+def make_engine(url: str, *, pool_timeout: float = 30, connect_timeout: int = 10, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, enforced foreign keys and a busy timeout.
+
+    `pool_timeout` is how long a request waits for a free connection before the friendly 503
+    (SQLAlchemy's TimeoutError); `connect_timeout` how long PostgreSQL may take to accept one.
+    """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
     else:
         kwargs.setdefault("pool_pre_ping", True)
+        # libpq counts whole seconds and takes at least 2.
+        kwargs.setdefault("connect_args", {"connect_timeout": max(2, int(connect_timeout))})
+    # In-memory SQLite and a caller's own pool class (NullPool) have no queue to wait in.
+    if url not in ("sqlite://", "sqlite:///:memory:") and "poolclass" not in kwargs:
+        kwargs.setdefault("pool_timeout", pool_timeout)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -40,7 +49,9 @@ def _database_file(dbapi_connection: Any) -> str:
 
 def init_app(app: Flask) -> None:
     """Attach one engine to the app and close the request's session at teardown."""
-    app.extensions["db_engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_engine"] = make_engine(app.config["DATABASE_URL"],
+                                              pool_timeout=app.config["DATABASE_POOL_TIMEOUT"],
+                                              connect_timeout=app.config["DATABASE_CONNECT_TIMEOUT"])
     app.teardown_appcontext(close_session)
 
 

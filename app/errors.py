@@ -9,6 +9,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import exc as db_errors
 from werkzeug.exceptions import HTTPException
 
+from app import inputs, storage
 from app.api import problems
 
 UNAVAILABLE = ("The service is briefly unavailable, nothing you did was lost. "
@@ -23,6 +24,7 @@ _ADVICE = {
     405: "That action is not available here.",
     409: "Someone else changed this at the same time. Reload the page to see the latest and try again.",
     413: "That upload is too large.",
+    507: storage.StorageFull.message,
     422: "This step cannot be taken yet.",
     429: "Too many attempts. Wait a minute and try again.",
     500: "Something went wrong on our side. It has been logged; please try again in a moment.",
@@ -48,6 +50,14 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def crash(error: Exception):  # type: ignore[no-untyped-def]
+        if isinstance(error, storage.StorageFull):  # nothing was kept: the person must know it was not saved
+            app.logger.error("storage full on %s %s: %s", request.method, request.path, error)
+            _forget_session()  # the transaction ends uncommitted, which removes any file it wrote
+            return _render(507, storage.StorageFull.message)
+        if inputs.out_of_range(error):  # a number too large for its column: the sender's to fix
+            app.logger.warning("value out of range on %s %s: %s", request.method, request.path, error)
+            _forget_session()
+            return _render(400, inputs.OUT_OF_RANGE)
         if database_unavailable(error) or isinstance(error, (RedisConnectionError, RedisTimeoutError)):
             app.logger.error("database or Redis unavailable on %s %s: %s", request.method, request.path, error)
             return unavailable()

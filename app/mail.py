@@ -18,6 +18,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, render_template
 
+from app import storage
+
 
 def init_app(app: Flask) -> None:
     """Check the mail backend name early, so a typo fails at start-up, not at first send."""
@@ -93,7 +95,5 @@ def _write_to_folder(message: EmailMessage, folder: Path,
     if path.exists():
         current_app.logger.info("mail %s already in %s", message["Message-ID"], folder)
         return
-    partial = path.with_suffix(".tmp")
-    partial.write_bytes(bytes(message))
-    partial.replace(path)
+    storage.write_whole(path, bytes(message))
     current_app.logger.info("mail to %s written to %s", message["To"], path)

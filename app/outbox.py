@@ -120,6 +120,8 @@ def _enqueue(queue: Any, message_ids: list[int]) -> int:
     from rq import Retry
     from rq.exceptions import DuplicateJobError
 
+    from app import observability
+
 
     intervals = list(current_app.config.get("JOB_RETRY_INTERVALS") or [10, 60, 300, 900, 3600])
     sent = 0
@@ -127,7 +129,8 @@ def _enqueue(queue: Any, message_ids: list[int]) -> int:
         for message_id in message_ids:
             try:
                 queue.enqueue(RUN_JOB, message_id, job_id=job_id(message_id), unique=True,
-                              retry=Retry(max=len(intervals), interval=intervals))
+                              retry=Retry(max=len(intervals), interval=intervals),
+                              meta={"request_id": observability.request_id()})
             except DuplicateJobError:
                 pass  # already on the queue: mark it dispatched all the same
             except RedisError as error:

@@ -8,7 +8,7 @@ hour or so on their own, and its creation and revocation are audited instead.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_login import current_user
 from sqlmodel import Session
 from werkzeug.wrappers import Response
@@ -19,6 +19,8 @@ from .models import AuditEvent
 
 DOWNLOADS = {
     "candidate.download_evidence": "evidence.downloaded",
+    "inbox.preview_evidence": "evidence.previewed",  # shown inline beside its decision: a view all the same
+    "api.download_evidence": "evidence.downloaded",  # by an API token: its owner is the actor
     "director.candidates_csv": "report.exported",
     "director.accreditation_csv": "report.exported",
     "director.packet": "packet.downloaded",
@@ -34,14 +36,21 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _audit_download(response: Response) -> Response:
         action = DOWNLOADS.get(request.endpoint or "")
-        if action is None or response.status_code != 200 or not current_user.is_authenticated:
+        if action is None or response.status_code != 200:
+            return response
+        actor = current_user if current_user.is_authenticated else g.get("api_user")
+        if actor is None:
             return response
         args = dict(request.view_args or {})
         # Its own session and commit, before the body is sent: a streamed CSV is still reading through
         # the request's session. Should this fail, the error page replaces the file, so nothing leaves
         # unrecorded.
         with Session(engine()) as session:
-            session.add(AuditEvent(actor_id=current_user.id, enrollment_id=args.pop("enrollment_id", None),
-                                   action=action, details={"what": request.endpoint, **args}))
+            enrollment_id = args.pop("enrollment_id", None)
+            details = {"what": request.endpoint, **args}
+            if g.get("api_token") is not None:
+                details["api_token"] = g.api_token.id
+            session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment_id,
+                                   action=action, details=details))
             outbox.commit(session)
         return response

@@ -29,7 +29,7 @@ from app.services.team import api_tokens
 
 bp = Blueprint("api", __name__)
 
-API_LIMIT = "300 per minute"  # per token; RATE_LIMITS["api_token"] or RATE_LIMIT_API_TOKEN overrides
+API_LIMIT = "300 per minute"  # per token; RATE_LIMIT_API_TOKEN (RATE_LIMITS["api_token"]) overrides
 COMMON = (400, 401, 403, 404, 422, 429, 503)  # every operation: unreadable, bad token, roles, unseen, invalid,
 # too many, database or Redis briefly down
 
@@ -119,7 +119,7 @@ def _token() -> tuple[User, ApiToken]:
 
 def _limit() -> str:
     configured = current_app.config.get("RATE_LIMITS") or {}
-    return configured.get("api_token") or current_app.config.get("RATE_LIMIT_API_TOKEN") or API_LIMIT
+    return configured.get("api_token") or API_LIMIT
 
 
 def _rate_limited(key: str, limit: str) -> int | None:

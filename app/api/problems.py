@@ -25,10 +25,11 @@ KINDS: dict[str, tuple[int, str]] = {
     "rate-limited": (429, "Too many requests."),
     "server-error": (500, "Something went wrong on our side."),
     "unavailable": (503, "The service is briefly unavailable."),
+    "storage-full": (507, "Storage is full; the file was not saved."),
 }
 _BY_STATUS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
               409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type", 422: "not-possible",
-              429: "rate-limited", 500: "server-error", 503: "unavailable"}
+              429: "rate-limited", 500: "server-error", 503: "unavailable", 507: "storage-full"}
 
 
 def kind_for(status: int) -> str:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask import session as cookie_session
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from app import outbox
 from app.auth import sign_on
 from app.auth.blueprint import bp
 from app.db import get_session
+from app.extensions import sign_in_on_this_device
 from app.idempotency import idempotent
 from app.models import AuditEvent
 from app.services.notifications import emails as notifications
-from app.services.team import accounts, sign_on_providers
+from app.services.team import accounts, sign_ins, sign_on_providers
 from app.urls import same_site_path
 
 from .forms import NewPasswordForm, NotificationsForm, ResetRequestForm, SignInForm, SignUpForm
@@ -23,12 +23,6 @@ from .tokens import InvalidResetLink, user_for_reset_token
 
 def _safe_next(target: str | None) -> str:
     return same_site_path(target) or url_for("main.home")
-
-
-def _start_fresh_session() -> None:
-    # No fixation: whatever the cookie carried before sign-in (a planted session, its CSRF token)
-    # is dropped, so the signed-in session is a new cookie with a new token.
-    cookie_session.clear()
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -47,8 +41,7 @@ def sign_in() -> str | Response | tuple[str, int]:
                 f"{district.name if district else 'Your district'} asks its staff to sign in with their district "
                 "account, not a password. Use the button below."))
         if user is not None:
-            _start_fresh_session()
-            login_user(user, remember=bool(form.remember.data))
+            sign_in_on_this_device(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
         # One message for unknown email and wrong password: never reveal who has an account.
         form.password.errors = ["That email and password do not match an account."]
@@ -64,7 +57,10 @@ def sign_in() -> str | Response | tuple[str, int]:
 @bp.post("/sign-out")
 @login_required
 def sign_out() -> Response:
-    """Sign out of this device."""
+    """Sign out of this device: its session and remember-me cookie stop working wherever they are."""
+    session = get_session()
+    sign_ins.end(session, current_user._get_current_object())  # type: ignore[attr-defined]
+    outbox.commit(session)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.sign_in"))
@@ -123,12 +119,25 @@ def sign_up() -> str | Response | tuple[str, int]:
             form.email.errors = ["An account already uses this email. Sign in, or reset the password if you "
                                  "have forgotten it."]
             return render_template("auth/sign_up.html", form=form), 400
-        _start_fresh_session()
-        login_user(user)
+        sign_in_on_this_device(user)
         flash("Your account is ready. Now tell us about the credential you are working toward.", "success")
         return redirect(url_for("candidate.enrol"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/sign_up.html", form=form), status
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    """Sign out of every device (a lost phone, a shared computer), this one included."""
+    session = get_session()
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    ended = sign_ins.end_all(session, user)
+    session.add(AuditEvent(actor_id=user.id, action="auth.signed_out_everywhere", details={"sign_ins": ended}))
+    outbox.commit(session)
+    logout_user()
+    flash("You are signed out on every device. Sign in again here to carry on.", "info")
+    return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/notifications", methods=["GET", "POST"])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth.blueprint import bp
 from app.db import get_session
+from app.extensions import sign_in_on_this_device
 from app.models import Organisation, User
 from app.models.sign_on import SignOnProvider
 from app.services.team import sign_on
@@ -104,9 +105,8 @@ def district_return() -> Response | tuple[str, int]:
               "You are still signed in as yourself.", "success")
         return redirect(outcome.next_path or url_for("admin.sign_on_settings"))
     assert outcome.user is not None
-    # No fixation: the signed-in session is a new cookie (as after a password sign-in).
-    cookie_session.clear()
-    login_user(outcome.user)
+    # A server-side sign-in for this device, on a new cookie (as after a password sign-in).
+    sign_in_on_this_device(outcome.user)
     if outcome.created and not outcome.next_path:
         flash("Your account is ready. Now tell us about the credential you are working toward.", "success")
         return redirect(url_for("candidate.enrol"))

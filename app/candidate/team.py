@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
@@ -15,6 +15,7 @@ from app import outbox, policy
 from app.auth.forms import MIN_PASSWORD
 from app.candidate.blueprint import bp
 from app.db import get_session
+from app.extensions import sign_in_on_this_device
 from app.idempotency import idempotent
 from app.models import Enrollment, Invitation, Membership, Organisation, Program, User
 from app.services import PathwayError
@@ -271,5 +272,5 @@ def accept_invitation(token: str) -> Response | tuple[str, int]:
         session.rollback()
         return _invitation_page(invitation, getattr(error, "status", 400), form,
                                 [getattr(error, "message", str(error))])
-    login_user(user)
+    sign_in_on_this_device(user)
     return _joined(invitation, membership)

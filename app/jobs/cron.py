@@ -14,6 +14,7 @@ import rq.cron
 from rq import Queue, cron
 from rq.serializers import JSONSerializer
 
+from app.jobs.audit import anchor_audit_record
 from app.jobs.outbox import relay_pending
 from app.jobs.reminders import run_reminders, send_digests
 
@@ -34,3 +35,4 @@ rq.cron.Queue = JSONQueue  # type: ignore[misc]
 cron.register(relay_pending, queue_name="default", interval=60, ttl=300)
 cron.register(run_reminders, queue_name="default", cron="0 14 * * *", ttl=6 * 3600)
 cron.register(send_digests, queue_name="default", cron="0 15 * * *", ttl=6 * 3600)
+cron.register(anchor_audit_record, queue_name="default", cron="7 * * * *", ttl=3600)

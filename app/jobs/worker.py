@@ -23,14 +23,17 @@ answer; extra arguments go to `rq worker`). Compared with RQ's own worker:
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
+from types import FrameType
 from typing import Any
 
 from redis import Redis
@@ -39,15 +42,19 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import SimpleWorker
 from rq.defaults import DEFAULT_JOB_MONITORING_INTERVAL, DEFAULT_MAINTENANCE_TASK_INTERVAL
+from rq.exceptions import StopRequested
 from rq.job import Job
 from rq.scheduler import RQScheduler
 from rq.scripts import ACQUIRE_OR_REFRESH_LOCK_SCRIPT, acquire_or_refresh_lock
 from rq.utils import now, utcformat
 
+from app import observability
 from app.jobs import context
 
 log = logging.getLogger(__name__)
 REDIS_WAIT_SECONDS = 2.0
+SCHEDULER_STOP_SECONDS = 3.0
+PR_SET_PDEATHSIG = 1  # <sys/prctl.h>
 REDIS_LOST = (RedisConnectionError, RedisTimeoutError)
 
 
@@ -64,6 +71,11 @@ class AppScheduler(RQScheduler):
         if not self.lock_acquisition_time:
             return True
         return (datetime.now() - self.lock_acquisition_time).total_seconds() > self.lock_seconds
+
+    def work(self) -> None:
+        """RQ's scheduler loop, in its own process, which ends when the worker's does."""
+        _die_with_parent()
+        super().work()
 
     def acquire_locks(self, auto_start: bool = False) -> set[str]:
         """RQ's acquire_locks, with `lock_seconds` as the lock's lifetime."""
@@ -113,6 +125,7 @@ class AppWorker(SimpleWorker):
             kwargs["job_monitoring_interval"] = config["WORKER_JOB_HEARTBEAT_SECONDS"]
         super().__init__(*args, **kwargs)
         self._redis_lost = False
+        self._terminating = False  # SIGTERM or SIGINT came: no new life, whatever state RQ was in
         self.scheduler_lock_seconds = int(config["WORKER_SCHEDULER_LOCK_SECONDS"])
         _warm_up(app)
 
@@ -139,9 +152,12 @@ class AppWorker(SimpleWorker):
 
         heart = threading.Thread(target=beat, name=f"heartbeat-{job.id}", daemon=True)
         heart.start()
+        # Log lines written while the job runs name it, and the request that queued it.
+        token = observability.job_context.set({"job_id": job.id, "request_id": (job.meta or {}).get("request_id") or ""})
         try:
             return super().perform_job(job, queue)
         finally:
+            observability.job_context.reset(token)
             done.set()
             heart.join()
 
@@ -170,7 +186,9 @@ class AppWorker(SimpleWorker):
         Redis may go at any point of a life: while starting (birth, subscribing, the scheduler),
         in maintenance, between jobs. RQ then quits, by an exception or by leaving its loop; so a
         life that ended without a stop request is judged by whether Redis answers, not by where
-        it broke."""
+        it broke. A stop signal ends the worker in every state: RQ answers one that comes while
+        it waits for Redis by leaving its loop as if Redis were gone, so the signal itself is
+        remembered (`_terminating`) and no new life begins after it."""
         worked = False
         while True:
             self._redis_lost = False
@@ -179,12 +197,59 @@ class AppWorker(SimpleWorker):
             except REDIS_LOST:
                 self._redis_lost = True
                 self._let_go()
-            lost = self._redis_lost or not redis_answers(self.connection)
-            if self._stop_requested or not lost:
+            except StopRequested:
+                self._terminating = True
+            if self._terminating or self._stop_requested:
+                self._let_go()
                 return worked
-            wait_for_redis(self.connection)
+            if not (self._redis_lost or not redis_answers(self.connection)):
+                return worked
+            if not self._wait_for_redis():
+                return worked
             self._stop_requested = False
             self.last_cleaned_at = None
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT are remembered, then handled as RQ does (warm, then cold)."""
+        signal.signal(signal.SIGINT, self._on_stop_signal)
+        signal.signal(signal.SIGTERM, self._on_stop_signal)
+
+    def _on_stop_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self._terminating:  # a second signal: RQ's cold shutdown
+            self.request_force_stop(signum, frame)
+            return
+        self._terminating = True
+        self.request_stop(signum, frame)
+
+    def _wait_for_redis(self) -> bool:
+        """Wait until Redis answers (True) or a stop signal comes (False), trying every few seconds."""
+        signal.signal(signal.SIGINT, self._on_stop_signal)
+        signal.signal(signal.SIGTERM, self._on_stop_signal)
+        try:
+            while not self._terminating:
+                if redis_answers(self.connection):
+                    return True
+                log.warning("Worker %s: Redis unavailable; trying again in %.0f s", self.name, REDIS_WAIT_SECONDS)
+                deadline = time.monotonic() + REDIS_WAIT_SECONDS
+                while not self._terminating and time.monotonic() < deadline:
+                    time.sleep(0.1)
+        except StopRequested:
+            self._terminating = True
+        return False
+
+    def stop_scheduler(self) -> None:
+        """RQ's stop_scheduler, but never waiting on a stuck scheduler for more than a few seconds."""
+        process = self.scheduler._process if self.scheduler else None
+        if process is None or not process.pid:
+            return
+        with suppress(OSError):
+            os.kill(process.pid, signal.SIGTERM)
+        process.join(SCHEDULER_STOP_SECONDS)
+        if process.is_alive():
+            log.warning("Worker %s: scheduler %d did not stop; killing it", self.name, process.pid)
+            with suppress(OSError):
+                os.kill(process.pid, signal.SIGKILL)
+            process.join(SCHEDULER_STOP_SECONDS)
 
     def dequeue_job_and_maintain_ttl(self, *args: Any, **kwargs: Any) -> Any:
         """RQ's dequeue (which waits for Redis itself), noting a lost connection for `work`."""
@@ -245,6 +310,20 @@ class AppWorker(SimpleWorker):
         if self.connection.exists(self.key) and not self.connection.hexists(self.key, "death"):
             self.connection.hset(self.key, "death", utcformat(now()))
         super().register_birth()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when its parent (the worker) ends, however it ends (SIGKILL
+    included), so no scheduler is left behind holding locks and database connections."""
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError) as error:
+        log.warning("scheduler: cannot tie its life to the worker's: %s", error)
+    if os.getppid() == 1:  # the worker ended before the request took effect
+        os._exit(0)
 
 
 def _warm_up(app: Any) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import current_app, has_request_context, jsonify, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from app import policy
+from app import db, health, policy, storage
 from app.db import get_session
 from app.main.blueprint import bp
 from app.services.progress import dashboard
@@ -23,28 +24,19 @@ def home() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """Database and Redis status; 200 whenever the database answers."""
-    status: dict[str, str] = {}
-    try:
-        get_session().exec(text("SELECT 1"))  # type: ignore[call-overload]
-        status["database"] = "ok"
-    except Exception as error:  # noqa: BLE001  any failure means "not healthy", reported as such
-        current_app.logger.warning("health check: database unavailable: %s", error)
-        status["database"] = "unavailable"
-    redis = current_app.extensions.get("redis")
-    if redis is None:
-        status["redis"] = "disabled"
-    else:
-        try:
-            redis.ping()
-            status["redis"] = "ok"
-        except Exception as error:  # noqa: BLE001
-            current_app.logger.warning("health check: Redis unavailable: %s", error)
-            status["redis"] = "unavailable"
+    """Database, Redis and upload disk status; 200 whenever the database answers."""
+    running = current_app.extensions.setdefault("health_checks", {})
+    status = health.check(running, db.engine(), current_app.extensions.get("redis"))
+    if "unavailable" in status.values():
+        current_app.logger.warning("health check: %s", health.why(running))
+    # Low disk is "degraded", not 503: every node shares the upload volume, so a balancer that
+    # dropped nodes for it would drop them all, while reading and deciding still work.
+    disk = storage.disk_report(Path(current_app.config["UPLOAD_FOLDER"]))
+    status["disk"] = "low" if disk["low"] else "ok"
     if status["database"] != "ok":
-        return jsonify(status="unavailable", **status), 503
-    overall = "degraded" if status["redis"] == "unavailable" else "ok"
-    return jsonify(status=overall, **status), 200
+        return jsonify(status="unavailable", disk_free_mb=disk["free_mb"], **status), 503
+    overall = "degraded" if "unavailable" in status.values() or disk["low"] else "ok"
+    return jsonify(status=overall, disk_free_mb=disk["free_mb"], **status), 200
 
 
 @bp.app_context_processor

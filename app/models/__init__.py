@@ -12,7 +12,7 @@ from .idempotency import IdempotencyKey
 from .logs import LogEntry, LogKind, SelfAssessment
 from .notifications import DeliveryStatus, DigestItem, NotificationPreference, SentNotification
 from .outbox import OutboxMessage
-from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Program, User
+from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Program, SignIn, User
 from .plans import Plan, PlanKind, Resource, ResourceCategory
 from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
 from .sign_on import SignOnAttempt, SignOnLink, SignOnProvider
@@ -54,6 +54,7 @@ __all__ = [
     "LogEntry",
     "LogKind",
     "SelfAssessment",
+    "SignIn",
     "SignOff",
     "SignOnAttempt",
     "SignOnLink",

@@ -46,8 +46,14 @@ class User(UserMixin, SQLModel, table=True):
         return self.active
 
     def get_id(self) -> str:
-        # The stamp is part of the id so a password change signs out every other device.
-        return f"{self.id}:{self.session_stamp}"
+        # The id names this device's sign-in (a row in sign_in): the session cookie and the
+        # remember-me cookie carry it, so ending that row ends both, wherever they were copied to.
+        return f"{self.id}:{self.__dict__.get('_sign_in_key', '')}"
+
+    def attach_sign_in(self, key: str) -> None:
+        """Say which sign-in this user was loaded through (not stored; see get_id)."""
+        # Bypasses pydantic, which refuses attributes that are not columns.
+        object.__setattr__(self, "_sign_in_key", key)
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password and void older sessions and links."""
@@ -64,6 +70,21 @@ class User(UserMixin, SQLModel, table=True):
     def normalise_email(email: str) -> str:
         """Emails are compared without case or surrounding spaces."""
         return email.strip().lower()
+
+
+class SignIn(SQLModel, table=True):
+    """One device's sign-in: it lasts until signed out there, everywhere, or the password changes.
+
+    Only the key's SHA-256 is kept, so a copy of the table signs nobody in.
+    """
+
+    __tablename__ = "sign_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    key_digest: str = Field(max_length=64, unique=True)
+    started_at: datetime = created_at_field()
+    ended_at: datetime | None = timestamp_field()
 
 
 class Organisation(SQLModel, table=True):

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,12 +72,12 @@ def test_events_written_through_the_app_form_one_chain_and_verify_says_intact(ap
     client.post("/auth/sign-out", data={"csrf_token": csrf_token(client, "/")})
     Auth(app.test_client()).sign_in("ana@example.org", "wrong password")
     rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
-    assert [row.action for row in rows] == ["account.created", "auth.signed_in", "auth.sign_in_failed"]
+    assert [row.action for row in rows] == ["account.created", "auth.signed_in", "auth.signed_out", "auth.sign_in_failed"]
     assert rows[0].previous_hash == GENESIS
     assert all(later.previous_hash == earlier.chain_hash for earlier, later in pairwise(rows))
     result = verify_cli(app)
     assert result.exit_code == 0, result.output
-    assert f"intact: 3 event(s). Newest: {rows[-1].id}:{rows[-1].chain_hash}" in result.output
+    assert f"intact: 4 event(s). Newest: {rows[-1].id}:{rows[-1].chain_hash}" in result.output
 
 
 def test_an_empty_record_is_intact(app: Flask) -> None:
@@ -236,3 +237,37 @@ def test_downloading_a_document_or_a_report_of_personal_data_is_audited(app: Fla
          {"what": "director.accreditation_csv", "program_id": driver.program.id}),
     ]
     assert problems(app) == []
+
+
+def test_cutting_the_newest_events_and_fixing_the_head_is_caught_by_the_anchor_file(app: Flask) -> None:
+    ids = events(app)
+    anchored = app.test_cli_runner().invoke(args=["audit", "anchor"])
+    assert anchored.exit_code == 0 and f"{ids[-1]}:" in anchored.output
+    anchor_file = Path(app.config["AUDIT_ANCHOR_FILE"])
+    assert len(anchor_file.read_text().splitlines()) == 1
+    assert verify_cli(app).exit_code == 0
+    # The attacker cuts the newest two events and moves the head back: the chain alone looks whole.
+    with triggers_lifted(engine_of(app)) as conn:
+        conn.execute(text("DELETE FROM audit_event WHERE id >= :id"), {"id": ids[4]})
+        last = conn.execute(text("SELECT chain_hash FROM audit_event WHERE id = :id"), {"id": ids[3]}).scalar_one()
+        conn.execute(text("UPDATE audit_chain_head SET last_event_id = :id, last_hash = :h"), {"id": ids[3], "h": last})
+    assert problems(app) == []
+    result = verify_cli(app)  # no --anchor: the file's newest line is read by itself
+    assert result.exit_code == 1
+    assert f"Event {ids[5]}, recorded earlier, is gone." in result.output
+    # And no anchor vouches for the broken record.
+    refused = app.test_cli_runner().invoke(args=["audit", "anchor"])
+    assert refused.exit_code == 1 and len(anchor_file.read_text().splitlines()) == 1
+
+
+def test_the_hourly_job_appends_an_anchor(app: Flask) -> None:
+    from app.jobs.audit import anchor_audit_record
+
+    ids = events(app, 2)
+    with app.app_context():
+        first = anchor_audit_record()
+        events(app, 1)
+        second = anchor_audit_record()
+    lines = Path(app.config["AUDIT_ANCHOR_FILE"]).read_text().splitlines()
+    assert [line.rsplit(" ", 1)[1] for line in lines] == [first.rsplit(" ", 1)[1], second.rsplit(" ", 1)[1]]  # type: ignore[union-attr]
+    assert lines[0].endswith(f" {ids[-1]}:" + lines[0].rsplit(":", 1)[1])

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, User
+from app.services.team import accounts
 from tests.conftest import Auth, csrf_token, make_user
 
 
@@ -178,9 +179,7 @@ def test_changing_the_password_signs_out_other_devices(app: Flask, session: Sess
     laptop = app.test_client()
     Auth(laptop).sign_in("ana@example.org")
     assert laptop.get("/").status_code == 200
-    fresh = session.get(User, user.id)
-    fresh.set_password("changed elsewhere 123")
-    session.commit()
+    accounts.reset_password(session, session.get(User, user.id), "changed elsewhere 123")
     assert laptop.get("/").status_code == 302
 
 

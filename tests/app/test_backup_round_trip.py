@@ -65,6 +65,7 @@ def databases() -> Iterator[tuple[str, str]]:
 def app_on(url: str, instance: Path) -> Any:
     return create_app({"TESTING": True, "SECRET_KEY": "backup-test", "DATABASE_URL": url, "REDIS_URL": None,
                        "UPLOAD_FOLDER": str(instance / "uploads"), "MAIL_FOLDER": str(instance / "mail"),
+                       "PACKET_FOLDER": str(instance / "packets"), "AUDIT_ANCHOR_FILE": str(instance / "anchors.log"),
                        "BASE_URL": "http://localhost"})
 
 
@@ -108,7 +109,12 @@ def test_a_populated_database_and_its_uploads_survive_pg_dump_and_pg_restore(
 
     # Back up as docs/backups.md says: the database first, then the files.
     run("pg_dump", "--format=custom", f"--file={backup_dir / 'ct.dump'}", libpq(live_url))
-    run("tar", "-C", str(live_dir), "-czf", str(backup_dir / "uploads.tar.gz"), "uploads")
+    # A fresh install: no CTC packet written yet, so no packets folder (the README's tar used to fail here).
+    assert not (live_dir / "packets").exists()
+    run("mkdir", "-p", str(live_dir / "uploads"), str(live_dir / "packets"))
+    run("tar", "-C", str(live_dir), "-czf", str(backup_dir / "uploads.tar.gz"), "uploads", "packets")
+    anchored = live.test_cli_runner().invoke(args=["audit", "anchor"])
+    assert anchored.exit_code == 0, anchored.output
     live.extensions["db_engine"].dispose()
 
     # Restore into the new database and a new instance folder.
@@ -122,6 +128,11 @@ def test_a_populated_database_and_its_uploads_survive_pg_dump_and_pg_restore(
     with restored.extensions["db_engine"].connect() as conn:
         after = verify_chain(conn, anchor=(before.last_id, before.last_hash))  # type: ignore[arg-type]
     assert after.problems == [] and (after.count, after.last_hash) == (before.count, before.last_hash)
+    # The anchor kept beside the backup vouches for the restored record, read by `flask audit verify` itself.
+    (restored_dir / "anchors.log").write_bytes((live_dir / "anchors.log").read_bytes())
+    verified = restored.test_cli_runner().invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "newest anchor" in verified.output, verified.output
+    assert (restored_dir / "packets").is_dir()
     with pytest.raises(Exception, match="append-only"), restored.extensions["db_engine"].begin() as conn:
         conn.execute(text("UPDATE audit_event SET action = 'rewritten'"))
 

@@ -22,16 +22,16 @@ def aged(path: Path, hours: float) -> Path:
     return path
 
 
-def test_a_rolled_back_upload_leaves_a_file_the_sweep_deletes(app: Flask, session: Session) -> None:
+def test_a_file_left_by_a_killed_upload_is_deleted_by_the_sweep(app: Flask, session: Session) -> None:
     pip = PathwayDriver(app, session, "pip")
     with app.app_context():
         kept = filing.submit(session, pip.refresh(), "recruitment_records", "records.pdf",
                                        pdf_bytes("kept"), pip.candidate)
         session.commit()
-        lost = filing.submit(session, pip.refresh(), "cl_777", "cl777.pdf", pdf_bytes("lost"), pip.candidate)
-        lost_path = documents.path_of(lost)
-        session.rollback()  # the request failed after the file was written
         folder = Path(app.config["UPLOAD_FOLDER"])
+        # A process killed between writing the file and committing (a rollback removes it at once).
+        lost_path = folder / "fedcba9876543210fedcba9876543210.bin"
+        lost_path.write_bytes(pdf_bytes("lost"))
         aged(documents.path_of(kept), 5)
         aged(lost_path, 2)
         fresh = folder / "0123456789abcdef0123456789abcdef.bin"

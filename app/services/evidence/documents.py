@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, select
 
-from app import clock, outbox, policy
+from app import clock, outbox, policy, storage
 from app.models import AuditEvent, Enrollment, Evidence, User, utcnow
 from app.services.enrollments import case_file
 from app.services.evidence.uploads import CheckedFile
@@ -60,16 +60,22 @@ def path_of(evidence: Evidence) -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / evidence.stored_name
 
 
-def store_file(checked: CheckedFile) -> str:
+def store_file(session: Session, checked: CheckedFile) -> str:
+    """Write the upload whole under a new random name; it goes again if the transaction does not commit.
+
+    Raises storage.StorageFull (507) when the disk has no room, leaving nothing behind.
+    """
     folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
     # A random name: nothing the uploader chose reaches the file system.
     name = secrets.token_hex(16) + ".bin"
-    (folder / name).write_bytes(checked.data)
+    storage.write_whole(folder / name, checked.data)
+    storage.forget_unless_committed(session, folder / name)
     return name
 
 
-# A file is written before its transaction commits; one younger than this may still be committing.
+# A file is written before its transaction commits, and removed at once if it does not
+# (storage.forget_unless_committed); the sweep is for a process killed in between. One younger
+# than this may still be committing.
 ORPHAN_GRACE = timedelta(hours=1)
 
 

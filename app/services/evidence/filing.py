@@ -32,7 +32,7 @@ def submit(session: Session, enrollment: Enrollment, kind: str, filename: str | 
     previous = current(session, enrollment).get(kind)
     number = (session.exec(select(func.max(Evidence.version)).where(
         Evidence.enrollment_id == enrollment.id, Evidence.kind == kind)).one() or 0) + 1
-    stored_name = store_file(checked)
+    stored_name = store_file(session, checked)
     now = utcnow()
     if previous is not None:
         previous.superseded_at = now

@@ -30,6 +30,7 @@ from app.services.enrollments.facts import program_settings
 from app.services.evidence.documents import sweep_orphan_files
 from app.services.programs.recommendations import purge_expired
 from app.services.signoffs.escalation import escalate_overdue
+from app.services.team import sign_ins
 from app.services.team.members import program_directors
 from app.services.team.sign_on import check_accounts, forget_old_attempts
 from app.services.team.staff_activity import flag_inactive_staff
@@ -223,7 +224,7 @@ def queue_digests(session: Session, now: datetime | None = None) -> int:
 def daily_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
     """Fire the automatic events whose date has come (expiries, a missed window), purge lapsed
     recommendations, queue the reminders, nudges and escalations due (each once), delete
-    upload files left by rolled-back transactions, and flag inactive staff to their directors."""
+    upload files left by killed uploads and sign-ins long over, and flag inactive staff to their directors."""
     # Time first: a permit that expired today closes its enrolment before any reminder is
     # written for it; a purged recommendation gets no more "pay by" reminders.
     fired = {f"fired.{event}": n for event, n in fire_due_events(session, now).items()}
@@ -232,5 +233,6 @@ def daily_sweep(session: Session, now: datetime | None = None) -> dict[str, int]
     extra = {"recommendation.purged": purged, "uploads.orphans_deleted": sweep_orphan_files(session, now),
              "staff.flagged_inactive": flag_inactive_staff(session, now),
              "staff.flagged_disabled": check_accounts(session, now),
-             "sign_on.attempts_forgotten": forget_old_attempts(session, now)}
+             "sign_on.attempts_forgotten": forget_old_attempts(session, now),
+             "sign_ins.forgotten": sign_ins.forget_old(session, now)}
     return {**counts, **{name: n for name, n in extra.items() if n}}

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from sqlmodel import Session, select
 
+from app import storage
 from app.models import (
     Enrollment,
     Organisation,
@@ -95,10 +96,7 @@ def write_packet(session: Session, batch_id: int) -> None:
     target = folder / relative
     if batch.packet_path == relative and target.exists():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(build_packet(session, batch))
-    partial.replace(target)  # atomic: nobody downloads half a packet
+    storage.write_whole(target, build_packet(session, batch))  # nobody downloads half a packet
     batch.packet_path = relative
     batch.packet_ready_at = utcnow()
     session.add(batch)

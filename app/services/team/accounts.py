@@ -16,6 +16,8 @@ from app.models import AuditEvent, OutboxMessage, User, utcnow
 from app.services.team import staff_activity
 from app.services.team.sign_on_providers import SignOnProvider
 
+from . import sign_ins
+
 
 class AccountError(ValueError):
     """A request about an account that cannot be carried out, with a message for the person."""
@@ -125,8 +127,9 @@ def request_password_reset(session: Session, email: str) -> None:
 
 
 def reset_password(session: Session, user: User, password: str) -> None:
-    """Set a new password; every older reset link and session stops working."""
+    """Set a new password; every older reset link and every device's sign-in stops working."""
     user.set_password(password)
+    sign_ins.end_all(session, user)
     session.add(AuditEvent(actor_id=user.id, action="auth.password_reset"))
     outbox.commit(session)
 
