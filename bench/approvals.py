@@ -25,7 +25,7 @@ from sqlmodel import Session, SQLModel
 from app import create_app, outbox
 from app.services.signoffs import deciding
 from bench.scale.runner import database, emit
-from tests.app.test_tasks import waiting_on_signoffs
+from tests.app.signoffs.test_tasks import waiting_on_signoffs
 from workflows.roles import Role
 
 

@@ -35,12 +35,12 @@ DAYS = (
 # the per-enrolment summaries, the calendar feed and pacing.
 DATE_SENSITIVE = (
     "tests/workflows",
-    "tests/app/test_logs.py",
-    "tests/app/test_reminders.py",
-    "tests/app/test_time_moves_the_machine.py",
-    "tests/app/test_summaries.py",
-    "tests/app/test_calendar_feed.py",
-    "tests/app/test_director_pacing.py",
+    "tests/app/evidence/test_logs.py",
+    "tests/app/notifications/test_reminders.py",
+    "tests/app/enrollments/test_time_moves_the_machine.py",
+    "tests/app/programs/test_summaries.py",
+    "tests/app/notifications/test_calendar_feed.py",
+    "tests/app/programs/test_director_pacing.py",
 )
 
 

@@ -186,8 +186,8 @@ def test_no_file_in_app_is_over_the_house_limit() -> None:
 
 # Tests about the real clock itself (the system clock, the runtime clock file, a production app that
 # refuses a moved clock); every other test takes its day from tests/today.py.
-REAL_CLOCK_TESTS = {"tests/today.py", "tests/test_house.py", "tests/app/test_clock.py",
-                    "tests/app/test_time_moves_the_machine.py"}
+REAL_CLOCK_TESTS = {"tests/today.py", "tests/test_house.py", "tests/app/infrastructure/test_clock.py",
+                    "tests/app/enrollments/test_time_moves_the_machine.py"}
 
 
 def test_tests_take_today_from_the_suites_day_not_the_machines_calendar() -> None:

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.models import AuditEvent, Membership, SignOff, SignOffTask, TaskComment
 from tests.api.helpers import api_as
-from tests.app.test_tasks import waiting_on_signoffs
+from tests.app.signoffs.test_tasks import waiting_on_signoffs
 from workflows.roles import Role
 
 PROBLEM = "application/problem+json"

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.models import AuditEvent
 from tests.api.helpers import api_as
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
-from tests.app.test_tasks import BEFORE
+from tests.app.signoffs.test_tasks import BEFORE
 from workflows.roles import Role
 
 PROBLEM = "application/problem+json"

@@ -9,7 +9,7 @@ import pytest
 
 from bench.scale.memory import peak_rss
 from bench.scale.runner import build, database
-from tests.app.test_scale import server_url
+from tests.app.programs.test_scale import server_url
 
 
 def test_the_peak_rss_of_a_web_process_is_measured_and_printed(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,1 @@
+"""Tests of the enrolment and its pathway."""

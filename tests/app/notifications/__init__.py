@@ -1,0 +1,1 @@
+"""Tests of the outbox, jobs, email, the daily sweep."""

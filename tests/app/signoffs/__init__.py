@@ -1,0 +1,1 @@
+"""Tests of sign-offs, tasks, panels, delegations, the inbox."""

@@ -1,0 +1,1 @@
+"""Tests of accounts, roles, invitations, sign-in."""
