@@ -46,8 +46,13 @@ seed: migrate instance/secret_key
 run: seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## Set up and pass the whole suite: SQLite lane, then the PostgreSQL lane.
-test: test-sqlite test-postgres
+## Set up and pass the whole suite: the lint and type gates, the SQLite lane, then the PostgreSQL lane.
+test: lint test-sqlite test-postgres
+
+# ruff with the project's config over everything; mypy strict on the pure engine (pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Tests run on every core (pytest-xdist; each test has its own database or schema); the browser
 # tests share one live server per process, so they run in one process, after the others.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -93,10 +95,8 @@ def _forget_session() -> None:
     # rollback on a dead connection would be one more wait on the database.
     session = g.pop("db_session", None)
     if session is not None:
-        try:
+        with contextlib.suppress(Exception):  # the page must render even if the database is gone
             session.close()
-        except Exception:  # noqa: BLE001  the page must render even if the database is gone
-            pass
 
 
 def _is_default(error: HTTPException) -> bool:

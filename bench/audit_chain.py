@@ -14,13 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
 
-import app.models  # noqa: E402, F401
-from app.db import make_engine  # noqa: E402
-from app.models import AuditEvent  # noqa: E402
-from app.models import audit as audit_module  # noqa: E402
+import app.models  # noqa: F401
+from app.db import make_engine
+from app.models import AuditEvent
+from app.models import audit as audit_module
 
 
 def main(count: int) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scale.runner import measure, table  # noqa: E402
+from bench.scale.runner import measure, table
 
 
 def main() -> None:

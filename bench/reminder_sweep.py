@@ -22,18 +22,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+from sqlalchemy import event
+from sqlmodel import Session, SQLModel
 
-from app import create_app  # noqa: E402
-from app.db import make_engine  # noqa: E402
-from app.models import Enrollment, Organisation, OrganisationKind, Program, User  # noqa: E402  # noqa: E402
+from app import create_app
+from app.db import make_engine
+from app.models import Enrollment, Organisation, OrganisationKind, Program, User
 from app.services.enrollments import (
-    deadline_events,  # noqa: E402
-    pathways,  # noqa: E402
+    deadline_events,
+    pathways,
 )
-from app.services.notifications.reminders import schedule_reminders  # noqa: E402
-from app.services.team import accounts  # noqa: E402
+from app.services.notifications.reminders import schedule_reminders
+from app.services.team import accounts
 
 
 def build(session: Session, n: int) -> None:

@@ -143,7 +143,7 @@ def main() -> None:
     for f in figures:
         if f["metric"] == "worker_stop_seconds":
             took = "still running" if f["value"] is None else f"{f['value']:.1f}"
-            print(f"{f['case']:<24} {took:>16} {str(f['left_behind']):>20}")
+            print(f"{f['case']:<24} {took:>16} {f['left_behind']!s:>20}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-import app.models  # noqa: F401
+import app.models
 from app import clock, create_app
 from app.db import make_engine
 from tests import services, today
@@ -188,7 +188,7 @@ def auth(client: FlaskClient) -> Auth:
 
 
 def make_user(session: Session, email: str = "ana@example.org", name: str = "Ana Ruiz",
-              password: str = "correct horse battery") -> "app.models.User":
+              password: str = "correct horse battery") -> app.models.User:
     """A user who can sign in with `password`."""
     from app.services.team import accounts
 

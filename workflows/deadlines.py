@@ -9,7 +9,7 @@ expires on 28 Feb 2025).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workflows import dates as d
@@ -37,7 +37,7 @@ class Deadline:
 def local_today(now_utc: datetime, tz: str = DEFAULT_TZ) -> date:
     """The calendar day in `tz` at instant `now_utc` (a naive datetime is taken as UTC)."""
     if now_utc.tzinfo is None:
-        now_utc = now_utc.replace(tzinfo=timezone.utc)
+        now_utc = now_utc.replace(tzinfo=UTC)
     return now_utc.astimezone(ZoneInfo(tz)).date()
 
 

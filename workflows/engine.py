@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from statemachine.exceptions import InvalidStateValue, TransitionNotAllowed
 
@@ -160,7 +161,8 @@ def fire(pathway: str, version: int, state: str, event: str, facts: Facts) -> st
         raise EventNotAllowed(event, state) from None
     except (KeyError, InvalidStateValue):
         raise UnknownState(defn.pathway, defn.version, state) from None
-    return str(getattr(machine.model, "state"))
+    model: Any = machine.model  # the record the machine wrote its state on
+    return str(model.state)
 
 
 def requirements(pathway: str, version: int, facts: Facts) -> list[RequirementGroup]:

@@ -116,8 +116,8 @@ def sign_up() -> str | Response | tuple[str, int]:
             # unique, so any sign-up form tells; hiding it would need a confirm-by-email round trip
             # before every sign-up, and people invited by their program already use the invitation
             # link. Sign-in and reset still never tell (they are where guessing would pay).
-            form.email.errors = ["An account already uses this email. Sign in, or reset the password if you "
-                                 "have forgotten it."]
+            form.email.errors = [("An account already uses this email. Sign in, or reset the password if you "
+                                  "have forgotten it.")]
             return render_template("auth/sign_up.html", form=form), 400
         sign_in_on_this_device(user)
         flash("Your account is ready. Now tell us about the credential you are working toward.", "success")

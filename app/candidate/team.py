@@ -259,8 +259,8 @@ def accept_invitation(token: str) -> Response | tuple[str, int]:
     if gone is not None:
         return gone
     if accounts.find_by_email(session, invitation.email) is not None:
-        return _invitation_page(invitation, 400, problems=["An account already uses this email: sign in first, "
-                                                           "then accept."])
+        return _invitation_page(invitation, 400, problems=[("An account already uses this email: sign in first, "
+                                                            "then accept.")])
     form = JoinForm()
     if not form.validate():
         return _invitation_page(invitation, 400, form)

@@ -88,9 +88,9 @@ def program_named(session: Session, organisation: Organisation, name: str, pathw
 
 def grant(session: Session, user: User, role: Role, *, organisation: Organisation | None = None,
            program: Program | None = None, enrollment_id: int | None = None) -> Membership:
-    scope = dict(user_id=user.id, role=role.value,
-                 organisation_id=organisation.id if organisation else None,
-                 program_id=program.id if program else None, enrollment_id=enrollment_id)
+    scope = {"user_id": user.id, "role": role.value,
+             "organisation_id": organisation.id if organisation else None,
+             "program_id": program.id if program else None, "enrollment_id": enrollment_id}
     query = select(Membership).where(Membership.revoked_at.is_(None))  # type: ignore[union-attr]
     for column, value in scope.items():
         attribute = getattr(Membership, column)

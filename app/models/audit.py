@@ -188,16 +188,16 @@ def verify_chain(connection: sa.Connection, anchor: tuple[int, str] | None = Non
 # The database refuses too, so no code path (raw SQL, another client) can rewrite history.
 _TRIGGERS = {
     "sqlite": [
-        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
-        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+        ("CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"),
+        ("CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"),
     ],
     "postgresql": [
-        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
-        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+        ("CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
+         "BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql"),
+        ("CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
+         "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()"),
     ],
 }
 

@@ -62,5 +62,5 @@ class Enrollment(SQLModel, table=True):
     state_changed_at: datetime | None = timestamp_field()
 
     @declared_attr  # type: ignore[arg-type]
-    def __mapper_args__(cls) -> dict:  # noqa: N805
+    def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version_id}

@@ -60,7 +60,7 @@ class SignOffTask(SQLModel, table=True):
     version_id: int = Field(default=1, nullable=False)
 
     @declared_attr  # type: ignore[arg-type]
-    def __mapper_args__(cls) -> dict:  # noqa: N805
+    def __mapper_args__(cls) -> dict:
         # Two approvers deciding at once: the second UPDATE matches no row and fails loudly.
         return {"version_id_col": cls.__table__.c.version_id}
 

@@ -5,16 +5,15 @@ Revision ID: 25e04ab06bc6
 Revises: d482d940d6a4
 Create Date: 2026-11-22 14:16:56.257615
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '25e04ab06bc6'
-down_revision: Union[str, Sequence[str], None] = 'd482d940d6a4'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = 'd482d940d6a4'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

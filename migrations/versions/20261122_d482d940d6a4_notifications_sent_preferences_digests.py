@@ -4,16 +4,15 @@ Revision ID: d482d940d6a4
 Revises: e40fc8b48fd9
 Create Date: 2026-11-22 13:40:18.772393
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = 'd482d940d6a4'
-down_revision: Union[str, Sequence[str], None] = 'e40fc8b48fd9'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = 'e40fc8b48fd9'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

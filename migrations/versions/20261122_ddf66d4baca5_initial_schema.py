@@ -4,18 +4,17 @@ Revision ID: ddf66d4baca5
 Revises:
 Create Date: 2026-11-22 12:58:21.540001
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from app.models.audit import append_only_statements
 
-
 revision: str = 'ddf66d4baca5'
-down_revision: Union[str, Sequence[str], None] = None
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

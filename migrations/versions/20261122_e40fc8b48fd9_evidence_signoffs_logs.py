@@ -4,16 +4,15 @@ Revision ID: e40fc8b48fd9
 Revises: ddf66d4baca5
 Create Date: 2026-11-22 13:00:20.699205
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = 'e40fc8b48fd9'
-down_revision: Union[str, Sequence[str], None] = 'ddf66d4baca5'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = 'ddf66d4baca5'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

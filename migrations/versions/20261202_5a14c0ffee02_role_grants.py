@@ -4,16 +4,15 @@ Revision ID: 5a14c0ffee02
 Revises: 5a18c0ffee01
 Create Date: 2026-12-02 02:00:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
-
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = '5a14c0ffee02'
-down_revision: Union[str, Sequence[str], None] = '5a18c0ffee01'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '5a18c0ffee01'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _OLD_ROLES = ('candidate', 'mentor', 'coach', 'site_administrator', 'credential_analyst', 'district_hr',
               'prep_program_support_provider', 'program_director', 'panel_member', 'service_administrator')

@@ -8,19 +8,18 @@ Revision ID: 5a14c0ffee03
 Revises: 5a14c0ffee02
 Create Date: 2026-12-02 02:00:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from app.models.audit import CHAINED_COLUMNS, GENESIS, append_only_statements, event_hash
 from app.models.base import UTCDateTime
 
-
 revision: str = '5a14c0ffee03'
-down_revision: Union[str, Sequence[str], None] = '5a14c0ffee02'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '5a14c0ffee02'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _DROP_TRIGGERS = {
     "sqlite": ["DROP TRIGGER IF EXISTS audit_event_no_update", "DROP TRIGGER IF EXISTS audit_event_no_delete"],

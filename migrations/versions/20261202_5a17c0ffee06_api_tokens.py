@@ -4,16 +4,15 @@ Revision ID: 5a17c0ffee06
 Revises: 5a15c0ffee05
 Create Date: 2026-12-02 02:40:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
-
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = '5a17c0ffee06'
-down_revision: Union[str, Sequence[str], None] = '5a15c0ffee05'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '5a15c0ffee05'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -9,18 +9,17 @@ Revision ID: 5a19c0ffee07
 Revises: 5a17c0ffee06
 Create Date: 2026-12-02 05:00:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from app.models.base import UTCDateTime
 
-
 revision: str = '5a19c0ffee07'
-down_revision: Union[str, Sequence[str], None] = '5a17c0ffee06'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '5a17c0ffee06'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -11,16 +11,15 @@ Revision ID: 5a1ac0ffee08
 Revises: 5a19c0ffee07
 Create Date: 2026-12-02 14:00:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '5a1ac0ffee08'
-down_revision: Union[str, Sequence[str], None] = '5a19c0ffee07'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '5a19c0ffee07'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

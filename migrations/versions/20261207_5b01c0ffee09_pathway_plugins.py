@@ -12,15 +12,15 @@ Revision ID: 5b01c0ffee09
 Revises: 5a1ac0ffee08
 Create Date: 2026-12-07 11:30:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = '5b01c0ffee09'
-down_revision: Union[str, Sequence[str], None] = '5a1ac0ffee08'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '5a1ac0ffee08'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 PATHWAYS = ['pip', 'induction', 'casc']
 EVIDENCE_KINDS = ['clearance', 'withdrawal_notice', 'issued_credential', 'recruitment_records', 'transcripts', 'eligibility_worksheet', 'board_notice', 'cl_857', 'live_scan_receipt', 'personalized_plan', 'action_plan', 'smc_verification', 'us_constitution', 'basic_skills', 'intern_admission_letter', 'job_offer', 'preliminary_credential', 'employment_verification', 'mentor_match_record', 'ilp', 'eco_application', 'extensive_support_plan', 'completion_review', 'transportability_document', 'cl_855', 'pasc_or_coe', 'cl_777', 'orientation_y1', 'assurances_y1', 'iip_1', 'orientation_y2', 'assurances_y2', 'iip_2', 'experience_letter', 'year1_completion_document']

@@ -10,16 +10,15 @@ Revision ID: 5b02c0ffee10
 Revises: 5b01c0ffee09
 Create Date: 2026-12-07 11:15:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '5b02c0ffee10'
-down_revision: Union[str, Sequence[str], None] = '5b01c0ffee09'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '5b01c0ffee09'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

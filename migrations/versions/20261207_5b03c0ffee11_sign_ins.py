@@ -8,18 +8,17 @@ Revision ID: 5b03c0ffee11
 Revises: 5b02c0ffee10
 Create Date: 2026-12-07 11:30:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from app.models.base import UTCDateTime
 
-
 revision: str = '5b03c0ffee11'
-down_revision: Union[str, Sequence[str], None] = '5b02c0ffee10'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '5b02c0ffee10'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

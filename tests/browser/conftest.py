@@ -120,11 +120,12 @@ def serving(folder: Path, port: int | None = None, extra_env: dict[str, str] | N
     env.pop("REDIS_URL", None)
     bin_dir = Path(sys.executable).parent
     for command in (["alembic", "-c", "pyproject.toml", "upgrade", "head"], ["flask", "seed-demo"]):
-        done = subprocess.run([bin_dir / command[0], *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run([bin_dir / command[0], *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True,
+                              check=False)
         if done.returncode:
             raise RuntimeError(f"`{' '.join(command)}` failed:\n{done.stderr[-3000:]}")
     port = port or free_port()
-    log = open(folder / "server.log", "wb")
+    log = open(folder / "server.log", "wb")  # noqa: SIM115  the server writes to it until it stops
     # A short graceful timeout: a browser's idle keep-alive connection must not hold the teardown.
     server = subprocess.Popen([bin_dir / "gunicorn", "--workers", "2", "--graceful-timeout", "3",
                                "--bind", f"127.0.0.1:{port}", "wsgi:app"],
@@ -448,7 +449,7 @@ def place(live_server: LiveServer, stage: str, name: str) -> tuple[int, str]:
     (enrolment id, email). For journeys that move a candidate along, so no two runs share one."""
     email = f"{re.sub(r'[^a-z0-9]+', '.', name.lower()).strip('.')}@journeys.example.org"
     done = subprocess.run([sys.executable, "-m", "tests.browser.states", stage, email, name], cwd=ROOT,
-                          env=live_server.env, capture_output=True, text=True)
+                          env=live_server.env, capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"placing {name} at {stage} failed:\n{done.stderr[-3000:]}")
     placed = json.loads(done.stdout.strip().splitlines()[-1])

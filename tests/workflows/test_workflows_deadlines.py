@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from workflow_scenarios import HAPPY
@@ -53,11 +53,11 @@ def test_day_counts_cross_february_29() -> None:
 
 
 @pytest.mark.parametrize(("now", "local"), [
-    (datetime(2027, 1, 1, 6, 0, tzinfo=timezone.utc), date(2026, 12, 31)),  # PST, UTC-8
-    (datetime(2027, 1, 1, 8, 0, tzinfo=timezone.utc), date(2027, 1, 1)),
-    (datetime(2026, 7, 1, 6, 59, tzinfo=timezone.utc), date(2026, 6, 30)),  # PDT, UTC-7
-    (datetime(2026, 7, 1, 7, 0, tzinfo=timezone.utc), date(2026, 7, 1)),
-    (datetime(2028, 3, 1, 7, 59, tzinfo=timezone.utc), date(2028, 2, 29)),  # leap day in LA
+    (datetime(2027, 1, 1, 6, 0, tzinfo=UTC), date(2026, 12, 31)),  # PST, UTC-8
+    (datetime(2027, 1, 1, 8, 0, tzinfo=UTC), date(2027, 1, 1)),
+    (datetime(2026, 7, 1, 6, 59, tzinfo=UTC), date(2026, 6, 30)),  # PDT, UTC-7
+    (datetime(2026, 7, 1, 7, 0, tzinfo=UTC), date(2026, 7, 1)),
+    (datetime(2028, 3, 1, 7, 59, tzinfo=UTC), date(2028, 2, 29)),  # leap day in LA
     (datetime(2027, 1, 1, 6, 0), date(2026, 12, 31)),  # naive is taken as UTC
 ])
 def test_local_today_uses_the_organisations_zone(now: datetime, local: date) -> None:
@@ -69,11 +69,11 @@ def test_local_today_uses_the_organisations_zone(now: datetime, local: date) -> 
 def test_the_local_day_decides_whether_a_permit_has_expired() -> None:
     """At 06:00 UTC on the expiry day it is still the day before in LA: not expired yet."""
     issued = {KeyDate.PERMIT_ISSUED_ON: date(2026, 1, 1)}
-    still = Facts(pathway="pip", today=dl.local_today(datetime(2027, 1, 1, 6, tzinfo=timezone.utc)),
+    still = Facts(pathway="pip", today=dl.local_today(datetime(2027, 1, 1, 6, tzinfo=UTC)),
                   dates=issued)
     with pytest.raises(StepBlocked):
         engine.fire("pip", 1, "pip_active", "expire_permit", still)
-    later = still.replace(today=dl.local_today(datetime(2027, 1, 1, 8, tzinfo=timezone.utc)))
+    later = still.replace(today=dl.local_today(datetime(2027, 1, 1, 8, tzinfo=UTC)))
     assert engine.fire("pip", 1, "pip_active", "expire_permit", later) == "pip_expired_not_ready"
 
 

@@ -210,8 +210,8 @@ def test_eco_needs_the_programs_teaching_years() -> None:
     facts = HAPPY["induction"].replace(settings=ProgramSettings(eco_min_teaching_years=3))
     with pytest.raises(StepBlocked) as blocked:
         engine.fire("induction", 1, "ilp_goals_set", "apply_eco", facts)
-    assert blocked.value.reasons == ["The Early Completion Option needs 3 years as teacher of "
-                                     "record; your district HR has verified 2."]
+    assert blocked.value.reasons == [("The Early Completion Option needs 3 years as teacher of "
+                                      "record; your district HR has verified 2.")]
 
 
 def test_a_purged_or_stale_recommendation_must_be_made_again() -> None:

@@ -102,9 +102,9 @@ def test_events_from_gives_a_button_or_the_reasons() -> None:
     ready = options["declare_intern_ready"]
     assert not ready.enabled and ready.target == "intern_ready"
     # The message names who must attend a review for it to count (pip_review_needs_* settings).
-    assert ready.reasons == ("2 of 3 reviews of your tracker held and signed with someone from your "
-                             "district (HR or credential analyst), your direct supervisor (site "
-                             "administrator), your mentor and your teacher-preparation program support "
-                             "provider present.",)
+    assert ready.reasons == (("2 of 3 reviews of your tracker held and signed with someone from your "
+                              "district (HR or credential analyst), your direct supervisor (site "
+                              "administrator), your mentor and your teacher-preparation program support "
+                              "provider present."),)
     assert Role.CANDIDATE in ready.by and not ready.automatic
     assert options["withdraw"].enabled and options["expire_permit"].automatic

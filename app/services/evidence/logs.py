@@ -8,6 +8,7 @@ from that date (workflows.program_years), never from a label someone picks.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -80,7 +81,7 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
     if kind_ not in kinds_:
         raise LogError(f"This pathway keeps these logs: {', '.join(k.value.replace('_', ' ') for k in kinds_)}.")
     check_date(enrollment, occurred_on, today)
-    if hours != hours or hours < 0 or hours > MAX_HOURS:  # NaN is not a number of hours
+    if math.isnan(hours) or hours < 0 or hours > MAX_HOURS:  # NaN is not a number of hours
         raise LogError(f"Hours must be between 0 and {MAX_HOURS:g} for one entry.")
     if kind_ not in {LogKind.SUPPORT_NOTE, LogKind.REVIEW_MEETING} and hours == 0:
         raise LogError("Enter how many hours this took.")

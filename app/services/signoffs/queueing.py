@@ -97,12 +97,12 @@ def queue(session: Session, enrollment: Enrollment, key: str, role: str, event: 
     existing = open_task(session, enrollment.id, key, role)  # type: ignore[arg-type]
     if existing is not None:
         return existing
-    values = dict(enrollment_id=enrollment.id, key=key, role=role, event=event,
-                  what=_what(enrollment, key, role, event, facts),
-                  due_on=facts.today + timedelta(days=facts.settings.signoff_due_days),
-                  priority=_priority(enrollment, facts), status=OPEN, created_at=now, version_id=1,
-                  replaces_id=replaces.id if replaces else None,
-                  claimed_by_id=claimed_by.id if claimed_by else None, claimed_at=now if claimed_by else None)
+    values = {"enrollment_id": enrollment.id, "key": key, "role": role, "event": event,
+              "what": _what(enrollment, key, role, event, facts),
+              "due_on": facts.today + timedelta(days=facts.settings.signoff_due_days),
+              "priority": _priority(enrollment, facts), "status": OPEN, "created_at": now, "version_id": 1,
+              "replaces_id": replaces.id if replaces else None,
+              "claimed_by_id": claimed_by.id if claimed_by else None, "claimed_at": now if claimed_by else None}
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (dialect.insert(SignOffTask).values(**values)
                  .on_conflict_do_nothing(index_elements=["enrollment_id", "key", "role"],

@@ -15,8 +15,8 @@ from app.confidentiality import Channel, Content
 from app.models import Enrollment, Program
 from app.services.enrollments import deadline_events
 from tests.api.helpers import Api, token_for
-from tests.app.pathway_driver import PathwayDriver
 from tests.app.enrollments.test_recorded_facts import record
+from tests.app.pathway_driver import PathwayDriver
 from tests.app.signoffs.test_tasks import approve, ask, satisfy_all_but_signoffs
 from tests.conftest import Auth, signed_in
 from tests.today import now

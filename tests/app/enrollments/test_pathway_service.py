@@ -171,14 +171,13 @@ def test_concurrent_requests_for_one_step_apply_it_once(app: Flask, session: Ses
     outcomes: list[str] = []
 
     def press(person) -> None:  # type: ignore[no-untyped-def]
-        with app.app_context():
-            with Session(app.extensions["db_engine"], expire_on_commit=False) as own:
-                barrier.wait()
-                try:
-                    pathways.apply_event(own, driver.enrollment.id, "verify_employment", own.merge(person))
-                    outcomes.append("applied")
-                except Conflict:
-                    outcomes.append("conflict")
+        with app.app_context(), Session(app.extensions["db_engine"], expire_on_commit=False) as own:
+            barrier.wait()
+            try:
+                pathways.apply_event(own, driver.enrollment.id, "verify_employment", own.merge(person))
+                outcomes.append("applied")
+            except Conflict:
+                outcomes.append("conflict")
 
     threads = [threading.Thread(target=press, args=(p,)) for p in (hr, analyst)]
     for thread in threads:

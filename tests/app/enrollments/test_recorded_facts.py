@@ -104,7 +104,7 @@ def test_the_owner_of_every_pathway_fact_records_it_on_the_facts_page(app: Flask
         for spec in specs_for(pathway):
             if spec.needs_reason or spec.key is KeyDate.ENROLLED_ON:
                 continue
-            owner = sorted(spec.owners)[0]
+            owner = min(spec.owners)
             value = values[spec.kind]
             if spec.name.endswith("_expires_on"):
                 value = (TODAY + timedelta(days=300)).isoformat()

@@ -31,8 +31,8 @@ def casc(app: Flask, session: Session) -> PathwayDriver:
 
 
 def log(driver: PathwayDriver, **overrides):  # type: ignore[no-untyped-def]
-    values = dict(kind="coaching", occurred_on=TODAY - timedelta(days=1), hours=1.0, notes="Talked budgets.",
-                  signer=driver.people[Role.COACH], today=TODAY)
+    values = {"kind": "coaching", "occurred_on": TODAY - timedelta(days=1), "hours": 1.0, "notes": "Talked budgets.",
+              "signer": driver.people[Role.COACH], "today": TODAY}
     values.update(overrides)
     entry = logs.add(driver.session, driver.refresh(), driver.candidate, **values)
     driver.session.commit()

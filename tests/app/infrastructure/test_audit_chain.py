@@ -185,7 +185,7 @@ def test_concurrent_writers_keep_the_chain_linear(app: Flask) -> None:
     assert report.problems == [] and report.count == 6 * 15 * 2
 
 
-def test_a_migration_chains_the_events_already_there_and_keeps_the_triggers(empty_database: str) -> None:  # noqa: F811
+def test_a_migration_chains_the_events_already_there_and_keeps_the_triggers(empty_database: str) -> None:
     config = alembic_config(empty_database)
     command.upgrade(config, "5a14c0ffee02")
     engine = make_engine(empty_database)

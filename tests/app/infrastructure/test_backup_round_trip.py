@@ -26,9 +26,9 @@ from app.db import make_engine
 from app.models import AuditEvent, Evidence
 from app.models.audit import verify_chain
 from tests import services
+from tests.app.infrastructure.test_migrations import alembic_config
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.app.progress.test_candidate_workspace import upload
-from tests.app.infrastructure.test_migrations import alembic_config
 from tests.conftest import Auth, signed_in
 
 pytestmark = pytest.mark.postgres

@@ -26,7 +26,7 @@ FRIENDLY = "the service is briefly unavailable, nothing you did was lost"
 
 
 @pytest.fixture
-def proxy(database_url: str) -> Iterator[Proxy]:  # noqa: F811
+def proxy(database_url: str) -> Iterator[Proxy]:
     """A proxy in front of the test's PostgreSQL."""
     url = make_url(database_url)
     tunnel = Proxy(url.host or "127.0.0.1", url.port or 5432)
@@ -36,7 +36,7 @@ def proxy(database_url: str) -> Iterator[Proxy]:  # noqa: F811
 
 
 @pytest.fixture
-def proxied_app(app_config: dict[str, Any], database_url: str, proxy: Proxy) -> Iterator[Flask]:  # noqa: F811
+def proxied_app(app_config: dict[str, Any], database_url: str, proxy: Proxy) -> Iterator[Flask]:
     """The app, reaching its database only through the proxy."""
     url = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
     application = create_app({**app_config, "DATABASE_URL": url.render_as_string(hide_password=False)})

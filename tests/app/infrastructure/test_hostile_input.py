@@ -22,7 +22,15 @@ from app import access, inputs
 from app.api import blueprint as api_blueprint
 from app.models import User
 from app.services.team import api_tokens
-from tests.app.infrastructure.test_access_matrix import FORMS, SIGN_OUTS, World, _client, _person, _url, world_on_own_database
+from tests.app.infrastructure.test_access_matrix import (
+    FORMS,
+    SIGN_OUTS,
+    World,
+    _client,
+    _person,
+    _url,
+    world_on_own_database,
+)
 
 # Beyond PostgreSQL's integer, SQLite's and psycopg's 64 bits, and any machine word.
 HUGE = [2**31, 2**63, 2**64, 10**30]

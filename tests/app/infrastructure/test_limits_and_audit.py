@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 from app import create_app
 from app.models import AuditEvent
 from tests.api.helpers import api_as
-from tests.app.signoffs.test_approver_queue import _mentor_with_work
-from tests.app.notifications.test_jobs_redis import redis_url  # noqa: F401  (fixture)
 from tests.app.infrastructure.test_rate_limits import RIGHT, sign_in
+from tests.app.notifications.test_jobs_redis import redis_url  # noqa: F401  (fixture)
+from tests.app.signoffs.test_approver_queue import _mentor_with_work
 from tests.conftest import Auth, make_user
 
 
@@ -32,7 +32,7 @@ def test_the_api_token_limit_is_read_from_rate_limit_api_token(app_config: dict[
 
 @pytest.mark.redis
 def test_with_redis_url_set_two_processes_share_one_lockout_that_refuses_the_right_password(
-        app_config: dict[str, Any], redis_url: str, session: Session) -> None:  # noqa: F811
+        app_config: dict[str, Any], redis_url: str, session: Session) -> None:
     make_user(session)
     # Two apps stand for two gunicorn workers with only REDIS_URL set; a prefix keeps the counters this test's.
     shared = {**app_config, "REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,

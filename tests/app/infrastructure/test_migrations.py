@@ -86,9 +86,8 @@ def test_the_migrated_audit_trail_refuses_updates_and_deletes(empty_database: st
         conn.execute(text("INSERT INTO audit_event (occurred_at, action, details, previous_hash, chain_hash) "
                           "VALUES (CURRENT_TIMESTAMP, 'test.event', '{}', '', '')"))
     for statement in ("UPDATE audit_event SET action = 'rewritten'", "DELETE FROM audit_event"):
-        with pytest.raises(Exception, match="append-only"):
-            with engine.begin() as conn:
-                conn.execute(text(statement))
+        with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT action FROM audit_event")).scalars().all() == ["test.event"]
     engine.dispose()

@@ -77,7 +77,7 @@ def test_metrics_count_requests_by_route_and_status_and_report_the_outbox_lag(ap
 
 
 def test_a_job_carries_the_request_id_of_the_request_that_queued_it(app_config: dict[str, Any], session: Session,
-                                                                      redis_url: str) -> None:  # noqa: F811
+                                                                      redis_url: str) -> None:
     app = create_app({**app_config, "REDIS_URL": redis_url})
     make_user(session)
     client = app.test_client()

@@ -33,12 +33,11 @@ def recording_handler() -> Any:
 
 
 def queue_message(app: Flask, key: str = "k1", **payload: Any) -> int:
-    with app.app_context():
-        with Session(app.extensions["db_engine"]) as session:
-            message = outbox.add(session, "test.record", key, **payload)
-            session.add(AuditEvent(action="test.command"))
-            outbox.commit(session)
-            return message.id  # type: ignore[return-value]
+    with app.app_context(), Session(app.extensions["db_engine"]) as session:
+        message = outbox.add(session, "test.record", key, **payload)
+        session.add(AuditEvent(action="test.command"))
+        outbox.commit(session)
+        return message.id  # type: ignore[return-value]
 
 
 def message(app: Flask, message_id: int) -> OutboxMessage:
@@ -53,14 +52,13 @@ def test_without_redis_the_job_runs_in_process_right_after_commit(app: Flask) ->
 
 
 def test_a_rolled_back_command_runs_nothing(app: Flask) -> None:
-    with app.app_context():
-        with Session(app.extensions["db_engine"]) as session:
-            outbox.add(session, "test.record", "never", n=2)
-            session.flush()
-            session.rollback()
-            session.add(AuditEvent(action="test.other"))
-            outbox.commit(session)
-            assert session.exec(select(OutboxMessage)).all() == []
+    with app.app_context(), Session(app.extensions["db_engine"]) as session:
+        outbox.add(session, "test.record", "never", n=2)
+        session.flush()
+        session.rollback()
+        session.add(AuditEvent(action="test.other"))
+        outbox.commit(session)
+        assert session.exec(select(OutboxMessage)).all() == []
     assert CALLS == []
 
 

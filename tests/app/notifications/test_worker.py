@@ -20,7 +20,6 @@ from sqlmodel import Session, select
 from app import create_app
 from app.models import DeliveryStatus, OutboxMessage
 from tests.app.mail_server import Recorder, smtp_server  # noqa: F401  (fixture)
-from tests.app.tcp_proxy import Proxy
 from tests.app.notifications.test_jobs_redis import (  # noqa: F401  (fixtures)
     ROOT,
     notification,
@@ -30,6 +29,7 @@ from tests.app.notifications.test_jobs_redis import (  # noqa: F401  (fixtures)
     wait_for,
     worker_env,
 )
+from tests.app.tcp_proxy import Proxy
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.redis

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.app.mail_server import smtp_server  # noqa: F401  (fixture)
-from tests.app.tcp_proxy import Proxy
 from tests.app.notifications.test_jobs_redis import children, redis_url, smtp_config, wait_for  # noqa: F401  (fixtures)
 from tests.app.notifications.test_worker import start_app_worker, stop
+from tests.app.tcp_proxy import Proxy
 
 pytestmark = pytest.mark.redis
 STOP_GUARD_SECONDS = 30
@@ -52,7 +52,7 @@ def assert_stops_on_sigterm(worker: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def proxy(smtp_config: dict[str, Any]) -> Any:  # noqa: F811
+def proxy(smtp_config: dict[str, Any]) -> Any:
     target = urlsplit(smtp_config["REDIS_URL"])
     proxy = Proxy(target.hostname or "127.0.0.1", target.port or 6379)
     proxy.open()
@@ -60,7 +60,7 @@ def proxy(smtp_config: dict[str, Any]) -> Any:  # noqa: F811
     proxy.close()
 
 
-def test_an_idle_worker_stops_on_sigterm_with_its_scheduler(smtp_config: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+def test_an_idle_worker_stops_on_sigterm_with_its_scheduler(smtp_config: dict[str, Any], tmp_path: Path) -> None:
     worker = start_app_worker(smtp_config, tmp_path)
     try:
         with_scheduler(worker)
@@ -71,7 +71,7 @@ def test_an_idle_worker_stops_on_sigterm_with_its_scheduler(smtp_config: dict[st
 
 @pytest.mark.parametrize("redis_back", [True, False], ids=["after-the-outage", "during-the-outage"])
 def test_a_worker_stops_on_sigterm_after_or_during_a_redis_outage(
-        smtp_config: dict[str, Any], tmp_path: Path, proxy: Any, redis_back: bool) -> None:  # noqa: F811
+        smtp_config: dict[str, Any], tmp_path: Path, proxy: Any, redis_back: bool) -> None:
     tunnel, url = proxy
     worker = start_app_worker(smtp_config, tmp_path, url=url)
     try:
@@ -87,7 +87,7 @@ def test_a_worker_stops_on_sigterm_after_or_during_a_redis_outage(
         stop(worker)
 
 
-def test_a_worker_killed_outright_leaves_no_scheduler_behind(smtp_config: dict[str, Any], tmp_path: Path) -> None:  # noqa: F811
+def test_a_worker_killed_outright_leaves_no_scheduler_behind(smtp_config: dict[str, Any], tmp_path: Path) -> None:
     worker = start_app_worker(smtp_config, tmp_path)
     try:
         scheduler = with_scheduler(worker)

@@ -133,7 +133,7 @@ def test_a_double_approve_records_one_decision(app: Flask, session: Session) -> 
 
 def test_a_decision_from_a_stale_page_loses_to_the_first(app: Flask, session: Session) -> None:
     """Two sessions loaded the open task; the second decision finds it decided (no threads needed)."""
-    driver, [hr_task, site_task] = waiting_on_signoffs(app, session, "pip")
+    driver, [_hr_task, site_task] = waiting_on_signoffs(app, session, "pip")
     other_site_admin = accounts.create_user(session, "second.site@example.org", "Second Site", "correct horse battery")
     session.add(Membership(user_id=other_site_admin.id, role="site_administrator", enrollment_id=driver.enrollment.id))
     session.commit()
@@ -169,7 +169,7 @@ def test_sending_back_needs_a_reason_and_the_candidate_sees_it(app: Flask, sessi
 
 
 def test_changed_evidence_withdraws_the_sign_off_and_queues_a_new_task(app: Flask, session: Session) -> None:
-    driver, [hr_task, site_task] = waiting_on_signoffs(app, session, "pip")
+    driver, [_hr_task, site_task] = waiting_on_signoffs(app, session, "pip")
     approve(driver, site_task, driver.person(Role.SITE_ADMINISTRATOR))
     given = session.exec(select(SignOff)).one()
     assert set(given.evidence_hashes) == {"personalized_plan"}
@@ -234,7 +234,7 @@ def test_bulk_approve_approves_what_passes_and_lists_the_rest_with_reasons(app: 
 
 
 def test_the_approver_may_undo_within_the_window_and_not_after(app: Flask, session: Session) -> None:
-    driver, [hr_task, site_task] = waiting_on_signoffs(app, session, "pip")
+    driver, [_hr_task, site_task] = waiting_on_signoffs(app, session, "pip")
     site = driver.person(Role.SITE_ADMINISTRATOR)
     decided = utcnow()
     approve(driver, site_task, site, now=decided)
