@@ -102,6 +102,13 @@ def now() -> datetime:
     return real + timedelta(seconds=offset_seconds())
 
 
+def wall_now() -> datetime:
+    """The machine's own clock, for one thing only: lifetimes the browser keeps too (a session, a
+    remember-me cookie expire by the real calendar). Moving the app's clock for a journey or a demo
+    must not sign people out; in production the two clocks agree."""
+    return datetime.now(UTC)
+
+
 def today(timezone: str | None = None) -> date:
     """Today's date in `timezone` (the service's zone, TIMEZONE, by default) on the app's clock."""
     zone = timezone or (current_app.config.get("TIMEZONE") if has_app_context() else None) or DEFAULT_TIMEZONE

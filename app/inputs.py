@@ -84,7 +84,8 @@ def _request_texts() -> Iterable[str]:
 
 def has_control_characters(texts: Iterable[str]) -> bool:
     """Whether any of the texts holds a character no field may hold."""
-    return any(_CONTROL.search(text) for text in texts)
+    # A form part whose name did not decode arrives as None: nothing there to refuse.
+    return any(isinstance(text, str) and _CONTROL.search(text) for text in texts)
 
 
 def out_of_range(error: BaseException) -> bool:

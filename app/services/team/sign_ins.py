@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
+from app import clock
 from app.models import AuditEvent, SignIn, User, utcnow
 
 
@@ -24,7 +25,7 @@ def _digest(key: str) -> str:
 def start(session: Session, user: User) -> str:
     """Record a new sign-in for this device and attach it to the user (the caller commits)."""
     key = secrets.token_urlsafe(24)
-    session.add(SignIn(user_id=user.id, key_digest=_digest(key)))
+    session.add(SignIn(user_id=user.id, key_digest=_digest(key), started_at=clock.wall_now()))
     user.attach_sign_in(key)
     return key
 
@@ -33,7 +34,8 @@ def user_for(session: Session, user_id: int, key: str) -> User | None:
     """The user whose sign-in this is, if it has not ended nor outlived the remember-me period."""
     if not key:
         return None
-    oldest = utcnow() - timedelta(days=current_app.config["REMEMBER_COOKIE_DAYS"])
+    # The remember-me period runs by the real calendar, as the cookie's does (app/clock.py: wall_now).
+    oldest = clock.wall_now() - timedelta(days=current_app.config["REMEMBER_COOKIE_DAYS"])
     user = session.exec(select(User).join(SignIn, SignIn.user_id == User.id).where(  # type: ignore[arg-type]
         User.id == user_id, SignIn.key_digest == _digest(key),
         SignIn.ended_at.is_(None), SignIn.started_at > oldest)).first()  # type: ignore[union-attr]
@@ -60,7 +62,7 @@ def end_all(session: Session, user: User) -> int:
 def forget_old(session: Session, now: datetime | None = None) -> int:
     """Delete sign-ins that ended, or outlived the remember-me period, over a day ago (the daily sweep)."""
     before = (now or utcnow()) - timedelta(days=1)
-    oldest = before - timedelta(days=current_app.config["REMEMBER_COOKIE_DAYS"])
+    oldest = clock.wall_now() - timedelta(days=1 + current_app.config["REMEMBER_COOKIE_DAYS"])
     result = session.execute(delete(SignIn).where(or_(SignIn.ended_at < before,  # type: ignore[operator]
                                                       SignIn.started_at < oldest)))
     session.commit()

@@ -67,7 +67,9 @@ def test_a_service_administrator_adds_a_link_for_everyone(app: Flask, session: S
 def test_only_http_and_https_links_are_accepted(app: Flask, session: Session, admin, url: str) -> None:  # type: ignore[no-untyped-def]
     response = add(signed_in(app, admin.email), url=url)
     assert response.status_code == 400
-    assert "starting with http:// or https://" in response.get_data(as_text=True)
+    # A control character is refused by the app-wide request check before the form reads it (issue 28).
+    expected = "contains a control character" if "\x00" in url else "starting with http:// or https://"
+    assert expected in response.get_data(as_text=True)
     assert session.exec(select(Resource)).all() == []
 
 
