@@ -111,7 +111,7 @@ class PathwayPlugin:
 
     name: str  # what the database stores
     label: str  # "Teacher Induction → clear teaching credential"
-    short: str  # "Induction", in lists and filters
+    short: str  # "CASC", in lists and filters
     title: str  # "Teacher induction", heading its settings
     description: str  # who it is for, when a candidate picks a pathway
     credential_hint: str  # what people write as their goal
@@ -128,6 +128,7 @@ class PathwayPlugin:
     # Pacing: the states in which logs are kept toward a requirement, and the targets then, given
     # the facts and the enrolment date.
     paced_states: frozenset[str] = frozenset()
+    pace: Callable[[Facts, date], list[PaceTarget]] | None = None
     # The logs a candidate keeps (log kind -> the role that signs an entry) and the plans.
     log_kinds: Mapping[str, Role] = field(default_factory=dict)
     plan_kinds: tuple[str, ...] = ()
@@ -167,7 +168,6 @@ class PathwayPlugin:
     counted_on: Mapping[str, str] = field(default_factory=dict)
     # The window rules whose lateness accreditation reports, by the report's column.
     late_windows: Mapping[str, Rule] = field(default_factory=dict)
-    pace: Callable[[Facts, date], list[PaceTarget]] | None = None
 
     def __post_init__(self) -> None:
         # A package that drifts from itself fails at import, not on a page.
