@@ -32,6 +32,7 @@ from app.services.programs import resources as resources_service
 from app.services.signoffs import delegations, panels
 from app.services.team import accounts
 from app.services.team import invitations as invitations_service
+from tests import today as suite_day
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.app.signoffs.test_panels import at_exit_interview
 from tests.app.signoffs.test_tasks import waiting_on_signoffs
@@ -397,7 +398,9 @@ def world_on_own_database(database_template: dict[str, Any], tmp_path_factory: p
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url, "REDIS_URL": None,
                       "MAIL_BACKEND": "folder", "MAIL_FOLDER": str(tmp / "mail"), "UPLOAD_FOLDER": str(tmp / "uploads"),
                       "PACKET_FOLDER": str(tmp / "packets"), "BASE_URL": "http://localhost",
-                      "CLOCK_FILE": str(tmp / "clock.json")})
+                      "CLOCK_FILE": str(tmp / "clock.json"),
+                      # The suite's day (tests/today.py), as every other app of the suite runs on.
+                      "CLOCK_OFFSET_SECONDS": suite_day.OFFSET_SECONDS})
     # Built in an app context of its own, closed before any request (requests would reuse it).
     with Session(app.extensions["db_engine"], expire_on_commit=False) as session, app.app_context():
         built = build_world(app, session)
