@@ -94,7 +94,7 @@ ENROLMENT = rule(SEES_ENROLMENT)
 # The pathways a route is tried on: every installed one (the registry's), and those that keep plans
 # and confidential notes (their own records are what the URLs name).
 EVERY_PATHWAY = tuple(registry.names())
-ALL_PATHWAYS = tuple(p.name for p in registry.plugins() if p.plan_kinds and p.confidential_logs)
+KEEPS_PLANS_AND_NOTES = tuple(p.name for p in registry.plugins() if p.plan_kinds and p.confidential_logs)
 
 ACCESS: dict[tuple[str, str], Entry] = {
     # --- Public and account pages: anyone, signed in or not -------------------------------------
@@ -168,32 +168,32 @@ ACCESS: dict[tuple[str, str], Entry] = {
         induction_document=rule(TEAM),
         pip=rule(PIP_PLAN_READERS), casc=rule(CASC_PLAN_READERS)),
     # Logs: the candidate keeps them, the named mentor or coach signs; notes are confidential.
-    ("candidate.log_book", "GET"): rule(SEES_ENROLMENT, cases=ALL_PATHWAYS),
+    ("candidate.log_book", "GET"): rule(SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES),
     ("candidate.add_log", "POST"): rule(
-        (CANDIDATE,), SEES_ENROLMENT, cases=ALL_PATHWAYS,
+        (CANDIDATE,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES,
         pip=rule((CANDIDATE, Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST),
                  SEES_ENROLMENT)),
     ("candidate.sign_log", "POST"): rule(
-        (Role.MENTOR,), SEES_ENROLMENT, cases=ALL_PATHWAYS, casc=rule((Role.COACH,), SEES_ENROLMENT)),
+        (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT)),
     ("candidate.meetings", "GET"): rule(SEES_ENROLMENT, cases=("pip",)),
     ("candidate.add_meeting", "POST"): rule(SEES_ENROLMENT, cases=("pip",)),
     # Plans and self-assessments: the pathway's confidentiality table (app/policy.py).
-    ("candidate.plans", "GET"): rule(SEES_ENROLMENT, cases=ALL_PATHWAYS),
+    ("candidate.plans", "GET"): rule(SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES),
     ("candidate.plan", "GET"): rule(
-        (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=ALL_PATHWAYS,
+        (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=KEEPS_PLANS_AND_NOTES,
         pip=rule(PIP_PLAN_READERS), casc=rule(CASC_PLAN_READERS)),
     ("candidate.save_plan", "POST"): rule(
-        (CANDIDATE, Role.MENTOR), (Role.PROGRAM_DIRECTOR,), cases=ALL_PATHWAYS,
+        (CANDIDATE, Role.MENTOR), (Role.PROGRAM_DIRECTOR,), cases=KEEPS_PLANS_AND_NOTES,
         pip=rule((CANDIDATE, Role.MENTOR), PIP_PLAN_READERS),
         casc=rule((CANDIDATE, Role.COACH), CASC_PLAN_READERS)),
     ("candidate.submit_plan", "POST"): rule(
-        (CANDIDATE,), (Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=ALL_PATHWAYS,
+        (CANDIDATE,), (Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=KEEPS_PLANS_AND_NOTES,
         pip=rule((CANDIDATE,), PIP_PLAN_READERS), casc=rule((CANDIDATE,), CASC_PLAN_READERS)),
     ("candidate.self_assessments", "GET"): rule(
-        (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=ALL_PATHWAYS,
+        (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=KEEPS_PLANS_AND_NOTES,
         pip=rule(), casc=rule((CANDIDATE, Role.COACH, Role.PROGRAM_DIRECTOR))),
     ("candidate.record_self_assessment", "POST"): rule(
-        (CANDIDATE,), (Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=ALL_PATHWAYS,
+        (CANDIDATE,), (Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=KEEPS_PLANS_AND_NOTES,
         pip=rule(), casc=rule((CANDIDATE,), (Role.COACH, Role.PROGRAM_DIRECTOR))),
 
     # --- Inbox: people holding an approving role anywhere; each task for those who may work it --
@@ -208,7 +208,7 @@ ACCESS: dict[tuple[str, str], Entry] = {
         (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=("induction", "induction/document", "pip", "casc"),
         induction_document=rule(TEAM), pip=rule(PIP_PLAN_READERS), casc=rule(CASC_PLAN_READERS)),
     ("inbox.sign_log", "POST"): rule(
-        (Role.MENTOR,), SEES_ENROLMENT, cases=ALL_PATHWAYS, casc=rule((Role.COACH,), SEES_ENROLMENT)),
+        (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT)),
     ("inbox.delegation_list", "GET"): rule(APPROVERS),
     ("inbox.create_delegation", "POST"): rule(APPROVERS),
     ("inbox.revoke_delegation", "POST"): rule((Role.SITE_ADMINISTRATOR,), cases=("pip",)),

@@ -20,6 +20,16 @@ from workflows.roles import Role
 from workflows.rules import role_name
 
 
+def key_of(name: str) -> KeyDate | Count | Flag:
+    """A fact's name as its composed key (a key date, a count or a flag)."""
+    for kind in (KeyDate, Count, Flag):
+        try:
+            return kind(name)
+        except ValueError:
+            continue
+    raise ValueError(f"{name!r} is not a key date, count or flag")
+
+
 @dataclass(frozen=True)
 class FactSpec:
     """One recordable fact: what it is called, who owns it, and where its value comes from."""
@@ -36,13 +46,7 @@ class FactSpec:
 
     def __post_init__(self) -> None:
         # Hold the composed key (KeyDate, Count or Flag), whatever enum the package named it by.
-        for kind in (KeyDate, Count, Flag):
-            try:
-                object.__setattr__(self, "key", kind(self.key))
-                return
-            except ValueError:
-                continue
-        raise ValueError(f"{self.key!r} is not a key date, count or flag")
+        object.__setattr__(self, "key", key_of(self.key))
 
     @property
     def name(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from workflows.pathway import ReviewMeetings
 from workflows.pip.keys import Count
 from workflows.roles import Role
-from workflows.settings import ProgramSettings
 
 # Who stands for each part of "district, direct supervisor, mentor and support provider".
 REVIEW_PARTS: dict[str, tuple[str, frozenset[Role]]] = {
@@ -31,7 +30,3 @@ REVIEW_ROLES = (Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST, Role.SITE_ADMINISTRAT
 
 REVIEWS = ReviewMeetings(REVIEW_PARTS, REVIEW_ROLES, "your PIP year", Count.REVIEWS_HELD, "pip_min_reviews")
 
-
-def review_required(settings: ProgramSettings) -> list[str]:
-    """Who the program requires at every review, in plain words."""
-    return REVIEWS.required(settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from workflows.keys import CommonEvidence
 from workflows.pip import dates as d
 from workflows.pip.keys import Count, EvidenceKind, Flag, KeyDate, SignOff
-from workflows.pip.reviews import review_required
+from workflows.pip.reviews import REVIEWS
 from workflows.program_years import in_words
 from workflows.roles import Role
 from workflows.rules import (
@@ -92,7 +92,7 @@ PIP_REVIEWS = Rule(
     measure=lambda f: (f.count(Count.REVIEWS_HELD), f.settings.pip_min_reviews),
     # A review counts only when the roles the program requires attended (pip_review_needs_*).
     figures=lambda f: {"have": f.count(Count.REVIEWS_HELD), "need": f.settings.pip_min_reviews,
-                       "who": in_words(review_required(f.settings)) or "your support team"},
+                       "who": in_words(REVIEWS.required(f.settings)) or "your support team"},
     message="{have:g} of {need:g} reviews of your tracker held and signed with {who} present.")
 PIP_SMC = evidence("pip.smc_verified", EvidenceKind.SMC_VERIFICATION, Role.CREDENTIAL_ANALYST,
                    CL_402A,

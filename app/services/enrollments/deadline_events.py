@@ -52,19 +52,8 @@ def event_names() -> frozenset[str]:
 _SLACK = timedelta(days=3)
 
 
-def _column(key: str) -> Any:
-    """A key date in SQL: its column, or its ISO text in the enrolment's `facts` document."""
-    if records.has_column(key):
-        return getattr(Enrollment, key)
-    return Enrollment.facts[key].as_string()  # type: ignore[index]
-
-
-def _day(key: str, day: date) -> Any:
-    """`day` as `_column(key)` compares with it (ISO dates in text order are calendar order)."""
-    return day if records.has_column(key) else day.isoformat()
-
-
 def _date(value: Any) -> date | None:
+    """A key date as read from `records.column_of` (its column's date, or the document's ISO text)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -72,11 +61,11 @@ def _prefilter(time_event: TimeEvent, today: date, settings: list[ProgramSetting
     """The SQL superset: an expiry recorded on or before today, or (none recorded) an anchor date
     old enough under the most lenient program of the pathway."""
     latest = max(time_event.latest_anchor(today, s) for s in settings or [ProgramSettings()]) + _SLACK
-    counted = _column(time_event.anchor) <= _day(time_event.anchor, latest)
+    counted = records.column_of(time_event.anchor) <= records.as_stored(time_event.anchor, latest)
     if time_event.expiry is None:
         return counted
-    expiry = _column(time_event.expiry)
-    return sa.or_(expiry <= _day(time_event.expiry, today), sa.and_(expiry.is_(None), counted))
+    expiry = records.column_of(time_event.expiry)
+    return sa.or_(expiry <= records.as_stored(time_event.expiry, today), sa.and_(expiry.is_(None), counted))
 
 
 def _sources(pathway: str, time_event: TimeEvent) -> dict[int, set[str]]:
@@ -106,7 +95,7 @@ def due_now(session: Session, now: datetime | None = None) -> list[tuple[int, st
     found: list[tuple[int, str]] = []
     dates = _dates()
     columns = (Enrollment.id, Enrollment.pathway_version, Enrollment.state, Enrollment.program_id,
-               Enrollment.flags, *(_column(k.value).label(k.value) for k in dates))
+               Enrollment.flags, *(records.column_of(k.value).label(k.value) for k in dates))
     for pathway, time_event in _time_events():
         states = _sources(pathway, time_event)
         rules = {v: definition(pathway, v).events[time_event.event].rules for v in states}

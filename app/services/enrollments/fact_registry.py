@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from workflows.fact_specs import COMMON_DERIVED, COMMON_FACTS, FactSpec
+from workflows.fact_specs import COMMON_DERIVED, COMMON_FACTS, FactSpec, key_of
 from workflows.facts import Count, Flag, KeyDate
 from workflows.registry import plugins
 from workflows.roles import Role
@@ -17,17 +17,9 @@ FACTS: tuple[FactSpec, ...] = (*COMMON_FACTS, *(spec for p in plugins() for spec
 BY_NAME = {spec.name: spec for spec in FACTS}
 
 
-def _key(value: str) -> KeyDate | Count | Flag:
-    """A stored fact name as its key."""
-    for kind in (KeyDate, Count, Flag):
-        if value in {m.value for m in kind}:
-            return kind(value)  # type: ignore[no-any-return]
-    raise ValueError(f"{value!r} is not a key date, count or flag")
-
-
 # Facts the product works out itself: where each comes from (shown on the facts page and in tests).
 DERIVED: dict[KeyDate | Count | Flag, str] = {
-    _key(k): v for k, v in [*COMMON_DERIVED.items(), *(i for p in plugins() for i in p.derived.items())]}
+    key_of(k): v for k, v in [*COMMON_DERIVED.items(), *(i for p in plugins() for i in p.derived.items())]}
 
 
 def specs_for(pathway: str) -> list[FactSpec]:

@@ -52,8 +52,8 @@ def snapshot(file: case_file.Filed, now: datetime | None) -> Facts:
     def local(moment: datetime) -> date:
         return moment.astimezone(tz).date()
 
-    dates: dict[KeyDate, date] = {k: records.value_of(enrollment, k.value) for k in _DATE_COLUMNS
-                                  if records.value_of(enrollment, k.value) is not None}
+    recorded = {k: records.value_of(enrollment, k.value) for k in _DATE_COLUMNS}
+    dates: dict[KeyDate, date] = {k: day for k, day in recorded.items() if day is not None}
     for key in plugin(enrollment.pathway).enrolment_is:
         dates[KeyDate(key)] = enrollment.enrolled_on
     dates.update({_ASSIGNED_ON[role]: local(when) for role, when in file.first_assigned().items()})
@@ -69,8 +69,8 @@ def snapshot(file: case_file.Filed, now: datetime | None) -> Facts:
     counts = count_logs(file.signed_logs, enrollment, today, settings, file.early_completion)
     counts[Count.SELF_ASSESSMENTS] = marks.self_assessments
     for count, column in _COUNT_COLUMNS.items():
-        if records.value_of(enrollment, column) is not None:
-            counts[count] = records.value_of(enrollment, column)
+        if (declared := records.value_of(enrollment, column)) is not None:
+            counts[count] = declared
     return Facts(pathway=enrollment.pathway, today=today, settings=settings, dates=dates,  # type: ignore[arg-type]
                  evidence=evidence, signoffs=marks.signoffs, counts=counts,  # type: ignore[arg-type]
                  flags=frozenset(Flag(flag) for flag in enrollment.flags), claimed=marks.claimed)

@@ -36,6 +36,18 @@ def value_of(enrollment: Enrollment, name: str) -> Any:
     return date.fromisoformat(value) if name in DATE_FIELDS and value is not None else value
 
 
+def column_of(name: str) -> Any:
+    """A recorded fact in SQL: its column, or its text in the enrolment's `facts` document."""
+    if has_column(name):
+        return getattr(Enrollment, name)
+    return Enrollment.facts[name].as_string()  # type: ignore[index]
+
+
+def as_stored(name: str, value: Any) -> Any:
+    """A value as `column_of(name)` compares with it (ISO dates in text order are calendar order)."""
+    return value.isoformat() if isinstance(value, date) and not has_column(name) else value
+
+
 def _store(enrollment: Enrollment, name: str, value: Any) -> None:
     if has_column(name):
         setattr(enrollment, name, value)

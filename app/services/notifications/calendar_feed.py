@@ -32,6 +32,7 @@ from app.models import (
 from app.services import NotPermitted
 from app.services.enrollments.facts import build_facts
 from workflows.deadlines import deadlines
+from workflows.registry import plugin
 
 MAX_LINE_OCTETS = 75  # RFC 5545 §3.1, excluding the CRLF
 
@@ -157,7 +158,8 @@ def render(session: Session, enrollment: Enrollment, viewer: User, now: datetime
                                                    LogEntry.kind == LogKind.REVIEW_MEETING.value)
                             .order_by(LogEntry.occurred_on)).all()  # type: ignore[arg-type]
     for meeting in meetings:
-        lines += _all_day(f"{prefix}-meeting-{meeting.id}@{host}", meeting.occurred_on, "PIP review meeting",
+        lines += _all_day(f"{prefix}-meeting-{meeting.id}@{host}", meeting.occurred_on,
+                          f"{plugin(enrollment.pathway).short} review meeting",
                           "With: " + ", ".join(meeting.participants), stamp)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
