@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres test-calendar install identity-provider migrate seed clean bench
+.PHONY: run test lint test-sqlite test-postgres test-calendar install identity-provider migrate seed clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
