@@ -214,6 +214,31 @@ def can_grant(roles: frozenset[Role], role: Role, service_administrator: bool = 
     return service_administrator or bool(roles & GRANTORS.get(role, frozenset()))
 
 
+# Per-candidate roles a program keeps a pool of; a place in the pool is no role on any candidate.
+POOL_ROLES = frozenset({Role.MENTOR, Role.COACH, Role.SITE_ADMINISTRATOR})
+# What a program's director gives on their own program: its panel, support provider and pool.
+_DIRECTOR_STAFFS = POOL_ROLES | {Role.PANEL_MEMBER, Role.PREP_PROGRAM_SUPPORT_PROVIDER}
+
+
+def can_administer_organisations(session: Session, user: User) -> bool:
+    """Create, edit and archive organisations and programs: service administrators only."""
+    return is_service_administrator(session, user)
+
+
+def can_staff(held: frozenset[Role], role: Role, *, program_wide: bool, administrator: bool) -> bool:
+    """Give (or take) an organisation- or program-wide role, or a pool place: a service administrator
+    gives any (organisation roles and directors included); a program's director gives the program's
+    panel, support provider and pool. Nobody gives candidacy, viewing or service administration here."""
+    if role in (Role.CANDIDATE, Role.VIEWER, Role.SERVICE_ADMINISTRATOR):
+        return False
+    return administrator or (program_wide and Role.PROGRAM_DIRECTOR in held and role in _DIRECTOR_STAFFS)
+
+
+def can_see_staff(held: frozenset[Role], administrator: bool) -> bool:
+    """A program's or organisation's staff directory: service administrators, directors, district HR."""
+    return administrator or bool(held & {Role.PROGRAM_DIRECTOR, Role.DISTRICT_HR})
+
+
 def can_assign(roles: frozenset[Role]) -> bool:
     """The program's assignments page as a grantor: its director or district HR."""
     return bool(roles & {Role.PROGRAM_DIRECTOR, Role.DISTRICT_HR})

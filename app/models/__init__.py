@@ -12,14 +12,14 @@ from .idempotency import IdempotencyKey
 from .logs import LogEntry, LogKind, SelfAssessment
 from .notifications import DeliveryStatus, DigestItem, NotificationPreference, SentNotification
 from .outbox import OutboxMessage
-from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, Program, SignIn, User
+from .people import PATHWAY_LABELS, Membership, Organisation, OrganisationKind, PoolMember, Program, SignIn, User
 from .plans import Plan, PlanKind, Resource, ResourceCategory
 from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
 from .sign_on import SignOnAttempt, SignOnLink, SignOnProvider
 from .signoffs import SignOff
 from .summaries import EnrollmentRisk, EnrollmentSummary
 from .tasks import Delegation, Panel, PanelMember, PanelVote, SignOffTask, TaskComment, TaskStatus
-from .team import CalendarFeed, Invitation
+from .team import CalendarFeed, Invitation, StaffInvitation
 
 __all__ = [
     "PATHWAY_LABELS",
@@ -49,6 +49,7 @@ __all__ = [
     "Pathway",
     "Plan",
     "PlanKind",
+    "PoolMember",
     "Program",
     "Recommendation",
     "RecommendationBatch",
@@ -64,6 +65,7 @@ __all__ = [
     "SignOnAttempt",
     "SignOnLink",
     "SignOnProvider",
+    "StaffInvitation",
     "TaskComment",
     "TaskStatus",
     "UTCDateTime",

@@ -22,9 +22,18 @@ PATHWAY_LABELS = labels()
 class OrganisationKind(StrEnum):
     """What kind of body an organisation is."""
 
-    COUNTY_OFFICE = "county_office"
     DISTRICT = "district"
+    COUNTY_OFFICE = "county_office"
+    UNIVERSITY = "university"
+    CONSORTIUM = "consortium"
     PROGRAM_SPONSOR = "program_sponsor"
+
+    @property
+    def label(self) -> str:
+        """The kind as people say it."""
+        return {"district": "School district", "county_office": "County office of education",
+                "university": "University", "consortium": "Consortium",
+                "program_sponsor": "Program sponsor"}[self.value]
 
 
 class User(UserMixin, SQLModel, table=True):
@@ -96,7 +105,11 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=32)
     timezone: str = Field(default="America/Los_Angeles", max_length=64)
+    # The California Department of Education's County-District-School code, where it has one.
+    cds_code: str | None = Field(default=None, max_length=14)
     created_at: datetime = created_at_field()
+    # Archived organisations keep every record; they leave pickers and lists of current work.
+    archived_at: datetime | None = timestamp_field()
 
 
 class Program(SQLModel, table=True):
@@ -116,11 +129,14 @@ class Program(SQLModel, table=True):
     # Moves on whenever an enrolment summary of the program is rewritten (in that transaction), so
     # program-wide figures can be remembered until it does (app/services/programs/tallies.py).
     summary_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Whether the enrolment wizard offers the program to new candidates.
+    open_for_enrolment: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    # Archived programs keep their candidates and history; nobody new enrols.
+    archived_at: datetime | None = timestamp_field()
 
 
 class Membership(SQLModel, table=True):
     """A role someone holds: service-wide, in an organisation, a program, or on one enrolment."""
-
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
@@ -141,3 +157,23 @@ class Membership(SQLModel, table=True):
     # when its holder signed in nowhere for the organisation's chosen period. Cleared when they sign in.
     flagged_at: datetime | None = timestamp_field()
     flag_reason: str | None = Field(default=None, max_length=40)
+
+
+class PoolMember(SQLModel, table=True):
+    """Someone in a program's pool of mentors, coaches or site administrators.
+
+    Being in the pool gives no role on any candidate (so no query that reads memberships can mistake
+    it for one): the director picks from the pool, and the pick is a Membership on that enrolment.
+    """
+
+    __tablename__ = "pool_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: str = Field(max_length=40)
+    school: str | None = Field(default=None, max_length=120)
+    granted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = created_at_field()
+    revoked_at: datetime | None = timestamp_field()
+    revoked_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -38,6 +38,39 @@ class Invitation(SQLModel, table=True):
         return f"{enrollment_id}:{role}:{email}"
 
 
+class StaffInvitation(SQLModel, table=True):
+    """An emailed link giving one organisation- or program-wide role (or a place in a program's pool)
+    to whoever accepts it with the address it was sent to.
+
+    Like Invitation, only the token's SHA-256 is kept, and `open_key` (cleared once the invitation is
+    accepted, withdrawn or found expired) lets one open invitation exist per place, role and address.
+    """
+
+    __tablename__ = "staff_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    program_id: int | None = Field(default=None, foreign_key="program.id", index=True)
+    email: str = Field(max_length=254, index=True)
+    name: str = Field(default="", max_length=120)
+    role: str = Field(max_length=40)
+    # Pool places only: the school a site administrator leads or a mentor teaches at.
+    school: str | None = Field(default=None, max_length=120)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = created_at_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    accepted_at: datetime | None = timestamp_field()
+    accepted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    revoked_at: datetime | None = timestamp_field()
+    open_key: str | None = Field(default=None, max_length=360, unique=True)
+
+    @staticmethod
+    def open_key_for(organisation_id: int, program_id: int | None, email: str, role: str) -> str:
+        """The slot an open invitation holds: one per place, address and role."""
+        return f"{organisation_id}:{program_id or ''}:{role}:{email}"
+
+
 class CalendarFeed(SQLModel, table=True):
     """A secret link to an enrolment's iCalendar feed, for calendar apps that cannot sign in."""
 

@@ -61,11 +61,15 @@ class AlreadyPending(Conflict):
 # --- Tokens ---------------------------------------------------------------------------------------
 
 
-def token_for(invitation: Invitation) -> str:
-    """The secret in the invitation's link (derivable only with the app's SECRET_KEY)."""
-    message = f"invitation:{invitation.id}:{invitation.enrollment_id}:{invitation.email}:{invitation.role}"
+def signed(message: str) -> str:
+    """An invitation link's secret for `message` (an invitation's identity): an HMAC under SECRET_KEY."""
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_for(invitation: Invitation) -> str:
+    """The secret in the invitation's link (derivable only with the app's SECRET_KEY)."""
+    return signed(f"invitation:{invitation.id}:{invitation.enrollment_id}:{invitation.email}:{invitation.role}")
 
 
 def hash_token(token: str) -> str:

@@ -1,0 +1,183 @@
+"""Inviting staff by email to a role across an organisation, on a program, or into a program's pool.
+
+The link works like a support-team invitation's (app/services/team/invitations.py): its token is an
+HMAC under the app's SECRET_KEY, only the SHA-256 is stored, and the outbox carries ids only.
+Accepting gives the role through staff.grant in the inviter's name, so the rules that held when
+the invitation was sent still hold when it is used (an inviter who lost the right cannot grant).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app import outbox, policy
+from app.models import AuditEvent, Membership, Organisation, PoolMember, Program, StaffInvitation, User, utcnow
+from app.services import Conflict, NotFound, NotPermitted, PathwayError
+from app.services.team import staff
+from app.services.team.invitations import InvitationGone, hash_token, signed
+from workflows.roles import Role
+
+MAX_TOKEN_LENGTH = 100
+
+
+def token_for(invitation: StaffInvitation) -> str:
+    """The secret in the invitation's link (derivable only with the app's SECRET_KEY)."""
+    return signed(f"staff-invitation:{invitation.id}:{invitation.organisation_id}:{invitation.program_id}:"
+                  f"{invitation.email}:{invitation.role}")
+
+
+def find_by_token(session: Session, token: str) -> StaffInvitation | None:
+    """The invitation a link's token names, or None."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return session.exec(select(StaffInvitation).where(StaffInvitation.token_hash == hash_token(token))).first()
+
+
+def is_pending(invitation: StaffInvitation, now: datetime | None = None) -> bool:
+    """Open: neither accepted, withdrawn, nor expired."""
+    return (invitation.accepted_at is None and invitation.revoked_at is None
+            and invitation.expires_at > (now or utcnow()))
+
+
+def pending(session: Session, organisation: Organisation, program: Program | None = None,
+            now: datetime | None = None) -> list[StaffInvitation]:
+    """Open invitations of the organisation (or of one program), oldest first."""
+    query = select(StaffInvitation).where(StaffInvitation.organisation_id == organisation.id,
+                                          StaffInvitation.open_key.is_not(None))  # type: ignore[union-attr]
+    if program is not None:
+        query = query.where(StaffInvitation.program_id == program.id)
+    return [i for i in session.exec(query.order_by(StaffInvitation.created_at)).all() if is_pending(i, now)]
+
+
+def invite(session: Session, actor: User, organisation: Organisation, email: str, role: str,
+           program: Program | None = None, name: str = "", school: str | None = None,
+           now: datetime | None = None) -> StaffInvitation:
+    """Invite `email` to `role` at this level and queue the email (the caller commits)."""
+    now = now or utcnow()
+    email = User.normalise_email(email or "")
+    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+        raise PathwayError("Enter the person's email address.")
+    try:
+        role_ = Role(role)
+    except ValueError:
+        role_ = None
+    if role_ is None or role_ not in staff.roles_at(program):
+        names = ", ".join(r.label.lower() for r in staff.roles_at(program))
+        raise PathwayError(f"Choose one of: {names}.")
+    staff.check_grantable(session, actor, organisation, program, role_)
+    if email == User.normalise_email(actor.email):
+        raise PathwayError("You cannot invite yourself.")
+    existing = session.exec(select(User).where(User.email == email)).first()
+    if existing is not None and _holds(session, existing, organisation, program, role_):
+        raise Conflict(f"{existing.name} ({email}) is already {role_.label.lower()} here. Nothing was sent.")
+    slot = StaffInvitation.open_key_for(organisation.id, program.id if program else None, email, role_.value)  # type: ignore[arg-type]
+    for old in session.exec(select(StaffInvitation).where(StaffInvitation.open_key == slot)).all():
+        if is_pending(old, now):
+            raise Conflict(f"{email} already has an invitation to this role, open until "
+                           f"{old.expires_at:%B} {old.expires_at.day}. Withdraw it to send a new one.")
+        old.open_key = None  # expired: it gives up its slot
+        session.add(old)
+    session.flush()
+    invitation = StaffInvitation(organisation_id=organisation.id, program_id=program.id if program else None,  # type: ignore[arg-type]
+                                 email=email, name=(name or "").strip()[:120], role=role_.value,
+                                 school=(school or "").strip()[:120] or None, invited_by_id=actor.id,  # type: ignore[arg-type]
+                                 created_at=now, expires_at=now + timedelta(days=_days()), open_key=slot,
+                                 token_hash=secrets.token_hex(32))  # a unique placeholder until the id exists
+    session.add(invitation)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(f"{email} was invited to this role a moment ago. Nothing more was sent.") from None
+    invitation.token_hash = hash_token(token_for(invitation))
+    session.add(AuditEvent(actor_id=actor.id, action="staff.invited", occurred_at=now, details={
+        "invitation_id": invitation.id, "email": email, "role": role_.value, "organisation_id": organisation.id,
+        "program_id": invitation.program_id}))
+    outbox.add(session, "email.staff_invitation", f"staff-invitation-{invitation.id}", invitation_id=invitation.id)
+    return invitation
+
+
+def withdraw(session: Session, actor: User, invitation: StaffInvitation, now: datetime | None = None) -> StaffInvitation:
+    """Withdraw an open invitation: its link stops working (twice changes nothing)."""
+    now = now or utcnow()
+    organisation, program = _place(session, invitation)
+    if not staff.may_staff(session, actor, organisation, program, Role(invitation.role)):
+        raise NotPermitted("Only whoever may give this role withdraws its invitation.")
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already accepted. Take the role away in the directory instead.")
+    if invitation.revoked_at is not None:
+        return invitation
+    invitation.revoked_at, invitation.open_key = now, None
+    session.add(invitation)
+    session.add(AuditEvent(actor_id=actor.id, action="staff.invitation_withdrawn", occurred_at=now,
+                           details={"invitation_id": invitation.id, "email": invitation.email, "role": invitation.role}))
+    return invitation
+
+
+def check_open(invitation: StaffInvitation, now: datetime | None = None) -> None:
+    """Raise InvitationGone, with what to do, if the link no longer works."""
+    now = now or utcnow()
+    if invitation.revoked_at is not None:
+        raise InvitationGone("This invitation was withdrawn. If you still expect the role, ask the person who "
+                             "invited you to send a new one.")
+    if invitation.accepted_at is not None:
+        raise InvitationGone("This invitation has already been used. Sign in to see your work.")
+    if invitation.expires_at <= now:
+        raise InvitationGone(f"This invitation expired on {invitation.expires_at:%B} {invitation.expires_at.day}, "
+                             f"{invitation.expires_at.year}. Ask the person who invited you to send a new one.")
+
+
+def accept(session: Session, invitation: StaffInvitation, user: User, now: datetime | None = None) -> Membership | PoolMember:
+    """Give the invitation's role to `user` (whose address it was sent to), in the inviter's name."""
+    now = now or utcnow()
+    invitation = session.exec(select(StaffInvitation).where(StaffInvitation.id == invitation.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+    check_open(invitation, now)
+    if User.normalise_email(user.email) != invitation.email:
+        raise NotPermitted(f"This invitation was sent to {invitation.email}, but you are signed in as {user.email}. "
+                           "Sign out, then open the link again.")
+    organisation, program = _place(session, invitation)
+    inviter = session.get(User, invitation.invited_by_id)
+    if inviter is None:
+        raise InvitationGone("The person who invited you no longer has an account here. Ask the district for a new "
+                             "invitation.")
+    role = Role(invitation.role)
+    existing = _holds(session, user, organisation, program, role)
+    held = existing or staff.grant(session, inviter, user, role, organisation, program, invitation.school,
+                                   reason="accepted an invitation", now=now)
+    invitation.accepted_at, invitation.accepted_by_id, invitation.open_key = now, user.id, None
+    session.add(invitation)
+    session.add(AuditEvent(actor_id=user.id, action="staff.invitation_accepted", occurred_at=now,
+                           details={"invitation_id": invitation.id, "role": role.value, "held_id": held.id,
+                                    "pool": isinstance(held, PoolMember)}))
+    return held
+
+
+def where_of(session: Session, invitation: StaffInvitation) -> str:
+    """Where the role is held, in words: "the Induction program at Linden USD" or "Linden USD"."""
+    organisation, program = _place(session, invitation)
+    return f"the {program.name} program at {organisation.name}" if program is not None else organisation.name
+
+
+def _holds(session: Session, user: User, organisation: Organisation, program: Program | None,
+           role: Role) -> Membership | PoolMember | None:
+    if program is not None and role in policy.POOL_ROLES:
+        return staff.live_place(session, program, user, role)
+    return staff.live_membership(session, organisation, program, user, role)
+
+
+def _place(session: Session, invitation: StaffInvitation) -> tuple[Organisation, Program | None]:
+    organisation = session.get(Organisation, invitation.organisation_id)
+    program = session.get(Program, invitation.program_id) if invitation.program_id is not None else None
+    if organisation is None:
+        raise NotFound("There is no such invitation.")
+    return organisation, program
+
+
+def _days() -> int:
+    return int(current_app.config["INVITATION_DAYS"])
