@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .errors import register_error_pages
     from .inbox import bp as inbox_bp
     from .main import bp as main_bp
+    from .organisations import bp as organisations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(candidate_bp)
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
     app.register_blueprint(director_bp, url_prefix="/programs")
+    app.register_blueprint(organisations_bp)
     from . import api
 
     api.init_app(app)  # /api/v1 (bearer tokens, no CSRF) and the tokens page

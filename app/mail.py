@@ -28,6 +28,11 @@ def init_app(app: Flask) -> None:
         raise ValueError(f"MAIL_BACKEND must be 'folder' or 'smtp', not {backend!r}")
 
 
+# Headers fold only past RFC 5322's hard limit: the library's 78-column folding moves a long subject
+# whole onto a continuation line, which mail programs then show with a leading space.
+_HEADERS = policy.SMTP.clone(max_line_length=998)
+
+
 def new_message_id() -> str:
     """A fresh, globally unique Message-ID header value."""
     return make_msgid(domain="credential-tracker")
@@ -36,7 +41,7 @@ def new_message_id() -> str:
 def compose(to: str, subject: str, template: str, *, message_id: str | None = None,
             **context: object) -> EmailMessage:
     """Render templates/email/<template>.txt and .html into a two-part message."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_HEADERS)
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
@@ -79,7 +84,7 @@ def send(message: EmailMessage, before_transmit: Callable[[], None] | None = Non
             raise smtplib.SMTPRecipientsRefused(refused)
         if before_transmit is not None:
             before_transmit()
-        code, reply = smtp.data(message.as_bytes(policy=policy.SMTP))
+        code, reply = smtp.data(message.as_bytes(policy=_HEADERS))
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
 

@@ -69,3 +69,15 @@ class NotificationsForm(FlaskForm):
         SelectChoice("daily", "One email a day with everything new (daily digest)"),
     ], invalid_choice_message="Choose one of the two.", validators=[InputRequired(message="Choose one of the two.")])
     submit = SubmitField("Save")
+
+
+class JoinForm(FlaskForm):
+    """For someone invited who has no account yet: the link proves the email is theirs."""
+
+    name = StringField("Your name", filters=[_strip], validators=[DataRequired(message="Enter your name."),
+                                                                  Length(max=120)])
+    password = PasswordField("Choose a password", validators=[
+        DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")])
+    confirm = PasswordField("Repeat the password", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")])
+    submit = SubmitField("Create my account and join")

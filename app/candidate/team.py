@@ -8,11 +8,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import EmailField, SelectChoice, SelectField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
 
 from app import outbox, policy
-from app.auth.forms import MIN_PASSWORD
+from app.auth.forms import JoinForm
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.extensions import sign_in_on_this_device
@@ -39,18 +39,6 @@ class InviteForm(FlaskForm):
     role = SelectField("Their role on your team", invalid_choice_message="Choose one of the listed roles.",
                        validators=[DataRequired(message="Choose their role.")])
     submit = SubmitField("Send invitation")
-
-
-class JoinForm(FlaskForm):
-    """For someone invited who has no account yet: the link proves the email is theirs."""
-
-    name = StringField("Your name", filters=[_strip], validators=[DataRequired(message="Enter your name."),
-                                                                  Length(max=120)])
-    password = PasswordField("Choose a password", validators=[
-        DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")])
-    confirm = PasswordField("Repeat the password", validators=[
-        DataRequired(), EqualTo("password", message="The two passwords differ.")])
-    submit = SubmitField("Create my account and join")
 
 
 # --- The team page ------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ def index():  # type: ignore[no-untyped-def]
     session = get_session()
     rows = overview.overview(session, current_user)  # type: ignore[arg-type]
     if not rows:
+        if policy.can_administer_organisations(session, current_user):  # type: ignore[arg-type]
+            return redirect(url_for("organisations.index"))  # a service administrator sets programs up there
         abort(404)
     return render_template("director/index.html", labels=PATHWAY_LABELS, policy=policy, rows=rows,
                            standings=cohort.STANDINGS, flagged=staff_activity.flagged_staff(session, current_user))  # type: ignore[arg-type]

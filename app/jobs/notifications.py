@@ -18,9 +18,12 @@ from app.models import (
     Enrollment,
     Evidence,
     Invitation,
+    Membership,
     Organisation,
+    PoolMember,
     Program,
     SignOff,
+    StaffInvitation,
     User,
     utcnow,
 )
@@ -30,6 +33,7 @@ from app.services.notifications import emails, reminders
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
 from app.services.team import invitations as team
+from app.services.team import staff_invitations
 from app.urls import external_url
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, deadlines
@@ -242,3 +246,42 @@ def send_deadline_passed(session: Session, audit_event_id: int, recipient_id: in
                   "what": next((t.meaning for t in plugin(enrollment.pathway).time_events if t.event == audit.event), ""),
                   "due": date.fromisoformat(due) if due else None, "link": link},
                  recipient_id=recipient.id, summary=subject, link=link)
+
+
+@handler("email.staff_invitation")
+def send_staff_invitation(session: Session, invitation_id: int) -> Email | None:
+    """Email a staff invitation's link; nothing once it was withdrawn, accepted or expired."""
+    invitation = session.get(StaffInvitation, invitation_id)
+    if invitation is None or not staff_invitations.is_pending(invitation):
+        return None
+    inviter = session.get(User, invitation.invited_by_id)
+    organisation = session.get(Organisation, invitation.organisation_id)
+    if inviter is None or organisation is None:
+        return None
+    invitee = session.exec(select(User).where(User.email == invitation.email)).first()
+    last_day = invitation.expires_at.astimezone(ZoneInfo(organisation.timezone)).date()
+    link = external_url("organisations.join", token=staff_invitations.token_for(invitation))
+    email = emails.staff_email(invitation.email, invitee.name if invitee else (invitation.name or invitation.email),
+                               inviter.name, Role(invitation.role).label.lower(),
+                               staff_invitations.where_of(session, invitation), link, last_day)
+    email.recipient_id = invitee.id if invitee else None
+    return email
+
+
+@handler("email.staff_added")
+def send_staff_added(session: Session, kind: str, held_id: int) -> Email | None:
+    """Tell someone they were given a staff role, while they still hold it."""
+    held = session.get(PoolMember if kind == "pool" else Membership, held_id)
+    person = _active(session, held.user_id) if held is not None else None
+    if held is None or person is None or held.revoked_at is not None:
+        return None
+    granter = session.get(User, held.granted_by_id) if held.granted_by_id else None
+    program = session.get(Program, held.program_id) if held.program_id else None
+    organisation = session.get(Organisation, program.organisation_id if program else getattr(held, "organisation_id", 0))
+    if organisation is None:
+        return None
+    where = f"the {program.name} program at {organisation.name}" if program is not None else organisation.name
+    email = emails.staff_email(person.email, person.name, granter.name if granter else "Your district",
+                               Role(held.role).label.lower(), where, external_url("main.home"))
+    email.recipient_id = person.id
+    return email

@@ -45,5 +45,6 @@ def navigation() -> dict[str, bool]:
     # Jobs render email templates too, with no request and nobody signed in.
     if not has_request_context() or not current_user.is_authenticated:
         return {"nav_jobs": False}
-    return {"nav_jobs": policy.can_manage_background_jobs(get_session(), current_user),  # type: ignore[arg-type]
+    administrator = policy.can_manage_background_jobs(get_session(), current_user)  # type: ignore[arg-type]
+    return {"nav_jobs": administrator, "nav_organisations": administrator,
             "nav_resources": True}  # everyone signed in reads the links that apply to them

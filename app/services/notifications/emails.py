@@ -99,6 +99,15 @@ def invitation_email(to_email: str, to_name: str, inviter_name: str, program_nam
                   "expires_on": expires_on}, link=link)
 
 
+def staff_email(to_email: str, to_name: str, inviter_name: str, role: str, where: str, link: str,
+                expires_on: date | None = None) -> Email:
+    """Someone was invited to (expires_on given) or given a staff role: what, where, and the way in."""
+    subject = (f"You are invited to be {role} at {where}" if expires_on else f"You have been added as {role} at {where}")
+    return Email(to_email, subject, "staff_role",
+                 {"name": to_name, "inviter_name": inviter_name, "role": role, "where": where, "link": link,
+                  "expires_on": expires_on}, link=link)
+
+
 def task_assigned_email(assignee: User, candidate_name: str, task: str, link: str,
                         due_on: date | None = None) -> Email:
     """Someone has a task to do for a candidate (a sign-off, a review)."""

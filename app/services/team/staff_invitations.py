@@ -181,3 +181,26 @@ def _place(session: Session, invitation: StaffInvitation) -> tuple[Organisation,
 
 def _days() -> int:
     return int(current_app.config["INVITATION_DAYS"])
+
+
+def add(session: Session, actor: User, organisation: Organisation, email: str, role: str,
+        program: Program | None = None, name: str = "", school: str | None = None,
+        now: datetime | None = None) -> Membership | PoolMember | StaffInvitation:
+    """Give the role now to someone who has an account (and email them that they were added), or invite
+    the address (the caller commits)."""
+    person = session.exec(select(User).where(User.email == User.normalise_email(email or ""))).first()
+    if person is None:
+        return invite(session, actor, organisation, email, role, program, name, school, now)
+    if not person.active:
+        raise Conflict(f"{person.name}'s account is deactivated. A service administrator can reactivate it.")
+    try:
+        role_ = Role(role)
+    except ValueError:
+        names = ", ".join(r.label.lower() for r in staff.roles_at(program))
+        raise PathwayError(f"Choose one of: {names}.") from None
+    if _holds(session, person, organisation, program, role_) is not None:
+        raise Conflict(f"{person.name} ({person.email}) is already {role_.label.lower()} here.")
+    held = staff.grant(session, actor, person, role_, organisation, program, school, reason="added by email", now=now)
+    outbox.add(session, "email.staff_added", f"staff-added-{'pool' if isinstance(held, PoolMember) else 'role'}-{held.id}",
+               kind="pool" if isinstance(held, PoolMember) else "role", held_id=held.id)
+    return held
