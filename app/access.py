@@ -231,7 +231,8 @@ ACCESS: dict[tuple[str, str], Entry] = {
     # --- Programs: its director, credential analysts and district HR; 403 for a lacking permission
     # The index lists the programs one holds a program-wide role on; the preparation program's support
     # provider is listed there for the PIP recommendations page (services/programs/directory.py).
-    ("director.index", "GET"): rule(PROGRAM_VIEWERS | {Role.PREP_PROGRAM_SUPPORT_PROVIDER}
+    # A service administrator is sent on to the organisations, where programs are set up.
+    ("director.index", "GET"): rule(PROGRAM_VIEWERS | {Role.PREP_PROGRAM_SUPPORT_PROVIDER, SERVICE_ADMINISTRATOR}
                                     | {f"other_{n}" for n in PROGRAM_VIEWERS | {Role.PREP_PROGRAM_SUPPORT_PROVIDER}}),
     **{(f"director.{page}", "GET"): rule(PROGRAM_VIEWERS, cases=("casc",))
        for page in ("cohort_dashboard", "candidates", "candidates_csv", "at_risk", "pacing", "assignments_page",
@@ -255,6 +256,24 @@ ACCESS: dict[tuple[str, str], Entry] = {
         (Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST), PROGRAM_VIEWERS, cases=("casc",)),
     ("director.follow", "POST"): rule(
         (Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST), PROGRAM_VIEWERS, cases=("casc",)),
+
+    # --- Setting up organisations and programs: service administrators; 404 to everyone else ---
+    **{(f"organisations.{name}", method): rule((SERVICE_ADMINISTRATOR,))
+       for name, method in (("index", "GET"), ("new", "GET"), ("new", "POST"), ("show", "GET"), ("edit", "GET"),
+                            ("edit", "POST"), ("archive", "POST"), ("new_program", "GET"), ("new_program", "POST"),
+                            ("edit_program", "GET"), ("edit_program", "POST"), ("archive_program", "POST"))},
+    # Staff pages: the organisation's to its administrators and organisation-wide HR (who see, and may
+    # give nothing: 403); a program's also to its directors, who give its panel, provider and pool.
+    ("organisations.staff_page", "GET"): rule((SERVICE_ADMINISTRATOR, Role.DISTRICT_HR)),
+    ("organisations.program_staff", "GET"): rule((SERVICE_ADMINISTRATOR, Role.PROGRAM_DIRECTOR, Role.DISTRICT_HR)),
+    ("organisations.add", "POST"): rule((SERVICE_ADMINISTRATOR,), (Role.DISTRICT_HR,)),
+    ("organisations.add_to_program", "POST"): rule((SERVICE_ADMINISTRATOR, Role.PROGRAM_DIRECTOR),
+                                                   (Role.DISTRICT_HR,)),
+    **{(f"organisations.{name}", "POST"): rule((SERVICE_ADMINISTRATOR,), (Role.DISTRICT_HR,))
+       for name in ("revoke", "withdraw", "deactivate")},
+    # A staff invitation's link, like a team invitation's: for the person it was sent to.
+    ("organisations.join", "GET"): rule((), SIGNED_IN, anonymous=OK),
+    ("organisations.accept", "POST"): rule((), SIGNED_IN, anonymous=OK),
 
     # --- Service administration: the pages say who they are for (403), nothing personal to hide --
     **{(f"admin.{name}", method): rule((SERVICE_ADMINISTRATOR,), SIGNED_IN)

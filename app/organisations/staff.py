@@ -87,12 +87,24 @@ def program_staff(organisation_id: int, program_id: int) -> tuple[str, int]:
 
 
 @bp.post("/organisations/<int:organisation_id>/staff")
+@login_required
+def add(organisation_id: int) -> Response | tuple[str, int]:
+    """Give an organisation-wide role to someone with an account, or invite an address to it."""
+    return _add(*_scope(organisation_id))
+
+
 @bp.post("/organisations/<int:organisation_id>/programs/<int:program_id>/staff")
 @login_required
-def add(organisation_id: int, program_id: int | None = None) -> Response | tuple[str, int]:
-    """Give a role to someone with an account, or invite an address to it."""
-    organisation, program, administrator = _scope(organisation_id, program_id)
+def add_to_program(organisation_id: int, program_id: int) -> Response | tuple[str, int]:
+    """Give a program role or a pool place to someone with an account, or invite an address to it."""
+    return _add(*_scope(organisation_id, program_id))
+
+
+def _add(organisation: Organisation, program: Program | None, administrator: bool) -> Response | tuple[str, int]:
     session = get_session()
+    if not any(staff.may_staff(session, current_user, organisation, program, r)  # type: ignore[arg-type]
+               for r in staff.roles_at(program)):
+        abort(403, "You may see these staff but not give their roles.")
     form = request.form
     try:
         done = staff_invitations.add(session, current_user, organisation, form.get("email", ""),  # type: ignore[arg-type]
@@ -112,14 +124,14 @@ def add(organisation_id: int, program_id: int | None = None) -> Response | tuple
     return _back(organisation, program)
 
 
-@bp.post("/organisations/<int:organisation_id>/staff/<any(role, pool):kind>/<int:held_id>/revoke")
+@bp.post("/organisations/<int:organisation_id>/staff/<any(role, pool):place>/<int:held_id>/revoke")
 @login_required
-def revoke(organisation_id: int, kind: str, held_id: int) -> Response | tuple[str, int]:
+def revoke(organisation_id: int, place: str, held_id: int) -> Response | tuple[str, int]:
     """Take a role or a pool place away, saying why; the page says what became of their work."""
     session = get_session()
     organisation = session.get(Organisation, organisation_id) or abort(404)
     try:
-        held = staff.find_held(session, organisation, kind, held_id)
+        held = staff.find_held(session, organisation, place, held_id)
     except PathwayError:
         abort(404)
     organisation, program, administrator = _scope(organisation_id, held.program_id)
@@ -143,12 +155,12 @@ def revoke(organisation_id: int, kind: str, held_id: int) -> Response | tuple[st
     return _back(organisation, program)
 
 
-@bp.post("/organisations/<int:organisation_id>/staff/invitations/<int:invitation_id>/withdraw")
+@bp.post("/organisations/<int:organisation_id>/staff/invitations/<int:staff_invitation_id>/withdraw")
 @login_required
-def withdraw(organisation_id: int, invitation_id: int) -> Response | tuple[str, int]:
+def withdraw(organisation_id: int, staff_invitation_id: int) -> Response | tuple[str, int]:
     """Withdraw an open invitation; its link stops working."""
     session = get_session()
-    invitation = session.get(StaffInvitation, invitation_id)
+    invitation = session.get(StaffInvitation, staff_invitation_id)
     if invitation is None or invitation.organisation_id != organisation_id:
         abort(404)
     organisation, program, administrator = _scope(organisation_id, invitation.program_id)

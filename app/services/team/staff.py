@@ -248,15 +248,15 @@ def revoke(session: Session, actor: User, held: Membership | PoolMember, reason:
     the role there, the audit event says so and the caller tells the program's directors.
     """
     now = now or utcnow()
+    organisation, program = _scope(session, held)
+    role = Role(held.role)
+    if not may_staff(session, actor, organisation, program, role):
+        raise NotPermitted(f"You cannot take the {role.label.lower()} role away here.")
+    if held.revoked_at is not None:
+        raise Conflict("This role was already taken away.")
     reason = (reason or "").strip()
     if not reason:
         raise PathwayError("Say why the role ends: it goes in the record with your name.")
-    organisation, program = _scope(session, held)
-    role = Role(held.role)
-    if held.revoked_at is not None:
-        raise Conflict("This role was already taken away.")
-    if not may_staff(session, actor, organisation, program, role):
-        raise NotPermitted(f"You cannot take the {role.label.lower()} role away here.")
     held.revoked_at, held.revoked_by_id = now, actor.id
     session.add(held)
     person = session.get(User, held.user_id)

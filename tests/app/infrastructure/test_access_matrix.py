@@ -23,14 +23,24 @@ from sqlmodel import Session, select
 from app import access, confidentiality, create_app, outbox
 from app.auth.tokens import make_reset_token
 from app.confidentiality import Channel, Content
-from app.models import Evidence, LogEntry, Membership, OutboxMessage, Recommendation, SentNotification, User
+from app.models import (
+    Evidence,
+    LogEntry,
+    Membership,
+    Organisation,
+    OutboxMessage,
+    Recommendation,
+    SentNotification,
+    User,
+)
 from app.services.enrollments import pathways
 from app.services.evidence import filing, plans
 from app.services.notifications import calendar_feed
+from app.services.programs import organisations
 from app.services.programs import recommendations as recs
 from app.services.programs import resources as resources_service
 from app.services.signoffs import delegations, panels
-from app.services.team import accounts
+from app.services.team import accounts, staff, staff_invitations
 from app.services.team import invitations as invitations_service
 from tests import today as suite_day
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
@@ -181,6 +191,30 @@ _EVENT = {"induction": "enrol", "pip": "establish_plan", "casc": "pass_exit_inte
 _FACT = {"induction": "preliminary_issued_on", "pip": "board_notice_on", "casc": "employed_on"}
 
 
+def _staff_records(app: Flask, session: Session, case: Case, administrator: User) -> None:
+    """An organisation-wide role and two staff invitations in the case's organisation, and a spare
+    organisation with a program to archive (archiving the case's own would change every other cell)."""
+    organisation = session.get(Organisation, case.driver.program.organisation_id)
+    with app.app_context():
+        analyst = _user(session, "staff-bystander")
+        held = staff.grant(session, administrator, analyst, Role.CREDENTIAL_ANALYST, organisation, reason="matrix")  # type: ignore[arg-type]
+        withdrawn = staff_invitations.invite(session, administrator, organisation, "staff-spare@example.org",  # type: ignore[arg-type]
+                                             Role.CREDENTIAL_ANALYST.value)
+        joining = staff_invitations.invite(session, administrator, organisation, "staff-invitee@example.org",  # type: ignore[arg-type]
+                                           Role.DISTRICT_HR.value)
+        spare = organisations.create_organisation(session, administrator, "Spare district", "district")
+        spare_program = organisations.create_program(session, administrator, spare, "induction", "Spare induction")
+        outbox.commit(session)
+        token = staff_invitations.token_for(joining)
+    case.by_endpoint.update({
+        "organisations.revoke": {"place": "role", "held_id": held.id},
+        "organisations.withdraw": {"staff_invitation_id": withdrawn.id},
+        "organisations.deactivate": {"user_id": analyst.id},
+        "organisations.join": {"token": token}, "organisations.accept": {"token": token},
+        "organisations.archive": {"organisation_id": spare.id},
+        "organisations.archive_program": {"organisation_id": spare.id, "program_id": spare_program.id}})
+
+
 def build_world(app: Flask, session: Session) -> World:
     """Every record the routes' URLs name, once."""
     induction = PathwayDriver(app, session, "induction")
@@ -204,6 +238,7 @@ def build_world(app: Flask, session: Session) -> World:
     session.add(Membership(user_id=administrator.id, role=Role.SERVICE_ADMINISTRATOR.value))
     session.commit()
     shared[access.SERVICE_ADMINISTRATOR] = administrator
+    _staff_records(app, session, cases["induction"], administrator)
 
     # PIP: two open sign-off tasks (district HR, site administrator), a delegation by the site administrator.
     by_role = {t.role: t for t in tasks}
@@ -354,7 +389,8 @@ def run_cells(world: World, cells: list[tuple[str, str, str]]) -> tuple[list[str
 
 # Words only in the confidential content, and the routes whose secret link shows its owner's view.
 MARKERS = {Content.PLAN: GOAL, Content.NOTES: NOTE}
-TOKEN_ROUTES = {"candidate.calendar", "candidate.invitation", "candidate.accept_invitation"}
+TOKEN_ROUTES = {"candidate.calendar", "candidate.invitation", "candidate.accept_invitation", "organisations.join",
+                "organisations.accept"}
 
 
 def _reads(subject: str, pathway: str, content: Content) -> bool:
