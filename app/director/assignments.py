@@ -25,9 +25,11 @@ from workflows.roles import Role
 
 def _assignments_page(program: Program, roles: frozenset[Role], status: int = 200, problem: str | None = None):  # type: ignore[no-untyped-def]
     session = get_session()
+    people = assignments.staff(session, program)
     return render("assignments.html", program, roles, status, rows=assignments.overview(session, program),
-                   staff=assignments.staff(session, program), assignable=assignments.ASSIGNABLE[program.pathway],
-                   problem=problem)
+                   staff=people, caseloads=assignments.caseloads(session, program, people),
+                   pooled=assignments.pool_roles_of(session, program),
+                   assignable=assignments.ASSIGNABLE[program.pathway], problem=problem)
 
 
 @bp.get("/<int:program_id>/assignments")
@@ -91,4 +93,24 @@ def confirm(program_id: int, membership_id: int):  # type: ignore[no-untyped-def
         session.rollback()
         return _assignments_page(program, roles, error.status, error.message)
     flash(f"Confirmed as {in_sentence(Role(membership.role).label)}.", "success")
+    return redirect(url_for("director.assignments_page", program_id=program.id))
+
+
+@bp.post("/<int:program_id>/assignments/bulk")
+@login_required
+def assign_many(program_id: int):  # type: ignore[no-untyped-def]
+    """Put one mentor, coach or site administrator on every ticked candidate at once."""
+    program, roles = program_or_404(program_id, policy.can_assign)
+    session = get_session()
+    ids = [int(v) for v in request.form.getlist("enrollment_id") if v.isdigit()]
+    try:
+        made = assignments.assign_many(session, program, ids, request.form.get("user_id", type=int) or 0,
+                                       request.form.get("role", ""), current_user)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _assignments_page(program, roles, error.status, error.message)
+    role = Role(request.form.get("role", "")).label
+    flash(f"Assigned as {in_sentence(role)} to {len(made)} candidate{'' if len(made) == 1 else 's'}"
+          + ("." if len(made) == len(set(ids)) else "; the others already had them."), "success")
     return redirect(url_for("director.assignments_page", program_id=program.id))

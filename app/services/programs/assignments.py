@@ -16,11 +16,12 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app import policy
-from app.models import AuditEvent, Enrollment, Membership, Program, User, utcnow
+from app.models import AuditEvent, Enrollment, Membership, PoolMember, Program, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import is_final
 from app.services.team import members
+from app.services.team import staff as staff_service
 from workflows.deadlines import Deadline, deadlines
 from workflows.registry import plugins
 from workflows.roles import Role
@@ -44,16 +45,38 @@ class Assignment:
 
 
 def staff(session: Session, program: Program) -> list[User]:
-    """People working in the program's organisation (any role but candidate), by name."""
+    """Whom the director may put on a candidate, by name: the program's pool, and people holding a role
+    across the organisation or on one of its programs. A candidate's proposal or a viewer is not staff:
+    anyone can sign up under a real mentor's name, so only the organisation's own grants count."""
+    pooled = select(PoolMember.user_id).where(PoolMember.program_id == program.id, PoolMember.revoked_at.is_(None))  # type: ignore[union-attr]
+    candidates_ = set(session.exec(pooled).all())
     programs = select(Program.id).where(Program.organisation_id == program.organisation_id)
-    enrolments = select(Enrollment.id).where(Enrollment.program_id.in_(programs))  # type: ignore[attr-defined]
-    query = select(User).join(Membership, Membership.user_id == User.id).where(  # type: ignore[arg-type]
-        Membership.revoked_at.is_(None), User.active.is_(True),  # type: ignore[union-attr]
-        Membership.role.not_in([Role.CANDIDATE.value, Role.SERVICE_ADMINISTRATOR.value]),  # type: ignore[attr-defined]
-        or_(Membership.organisation_id == program.organisation_id, Membership.program_id.in_(programs),  # type: ignore[attr-defined]
-            Membership.enrollment_id.in_(enrolments)))  # type: ignore[union-attr]
-    rows = session.exec(query.distinct().order_by(User.name)).all()
-    return list(rows)
+    candidates_ |= set(session.exec(select(Membership.user_id).where(
+        Membership.revoked_at.is_(None), Membership.enrollment_id.is_(None),  # type: ignore[union-attr]
+        Membership.role.not_in([Role.CANDIDATE.value, Role.SERVICE_ADMINISTRATOR.value, Role.VIEWER.value]),  # type: ignore[attr-defined]
+        or_(Membership.organisation_id == program.organisation_id, Membership.program_id.in_(programs)))).all())  # type: ignore[union-attr]
+    if not candidates_:
+        return []
+    return list(session.exec(select(User).where(User.id.in_(candidates_), User.active.is_(True))  # type: ignore[union-attr, attr-defined]
+                             .order_by(User.name)).all())
+
+
+def caseloads(session: Session, program: Program, people: list[User]) -> dict[int, int]:
+    """How many of the program's open enrolments each person is on in a role the director assigns."""
+    ids = {p.id for p in people if p.id is not None}
+    total: dict[int, int] = {}
+    for role in ASSIGNABLE[program.pathway]:
+        for user_id, count in staff_service.caseloads(session, program, role, ids).items():
+            total[user_id] = total.get(user_id, 0) + count
+    return total
+
+
+def pool_roles_of(session: Session, program: Program) -> dict[int, list[Role]]:
+    """For each person in the program's pool, the roles they are in it for."""
+    found: dict[int, list[Role]] = {}
+    for entry in staff_service.pool(session, program):
+        found.setdefault(entry.user.id, []).append(Role(entry.place.role))  # type: ignore[arg-type]
+    return found
 
 
 def overview(session: Session, program: Program, now: datetime | None = None) -> list[Assignment]:
@@ -86,7 +109,7 @@ def assign(session: Session, program: Program, enrollment_id: int, user_id: int,
         raise PathwayError(f"Candidates on this pathway are not assigned a {wanted.label.lower()}.")
     person = session.get(User, user_id)
     if person is None or person.id not in {u.id for u in staff(session, program)}:
-        raise PathwayError("Choose someone who works in this program's organisation.")
+        raise PathwayError("Choose someone from the program's staff: add them on the program's staff page first.")
     if person.id == enrollment.candidate_id:
         raise PathwayError(f"A candidate cannot be their own {wanted.label.lower()}.")
     existing = session.exec(select(Membership.id).where(
@@ -132,3 +155,18 @@ def _enrollment_in(session: Session, program: Program, enrollment_id: int) -> En
     if enrollment is None or enrollment.program_id != program.id:
         raise NotFound("There is no such candidate in this program.")
     return enrollment
+
+
+def assign_many(session: Session, program: Program, enrollment_ids: list[int], user_id: int, role: str,
+                actor: User) -> list[Membership]:
+    """Put one person on several candidates in one role, all or nothing (the caller commits); candidates
+    who already have them in that role are left as they are."""
+    if not enrollment_ids:
+        raise PathwayError("Tick the candidates to assign.")
+    made = []
+    for enrollment_id in dict.fromkeys(enrollment_ids):
+        try:
+            made.append(assign(session, program, enrollment_id, user_id, role, actor))
+        except Conflict:
+            continue  # already theirs: nothing to do for this one
+    return made

@@ -42,7 +42,7 @@ def test_only_people_of_the_organisation_and_the_right_role_can_be_assigned(app:
     client = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email)
     page = f"/programs/{driver.program.id}/assignments"
     refused = post(client, page, page, {"enrollment_id": driver.enrollment.id, "user_id": stranger.id, "role": "coach"})
-    assert refused.status_code == 400 and "works in this program" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "from the program&#39;s staff" in refused.get_data(as_text=True)
     wrong_role = post(client, page, page, {"enrollment_id": driver.enrollment.id,
                                           "user_id": driver.person(Role.PANEL_MEMBER).id, "role": "mentor"})
     assert wrong_role.status_code == 400
