@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from app.models import User
+
 MAX_BYTES = 1_048_576
 MAX_ROWS = 2000
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -69,10 +71,16 @@ def read(data: bytes, columns: Sequence[str], required: Sequence[str], *, split:
     return table
 
 
-def email_problem(email: str, written: str) -> str | None:
-    """What is wrong with a row's email (already normalised; `written` as the file has it), or None."""
+def person(cells: dict[str, str]) -> tuple[str, str, list[str]]:
+    """A row's email (normalised) and name, and what is wrong with them: both are required."""
+    written = cells.get("email", "")
+    email, name, problems = User.normalise_email(written), cells.get("name", ""), []
     if not email:
-        return "The email is empty."
-    if len(email) > 254 or not _EMAIL.match(email):
-        return f"“{written}” is not an email address."
-    return None
+        problems.append("The email is empty.")
+    elif len(email) > 254 or not _EMAIL.match(email):
+        problems.append(f"“{written}” is not an email address.")
+    if not name:
+        problems.append("The name is empty.")
+    elif len(name) > 120:
+        problems.append("The name is longer than 120 characters.")
+    return email, name, problems

@@ -171,15 +171,8 @@ def _read(session: Session, program: Program, data: bytes, filename: str) -> Ros
 
 
 def _parse_row(line: int, cells: dict[str, str], program: Program) -> RosterRow:
-    email = User.normalise_email(cells.get("email", ""))
-    row = RosterRow(line=line, email=email, name=cells.get("name", ""))
-    problem = csv_reader.email_problem(email, cells.get("email", ""))
-    if problem:
-        row.errors.append(problem)
-    if not row.name:
-        row.errors.append("The name is empty.")
-    elif len(row.name) > 120:
-        row.errors.append("The name is longer than 120 characters.")
+    email, name, problems = csv_reader.person(cells)
+    row = RosterRow(line=line, email=email, name=name, errors=problems)
     named = cells.get("program", "")
     if named and named.casefold() != program.name.casefold():
         row.errors.append(f"Unknown program “{named}”: this roster is being imported into {program.name}.")

@@ -210,16 +210,8 @@ _VOCABULARY = {**{_words(r.value): r for r in STAFF_ROLES}, **{_words(r.label): 
 
 def _parse(line: int, cells: dict[str, str], programs: dict[str, Program], organisation: Organisation) -> StaffRow:
     """A row's own problems, those that need nothing but the row and the organisation's programs."""
-    email = User.normalise_email(cells.get("email", ""))
-    row = StaffRow(line=line, name=" ".join(cells.get("name", "").split()), email=email,
-                   role_written=cells.get("role", ""))
-    problem = csv_reader.email_problem(email, cells.get("email", ""))
-    if problem:
-        row.errors.append(problem)
-    if not row.name:
-        row.errors.append("The name is empty.")
-    elif len(row.name) > 120:
-        row.errors.append("The name is longer than 120 characters.")
+    email, name, problems = csv_reader.person(cells)
+    row = StaffRow(line=line, name=name, email=email, role_written=cells.get("role", ""), errors=problems)
     row.role = role_of(row.role_written)
     if row.role is None:
         words = ", ".join(r.label.lower() for r in STAFF_ROLES)
