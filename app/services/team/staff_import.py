@@ -122,8 +122,6 @@ class StaffImportCheck:
 class StaffImportError(PathwayError):
     """A staff file that cannot be imported; nothing was written. `check` says why, row by row."""
 
-    status = 422
-
     def __init__(self, message: str, check: StaffImportCheck) -> None:
         super().__init__(message, check.problems)
         self.check = check
@@ -242,20 +240,28 @@ def _check_levels(session: Session, actor: User, organisation: Organisation, row
             continue  # the role or the program is unknown: already said
         program_id = row.program.id if row.program is not None else None
         if row.program is None and row.role not in staff.roles_at(None):
-            row.errors.append(f"A {row.role.label.lower()} is given on a program: fill in the program column.")
+            row.errors.append(f"{_a(row.role)} is given on a program: fill in the program column.")
         elif row.program is not None and row.role in staff.roles_at(None) and row.role not in staff.roles_at(row.program):
-            row.errors.append(f"A {row.role.label.lower()} is given across {organisation.name}: leave the program "
-                              "empty.")
+            row.errors.append(f"{_a(row.role)} is given across {organisation.name}: leave the program empty.")
+        elif row.program is not None and row.program.archived_at is not None:
+            row.errors.append(f"The {row.program.name} program is archived: nobody is given a role there any more.")
         else:
             key = (program_id, row.role)
             if key not in refusals:
                 refusals[key] = _refusal(session, actor, organisation, row.program, row.role)
-            if refusals[key]:
-                row.errors.append(refusals[key])  # type: ignore[arg-type]
+            refusal = refusals[key]
+            if refusal:
+                row.errors.append(refusal)
         if row.email and not row.errors:
             earlier = seen.setdefault((row.email, row.role, program_id), row.line)
             if earlier != row.line:
                 row.errors.append(f"Duplicate of line {earlier}: the same person, role and program.")
+
+
+def _a(role: Role) -> str:
+    """"A mentor", "An exit-interview panel member"."""
+    label = role.label.lower()
+    return ("An " if label.startswith(("a", "e", "i", "o", "u")) else "A ") + label
 
 
 def _refusal(session: Session, actor: User, organisation: Organisation, program: Program | None,

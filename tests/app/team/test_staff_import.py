@@ -153,6 +153,8 @@ def test_an_open_invitation_is_nothing_to_do_and_an_account_holding_the_role_too
 def test_problems_are_listed_per_row_with_their_line(session: Session, district: District) -> None:
     district.teacher.active = False
     session.add(district.teacher)
+    session.add(Program(organisation_id=district.organisation.id, name="Old Induction", pathway="induction",
+                        settings={}, archived_at=district.organisation.created_at))
     session.commit()
     data = csv_bytes(
         "Fine Person,fine@linden.example.org,mentor,Teacher Induction,",  # line 2
@@ -167,6 +169,8 @@ def test_problems_are_listed_per_row_with_their_line(session: Session, district:
         "Tomás Teacher,tomas@linden.example.org,mentor,Teacher Induction,",  # 11: deactivated
         ",noname@linden.example.org,mentor,Teacher Induction,",  # 12
         '"Multi\nLine",multi@linden.example.org,nurse,,',  # 13-14: a quoted cell over two lines
+        "Pam Panel,pam@linden.example.org,exit-interview panel member,,",  # 15: a program role
+        "Olga Old,olga@linden.example.org,mentor,old induction,",  # 16: an archived program
     )
     result = check(session, district.admin, district.organisation, data)
     by_line = {row.line: row.errors for row in result.rows}
@@ -184,7 +188,9 @@ def test_problems_are_listed_per_row_with_their_line(session: Session, district:
                            "reactivates it first.")]
     assert by_line[12] == ["The name is empty."]
     assert by_line[14][0].startswith("Unknown role “nurse”")
-    assert result.row_errors == 10 and not result.importable
+    assert by_line[15] == ["An exit-interview panel member is given on a program: fill in the program column."]
+    assert by_line[16] == ["The Old Induction program is archived: nobody is given a role there any more."]
+    assert result.row_errors == 12 and not result.importable
     assert "Line 3: “not-an-email” is not an email address." in result.problems
     assert [row.action for row in result.rows if not row.errors] == [StaffAction.INVITE]
 
@@ -194,7 +200,7 @@ def test_one_bad_row_and_nothing_is_written(session: Session, district: District
     with pytest.raises(StaffImportError) as refused:
         import_staff(session, district.admin, district.organisation,
                      GOOD + b"Odd Role,odd@linden.example.org,janitor,,\n")
-    assert isinstance(refused.value, PathwayError) and refused.value.status == 422
+    assert isinstance(refused.value, PathwayError) and refused.value.status == 400
     assert "1 row(s) have problems; nothing was imported" in refused.value.message
     assert refused.value.reasons[0].startswith("Line 6: Unknown role “janitor”")
     assert refused.value.check.row_errors == 1
