@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,13 +23,14 @@ from app.models import AuditEvent, Enrollment, Program, RosterImport, User
 from app.services.enrollments import pathways
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.fact_registry import FACTS
+from app.services.programs import csv_reader
 from app.services.programs.csv_safety import to_csv
 from app.services.team import accounts
 from workflows.program_years import in_words
 from workflows.registry import names, plugin
 
-MAX_BYTES = 1_048_576
-MAX_ROWS = 2000
+MAX_BYTES = csv_reader.MAX_BYTES
+MAX_ROWS = csv_reader.MAX_ROWS
 REQUIRED = ("email", "name", "enrolled_on")
 # The dates a roster may carry: the enrolment's, and each pathway's dates a candidate could give at
 # sign-up (the facts its package declares claimable), in the words of the facts page.
@@ -52,7 +52,6 @@ COLUMN_HELP = {
     "enrolled_on": "required; date of enrolment (YYYY-MM-DD or MM/DD/YYYY)",
     **dict(_PATHWAY_DATES),
 }
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
 class RosterError(ValueError):
@@ -156,43 +155,12 @@ def import_roster(session: Session, program: Program, data: bytes, filename: str
 def _read(session: Session, program: Program, data: bytes, filename: str) -> RosterCheck:
     """Decode and parse the file; file-level and per-row errors that need no database writes."""
     result = RosterCheck(filename=filename, sha256=hashlib.sha256(data).hexdigest())
-    if len(data) > MAX_BYTES:
-        result.file_errors.append(f"The file is larger than {MAX_BYTES // 1024} KB; split the roster.")
-        return result
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.file_errors.append("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
-        return result
+    table = csv_reader.read(data, COLUMNS, REQUIRED, split="the roster")
+    result.file_errors = table.errors
     result.already_imported = session.exec(select(RosterImport).where(
         RosterImport.program_id == program.id, RosterImport.sha256 == result.sha256)).first()
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [cell.strip().lower() for cell in next(reader, [])]
-        records = list(reader)
-    except csv.Error as error:
-        result.file_errors.append(f"The file is not valid CSV ({error}).")
-        return result
-    if not any(header):
-        result.file_errors.append("The file is empty: it needs a header row with the template's columns.")
-        return result
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    repeated = sorted({c for c in header if header.count(c) > 1})
-    if missing:
-        result.file_errors.append(f"Missing column(s): {', '.join(missing)}. Use the template's header row.")
-    if unknown:
-        result.file_errors.append(f"Unknown column(s): {', '.join(unknown)}. The template lists the columns "
-                                  "this import reads.")
-    if repeated:
-        result.file_errors.append(f"Column(s) appear more than once: {', '.join(repeated)}.")
-    records = [r for r in records if any(cell.strip() for cell in r)]
-    if len(records) > MAX_ROWS:
-        result.file_errors.append(f"The file has {len(records)} rows; at most {MAX_ROWS} can be imported at once.")
-    if result.file_errors:
-        return result
     seen: dict[str, int] = {}
-    for line, cells in _numbered(text, header):
+    for line, cells in table.rows:
         row = _parse_row(line, cells, program)
         if row.email and row.email in seen:
             row.errors.append(f"Duplicate: {row.email} is already on line {seen[row.email]}.")
@@ -202,27 +170,9 @@ def _read(session: Session, program: Program, data: bytes, filename: str) -> Ros
     return result
 
 
-def _numbered(text: str, header: list[str]):  # type: ignore[no-untyped-def]
-    """(line number in the file, {column: value}) for each non-blank data row."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    next(reader, None)
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            yield reader.line_num, {column: (record[i].strip() if i < len(record) else "")
-                                    for i, column in enumerate(header)}
-
-
 def _parse_row(line: int, cells: dict[str, str], program: Program) -> RosterRow:
-    email = User.normalise_email(cells.get("email", ""))
-    row = RosterRow(line=line, email=email, name=cells.get("name", ""))
-    if not email:
-        row.errors.append("The email is empty.")
-    elif len(email) > 254 or not _EMAIL.match(email):
-        row.errors.append(f"“{cells.get('email')}” is not an email address.")
-    if not row.name:
-        row.errors.append("The name is empty.")
-    elif len(row.name) > 120:
-        row.errors.append("The name is longer than 120 characters.")
+    email, name, problems = csv_reader.person(cells)
+    row = RosterRow(line=line, email=email, name=name, errors=problems)
     named = cells.get("program", "")
     if named and named.casefold() != program.name.casefold():
         row.errors.append(f"Unknown program “{named}”: this roster is being imported into {program.name}.")
