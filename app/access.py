@@ -271,6 +271,10 @@ ACCESS: dict[tuple[str, str], Entry] = {
                                                    (Role.DISTRICT_HR,)),
     **{(f"organisations.{name}", "POST"): rule((SERVICE_ADMINISTRATOR,), (Role.DISTRICT_HR,))
        for name in ("revoke", "withdraw", "deactivate")},
+    # Importing staff from a spreadsheet: service administrators (404 to HR, who gives no roles).
+    **{(f"organisations.{name}", method): rule((SERVICE_ADMINISTRATOR,))
+       for name, method in (("staff_import_page", "GET"), ("staff_template", "GET"),
+                            ("staff_import_preview", "POST"), ("staff_import_apply", "POST"))},
     # A staff invitation's link, like a team invitation's: for the person it was sent to.
     ("organisations.join", "GET"): rule((), SIGNED_IN, anonymous=OK),
     ("organisations.accept", "POST"): rule((), SIGNED_IN, anonymous=OK),

@@ -8,6 +8,8 @@ give is policy.can_staff: the page offers only those roles.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -19,10 +21,12 @@ from app import outbox, policy
 from app.auth.forms import JoinForm
 from app.db import get_session
 from app.extensions import sign_in_on_this_device
+from app.idempotency import idempotent
 from app.models import Membership, Organisation, PoolMember, Program, StaffInvitation, User
 from app.organisations.blueprint import bp
 from app.services import PathwayError
-from app.services.team import accounts, sign_ins, staff, staff_invitations
+from app.services.programs import csv_reader
+from app.services.team import accounts, sign_ins, staff, staff_import, staff_invitations
 from app.services.team.invitations import InvitationGone
 from workflows.roles import Role
 
@@ -265,3 +269,81 @@ def accept(token: str) -> Response | tuple[str, int]:
                           [getattr(error, "message", str(error))])
     sign_in_on_this_device(user)
     return _joined(held)
+
+
+# --- Importing staff from a spreadsheet -----------------------------------------------------------
+
+
+def _import_scope(organisation_id: int) -> tuple[Organisation, bool]:
+    """The organisation, for someone who may give roles there (service administrators); 404 otherwise."""
+    organisation, _, administrator = _scope(organisation_id)
+    if not administrator:
+        abort(404)
+    return organisation, administrator
+
+
+def _import_page(organisation: Organisation, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template("organisations/staff_import.html", organisation=organisation,
+                           columns=staff_import.COLUMN_HELP, Action=staff_import.StaffAction, **context), status
+
+
+def _upload() -> bytes:
+    """The file's bytes: a fresh upload, or the preview's copy carried in the confirm form."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return upload.read(csv_reader.MAX_BYTES + 1)
+    try:
+        carried = base64.b64decode(request.form.get("payload", ""), validate=True)
+    except (binascii.Error, ValueError):
+        abort(400, "The confirmation form was damaged; upload the file again.")
+    if not carried:
+        abort(400, "Choose a CSV file to upload.")
+    return carried
+
+
+@bp.get("/organisations/<int:organisation_id>/staff/import")
+@login_required
+def staff_import_page(organisation_id: int) -> tuple[str, int]:
+    """Upload a staff list: the columns it takes, then a preview."""
+    organisation, _ = _import_scope(organisation_id)
+    return _import_page(organisation)
+
+
+@bp.get("/organisations/<int:organisation_id>/staff/template.csv")
+@login_required
+def staff_template(organisation_id: int) -> Response:
+    """The staff list's template: its header and one example row."""
+    _import_scope(organisation_id)
+    response = Response(staff_import.template_csv().encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="staff-template.csv"'
+    return response
+
+
+@bp.post("/organisations/<int:organisation_id>/staff/import/preview")
+@login_required
+def staff_import_preview(organisation_id: int) -> tuple[str, int]:
+    """What importing the file would do, row by row; nothing is written."""
+    organisation, _ = _import_scope(organisation_id)
+    data = _upload()
+    check = staff_import.check(get_session(), current_user, organisation, data)  # type: ignore[arg-type]
+    return _import_page(organisation, 200 if check.importable or not check.problems else 400, check=check,
+                        payload=base64.b64encode(data).decode() if check.importable else None)
+
+
+@bp.post("/organisations/<int:organisation_id>/staff/import")
+@login_required
+@idempotent
+def staff_import_apply(organisation_id: int) -> Response | tuple[str, int]:
+    """Import the previewed file in one transaction: every row, or none with every problem shown."""
+    organisation, _ = _import_scope(organisation_id)
+    session = get_session()
+    try:
+        check = staff_import.import_staff(session, current_user, organisation, _upload())  # type: ignore[arg-type]
+        outbox.commit(session)
+    except staff_import.StaffImportError as error:
+        session.rollback()
+        return _import_page(organisation, error.status, check=error.check, payload=None, problem=error.message)
+    counts = check.counts
+    flash(f"Imported: {counts['grant']} given their role now, {counts['invite']} invited by email, "
+          f"{counts['already']} already in place.", "success")
+    return redirect(url_for("organisations.staff_page", organisation_id=organisation.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import pytest
@@ -180,3 +181,57 @@ def test_candidates_and_strangers_reach_none_of_it(app: Flask, administrator: Fl
         assert client.post(path, data={"csrf_token": token, "email": "me@example.org", "role": "program_director",
                                        "name": "Mine", "pathway": "pip"}).status_code == 404, path
     assert session.exec(select(Membership).where(Membership.role == "program_director")).all() == []
+
+
+def test_staff_come_from_a_spreadsheet_previewed_then_all_at_once(app: Flask, administrator: FlaskClient,
+                                                                  session: Session) -> None:
+    organisation, program = set_up_linden(administrator, session)
+    make_user(session, "mo@example.org", "Mo Mentor")
+    page = f"/organisations/{organisation.id}/staff/import"
+    sheet = ("name,email,role,program,school\n"
+             "Mo Mentor,mo@example.org,Mentor,Linden Induction,Oak Elementary\n"
+             "Cara Analyst,cara@example.org,credential analyst,,\n").encode()
+    preview = administrator.post(f"{page}/preview", data={"csrf_token": csrf_token(administrator, page),
+                                                          "file": (io.BytesIO(sheet), "staff.csv")})
+    assert preview.status_code == 200
+    text = words(preview)
+    assert "1 given their role now · 1 invited by email" in text
+    assert session.exec(select(PoolMember)).all() == []  # a preview writes nothing
+    payload = re.search(r'name="payload" value="([^"]+)"', preview.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    done = administrator.post(page, data={"csrf_token": csrf_token(administrator, page), "payload": payload})
+    assert done.status_code == 302
+    [place] = session.exec(select(PoolMember)).all()
+    assert (place.program_id, place.school) == (program.id, "Oak Elementary")
+    assert [i.email for i in session.exec(select(StaffInvitation)).all()] == ["cara@example.org"]
+    again = administrator.post(page, data={"csrf_token": csrf_token(administrator, page), "payload": payload})
+    assert again.status_code == 302 and len(session.exec(select(PoolMember)).all()) == 1  # nothing twice
+
+
+def test_only_staff_are_offered_and_one_mentor_takes_several_candidates(app: Flask, administrator: FlaskClient,
+                                                                         session: Session) -> None:
+    first = PathwayDriver(app, session, "induction")
+    second = PathwayDriver(app, session, "induction")
+    second.enrollment.program_id = first.program.id
+    session.add(second.enrollment)
+    program = first.program
+    mentor = make_user(session, "mo@example.org", "Mo Mentor")
+    puppet = make_user(session, "mo.mentor@example.net", "Mo Mentor")  # same name, signed up by anyone
+    session.add(Membership(user_id=puppet.id, role=Role.VIEWER.value, proposed_role=Role.MENTOR.value,
+                           enrollment_id=first.enrollment.id, granted_by_id=first.candidate.id))
+    session.commit()
+    organisation = session.get(Organisation, program.organisation_id)
+    staff_page = f"/organisations/{organisation.id}/programs/{program.id}/staff"  # type: ignore[union-attr]
+    assert post(administrator, staff_page, staff_page, email="mo@example.org", role="mentor").status_code == 302
+    director = signed_in(app, first.person(Role.PROGRAM_DIRECTOR).email)
+    page = f"/programs/{program.id}/assignments"
+    body = director.get(page).get_data(as_text=True)
+    assert "mo@example.org" in body and "mo.mentor@example.net) ·" not in body  # the puppet is not offered
+    refused = post(director, f"{page}/bulk", page, enrollment_id=str(first.enrollment.id), user_id=str(puppet.id),
+                   role="mentor")
+    assert refused.status_code == 400
+    done = director.post(f"{page}/bulk", data={"csrf_token": csrf_token(director, page), "user_id": mentor.id,
+                                                "role": "mentor",
+                                                "enrollment_id": [first.enrollment.id, second.enrollment.id]})
+    assert done.status_code == 302
+    assert roles_on(session, mentor, first.enrollment) == roles_on(session, mentor, second.enrollment) == frozenset({Role.MENTOR})
+    assert "2 candidates" in director.get(page).get_data(as_text=True)
