@@ -20,7 +20,6 @@ from workflows.roles import Role
 from . import clock
 from .cli_audit import audit_group
 from .db import engine
-from .models import Membership
 
 
 def register_commands(app: Flask) -> None:
@@ -48,8 +47,7 @@ def create_user(email: str, name: str, password: str, roles: tuple[str, ...]) ->
             user = accounts.create_user(session, email, name, password)
         except accounts.AccountError as error:
             raise click.ClickException(str(error)) from None
-        for role in roles:
-            session.add(Membership(user_id=user.id, role=role))
+        accounts.give_service_roles(session, user, [Role(r) for r in roles])
         outbox_service.commit(session)
         click.echo(f"Created {user.email} (id {user.id}){' with ' + ', '.join(roles) if roles else ''}.")
 

@@ -4,12 +4,13 @@ along, and one person per approver role. Running it twice changes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import Membership, Organisation, OrganisationKind, Pathway, Program, User
-from app.services.team import accounts
+from app import policy
+from app.models import Organisation, OrganisationKind, Pathway, Program, User
+from app.services.programs import organisations
+from app.services.team import accounts, staff
 from workflows.roles import Role
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -66,39 +67,24 @@ def user_for(session: Session, account: DemoAccount) -> User:
     return existing or accounts.create_user(session, account.email, account.name, account.password)
 
 
-def organisation_named(session: Session, name: str, kind: OrganisationKind) -> Organisation:
+def organisation_named(session: Session, administrator: User, name: str, kind: OrganisationKind) -> Organisation:
+    """The organisation, set up by the service administrator the first time."""
     found = session.exec(select(Organisation).where(Organisation.name == name)).first()
-    if found is None:
-        found = Organisation(name=name, kind=kind)
-        session.add(found)
-        session.flush()
-    return found
+    return found or organisations.create_organisation(session, administrator, name, kind.value)
 
 
-def program_named(session: Session, organisation: Organisation, name: str, pathway: Pathway,
-             settings: dict[str, Any]) -> Program:
+def program_named(session: Session, administrator: User, organisation: Organisation, name: str,
+                  pathway: Pathway) -> Program:
+    """The program, set up by the service administrator the first time (on its pathway's defaults)."""
     found = session.exec(select(Program).where(Program.organisation_id == organisation.id,
                                                Program.name == name)).first()
-    if found is None:
-        found = Program(organisation_id=organisation.id, name=name, pathway=pathway, settings=settings)
-        session.add(found)
-        session.flush()
-    return found
+    return found or organisations.create_program(session, administrator, organisation, pathway.value, name)
 
 
-def grant(session: Session, user: User, role: Role, *, organisation: Organisation | None = None,
-           program: Program | None = None, enrollment_id: int | None = None) -> Membership:
-    scope = {"user_id": user.id, "role": role.value,
-             "organisation_id": organisation.id if organisation else None,
-             "program_id": program.id if program else None, "enrollment_id": enrollment_id}
-    query = select(Membership).where(Membership.revoked_at.is_(None))  # type: ignore[union-attr]
-    for column, value in scope.items():
-        attribute = getattr(Membership, column)
-        query = query.where(attribute.is_(None) if value is None else attribute == value)
-    found = session.exec(query).first()
-    if found is None:
-        found = Membership(**scope)
-        session.add(found)
-        session.flush()
-    return found
-
+def give(session: Session, grantor: User, person: User, role: Role, organisation: Organisation,
+         program: Program | None = None) -> None:
+    """A staff role or pool place, given as the staff page gives it, unless already held."""
+    held = (staff.live_place(session, program, person, role) if program is not None and role in policy.POOL_ROLES
+            else staff.live_membership(session, organisation, program, person, role))
+    if held is None:
+        staff.grant(session, grantor, person, role, organisation, program, reason="demo")

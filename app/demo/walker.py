@@ -9,19 +9,21 @@ on, so every rule stays something the app can record. Tests drive pathways with 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import Enrollment, LogEntry, LogKind, Membership, SelfAssessment, User, utcnow
+from app.models import Enrollment, LogEntry, LogKind, SelfAssessment, User, utcnow
 from app.services.enrollments import pathways
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.facts import build_facts
 from app.services.evidence import filing
+from app.services.programs import assignments
 from app.services.signoffs import giving as signoffs
 from app.services.signoffs import queueing
+from app.services.team import members
 from workflows import engine
 from workflows.dates import add_years
 from workflows.facts import Count, Facts, KeyDate
@@ -137,8 +139,8 @@ class Walker:
         days = facts.settings.coach_assignment_days if role is Role.COACH else facts.settings.mentor_assignment_days
         due = self.enrollment.enrolled_on + timedelta(days=days)
         since = None if facts.today <= due else datetime.combine(due, time(20, 0), tzinfo=UTC)
-        self.session.add(Membership(user_id=self.person(role).id, role=role.value, enrollment_id=self.enrollment.id,
-                                    **({"created_at": since} if since else {})))
+        members.grant(self.session, self.person(Role.PROGRAM_DIRECTOR), self.person(role), role,
+                      enrollment=self.refresh(), action="support.assigned", now=since)
 
     def record_date(self, key: KeyDate) -> None:
         """Record a key date the way the responsible person would."""
@@ -246,7 +248,7 @@ DEMO_JOURNEYS: dict[str, tuple[int, list[tuple[str, Role]]]] = {
 
 
 def seed_enrollments(session: Session, today: date, programs: Mapping[str, Any], candidates: Mapping[str, User],
-                     approvers: Mapping[Role, User], grant: Callable[..., Any]) -> None:
+                     approvers: Mapping[Role, User]) -> None:
     """Place each demo candidate part-way along their pathway (once; a re-run changes nothing)."""
     for pathway, (days, steps) in DEMO_JOURNEYS.items():
         candidate, program = candidates[pathway], programs[pathway]
@@ -257,7 +259,8 @@ def seed_enrollments(session: Session, today: date, programs: Mapping[str, Any],
         enrollment = pathways.enroll(session, candidate, program, today - timedelta(days=days), candidate,
                                      **_goal(pathway))
         session.flush()
-        grant(session, approvers[Role.SITE_ADMINISTRATOR], Role.SITE_ADMINISTRATOR, enrollment_id=enrollment.id)
+        assignments.assign(session, program, enrollment.id, approvers[Role.SITE_ADMINISTRATOR].id,  # type: ignore[arg-type]
+                           Role.SITE_ADMINISTRATOR.value, approvers[Role.PROGRAM_DIRECTOR])
         session.commit()
         walker = Walker(session, enrollment, {Role.CANDIDATE: candidate, **approvers})
         for event, role in steps:

@@ -25,8 +25,8 @@ from app.idempotency import idempotent
 from app.models import Membership, Organisation, PoolMember, Program, StaffInvitation, User
 from app.organisations.blueprint import bp
 from app.services import PathwayError
-from app.services.programs import csv_reader
-from app.services.team import accounts, sign_ins, staff, staff_import, staff_invitations
+from app.services.programs import csv_reader, staff_import
+from app.services.team import accounts, sign_ins, staff, staff_invitations
 from app.services.team.invitations import InvitationGone
 from workflows.roles import Role
 

@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import outbox
-from app.models import AuditEvent, OutboxMessage, User, utcnow
+from app.models import AuditEvent, Membership, OutboxMessage, User, utcnow
 from app.services.team import staff_activity
 from app.services.team.sign_on_providers import SignOnProvider
+from workflows.roles import Role
 
 from . import sign_ins
 
@@ -49,6 +50,20 @@ def create_user(session: Session, email: str, name: str, password: str) -> User:
     session.flush()
     session.add(AuditEvent(actor_id=user.id, action="account.created"))
     return user
+
+
+def give_service_roles(session: Session, user: User, roles: list[Role]) -> None:
+    """Service-wide roles (a service administrator), as `flask create-user --role` gives them: from the
+    command line only, since nobody in the browser may make one; audited, and given once."""
+    held = set(session.exec(select(Membership.role).where(
+        Membership.user_id == user.id, Membership.revoked_at.is_(None), Membership.organisation_id.is_(None),  # type: ignore[union-attr]
+        Membership.program_id.is_(None), Membership.enrollment_id.is_(None))).all())  # type: ignore[union-attr]
+    for role in roles:
+        if role.value in held:
+            continue
+        session.add(Membership(user_id=user.id, role=role.value))
+        session.add(AuditEvent(actor_id=None, action="role.granted",
+                               details={"role": role.value, "user_id": user.id, "through": "command line"}))
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

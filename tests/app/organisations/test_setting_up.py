@@ -188,9 +188,9 @@ def test_staff_come_from_a_spreadsheet_previewed_then_all_at_once(app: Flask, ad
     organisation, program = set_up_linden(administrator, session)
     make_user(session, "mo@example.org", "Mo Mentor")
     page = f"/organisations/{organisation.id}/staff/import"
-    sheet = ("name,email,role,program,school\n"
-             "Mo Mentor,mo@example.org,Mentor,Linden Induction,Oak Elementary\n"
-             "Cara Analyst,cara@example.org,credential analyst,,\n").encode()
+    sheet = (b"name,email,role,program,school\n"
+             b"Mo Mentor,mo@example.org,Mentor,Linden Induction,Oak Elementary\n"
+             b"Cara Analyst,cara@example.org,credential analyst,,\n")
     preview = administrator.post(f"{page}/preview", data={"csrf_token": csrf_token(administrator, page),
                                                           "file": (io.BytesIO(sheet), "staff.csv")})
     assert preview.status_code == 200

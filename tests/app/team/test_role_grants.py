@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app import policy
 from app.demo.walker import pdf_bytes
-from app.models import AuditEvent, Evidence, Invitation, Membership, User
+from app.models import AuditEvent, Evidence, Invitation, Membership, PoolMember, User
 from app.policy import roles_on
 from app.services.evidence import filing
 from app.services.team import accounts
@@ -122,7 +122,8 @@ def test_nobody_assigns_the_candidate_a_role_on_their_own_enrolment(app: Flask, 
 def test_district_hr_grants_a_deciding_role_and_the_grant_is_audited(app: Flask, session: Session,
                                                                     pip: PathwayDriver) -> None:
     analyst = accounts.create_user(session, "new.analyst@example.org", "Ana Lyst", PASSWORD)
-    session.add(Membership(user_id=analyst.id, role="viewer", organisation_id=pip.program.organisation_id))
+    # On the program's staff (its pool of site administrators), so the picker offers them.
+    session.add(PoolMember(user_id=analyst.id, role="site_administrator", program_id=pip.program.id))
     session.commit()
     hr = signed_in(app, pip.person(Role.DISTRICT_HR).email)
     page = f"/programs/{pip.program.id}/assignments"

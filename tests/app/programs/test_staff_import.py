@@ -23,8 +23,7 @@ from app.models import (
 )
 from app.services import Conflict, PathwayError
 from app.services.programs import csv_reader
-from app.services.team import accounts, staff, staff_invitations
-from app.services.team.staff_import import (
+from app.services.programs.staff_import import (
     COLUMNS,
     StaffAction,
     StaffImportError,
@@ -33,6 +32,7 @@ from app.services.team.staff_import import (
     role_of,
     template_csv,
 )
+from app.services.team import accounts, staff, staff_invitations
 from workflows.roles import Role
 
 HEADER = "name,email,role,program,school\n"
