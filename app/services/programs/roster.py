@@ -20,11 +20,12 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from app import outbox
-from app.models import AuditEvent, Enrollment, Program, RosterImport, User
+from app.models import AuditEvent, Enrollment, Organisation, Program, RosterImport, User
 from app.services.enrollments import pathways
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.fact_registry import FACTS
 from app.services.programs.csv_safety import to_csv
+from app.services.programs.organisations import enrolling
 from app.services.team import accounts
 from workflows.program_years import in_words
 from workflows.registry import names, plugin
@@ -156,6 +157,11 @@ def import_roster(session: Session, program: Program, data: bytes, filename: str
 def _read(session: Session, program: Program, data: bytes, filename: str) -> RosterCheck:
     """Decode and parse the file; file-level and per-row errors that need no database writes."""
     result = RosterCheck(filename=filename, sha256=hashlib.sha256(data).hexdigest())
+    if not enrolling(program, session.get(Organisation, program.organisation_id)):
+        result.file_errors.append(f"{program.name} is not taking new enrolments (it is closed for enrolment or "
+                                  "archived), so nobody can be enrolled from a roster. A service administrator "
+                                  "can open it again.")
+        return result
     if len(data) > MAX_BYTES:
         result.file_errors.append(f"The file is larger than {MAX_BYTES // 1024} KB; split the roster.")
         return result
