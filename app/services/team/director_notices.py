@@ -18,9 +18,8 @@ from app import outbox
 from app.models import Enrollment, Membership, Program, User
 from workflows.roles import Role
 
+# Told of today: "enrollment.created" (signup.start_enrolment) and "role.proposed" (invitations.accept).
 PROGRAM_NOTICE = "email.program_notice"
-# The audit actions a director is told of (the handler words each).
-NOTICE_ACTIONS = ("enrollment.created", "role.proposed")
 
 
 def program_directors(session: Session, enrollment: Enrollment) -> list[User]:
