@@ -3,7 +3,8 @@
 The seed's first steps ("sign up, enter the credential goal, invite the support team"): the
 account comes from accounts.create_user, the enrolment from pathways.enroll, and its key dates
 go through enrollments.record, so they are checked (a permit cannot expire before it is issued)
-and audited exactly like a later correction.
+and audited exactly like a later correction. Only a program open for enrolment, neither it nor its
+organisation archived, takes a new candidate; its directors are told of each new enrolment by email.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import Enrollment, Organisation, Program, User
+from app.models import AuditEvent, Enrollment, Organisation, Program, User
 from app.services import Conflict, PathwayError
 from app.services.enrollments import pathways, recorded_facts
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.pathways import is_final
+from app.services.team import director_notices
 from workflows.registry import plugins
 
 # The key dates a candidate can tell us when starting, per pathway, with the words they know.
@@ -42,20 +44,34 @@ class ProgramChoice:
         return f"{self.program.name} ({self.organisation.name})"
 
 
+def taking_enrolments(program: Program, organisation: Organisation | None) -> bool:
+    """Whether a new candidate may enrol in the program now: open for enrolment, and neither it nor its
+    organisation archived (the rule of programs.organisations.enrolling, which this layer may not import;
+    a test holds the two together)."""
+    return (program.open_for_enrolment and program.archived_at is None
+            and (organisation is None or organisation.archived_at is None))
+
+
 def programs_for(session: Session, pathway: str) -> list[ProgramChoice]:
-    """Every program on `pathway`, by organisation and name."""
+    """The programs on `pathway` a new candidate may enrol in now, by organisation and name."""
     rows = session.exec(select(Program, Organisation).join(Organisation, Program.organisation_id == Organisation.id)  # type: ignore[arg-type]
-                        .where(Program.pathway == pathway).order_by(Organisation.name, Program.name)).all()
+                        .where(Program.pathway == pathway, Program.open_for_enrolment.is_(True),  # type: ignore[attr-defined]
+                               Program.archived_at.is_(None), Organisation.archived_at.is_(None))  # type: ignore[union-attr]
+                        .order_by(Organisation.name, Program.name)).all()
     return [ProgramChoice(program, organisation) for program, organisation in rows]
 
 
 def start_enrolment(session: Session, candidate: User, program_id: int, pathway: str, enrolled_on: date,
                     today: date, *, credential_sought: str = "", authorization: str = "", employer: str = "",
                     **key_dates: date | None) -> Enrollment:
-    """Enrol the candidate on a program of `pathway` with their goal and key dates (the caller commits)."""
+    """Enrol the candidate on a program of `pathway` open for enrolment, with their goal and key dates, and
+    tell the program's directors (the caller commits with `outbox.commit`)."""
     program = session.get(Program, program_id)
     if program is None or program.pathway != pathway:
         raise PathwayError("Choose one of the listed programs for this pathway.")
+    if not taking_enrolments(program, session.get(Organisation, program.organisation_id)):
+        raise Conflict(f"{program.name} is not taking new enrolments. Choose one of the listed programs, "
+                       "or ask the program when it opens again.")
     allowed = {name for name, _ in PATHWAY_DATES.get(pathway, ())}
     unexpected = set(key_dates) - allowed
     if unexpected:
@@ -84,6 +100,10 @@ def start_enrolment(session: Session, candidate: User, program_id: int, pathway:
         session.flush()
         # The candidate typed them: they wait for the analyst or HR to confirm them.
         recorded_facts.mark_claimed(session, enrollment, candidate, list(recorded))
+    session.flush()
+    created = session.exec(select(AuditEvent.id).where(AuditEvent.enrollment_id == enrollment.id,
+                                                       AuditEvent.action == "enrollment.created")).one()
+    director_notices.tell_directors(session, enrollment, created, actor_id=candidate.id)
     return enrollment
 
 

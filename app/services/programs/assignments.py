@@ -9,7 +9,7 @@ revoked_at and keeps the row for the record. The person must already work in the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import or_
@@ -34,6 +34,15 @@ _RULE_DEADLINE = {Role.MENTOR: "mentor_assignment", Role.COACH: "coach_assignmen
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """What the director weighs before confirming a candidate's proposal: whether the proposed account is
+    on the organisation's staff, and who proposed it (a look-alike account shows here)."""
+
+    on_staff: bool
+    proposed_by: User | None
+
+
+@dataclass(frozen=True)
 class Assignment:
     """A candidate, their current mentors/coaches, and the open assignment deadline if any."""
 
@@ -42,6 +51,7 @@ class Assignment:
     current: list[tuple[Membership, User]]  # everyone on the enrolment itself, proposals included
     open_rule: Deadline | None
     today: object
+    proposals: dict[int, Proposal] = field(default_factory=dict)  # by membership id
 
 
 def staff(session: Session, program: Program) -> list[User]:
@@ -95,7 +105,19 @@ def overview(session: Session, program: Program, now: datetime | None = None) ->
         keys = {_RULE_DEADLINE[r] for r in ASSIGNABLE[enrollment.pathway] if r in _RULE_DEADLINE}
         rule = next((d for d in deadlines(facts, enrollment.pathway_version) if d.key in keys and not d.met), None)
         result.append(Assignment(enrollment, candidate, list(current), rule, facts.today))
-    return result
+    return _with_proposals(session, program, result)
+
+
+def _with_proposals(session: Session, program: Program, rows: list[Assignment]) -> list[Assignment]:
+    """Each row's proposals, with who proposed them and whether the account is on staff (one query for all)."""
+    proposed = [m for row in rows for m, _ in row.current if m.proposed_role]
+    if not proposed:
+        return rows
+    on_staff = staff_service.on_staff(session, program.organisation_id, {m.user_id for m in proposed})
+    by = {u.id: u for u in session.exec(select(User).where(
+        User.id.in_({m.granted_by_id for m in proposed if m.granted_by_id}))).all()}  # type: ignore[union-attr]
+    return [replace(row, proposals={m.id: Proposal(m.user_id in on_staff, by.get(m.granted_by_id))  # type: ignore[misc, arg-type]
+                                    for m, _ in row.current if m.proposed_role}) for row in rows]
 
 
 def assign(session: Session, program: Program, enrollment_id: int, user_id: int, role: str, actor: User) -> Membership:

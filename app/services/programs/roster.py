@@ -19,12 +19,13 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from app import outbox
-from app.models import AuditEvent, Enrollment, Program, RosterImport, User
+from app.models import AuditEvent, Enrollment, Organisation, Program, RosterImport, User
 from app.services.enrollments import pathways
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.fact_registry import FACTS
 from app.services.programs import csv_reader
 from app.services.programs.csv_safety import to_csv
+from app.services.programs.organisations import enrolling
 from app.services.team import accounts
 from workflows.program_years import in_words
 from workflows.registry import names, plugin
@@ -155,6 +156,11 @@ def import_roster(session: Session, program: Program, data: bytes, filename: str
 def _read(session: Session, program: Program, data: bytes, filename: str) -> RosterCheck:
     """Decode and parse the file; file-level and per-row errors that need no database writes."""
     result = RosterCheck(filename=filename, sha256=hashlib.sha256(data).hexdigest())
+    if not enrolling(program, session.get(Organisation, program.organisation_id)):
+        result.file_errors.append(f"{program.name} is not taking new enrolments (it is closed for enrolment or "
+                                  "archived), so nobody can be enrolled from a roster. A service administrator "
+                                  "can open it again.")
+        return result
     table = csv_reader.read(data, COLUMNS, REQUIRED, split="the roster")
     result.file_errors = table.errors
     result.already_imported = session.exec(select(RosterImport).where(

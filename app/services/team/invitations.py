@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from app import outbox, policy
 from app.models import AuditEvent, Enrollment, Invitation, Membership, OutboxMessage, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
-from app.services.team import accounts
+from app.services.team import accounts, director_notices
 from workflows.registry import plugins
 from workflows.roles import Role
 
@@ -286,11 +286,18 @@ def accept(session: Session, invitation: Invitation, user: User, now: datetime |
                                 granted_by_id=invitation.invited_by_id, created_at=now)
         session.add(membership)
         session.flush()
-        session.add(AuditEvent(actor_id=invitation.invited_by_id, enrollment_id=invitation.enrollment_id,
-                               action="role.proposed" if membership.proposed_role else "role.granted", occurred_at=now,
-                               details={"membership_id": membership.id, "user_id": user.id, "role": membership.role,
-                                        "proposed_role": membership.proposed_role,
-                                        "granted_by_id": invitation.invited_by_id, "through": "invitation"}))
+        granted = AuditEvent(actor_id=invitation.invited_by_id, enrollment_id=invitation.enrollment_id,
+                             action="role.proposed" if membership.proposed_role else "role.granted", occurred_at=now,
+                             details={"membership_id": membership.id, "user_id": user.id, "role": membership.role,
+                                      "proposed_role": membership.proposed_role,
+                                      "granted_by_id": invitation.invited_by_id, "through": "invitation"})
+        session.add(granted)
+        if membership.proposed_role:
+            # The proposal waits on the program: its directors are told (email.program_notice).
+            session.flush()
+            enrollment = session.get(Enrollment, invitation.enrollment_id)
+            if enrollment is not None:
+                director_notices.tell_directors(session, enrollment, granted.id, actor_id=invitation.invited_by_id)  # type: ignore[arg-type]
     invitation.accepted_at = now
     invitation.open_key = None
     invitation.accepted_by_id = user.id

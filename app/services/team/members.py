@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app import policy
 from app.models import AuditEvent, Enrollment, Invitation, Membership, Program, User, utcnow
 from app.services import NotFound, NotPermitted, PathwayError
+from app.services.team.director_notices import program_directors  # noqa: F401  (re-exported: its callers import it here)
 from app.services.team.invitations import is_pending, require_manager
 from workflows.roles import Role
 
@@ -26,18 +27,6 @@ def holders(session: Session, enrollment: Enrollment, role: Role) -> list[User]:
     return list(session.exec(select(User).join(Membership, Membership.user_id == User.id).where(  # type: ignore[arg-type]
         Membership.role == role.value, Membership.revoked_at.is_(None), User.active.is_(True),  # type: ignore[union-attr, attr-defined]
         User.id != enrollment.candidate_id, sa.or_(*scopes)).distinct().order_by(User.id)).all())
-
-
-def program_directors(session: Session, enrollment: Enrollment) -> list[User]:
-    """Active program directors of the enrolment's program (or of its whole organisation)."""
-    program = session.get(Program, enrollment.program_id)
-    scopes = [Membership.program_id == enrollment.program_id]
-    if program is not None:
-        scopes.append((Membership.organisation_id == program.organisation_id)
-                      & Membership.program_id.is_(None) & Membership.enrollment_id.is_(None))  # type: ignore[union-attr]
-    return list(session.exec(select(User).join(Membership, Membership.user_id == User.id).where(
-        Membership.role == Role.PROGRAM_DIRECTOR.value, Membership.revoked_at.is_(None),  # type: ignore[union-attr]
-        User.active.is_(True), or_(*scopes)).distinct().order_by(User.id)).all())  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

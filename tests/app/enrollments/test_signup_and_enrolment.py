@@ -227,7 +227,8 @@ def test_a_second_open_enrolment_in_the_same_program_is_refused(app: Flask, sess
 
 def test_a_pathway_without_programs_says_so_instead_of_showing_a_form(app: Flask, session: Session) -> None:
     page = new_user_signed_in(app, session).get("/enrol?pathway=casc").get_data(as_text=True)
-    assert "No program on this pathway yet" in page and 'name="program"' not in page
+    assert "No program is taking enrolments on this pathway" in page and 'name="program"' not in page
+    assert "ask your program coordinator" in page and "set theirs up" not in page
 
 
 def test_home_offers_to_start_an_enrolment_and_links_each_to_its_team(app: Flask, session: Session) -> None:
