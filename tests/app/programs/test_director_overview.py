@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Membership, OutboxMessage
+from app.models import AuditEvent, Membership, OutboxMessage, PoolMember
 from app.services.enrollments import pathways
 from app.services.team import accounts
 from tests.app.director_fixtures import post, signed_in
@@ -90,8 +90,10 @@ def test_assigning_from_the_at_risk_list_comes_back_to_it(app: Flask, session: S
     driver = PathwayDriver(app, session, "induction", enrolled_days_ago=10)
     client = signed_in(app, driver.person(Role.PROGRAM_DIRECTOR).email)
     page = f"/programs/{driver.program.id}/at-risk"
-    # Someone on the organisation's staff (here its site administrator) as the candidate's mentor.
+    # Someone in the program's pool of mentors as the candidate's mentor.
     person = driver.person(Role.SITE_ADMINISTRATOR).id
+    session.add(PoolMember(user_id=person, role="mentor", program_id=driver.program.id))
+    session.commit()
     data = {"enrollment_id": str(driver.enrollment.id), "user_id": str(person), "role": "mentor", "back": "at-risk"}
     done = post(client, page, f"/programs/{driver.program.id}/assignments", data)
     assert done.status_code == 302 and done.location.endswith(page)
