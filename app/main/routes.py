@@ -12,14 +12,18 @@ from app import db, health, policy, storage
 from app.db import get_session
 from app.main.blueprint import bp
 from app.services.progress import dashboard
+from app.services.team import staff
+from workflows.roles import Role
 
 
 @bp.get("/")
 @login_required
 def home() -> str:
     """What the signed-in person holds: their enrolments and their roles."""
-    own, supported = dashboard.enrollments_for(get_session(), current_user)  # type: ignore[arg-type]
-    return render_template("main/home.html", own=own, supported=supported)
+    session = get_session()
+    own, supported = dashboard.enrollments_for(session, current_user)  # type: ignore[arg-type]
+    return render_template("main/home.html", own=own, supported=supported, Role=Role,
+                           places=staff.places_of(session, current_user))  # type: ignore[arg-type]
 
 
 @bp.get("/healthz")

@@ -101,10 +101,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @contextmanager
-def serving(folder: Path, port: int | None = None, extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+def serving(folder: Path, port: int | None = None, extra_env: dict[str, str] | None = None,
+            *, demo: bool = True) -> Iterator[LiveServer]:
     """A live server of its own in `folder` (instance, database, mail, clock file): the session's, or a
     module's whose journeys change what the whole instance sees (the app clock, the daily sweep). A module
-    that must know the address beforehand (to register it at an identity provider) chooses the port."""
+    that must know the address beforehand (to register it at an identity provider) chooses the port.
+    Without the demo (`demo=False`) it starts as a real install does: migrations and one service
+    administrator made with `flask create-user`, and nothing else (tests/browser/district_setup.py)."""
     if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
         pytest.skip("browser journeys run once, in the SQLite lane")
     # PYTHONPATH: the live server installs the suite's own pathway (tests/pathways) too.
@@ -119,7 +122,10 @@ def serving(folder: Path, port: int | None = None, extra_env: dict[str, str] | N
            **today.environment(), **(extra_env or {})}
     env.pop("REDIS_URL", None)
     bin_dir = Path(sys.executable).parent
-    for command in (["alembic", "-c", "pyproject.toml", "upgrade", "head"], ["flask", "seed-demo"]):
+    setup = ["flask", "seed-demo"] if demo else [
+        "flask", "create-user", "--email", DEMO["admin"], "--name", "Sam Admin", "--password", DEMO_PASSWORD,
+        "--role", "service_administrator"]
+    for command in (["alembic", "-c", "pyproject.toml", "upgrade", "head"], setup):
         done = subprocess.run([bin_dir / command[0], *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True,
                               check=False)
         if done.returncode:

@@ -351,3 +351,36 @@ def deactivate(session: Session, actor: User, person: User, reason: str, now: da
     session.add(AuditEvent(actor_id=actor.id, action="account.deactivated", occurred_at=now,
                            details={"user_id": person.id, "reason": reason.strip()[:500]}))
     return person
+
+
+@dataclass(frozen=True)
+class Place:
+    """A role someone holds beyond one candidate: where, and whether it is a pool place."""
+
+    role: Role
+    organisation: Organisation | None  # None: service-wide
+    program: Program | None
+    pool: bool
+
+
+def places_of(session: Session, user: User) -> list[Place]:
+    """The organisation-wide, program-wide and pool roles `user` holds (for their home page)."""
+    memberships = session.exec(select(Membership).where(
+        Membership.user_id == user.id, Membership.revoked_at.is_(None), Membership.enrollment_id.is_(None))).all()  # type: ignore[union-attr]
+    pooled = session.exec(select(PoolMember).where(PoolMember.user_id == user.id,
+                                                   PoolMember.revoked_at.is_(None))).all()  # type: ignore[union-attr]
+    program_ids = {m.program_id for m in memberships if m.program_id} | {p.program_id for p in pooled}
+    programs = {p.id: p for p in session.exec(select(Program).where(Program.id.in_(program_ids))).all()} if program_ids else {}  # type: ignore[union-attr]
+    organisation_ids = {m.organisation_id for m in memberships if m.organisation_id} | {
+        p.organisation_id for p in programs.values()}
+    organisations = {o.id: o for o in session.exec(select(Organisation).where(
+        Organisation.id.in_(organisation_ids))).all()} if organisation_ids else {}  # type: ignore[union-attr]
+    found = []
+    for m in memberships:
+        program = programs.get(m.program_id) if m.program_id else None
+        organisation = organisations.get(program.organisation_id if program else m.organisation_id)  # type: ignore[arg-type]
+        found.append(Place(Role(m.role), organisation, program, False))
+    found += [Place(Role(p.role), organisations.get(programs[p.program_id].organisation_id), programs[p.program_id], True)
+              for p in pooled if p.program_id in programs]
+    return sorted(found, key=lambda p: (p.organisation is not None, p.organisation.name if p.organisation else "",
+                                        p.program.name if p.program else "", p.role.label))

@@ -150,12 +150,34 @@ def accept(session: Session, invitation: StaffInvitation, user: User, now: datet
     existing = _holds(session, user, organisation, program, role)
     held = existing or staff.grant(session, inviter, user, role, organisation, program, invitation.school,
                                    reason="accepted an invitation", now=now)
+    _accepted(session, invitation, user, held, now)
+    # The same address's other open invitations (a mentor in three programs' pools, say): one link
+    # proves the address, so they are accepted with it rather than asking for one click per email.
+    for other in session.exec(select(StaffInvitation).where(StaffInvitation.email == invitation.email,
+                                                            StaffInvitation.id != invitation.id,
+                                                            StaffInvitation.open_key.is_not(None))).all():  # type: ignore[union-attr]
+        if not is_pending(other, now):
+            continue
+        other_organisation, other_program = _place(session, other)
+        other_inviter = session.get(User, other.invited_by_id)
+        other_role = Role(other.role)
+        try:
+            also = _holds(session, user, other_organisation, other_program, other_role) or staff.grant(
+                session, other_inviter, user, other_role, other_organisation, other_program, other.school,  # type: ignore[arg-type]
+                reason="accepted an invitation", now=now)
+        except PathwayError:
+            continue  # that inviter may no longer give it: the invitation stays open, its own link says why
+        _accepted(session, other, user, also, now)
+    return held
+
+
+def _accepted(session: Session, invitation: StaffInvitation, user: User, held: Membership | PoolMember,
+              now: datetime) -> None:
     invitation.accepted_at, invitation.accepted_by_id, invitation.open_key = now, user.id, None
     session.add(invitation)
     session.add(AuditEvent(actor_id=user.id, action="staff.invitation_accepted", occurred_at=now,
-                           details={"invitation_id": invitation.id, "role": role.value, "held_id": held.id,
+                           details={"invitation_id": invitation.id, "role": invitation.role, "held_id": held.id,
                                     "pool": isinstance(held, PoolMember)}))
-    return held
 
 
 def where_of(session: Session, invitation: StaffInvitation) -> str:
