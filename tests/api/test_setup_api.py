@@ -164,8 +164,8 @@ def test_a_candidate_gets_404_on_every_operation_and_hr_sees_but_gives_nothing(
     session.add(Membership(user_id=hr_person.id, role=Role.DISTRICT_HR.value, organisation_id=organisation_id))
     session.commit()
     held = session.exec(select(Membership).where(Membership.user_id == hr_person.id)).one()
+    api, hr = api_as(app, session, candidate), api_as(app, session, hr_person)
     before = actions(session)
-    api = api_as(app, session, candidate)
     csv = "name,email,role\nMo,mo@example.org,mentor\n"
     calls = [
         api.get("/organisations"),
@@ -190,7 +190,6 @@ def test_a_candidate_gets_404_on_every_operation_and_hr_sees_but_gives_nothing(
     assert all(c.content_type == PROBLEM for c in calls)
     assert actions(session) == before
 
-    hr = api_as(app, session, hr_person)
     assert hr.get(f"/organisations/{organisation_id}/staff").status_code == 200
     assert hr.get(f"/organisations/{organisation_id}/staff").json["may_give"] == []  # type: ignore[index]
     assert hr.post(f"/organisations/{organisation_id}/staff",
@@ -285,7 +284,7 @@ def test_the_staff_import_checks_without_writing_then_imports_all_or_nothing_onc
 
 
 def test_one_mentor_is_assigned_to_several_candidates_at_once(app: Flask, session: Session, admin: Api) -> None:
-    organisation_id, program_id = set_up(admin)
+    _, program_id = set_up(admin)
     person = make_user(session, "dee@example.org", "Dee Director")
     mentor = make_user(session, "mo@example.org", "Mo Mentor")
     other = make_user(session, "ola@example.org", "Ola Mentor")
