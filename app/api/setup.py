@@ -13,7 +13,7 @@ from flask import request
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from app import outbox, policy
+from app import inputs, outbox, policy
 from app.api import setup_schemas as s
 from app.api.blueprint import Invalid, operation
 from app.db import get_session
@@ -335,6 +335,13 @@ def _upload() -> tuple[bytes, list[str | int]]:
     return upload.read(csv_reader.MAX_BYTES + 1), ["body", "file"]
 
 
+def _text_only(data: bytes, where: list[str | int]) -> None:
+    """Refuse a file holding NUL or other control characters (PostgreSQL refuses NUL in any text it is asked to
+    compare), as the app refuses them in every other field."""
+    if inputs.has_control_characters([data.decode("utf-8", "replace")]):
+        raise Invalid([{"loc": where, "message": inputs.CONTROL_CHARACTERS}])
+
+
 def _row_out(row: staff_import.StaffRow) -> s.StaffImportRow:
     return s.StaffImportRow(line=row.line, name=row.name, email=row.email,
                             role=row.role.value if row.role is not None else None,
@@ -360,6 +367,7 @@ def import_staff(user: User, organisation_id: int, query: s.ImportQuery) -> s.St
     session = get_session()
     organisation = _organisation(session, user, organisation_id)
     data, where = _upload()
+    _text_only(data, where)
     try:
         if query.dry_run:
             check = staff_import.check(session, user, organisation, data)

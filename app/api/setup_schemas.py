@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import Strict
+from app.api.schemas import RowId, Strict
 
 Kind = Literal["district", "county_office", "university", "consortium", "program_sponsor"]  # OrganisationKind
 # Every role the staff pages give somewhere: the organisation's, a program's, and its pool's.
@@ -233,8 +233,8 @@ class StaffImportResult(BaseModel):
 class AssignMany(Strict):
     """One person from the program's staff, on several candidates, in one role; all or nothing."""
 
-    enrollment_ids: list[int] = Field(min_length=1, max_length=500)
-    user_id: int
+    enrollment_ids: list[RowId] = Field(min_length=1, max_length=500)
+    user_id: RowId
     role: str = Field(min_length=1, max_length=40, description="mentor, coach, site_administrator, ...")
 
 

@@ -281,6 +281,11 @@ def test_the_staff_import_checks_without_writing_then_imports_all_or_nothing_onc
     assert [r["action"] for r in again.json["rows"]] == ["already", "already"]  # type: ignore[index]
     assert len(session.exec(select(PoolMember)).all()) == 1 and actions(session).count("staff.imported") == 1
     assert admin.post(url, json={"rows": []}).status_code == 422  # neither CSV nor multipart
+    nul = admin.post(url, data=SHEET.replace("Oak", "O\x00ak"), content_type="text/csv", json=None)
+    assert nul.status_code == 422 and "control character" in nul.json["errors"][0]["message"]  # type: ignore[index]
+    documented = app.test_client().get("/api/v1/openapi.json").json["paths"]  # type: ignore[index]
+    assert set(documented["/api/v1/organisations/{organisation_id}/staff/import"]["post"]["requestBody"]["content"]) == {
+        "multipart/form-data", "text/csv"}
 
 
 def test_one_mentor_is_assigned_to_several_candidates_at_once(app: Flask, session: Session, admin: Api) -> None:
