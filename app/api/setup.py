@@ -102,7 +102,7 @@ def update_organisation(user: User, organisation_id: int, body: s.OrganisationPa
 
 
 @operation("POST", "/organisations/<int:organisation_id>/archive", summary="Archive or restore an organisation",
-           tag="organisations", body=s.Archive, response=s.OrganisationOut)
+           tag="organisations", body=s.Archive, response=s.OrganisationOut, errors=(409,))
 def archive_organisation(user: User, organisation_id: int, body: s.Archive) -> s.OrganisationOut:
     """Archive it (and so its programs: nobody new enrols or is given a role there) or bring it back; nothing is
     deleted, and asking for the state it is in changes nothing."""
@@ -138,7 +138,7 @@ def update_program(user: User, program_id: int, body: s.ProgramPatch) -> s.Progr
 
 
 @operation("POST", "/programs/<int:program_id>/archive", summary="Archive or restore a program",
-           tag="organisations", body=s.Archive, response=s.ProgramOut)
+           tag="organisations", body=s.Archive, response=s.ProgramOut, errors=(409,))
 def archive_program(user: User, program_id: int, body: s.Archive) -> s.ProgramOut:
     """Archive a program (its candidates and records stay; nobody new enrols) or bring it back."""
     session = get_session()
@@ -299,7 +299,7 @@ def _organisations_of(session: Session, person_id: int) -> list[Organisation]:
 
 
 @operation("POST", "/accounts/<int:user_id>/deactivate", summary="Deactivate a staff account", tag="staff",
-           body=s.Reason, response=s.Deactivated)
+           body=s.Reason, response=s.Deactivated, errors=(409,))
 def deactivate_account(user: User, user_id: int, body: s.Reason) -> s.Deactivated:
     """Switch someone on an organisation's staff off everywhere (service administrators; 403 for directors and HR
     who see them): they sign in nowhere, every sign-in ends, their tokens stop working, and they leave every queue
