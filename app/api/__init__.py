@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api import enrollments, feed, openapi, organisations, programs, records, tasks  # noqa: F401  (importing registers)
+from app.api import (  # noqa: F401  (importing registers)
+    enrollments,
+    feed,
+    openapi,
+    organisations,
+    programs,
+    records,
+    setup,
+    tasks,
+)
 from app.api.blueprint import bp
 from app.api.tokens_page import pages
 

@@ -52,6 +52,7 @@ class Operation:
     binary: bool
     errors: tuple[int, ...] = field(default=COMMON)
     body_optional: bool = False
+    csv_body: bool = False  # the multipart upload may also come as a text/csv body
 
     @property
     def path(self) -> str:
@@ -141,7 +142,8 @@ def _rate_limited(key: str, limit: str) -> int | None:
 def operation(method: str, rule: str, *, summary: str, tag: str, query: type[BaseModel] | None = None,
               body: type[BaseModel] | None = None, multipart: type[BaseModel] | None = None,
               response: type[BaseModel] | None = None, status: int = 200, binary: bool = False,
-              errors: tuple[int, ...] = (), body_optional: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              errors: tuple[int, ...] = (), body_optional: bool = False,
+              csv_body: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `view(user, **path_params, query=..., body=...)` at /api/v1`rule` and document it."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -172,7 +174,8 @@ def operation(method: str, rule: str, *, summary: str, tag: str, query: type[Bas
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=run, methods=[method])
         declared = tuple(sorted(set(COMMON) | set(errors)))
         OPERATIONS.append(Operation(method, rule, view.__name__, summary, (view.__doc__ or "").strip(), tag,
-                                    query, body, multipart, response, status, binary, declared, body_optional))
+                                    query, body, multipart, response, status, binary, declared, body_optional,
+                                    csv_body))
         return run
 
     return register

@@ -54,6 +54,8 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     if op.multipart is not None:
         spec["requestBody"] = {"required": True, "content": {"multipart/form-data": {
             "schema": _collect(op.multipart, components), "encoding": {"file": {"contentType": "*/*"}}}}}
+        if op.csv_body:
+            spec["requestBody"]["content"]["text/csv"] = {"schema": {"type": "string"}}
     if op.binary:
         ok: dict[str, Any] = {"description": "The file", "content": {"application/octet-stream": {
             "schema": {"type": "string", "format": "binary"}}}}
