@@ -19,9 +19,9 @@ from app.api.blueprint import Invalid, operation
 from app.db import get_session
 from app.models import Membership, Organisation, PoolMember, Program, StaffInvitation, User
 from app.services import NotFound, NotPermitted
-from app.services.programs import assignments, csv_reader
+from app.services.programs import assignments, csv_reader, staff_import
 from app.services.programs import organisations as service
-from app.services.team import sign_ins, staff, staff_import, staff_invitations
+from app.services.team import sign_ins, staff, staff_invitations
 from workflows.roles import Role
 
 # --- Organisations and programs: service administrators; 404 to everyone else ---------------------
