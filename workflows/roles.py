@@ -24,6 +24,11 @@ class Role(StrEnum):
         """The role's name as people say it."""
         return _LABELS[self]
 
+    @property
+    def in_sentence(self) -> str:
+        """The name inside a sentence: first letter lower-cased, acronyms kept ("district HR")."""
+        return self.label[:1].lower() + self.label[1:]
+
 
 _LABELS = {
     Role.CANDIDATE: "Candidate",

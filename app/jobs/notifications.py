@@ -262,7 +262,7 @@ def send_staff_invitation(session: Session, invitation_id: int) -> Email | None:
     last_day = invitation.expires_at.astimezone(ZoneInfo(organisation.timezone)).date()
     link = external_url("organisations.join", token=staff_invitations.token_for(invitation))
     email = emails.staff_email(invitation.email, invitee.name if invitee else (invitation.name or invitation.email),
-                               inviter.name, Role(invitation.role).label.lower(),
+                               inviter.name, Role(invitation.role).in_sentence,
                                staff_invitations.where_of(session, invitation), link, last_day)
     email.recipient_id = invitee.id if invitee else None
     return email
@@ -282,6 +282,6 @@ def send_staff_added(session: Session, kind: str, held_id: int) -> Email | None:
         return None
     where = f"the {program.name} program at {organisation.name}" if program is not None else organisation.name
     email = emails.staff_email(person.email, person.name, granter.name if granter else "Your district",
-                               Role(held.role).label.lower(), where, external_url("main.home"))
+                               Role(held.role).in_sentence, where, external_url("main.home"))
     email.recipient_id = person.id
     return email

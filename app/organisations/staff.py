@@ -52,9 +52,12 @@ def _page(organisation: Organisation, program: Program | None, administrator: bo
     givable = [r for r in staff.roles_at(program)
                if staff.may_staff(session, current_user, organisation, program, r)]  # type: ignore[arg-type]
     lines = staff.directory(session, organisation, program)
+    people: dict[int, tuple[User, list[staff.StaffLine]]] = {}
+    for line in lines:  # one card a person, their roles in it, in the directory's order (by name)
+        people.setdefault(line.user.id, (line.user, []))[1].append(line)  # type: ignore[index]
     return render_template(
         "organisations/staff.html", organisation=organisation, program=program, administrator=administrator,
-        lines=lines, givable=givable, pool_roles=policy.POOL_ROLES, Role=Role,
+        people=list(people.values()), givable=givable, pool_roles=policy.POOL_ROLES, Role=Role,
         invitations=staff_invitations.pending(session, organisation, program),
         programs=_programs(organisation), may_take=lambda line: staff.may_staff(
             session, current_user, organisation, line.program, line.role),  # type: ignore[arg-type]
@@ -118,7 +121,7 @@ def _add(organisation: Organisation, program: Program | None, administrator: boo
         session.rollback()
         return _page(organisation, program, administrator, error.status, values=form,
                      problems=error.reasons or [error.message])
-    role = Role(done.role).label.lower()
+    role = Role(done.role).in_sentence
     if isinstance(done, StaffInvitation):
         flash(f"Invitation sent to {done.email} to be {role}. It works for "
               f"{(done.expires_at - done.created_at).days} days.", "success")
@@ -146,7 +149,7 @@ def revoke(organisation_id: int, place: str, held_id: int) -> Response | tuple[s
     except PathwayError as error:
         session.rollback()
         return _page(organisation, program, administrator, error.status, problems=[error.message])
-    name, role = person.name if person else "They", Role(held.role).label.lower()
+    name, role = person.name if person else "They", Role(held.role).in_sentence
     said = [f"{name} is no longer {role} here."]
     if handover.released_tasks:
         said.append(f"The {handover.released_tasks} sign-off(s) they had claimed are back in the queue"
@@ -223,7 +226,7 @@ def _join_page(invitation: StaffInvitation, status: int = 200, form: JoinForm | 
 
 
 def _joined(held: Membership | PoolMember) -> Response:
-    flash(f"Welcome. You are now {Role(held.role).label.lower()}"
+    flash(f"Welcome. You are now {Role(held.role).in_sentence}"
           + (": the program director assigns you to candidates." if isinstance(held, PoolMember) else "."), "success")
     return redirect(url_for("main.home"))
 

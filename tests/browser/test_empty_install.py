@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import DEMO, LiveServer, serving, sign_in, unique_token
-from tests.browser.district_setup import PROGRAMS, set_up_district, snap
+from tests.browser.district_setup import ORGANISATION, PROGRAMS, set_up_district, snap
 from tests.browser.pathway_steps import PASSWORD, flashed, go, press
 
 pytestmark = pytest.mark.browser
@@ -50,7 +50,7 @@ def test_a_district_starts_from_nothing_and_a_candidate_gets_a_mentor(page: Any,
     assert urlsplit(candidate.url).path.startswith("/enrol")
     candidate.get_by_label("Teacher Induction", exact=False).first.check()
     press(candidate, candidate.get_by_role("button", name="Continue"), "choosing induction")
-    candidate.get_by_label("Program").select_option(label=PROGRAMS["induction"])
+    candidate.get_by_label("Program", exact=True).select_option(label=f"{PROGRAMS['induction']} ({ORGANISATION})")
     candidate.get_by_label("Credential you are working toward").fill("Clear Multiple Subject Teaching Credential")
     candidate.get_by_label("Date you started in the program").fill("2026-09-01")
     snap(candidate, "candidate-enrols")

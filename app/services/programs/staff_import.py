@@ -51,7 +51,7 @@ _ALIASES = {
 COLUMN_HELP = {
     "name": "required; the person's full name (an existing account keeps its own)",
     "email": "required; their sign-in address: an account with it is given the role now, any other is invited",
-    "role": "required; " + ", ".join(r.label.lower() for r in STAFF_ROLES) + " (or principal, panel member)",
+    "role": "required; " + ", ".join(r.in_sentence for r in STAFF_ROLES) + " (or principal, panel member)",
     "program": "optional; one of the organisation's programs, by name; empty for an organisation-wide role "
                "(credential analyst, district HR, or director of every program)",
     "school": "optional; for mentors, coaches and site administrators: where they work",
@@ -212,7 +212,7 @@ def _parse(line: int, cells: dict[str, str], programs: dict[str, Program], organ
     row = StaffRow(line=line, name=name, email=email, role_written=cells.get("role", ""), errors=problems)
     row.role = role_of(row.role_written)
     if row.role is None:
-        words = ", ".join(r.label.lower() for r in STAFF_ROLES)
+        words = ", ".join(r.in_sentence for r in STAFF_ROLES)
         row.errors.append(f"Unknown role “{row.role_written}”: use one of {words}." if row.role_written
                           else f"The role is empty: use one of {words}.")
     row.program_written = named = cells.get("program", "")
@@ -260,7 +260,7 @@ def _check_levels(session: Session, actor: User, organisation: Organisation, row
 
 def _a(role: Role) -> str:
     """"A mentor", "An exit-interview panel member"."""
-    label = role.label.lower()
+    label = role.in_sentence
     return ("An " if label.startswith(("a", "e", "i", "o", "u")) else "A ") + label
 
 
@@ -294,7 +294,7 @@ def _check_people(session: Session, organisation: Organisation, rows: list[Staff
         pooled = row.program is not None and row.role in policy.POOL_ROLES
         if row.user is not None and (pooled, row.user.id, program_id, row.role.value) in held:
             row.action = StaffAction.ALREADY
-            row.notes.append(f"{row.user.name} is already {row.role.label.lower()} there.")
+            row.notes.append(f"{row.user.name} is already {row.role.in_sentence} there.")
         elif StaffInvitation.open_key_for(organisation.id, program_id, row.email, row.role.value) in invited:  # type: ignore[arg-type]
             row.action = StaffAction.ALREADY
             row.notes.append(f"An invitation to {row.email} for this role is open.")

@@ -193,10 +193,10 @@ def check_grantable(session: Session, actor: User, organisation: Organisation, p
         raise NotFound("There is no such program in this organisation.")
     if role not in roles_at(program):
         where = f"the {program.name} program" if program is not None else organisation.name
-        names = ", ".join(r.label.lower() for r in roles_at(program))
+        names = ", ".join(r.in_sentence for r in roles_at(program))
         raise PathwayError(f"At {where}, choose one of: {names}.")
     if not may_staff(session, actor, organisation, program, role):
-        raise NotPermitted(f"You cannot make someone {role.label.lower()} here. A service administrator gives "
+        raise NotPermitted(f"You cannot make someone {role.in_sentence} here. A service administrator gives "
                            "organisation-wide roles and directors; a program's director gives its other roles.")
 
 
@@ -212,13 +212,13 @@ def grant(session: Session, actor: User, person: User, role: Role, organisation:
     school = (school or "").strip() or None
     if program is not None and role in policy.POOL_ROLES:
         if live_place(session, program, person, role) is not None:
-            raise Conflict(f"{person.name} is already in the {program.name} pool as {role.label.lower()}.")
+            raise Conflict(f"{person.name} is already in the {program.name} pool as {role.in_sentence}.")
         held: Membership | PoolMember = PoolMember(program_id=program.id, user_id=person.id, role=role.value,  # type: ignore[arg-type]
                                                    school=school, granted_by_id=actor.id, created_at=now)
     else:
         if live_membership(session, organisation, program, person, role) is not None:
             where = program.name if program is not None else organisation.name
-            raise Conflict(f"{person.name} is already {role.label.lower()} at {where}.")
+            raise Conflict(f"{person.name} is already {role.in_sentence} at {where}.")
         held = Membership(user_id=person.id, role=role.value, granted_by_id=actor.id, created_at=now,  # type: ignore[arg-type]
                           program_id=program.id if program is not None else None,
                           organisation_id=organisation.id if program is None else None)
@@ -251,7 +251,7 @@ def revoke(session: Session, actor: User, held: Membership | PoolMember, reason:
     organisation, program = _scope(session, held)
     role = Role(held.role)
     if not may_staff(session, actor, organisation, program, role):
-        raise NotPermitted(f"You cannot take the {role.label.lower()} role away here.")
+        raise NotPermitted(f"You cannot take the {role.in_sentence} role away here.")
     if held.revoked_at is not None:
         raise Conflict("This role was already taken away.")
     reason = (reason or "").strip()

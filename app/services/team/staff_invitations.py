@@ -67,14 +67,14 @@ def invite(session: Session, actor: User, organisation: Organisation, email: str
     except ValueError:
         role_ = None
     if role_ is None or role_ not in staff.roles_at(program):
-        names = ", ".join(r.label.lower() for r in staff.roles_at(program))
+        names = ", ".join(r.in_sentence for r in staff.roles_at(program))
         raise PathwayError(f"Choose one of: {names}.")
     staff.check_grantable(session, actor, organisation, program, role_)
     if email == User.normalise_email(actor.email):
         raise PathwayError("You cannot invite yourself.")
     existing = session.exec(select(User).where(User.email == email)).first()
     if existing is not None and _holds(session, existing, organisation, program, role_):
-        raise Conflict(f"{existing.name} ({email}) is already {role_.label.lower()} here. Nothing was sent.")
+        raise Conflict(f"{existing.name} ({email}) is already {role_.in_sentence} here. Nothing was sent.")
     slot = StaffInvitation.open_key_for(organisation.id, program.id if program else None, email, role_.value)  # type: ignore[arg-type]
     for old in session.exec(select(StaffInvitation).where(StaffInvitation.open_key == slot)).all():
         if is_pending(old, now):
@@ -218,10 +218,10 @@ def add(session: Session, actor: User, organisation: Organisation, email: str, r
     try:
         role_ = Role(role)
     except ValueError:
-        names = ", ".join(r.label.lower() for r in staff.roles_at(program))
+        names = ", ".join(r.in_sentence for r in staff.roles_at(program))
         raise PathwayError(f"Choose one of: {names}.") from None
     if _holds(session, person, organisation, program, role_) is not None:
-        raise Conflict(f"{person.name} ({person.email}) is already {role_.label.lower()} here.")
+        raise Conflict(f"{person.name} ({person.email}) is already {role_.in_sentence} here.")
     held = staff.grant(session, actor, person, role_, organisation, program, school, reason="added by email", now=now)
     outbox.add(session, "email.staff_added", f"staff-added-{'pool' if isinstance(held, PoolMember) else 'role'}-{held.id}",
                kind="pool" if isinstance(held, PoolMember) else "role", held_id=held.id)

@@ -176,7 +176,7 @@ def test_problems_are_listed_per_row_with_their_line(session: Session, district:
     by_line = {row.line: row.errors for row in result.rows}
     assert by_line[2] == []
     assert by_line[3] == ["“not-an-email” is not an email address."]
-    assert by_line[5][0].startswith("Unknown role “janitor”: use one of credential analyst, district hr")
+    assert by_line[5][0].startswith("Unknown role “janitor”: use one of credential analyst, district HR")
     assert by_line[6] == [("Unknown program “Somewhere Else”: Linden USD runs Administrator Induction, "
                           "Teacher Induction.")]
     assert by_line[7] == ["A credential analyst is given across Linden USD: leave the program empty."]
