@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 export FLASK_APP := wsgi
 
-.PHONY: run test lint test-sqlite test-postgres test-calendar install identity-provider migrate seed clean bench
+.PHONY: run serve test lint test-sqlite test-postgres test-calendar install identity-provider migrate seed clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -41,6 +41,10 @@ migrate: $(STAMP)
 
 seed: migrate instance/secret_key
 	$(BIN)/flask seed-demo
+
+## Serve the app without demo data (a real district's start: see the README's Quick start)
+serve: migrate instance/secret_key
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## Set up and serve the app with demo data on SQLite at http://127.0.0.1:5000
 run: seed

@@ -33,7 +33,7 @@ from app.services.notifications import emails, reminders
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
 from app.services.team import invitations as team
-from app.services.team import staff_invitations
+from app.services.team import staff, staff_invitations
 from app.urls import external_url
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, deadlines
@@ -285,3 +285,42 @@ def send_staff_added(session: Session, kind: str, held_id: int) -> Email | None:
                                Role(held.role).in_sentence, where, external_url("main.home"))
     email.recipient_id = person.id
     return email
+
+
+@handler("email.staff_gap")
+def send_staff_gap(session: Session, audit_event_id: int, recipient_id: int) -> Email | None:
+    """Tell a director that a role taken away left a gap: nobody holds it there any more, or candidates
+    still have the person as their mentor, coach or site administrator. Nothing once the gap is filled."""
+    audit = session.get(AuditEvent, audit_event_id)
+    director = _active(session, recipient_id)
+    if audit is None or director is None:
+        return None
+    details = audit.details or {}
+    organisation = session.get(Organisation, details.get("organisation_id"))
+    program = session.get(Program, details["program_id"]) if details.get("program_id") else None
+    if organisation is None:
+        return None
+    role = Role(details["role"])
+    where = program.name if program is not None else organisation.name
+    if details.get("pool"):
+        still = staff.caseloads(session, program, role, {details["user_id"]}).get(details["user_id"], 0) if program else 0
+        if not still:
+            return None
+        subject = f"{still} candidate{'' if still == 1 else 's'} need{'s' if still == 1 else ''} another {role.in_sentence} in {where}"
+        link = external_url("director.assignments_page", program_id=program.id)  # type: ignore[union-attr]
+        lines = [(f"{details.get('name') or 'Someone'} is no longer in the {where} pool as {role.in_sentence}, "
+                  f"and is still the {role.in_sentence} of {still} candidate{'' if still == 1 else 's'}."),
+                 "Assign another from the pool on the mentors and coaches page."]
+    else:
+        if staff.holders(session, organisation, program, role):
+            return None  # someone holds it again
+        subject = f"Nobody is {role.in_sentence} at {where} now"
+        link = external_url("organisations.program_staff", organisation_id=organisation.id, program_id=program.id) \
+            if program is not None else external_url("main.home")
+        released = details.get("released_tasks") or 0
+        lines = [f"{details.get('name') or 'Someone'} is no longer {role.in_sentence} at {where}, and nobody else is.",
+                 (f"{released} sign-off{'' if released == 1 else 's'} they had claimed wait for whoever is given the role."
+                  if released else "Sign-offs for that role wait for whoever is given it."),
+                 "Ask your service administrator to give the role to someone, or give it on the staff page if you may."]
+    return Email(director.email, subject, "staff_gap", {"user": director, "lines": lines, "link": link},
+                 recipient_id=director.id, summary=subject, link=link)

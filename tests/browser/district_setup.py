@@ -36,9 +36,9 @@ STAFF_SHEET = "\n".join([
 ]) + "\n"
 
 
-def snap(page: Any, name: str) -> None:
-    """The full checks of a journey page, saved as test-artifacts/<size>-setup-<name>.png."""
-    check_page(page, f"setup-{name}")
+def snap(page: Any, name: str, prefix: str = "setup") -> None:
+    """The full checks of a journey page, saved as test-artifacts/<size>-<prefix>-<name>.png."""
+    check_page(page, f"{prefix}-{name}")
 
 
 def join(person: Any, live_server: LiveServer, who: str) -> None:
@@ -64,17 +64,18 @@ def add_by_email(page: Any, who: str, role: str) -> None:
     press(page, page.get_by_role("button", name="Add", exact=True), f"adding {who} as {role}")
 
 
-def set_up_district(admin: Any, stranger: Any, live_server: LiveServer) -> None:
+def set_up_district(admin: Any, stranger: Any, live_server: LiveServer, prefix: str = "setup") -> None:
     """The whole setup, by the signed-in service administrator `admin`; `stranger()` opens a fresh
-    browser profile, signed in as nobody, for each person who joins."""
+    browser profile, signed in as nobody, for each person who joins. Screenshots are named
+    <size>-<prefix>-<page> (names are unique across the suite)."""
     go(admin, "/")
     press(admin, admin.get_by_role("navigation", name="Main").get_by_role("link", name="Organisations"), "organisations")
-    snap(admin, "organisations-empty")
+    snap(admin, "organisations-empty", prefix)
     press(admin, admin.get_by_role("link", name="Add an organisation"), "new organisation")
     admin.get_by_label("Name").fill(ORGANISATION)
     admin.get_by_label("Kind").select_option(label="School district")
     admin.get_by_label("CDS code (optional)").fill("54-72256")
-    snap(admin, "organisation-form")
+    snap(admin, "organisation-form", prefix)
     press(admin, admin.get_by_role("button", name="Add the organisation"), "adding the organisation")
     flashed(admin, f"{ORGANISATION} is set up.")
     organisation = urlsplit(admin.url).path
@@ -85,20 +86,20 @@ def set_up_district(admin: Any, stranger: Any, live_server: LiveServer) -> None:
         admin.get_by_label(labels()[pathway]).check()
         admin.get_by_label("Program name").fill(name)
         if n == 0:
-            snap(admin, "program-form")
+            snap(admin, "program-form", prefix)
         press(admin, admin.get_by_role("button", name="Add the program"), f"adding {name}")
         flashed(admin, f"{name} is set up.")
         # The program's staff page: its director (invited the first time, then given the role at once).
         add_by_email(admin, "director", "Program director")
         if n == 0:
             flashed(admin, f"Invitation sent to {DEMO['director']}")
-            snap(admin, "program-staff")
+            snap(admin, "program-staff", prefix)
             join(stranger(), live_server, "director")
         else:
             flashed(admin, "Dana Whitfield can work as program director now")
 
     go(admin, organisation)
-    snap(admin, "organisation")
+    snap(admin, "organisation", prefix)
     press(admin, admin.get_by_role("link", name="Staff", exact=True), "organisation staff")
     for who, role in (("analyst", "Credential analyst"), ("hr", "District HR")):
         add_by_email(admin, who, role)
@@ -112,7 +113,7 @@ def set_up_district(admin: Any, stranger: Any, live_server: LiveServer) -> None:
     press(admin, admin.get_by_role("button", name="Check the file"), "previewing the staff file")
     rows = len(STAFF_SHEET.strip().splitlines()) - 1
     assert f"0 given their role now · {rows} invited by email" in admin.locator("main").inner_text()
-    snap(admin, "staff-import-preview")
+    snap(admin, "staff-import-preview", prefix)
     press(admin, admin.get_by_role("button", name=f"Import all {rows} rows"), "importing the staff file")
     flashed(admin, f"Imported: 0 given their role now, {rows} invited by email")
     for who in ("mentor", "coach", "principal", "panel", "intern_program"):
@@ -121,4 +122,4 @@ def set_up_district(admin: Any, stranger: Any, live_server: LiveServer) -> None:
     directory = admin.locator("main").inner_text()
     for name in NAMES.values():
         assert name in directory, f"{name} is not in the staff directory"
-    snap(admin, "staff-directory")
+    snap(admin, "staff-directory", prefix)

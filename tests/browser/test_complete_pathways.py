@@ -6,7 +6,9 @@ role that clears them, dates and numbers on the facts page by their owners (the 
 confirmed by them), logs signed by the mentor, coach or support provider they name, sign-offs approved
 from the inbox. Time moves through the app clock: the service administrator's /admin/clock page, or
 `flask clock` against the live instance, and the daily sweep is `flask reminders run`. The organisation's
-staff are the demo approvers; no SQL and no seeding happens inside a journey.
+staff are the demo approvers' people, but the district is not seeded: the module's server starts empty and its
+service administrator sets up the organisation, programs and staff in the browser first (issue 24); no SQL
+and no seeding happens anywhere.
 
 The clock is shared by the whole live server, so each journey starts and ends on the real date.
 """
@@ -21,7 +23,8 @@ from typing import Any
 import pytest
 
 from tests.browser import pathway_steps as steps
-from tests.browser.conftest import DEMO, LiveServer, serving, unique_token
+from tests.browser.conftest import DEMO, LiveServer, new_context, serving, sign_in, unique_token
+from tests.browser.district_setup import set_up_district
 from tests.browser.pathway_steps import (
     accept_invitation,
     approve,
@@ -49,11 +52,26 @@ CASC_PROGRAM = "Butte CASC Induction"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A live server of this module's own: its journeys move the app clock by years and run the daily
-    sweep, which acts on every enrolment of the instance (it would expire the demo candidates' permits
-    that the other journeys start from)."""
-    with serving(tmp_path_factory.mktemp("live-complete")) as base:
+def live_server(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[LiveServer]:
+    """A live server of this module's own, started as a real district's (no demo data) and set up in the
+    browser by its service administrator and staff (tests/browser/district_setup.py): its journeys move
+    the app clock by years and run the daily sweep, which acts on every enrolment of the instance."""
+    with serving(tmp_path_factory.mktemp("live-complete"), demo=False) as base:
+        contexts: list[Any] = []
+
+        def open_page(email: str | None = None) -> Any:
+            context = new_context(browser, base, "phone")
+            contexts.append(context)
+            tab = context.new_page()
+            if email:
+                sign_in(tab, email)
+            return tab
+
+        try:
+            set_up_district(open_page(DEMO["admin"]), open_page, base, prefix="complete-setup")
+        finally:
+            for context in contexts:
+                context.close()
         yield base
 
 

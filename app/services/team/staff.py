@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from app import policy
+from app import outbox, policy
 from app.models import AuditEvent, Enrollment, Membership, Organisation, PoolMember, Program, SignOffTask, User, utcnow
 from app.models.tasks import TaskStatus
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
@@ -265,14 +265,34 @@ def revoke(session: Session, actor: User, held: Membership | PoolMember, reason:
         caseload = caseloads(session, program, role, {held.user_id}).get(held.user_id, 0)  # type: ignore[arg-type]
     else:
         released = _release_claims(session, held, organisation, program)
-        others = len(_holders(session, organisation, program, role) - {held.user_id})
+        others = len(holders(session, organisation, program, role) - {held.user_id})
     session.add(AuditEvent(actor_id=actor.id, action="staff.revoked", occurred_at=now, details={
         "role": role.value, "user_id": held.user_id, "organisation_id": organisation.id,
         "program_id": program.id if program is not None else None, "pool": isinstance(held, PoolMember),
         "held_id": held.id, "revoked_by_id": actor.id, "granted_by_id": held.granted_by_id,
         "reason": reason[:500], "released_tasks": released, "other_holders": others, "caseload": caseload,
         "name": person.name if person else None}))
+    if (caseload if isinstance(held, PoolMember) else not others):
+        # Candidates left with someone who no longer serves them, or a role nobody holds here any more:
+        # the directors hear of it (besides the actor, who read it on the page).
+        session.flush()
+        event_id = session.exec(select(AuditEvent.id).where(AuditEvent.action == "staff.revoked")
+                                .order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]
+        for director in directors_of(session, organisation, program) - {actor.id}:
+            outbox.add(session, "email.staff_gap", f"staff-gap-{event_id}-{director}", audit_event_id=event_id,
+                       recipient_id=director)
     return Handover(released, others, caseload)
+
+
+def directors_of(session: Session, organisation: Organisation, program: Program | None) -> set[int]:
+    """Active directors of the program (or of every program of the organisation), by id."""
+    programs = [program.id] if program is not None else list(session.exec(
+        select(Program.id).where(Program.organisation_id == organisation.id)).all())
+    return set(session.exec(select(Membership.user_id).join(User, User.id == Membership.user_id).where(  # type: ignore[arg-type]
+        Membership.role == Role.PROGRAM_DIRECTOR.value, Membership.revoked_at.is_(None), User.active.is_(True),  # type: ignore[union-attr, attr-defined]
+        Membership.enrollment_id.is_(None),  # type: ignore[union-attr]
+        or_(Membership.program_id.in_(programs),  # type: ignore[union-attr]
+            (Membership.organisation_id == organisation.id) & Membership.program_id.is_(None)))).all())  # type: ignore[union-attr]
 
 
 def find_held(session: Session, organisation: Organisation, kind: str, held_id: int) -> Membership | PoolMember:
@@ -311,7 +331,7 @@ def live_membership(session: Session, organisation: Organisation, program: Progr
         Membership.role == role.value, Membership.revoked_at.is_(None))).first()  # type: ignore[union-attr]
 
 
-def _holders(session: Session, organisation: Organisation, program: Program | None, role: Role) -> set[int]:
+def holders(session: Session, organisation: Organisation, program: Program | None, role: Role) -> set[int]:
     """Who still holds `role` reaching this scope (organisation-wide, or on the program)."""
     scopes = [(Membership.organisation_id == organisation.id) & Membership.program_id.is_(None)]  # type: ignore[union-attr]
     if program is not None:

@@ -235,3 +235,18 @@ def test_only_staff_are_offered_and_one_mentor_takes_several_candidates(app: Fla
     assert done.status_code == 302
     assert roles_on(session, mentor, first.enrollment) == roles_on(session, mentor, second.enrollment) == frozenset({Role.MENTOR})
     assert "2 candidates" in director.get(page).get_data(as_text=True)
+
+
+def test_taking_the_last_analyst_away_tells_the_directors(app: Flask, administrator: FlaskClient, session: Session) -> None:
+    organisation, program = set_up_linden(administrator, session)
+    make_user(session, "cara@example.org", "Cara Analyst")
+    make_user(session, "dee@example.org", "Dee Director")
+    page = f"/organisations/{organisation.id}/staff"
+    post(administrator, page, page, email="cara@example.org", role="credential_analyst")
+    program_page = f"/organisations/{organisation.id}/programs/{program.id}/staff"
+    post(administrator, program_page, program_page, email="dee@example.org", role="program_director")
+    held = session.exec(select(Membership).where(Membership.role == "credential_analyst")).one()
+    post(administrator, f"/organisations/{organisation.id}/staff/role/{held.id}/revoke", page, reason="Retired")
+    told = [m for m in f.folder_mail(app) if m["To"] == "dee@example.org"]
+    assert told[-1]["Subject"] == "Nobody is credential analyst at Linden Unified School District now"
+    assert "Retired" not in text_part(told[-1])  # the reason stays in the record, not in email
