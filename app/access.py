@@ -243,7 +243,7 @@ ACCESS: dict[tuple[str, str], Entry] = {
         (Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST), PROGRAM_VIEWERS, cases=("casc",)),
     **{(f"director.{action}", method): rule((Role.PROGRAM_DIRECTOR, Role.DISTRICT_HR), PROGRAM_VIEWERS,
                                             cases=("casc",))
-       for action, method in (("assign", "POST"), ("remind", "POST"), ("assign_from_at_risk", "GET"), ("roster", "GET"),
+       for action, method in (("assign", "POST"), ("assign_many", "POST"), ("remind", "POST"), ("assign_from_at_risk", "GET"), ("roster", "GET"),
                               ("roster_template", "GET"),
                               ("roster_preview", "POST"), ("roster_import", "POST"))},
     # Confirming or ending a mentor's assignment: whoever grants mentors (the program director).

@@ -252,10 +252,10 @@ def _issue(cand: Any, analyst: Any, program: str, name: str, dashboard: str, tok
 
 # --- Induction ------------------------------------------------------------------------------------------
 
-def _hr_joins(director: Any, hr: Any, live_server: LiveServer, dashboard: str) -> None:
-    """The program director gives the employer's HR its role on the enrolment: an invitation HR accepts."""
-    invite(director, dashboard, DEMO["hr"], "District HR")
-    accept_invitation(hr, live_server, DEMO["hr"], "Dana Whitfield")
+def _hr_sees(hr: Any, dashboard: str) -> None:
+    """District HR holds the role across the organisation (given once, at setup): they open the new
+    candidate's record with no grant on this enrolment."""
+    steps.go(hr, dashboard)
 
 
 def _induction_to_ilp_goals_set(cand: Any, staff: dict[str, Any], live_server: LiveServer, name: str, email: str,
@@ -268,7 +268,7 @@ def _induction_to_ilp_goals_set(cand: Any, staff: dict[str, Any], live_server: L
                             authorization="Multiple Subject", employer="Visalia Unified School District",
                             dates={"Preliminary credential issued on": today - timedelta(days=200)})
     snap(cand, f"ind-{token[:6]}-enrolled")
-    _hr_joins(director, hr, live_server, dashboard)
+    _hr_sees(hr, dashboard)
     invite(cand, dashboard, DEMO["mentor"], "Mentor")
     accept_invitation(mentor, live_server, DEMO["mentor"], name)
     confirm_proposal(director, INDUCTION_PROGRAM, name, "Maya Ortiz", "mentor")
@@ -395,7 +395,7 @@ def test_casc_year_1_year_2_exit_interview_recommendation_issued(page: Any, staf
                                    "Preliminary Administrative Services Credential issued on":
                                        enrolled - timedelta(days=400)})
     snap(cand, "casc-enrolled")
-    _hr_joins(director, hr, live_server, dashboard)
+    _hr_sees(hr, dashboard)
     invite(cand, dashboard, DEMO["coach"], "Coach")
     accept_invitation(coach, live_server, DEMO["coach"], name)
     confirm_proposal(director, CASC_PROGRAM, name, "Colin Baker", "coach")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from app.inputs import has_control_characters
 from app.models import User
 
 MAX_BYTES = 1_048_576
@@ -42,6 +43,11 @@ def read(data: bytes, columns: Sequence[str], required: Sequence[str], *, split:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         table.errors.append("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
+        return table
+    if has_control_characters([text]):
+        # A NUL byte or the like is no name or address, and PostgreSQL refuses to store one.
+        table.errors.append("The file contains a control character (such as a NUL byte). Save it again as "
+                            "“CSV UTF-8” from the spreadsheet and upload it again.")
         return table
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

@@ -173,6 +173,7 @@ def _enrolment_records(app: Flask, session: Session, case: Case, label: str, pla
     case.by_endpoint["director.revoke"] = {"membership_id": bystanders["assignment"]}
     case.forms["candidate.add_log"] = {"kind": _NOTES[driver.pathway]}
     case.forms["director.assign"] = {"enrollment_id": enrollment.id, "user_id": bystanders["person"]}
+    case.forms["director.assign_many"] = {"enrollment_id": enrollment.id, "user_id": bystanders["person"]}
 
 
 # What each pathway's case files, logs and asks for.
@@ -409,6 +410,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "inbox.send_back": {"reason": "Please add the missing page."},
     "inbox.reopen": {"reason": ""},
     "director.assign": {"role": "not-a-role"},
+    "director.assign_many": {"role": "not-a-role"},
     "director.follow": {"on": "not-a-date"},
 }
 
