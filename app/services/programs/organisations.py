@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import available_timezones
 
 from sqlalchemy import func
@@ -108,15 +109,22 @@ def update_organisation(session: Session, actor: User, organisation: Organisatio
 def set_organisation_archived(session: Session, actor: User, organisation: Organisation, archived: bool,
                               now: datetime | None = None) -> Organisation:
     """Archive an organisation (and so every program it runs), or bring it back; nothing is deleted."""
+    return _set_archived(session, actor, organisation, "organisation", archived, now)  # type: ignore[no-any-return]
+
+
+def _set_archived(session: Session, actor: User, record: Organisation | Program, kind: str, archived: bool,
+                  now: datetime | None) -> Any:
+    """Stamp or clear `archived_at`, audited as "<kind>.archived" or "<kind>.restored"; the same state again
+    changes nothing."""
     require_administrator(session, actor)
     now = now or utcnow()
-    if (organisation.archived_at is not None) == archived:
-        return organisation
-    organisation.archived_at = now if archived else None
-    session.add(organisation)
-    session.add(AuditEvent(actor_id=actor.id, action="organisation.archived" if archived else "organisation.restored",
-                           occurred_at=now, details={"organisation_id": organisation.id, "name": organisation.name}))
-    return organisation
+    if (record.archived_at is not None) == archived:
+        return record
+    record.archived_at = now if archived else None
+    session.add(record)
+    session.add(AuditEvent(actor_id=actor.id, action=f"{kind}.{'archived' if archived else 'restored'}",
+                           occurred_at=now, details={f"{kind}_id": record.id, "name": record.name}))
+    return record
 
 
 def get_organisation(session: Session, organisation_id: int) -> Organisation:
@@ -188,15 +196,7 @@ def update_program(session: Session, actor: User, program: Program, name: str, o
 def set_program_archived(session: Session, actor: User, program: Program, archived: bool,
                          now: datetime | None = None) -> Program:
     """Archive a program (its candidates and records stay), or bring it back."""
-    require_administrator(session, actor)
-    now = now or utcnow()
-    if (program.archived_at is not None) == archived:
-        return program
-    program.archived_at = now if archived else None
-    session.add(program)
-    session.add(AuditEvent(actor_id=actor.id, action="program.archived" if archived else "program.restored",
-                           occurred_at=now, details={"program_id": program.id, "name": program.name}))
-    return program
+    return _set_archived(session, actor, program, "program", archived, now)  # type: ignore[no-any-return]
 
 
 def _program_name_free(session: Session, organisation: Organisation, name: str) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import outbox, policy
-from app.models import AuditEvent, Enrollment, Invitation, Membership, OutboxMessage, User, utcnow
+from app.models import AuditEvent, Enrollment, Invitation, Membership, OutboxMessage, StaffInvitation, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.team import accounts, director_notices
 from workflows.registry import plugins
@@ -234,16 +234,16 @@ def withdraw(session: Session, enrollment: Enrollment, invitation: Invitation, a
     return invitation
 
 
-
-
-def check_open(invitation: Invitation, now: datetime | None = None) -> None:
-    """Raise InvitationGone with a message for the person if the link no longer works."""
+def check_open(invitation: Invitation | StaffInvitation, now: datetime | None = None,
+               *, expecting: str = "to join", used: str = "Sign in to see the enrolment.") -> None:
+    """Raise InvitationGone with a message for the person if the link no longer works (a team's or a
+    staff invitation: `expecting` and `used` word what it was for)."""
     now = now or utcnow()
     if invitation.revoked_at is not None:
-        raise InvitationGone("This invitation was withdrawn. If you still expect to join, ask the person "
+        raise InvitationGone(f"This invitation was withdrawn. If you still expect {expecting}, ask the person "
                              "who invited you to send a new one.")
     if invitation.accepted_at is not None:
-        raise InvitationGone("This invitation has already been used. Sign in to see the enrolment.")
+        raise InvitationGone(f"This invitation has already been used. {used}")
     if invitation.expires_at <= now:
         raise InvitationGone(f"This invitation expired on {invitation.expires_at:%B} {invitation.expires_at.day}, "
                              f"{invitation.expires_at.year}. Ask the person who invited you to re-send it.")

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from app import outbox, policy
 from app.models import AuditEvent, Membership, Organisation, PoolMember, Program, StaffInvitation, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
+from app.services.team import invitations as team_invitations
 from app.services.team import staff
 from app.services.team.invitations import InvitationGone, hash_token, signed
 from workflows.roles import Role
@@ -121,15 +122,7 @@ def withdraw(session: Session, actor: User, invitation: StaffInvitation, now: da
 
 def check_open(invitation: StaffInvitation, now: datetime | None = None) -> None:
     """Raise InvitationGone, with what to do, if the link no longer works."""
-    now = now or utcnow()
-    if invitation.revoked_at is not None:
-        raise InvitationGone("This invitation was withdrawn. If you still expect the role, ask the person who "
-                             "invited you to send a new one.")
-    if invitation.accepted_at is not None:
-        raise InvitationGone("This invitation has already been used. Sign in to see your work.")
-    if invitation.expires_at <= now:
-        raise InvitationGone(f"This invitation expired on {invitation.expires_at:%B} {invitation.expires_at.day}, "
-                             f"{invitation.expires_at.year}. Ask the person who invited you to send a new one.")
+    team_invitations.check_open(invitation, now, expecting="the role", used="Sign in to see your work.")
 
 
 def accept(session: Session, invitation: StaffInvitation, user: User, now: datetime | None = None) -> Membership | PoolMember:
