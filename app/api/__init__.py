@@ -16,6 +16,7 @@ from app.api import (  # noqa: F401  (importing registers)
     programs,
     records,
     setup,
+    staff,
     tasks,
 )
 from app.api.blueprint import bp

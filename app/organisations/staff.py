@@ -191,7 +191,7 @@ def deactivate(organisation_id: int, user_id: int) -> Response | tuple[str, int]
     if person is None or user_id not in {line.user.id for line in staff.directory(session, organisation)}:
         abort(404)
     try:
-        staff.deactivate(session, current_user, person, request.form.get("reason", ""))  # type: ignore[arg-type]
+        accounts.deactivate(session, current_user, person, request.form.get("reason", ""))  # type: ignore[arg-type]
         sign_ins.end_all(session, person)
         outbox.commit(session)
     except PathwayError as error:

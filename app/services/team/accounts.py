@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import outbox
+from app import outbox, policy
 from app.models import AuditEvent, Membership, OutboxMessage, User, utcnow
+from app.services import NotPermitted, PathwayError
 from app.services.team import staff_activity
 from app.services.team.sign_on_providers import SignOnProvider
 from workflows.roles import Role
@@ -152,3 +153,22 @@ def reset_password(session: Session, user: User, password: str) -> None:
 @functools.cache
 def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
+
+
+def deactivate(session: Session, actor: User, person: User, reason: str, now: datetime | None = None) -> User:
+    """Switch an account off (a service administrator only): it signs in nowhere and leaves every queue
+    and picker; its records stay (the caller commits and ends its sign-ins)."""
+    now = now or utcnow()
+    if not policy.is_service_administrator(session, actor):
+        raise NotPermitted("Only a service administrator deactivates accounts.")
+    if person.id == actor.id:
+        raise PathwayError("You cannot deactivate your own account.")
+    if not (reason or "").strip():
+        raise PathwayError("Say why the account is deactivated: it goes in the record with your name.")
+    if not person.active:
+        return person
+    person.active = False
+    session.add(person)
+    session.add(AuditEvent(actor_id=actor.id, action="account.deactivated", occurred_at=now,
+                           details={"user_id": person.id, "reason": reason.strip()[:500]}))
+    return person

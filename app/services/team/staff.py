@@ -354,25 +354,6 @@ def _release_claims(session: Session, held: Membership, organisation: Organisati
     return len(tasks)
 
 
-def deactivate(session: Session, actor: User, person: User, reason: str, now: datetime | None = None) -> User:
-    """Switch an account off (a service administrator only): it signs in nowhere and leaves every queue
-    and picker; its records stay (the caller commits and ends its sign-ins)."""
-    now = now or utcnow()
-    if not policy.is_service_administrator(session, actor):
-        raise NotPermitted("Only a service administrator deactivates accounts.")
-    if person.id == actor.id:
-        raise PathwayError("You cannot deactivate your own account.")
-    if not (reason or "").strip():
-        raise PathwayError("Say why the account is deactivated: it goes in the record with your name.")
-    if not person.active:
-        return person
-    person.active = False
-    session.add(person)
-    session.add(AuditEvent(actor_id=actor.id, action="account.deactivated", occurred_at=now,
-                           details={"user_id": person.id, "reason": reason.strip()[:500]}))
-    return person
-
-
 @dataclass(frozen=True)
 class Place:
     """A role someone holds beyond one candidate: where, and whether it is a pool place."""
