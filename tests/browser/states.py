@@ -75,9 +75,10 @@ def _place(stage: str, email: str, name: str) -> dict[str, object]:
     from app import clock, outbox
     from app.db import engine
     from app.demo.cohort import _program
-    from app.demo.people import APPROVERS, DEMO_PASSWORD, grant
+    from app.demo.people import APPROVERS, DEMO_PASSWORD
     from app.demo.walker import Walker
     from app.services.enrollments import pathways
+    from app.services.programs import assignments
     from app.services.team import accounts
     from workflows.roles import Role
 
@@ -89,7 +90,8 @@ def _place(stage: str, email: str, name: str) -> dict[str, object]:
         enrollment = pathways.enroll(session, user, program, clock.today() - timedelta(days=days), user,
                                      credential_sought=_CREDENTIAL[pathway])
         if pathway == "pip":  # her principal, who signs off her plan (as the demo's)
-            grant(session, approvers[Role.SITE_ADMINISTRATOR], Role.SITE_ADMINISTRATOR, enrollment_id=enrollment.id)
+            assignments.assign(session, program, enrollment.id, approvers[Role.SITE_ADMINISTRATOR].id,  # type: ignore[arg-type, union-attr]
+                               Role.SITE_ADMINISTRATOR.value, approvers[Role.PROGRAM_DIRECTOR])  # type: ignore[arg-type]
         session.commit()
         walker = Walker(session, enrollment, {Role.CANDIDATE: user, **approvers})  # type: ignore[dict-item]
         for event, role in steps:
