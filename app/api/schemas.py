@@ -256,6 +256,12 @@ class LogQuery(PageQuery):
     since: date | None = Field(default=None, description="only entries on or after this date")
 
 
+class LogSignMany(Strict):
+    """The entries to sign together, as the signer saw them (ids from `GET .../logs?signed=false`)."""
+
+    log_ids: list[RowId] = Field(min_length=1, max_length=500)
+
+
 class LogOut(BaseModel):
     """A log entry; `notes` is null for those who may not read them."""
 
@@ -268,6 +274,12 @@ class LogOut(BaseModel):
     author_id: int
     signer_id: int | None
     signed_at: datetime | None
+
+
+class LogSigned(BaseModel):
+    """The entries just signed, oldest first."""
+
+    items: list[LogOut]
 
 
 class LogList(BaseModel):
