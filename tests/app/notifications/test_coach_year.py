@@ -102,3 +102,32 @@ def test_an_urgent_task_comes_at_once_even_to_who_chose_everything_daily() -> No
     today = date(2026, 12, 7)
     assert emails.urgent(today + timedelta(days=7), today) and not emails.urgent(today + timedelta(days=8), today)
     assert not emails.urgent(None, today)
+
+
+# --- Which items wait, by each choice -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("choice", "due_in", "at_once"), [
+    (emails.ROUTINE, None, True),  # a sign-off is not routine: at once by default
+    (emails.DAILY, None, False),  # held for who chose everything daily
+    (emails.DAILY, 30, False),
+    (emails.DAILY, 3, True),  # due within a week: urgent, at once whatever the choice
+    (emails.EACH, 30, True),
+])
+def test_a_sign_off_task_comes_at_once_or_waits_as_the_person_chose(app: Flask, session: Session, choice: str,
+                                                                   due_in: int | None, at_once: bool) -> None:
+    from tests.app import notify_factories as f
+    from tests.app.notifications.test_jobs import open_task
+    from tests.today import TODAY
+
+    candidate, director = f.person(session, "Ana Ruiz"), f.person(session, "Dee Rector")
+    enrollment = f.enrolment(app, session, candidate, f.program(session, "casc"), TODAY)
+    emails.set_delivery(session, director, choice)
+    session.commit()
+    with app.app_context():
+        task = open_task(session, enrollment, "admitted")
+        task.due_on = TODAY + timedelta(days=due_in) if due_in is not None else None
+        outbox.add(session, "email.task_queued", "task-x", task_id=task.id, assignee_id=director.id)
+        outbox.commit(session)
+    sent = [m for m in folder_mail(app) if m["To"] == director.email]
+    assert len(sent) == (1 if at_once else 0)
