@@ -101,10 +101,10 @@ def test_the_coach_signs_a_week_from_the_logs_page_and_the_rest_from_the_inbox(p
 
     visit(page, f"/enrollments/{eid}/logs", "logs-sign-several")
     assert page.get_by_role("heading", name="Sign several at once").is_visible()
-    assert page.get_by_role("button", name="Sign all 5 waiting for you").is_visible()
+    assert page.get_by_role("button", name="Sign all 5 entries waiting for you").is_visible()
     monday = dates[0] - timedelta(days=dates[0].weekday())
     week = [d for d in dates if d - timedelta(days=d.weekday()) == monday]
-    label = f"Sign the {len(week)} of the week of {monday.day} {monday:%B}"
+    label = f"Sign the {len(week)} entries of the week of {monday.day} {monday:%B}"
     submit(page, page.get_by_role("button", name=label), "logs-week-signed")
     assert_flash(page, f"Signed {len(week)} entries of {dates[0].day} {dates[0]:%B %Y}.")
     assert page.locator("li", has_text="Awaiting Colin Baker").count() == 5 - len(week)

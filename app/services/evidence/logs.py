@@ -265,12 +265,12 @@ def signing_groups(entries: Iterable[LogEntry], signer_id: int) -> list[SigningG
     for entry in waiting:
         months.setdefault((entry.occurred_on.year, entry.occurred_on.month), []).append(entry)
         weeks.setdefault(entry.occurred_on - timedelta(days=entry.occurred_on.weekday()), []).append(entry)
-    out = [group(f"Sign all {len(waiting)} waiting for you", waiting)]
+    out = [group(f"Sign all {len(waiting)} entries waiting for you", waiting)]
     if len(months) > 1:
-        out += [group(f"Sign the {len(rows)} of {rows[0].occurred_on:%B %Y}", rows)
+        out += [group(f"Sign the {len(rows)} entries of {rows[0].occurred_on:%B %Y}", rows)
                 for _, rows in sorted(months.items(), reverse=True) if len(rows) > 1]
     if len(weeks) > 1:
-        out += [group(f"Sign the {len(rows)} of the week of {monday.day} {monday:%B}", rows)
+        out += [group(f"Sign the {len(rows)} entries of the week of {monday.day} {monday:%B}", rows)
                 for monday, rows in sorted(weeks.items(), reverse=True) if len(rows) > 1]
     return out
 

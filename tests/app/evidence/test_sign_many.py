@@ -103,10 +103,10 @@ def test_the_groups_offered_are_all_each_month_and_each_week_with_more_than_one(
 
     rows = [entry(1, 0), entry(2, 2), entry(3, 7), entry(4, 9, signed=True), entry(5, 10, signer=8), entry(6, 40)]
     groups = logs.signing_groups(rows, 7)
-    assert groups[0].label == "Sign all 4 waiting for you" and groups[0].log_ids == (1, 2, 3, 6)
+    assert groups[0].label == "Sign all 4 entries waiting for you" and groups[0].log_ids == (1, 2, 3, 6)
     weeks = [g for g in groups if "week of" in g.label]
     assert [g.log_ids for g in weeks] == [(1, 2)]  # the only week with two waiting on signer 7
-    assert weeks[0].label == f"Sign the 2 of the week of {monday.day} {monday:%B}"
+    assert weeks[0].label == f"Sign the 2 entries of the week of {monday.day} {monday:%B}"
     assert logs.signing_groups(rows, 8) == []  # one entry: the entry's own button is enough
 
 
@@ -119,7 +119,7 @@ def test_the_logs_page_signs_a_group_and_shows_a_refusal_without_signing(app: Fl
     client = app.test_client()
     Auth(client).sign_in(casc.people[Role.COACH].email)
     page = client.get(f"/enrollments/{eid}/logs").get_data(as_text=True)
-    assert "Sign several at once" in page and "Sign all 4 waiting for you" in page
+    assert "Sign several at once" in page and "Sign all 4 entries waiting for you" in page
     token = csrf_token(client, f"/enrollments/{eid}/logs")
     logs.sign(casc.session, entries[1], casc.people[Role.COACH])
     casc.session.commit()
