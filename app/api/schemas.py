@@ -256,12 +256,6 @@ class LogQuery(PageQuery):
     since: date | None = Field(default=None, description="only entries on or after this date")
 
 
-class LogSignMany(Strict):
-    """The entries to sign together, as the signer saw them (ids from `GET .../logs?signed=false`)."""
-
-    log_ids: list[RowId] = Field(min_length=1, max_length=500)
-
-
 class LogOut(BaseModel):
     """A log entry; `notes` is null for those who may not read them."""
 
@@ -275,11 +269,6 @@ class LogOut(BaseModel):
     signer_id: int | None
     signed_at: datetime | None
 
-
-class LogSigned(BaseModel):
-    """The entries just signed, oldest first."""
-
-    items: list[LogOut]
 
 
 class LogList(BaseModel):

@@ -131,3 +131,35 @@ def test_a_sign_off_task_comes_at_once_or_waits_as_the_person_chose(app: Flask, 
         outbox.commit(session)
     sent = [m for m in folder_mail(app) if m["To"] == director.email]
     assert len(sent) == (1 if at_once else 0)
+
+
+def test_a_log_signed_before_the_digest_goes_out_is_left_out_of_it(app: Flask, session: Session,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.today import TODAY
+
+    driver = coached(app, session, enrolled_days_ago=30)
+    coach = driver.people[Role.COACH]
+    with app.app_context():
+        entries = [logs.add(session, driver.refresh(), driver.candidate, kind="professional_learning",
+                            occurred_on=TODAY - timedelta(days=n), hours=1.0, notes="", signer=coach, today=TODAY)
+                   for n in (1, 2, 3)]
+        outbox.commit(session)
+        logs.sign(session, entries[0], coach)
+        session.commit()
+        later = clock.now() + timedelta(minutes=5)
+        monkeypatch.setattr(clock, "now", lambda: later)
+        assert reminders.queue_digests(session, now=later) == 1
+    [digest] = [m for m in folder_mail(app) if m["To"] == coach.email]
+    assert "2 updates" in digest["Subject"]
+    with app.app_context():
+        entries.append(logs.add(session, driver.refresh(), driver.candidate, kind="professional_learning",
+                                occurred_on=TODAY - timedelta(days=4), hours=1.0, notes="", signer=coach,
+                                today=TODAY))
+        outbox.commit(session)
+        logs.sign_many(session, driver.refresh(), coach, [entries[-1].id])  # type: ignore[list-item]
+        session.commit()
+        tomorrow = later + timedelta(days=1)
+        monkeypatch.setattr(clock, "now", lambda: tomorrow)
+        reminders.queue_digests(session, now=tomorrow)
+        assert reminders.queue_digests(session, now=tomorrow + timedelta(days=1)) == 0  # the signed one was dropped
+    assert len([m for m in folder_mail(app) if m["To"] == coach.email]) == 1
