@@ -184,3 +184,23 @@ def test_the_api_signs_several_or_refuses_them_all_with_the_reasons(app: Flask, 
     director = api_as(app, session, casc.people[Role.PROGRAM_DIRECTOR])
     assert director.post(f"/enrollments/{eid}/logs/sign", json={"log_ids": ids}).status_code == 403
     assert coach.post(f"/enrollments/{eid}/logs/sign", json={"log_ids": []}).status_code == 422  # invalid body
+
+
+def test_the_pip_support_provider_signs_ten_preservice_entries_with_one_signature(app: Flask,
+                                                                                  session: Session) -> None:
+    driver = PathwayDriver(app, session, "pip", enrolled_days_ago=30)
+    # Ten 12-hour entries: one by one they took ten signatures (issue 25).
+    provider = driver.people[Role.PREP_PROGRAM_SUPPORT_PROVIDER]
+    entries = [logs.add(session, driver.refresh(), driver.candidate, kind="preservice",
+                        occurred_on=TODAY - timedelta(days=n + 1), hours=12.0, notes="", signer=provider, today=TODAY)
+               for n in range(10)]
+    session.commit()
+    [everything, *_] = logs.signing_groups(entries, provider.id)  # type: ignore[arg-type]
+    assert everything.label == "Sign all 10 entries waiting for you"
+    logs.sign_many(session, driver.refresh(), provider, everything.log_ids)
+    session.commit()
+    assert signed_ids(session) == {e.id for e in entries} and len(audit(session)) == 10
+    driver.walker().assign(Role.MENTOR)  # the mentor signs other kinds of PIP log, never these
+    session.commit()
+    with pytest.raises(logs.LogError, match="only the person this entry names can sign it"):
+        logs.sign_many(session, driver.refresh(), driver.people[Role.MENTOR], [entries[0].id])  # type: ignore[list-item]
