@@ -180,7 +180,7 @@ def sign_log(user: User, enrollment_id: int, log_id: int) -> schemas.LogOut:
 
 
 @operation("POST", "/enrollments/<int:enrollment_id>/logs/sign", summary="Sign several log entries at once",
-           tag="logs", body=work_schemas.LogSignMany, response=work_schemas.LogSigned)
+           tag="logs", body=work_schemas.LogSignMany, response=work_schemas.LogSigned, errors=(409,))
 def sign_logs(user: User, enrollment_id: int, body: work_schemas.LogSignMany) -> work_schemas.LogSigned:
     """The mentor or coach signs several of one candidate's entries (a week's, a month's, all waiting) with the
     checks of signing one: each names them and is not signed yet. All or none: if any cannot be signed, none is,

@@ -44,6 +44,12 @@ class AlreadyLogged(LogError):
     status = 409
 
 
+class NotAllSignable(LogError):
+    """Of entries to sign together, one or more may not be signed (now): none is."""
+
+    status = 409
+
+
 def early_completion(session: Session, enrollment: Enrollment) -> bool:
     """Whether the candidate is on the Early Completion Option (admitted as Year 2, rule book §2.3):
     the latest move into the ECO year or onto the two-year track's Year 1 was into the ECO year."""
@@ -220,7 +226,7 @@ def sign_many(session: Session, enrollment: Enrollment, signer: User, log_ids: I
             problems.append(f"the {entry.kind.replace('_', ' ')} entry of {_day(entry.occurred_on)}: "
                             f"{error.message[0].lower()}{error.message[1:].rstrip('.')}")
     if problems:  # the caller rolls back: nothing half-done
-        raise LogError("Nothing was signed, because " + "; ".join(problems)
+        raise NotAllSignable("Nothing was signed, because " + "; ".join(problems)
                        + ". Reload the page to see the entries as they are now.", reasons=problems)
     return sorted(signed, key=lambda e: (e.occurred_on, e.id or 0))
 

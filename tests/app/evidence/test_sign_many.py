@@ -63,7 +63,7 @@ def test_one_entry_that_may_not_be_signed_refuses_them_all_and_says_which(casc: 
     coach = casc.people[Role.COACH]
     logs.sign(casc.session, entries[0], coach)  # signed meanwhile, in another tab
     casc.session.commit()
-    with pytest.raises(logs.LogError) as refused:
+    with pytest.raises(logs.NotAllSignable) as refused:
         logs.sign_many(casc.session, casc.refresh(), coach, [e.id for e in entries])  # type: ignore[misc]
     casc.session.rollback()
     day = entries[0].occurred_on
@@ -125,7 +125,7 @@ def test_the_logs_page_signs_a_group_and_shows_a_refusal_without_signing(app: Fl
     casc.session.commit()
     stale = client.post(f"/enrollments/{eid}/logs/sign",
                         data={"csrf_token": token, "log_id": [str(e.id) for e in entries]})
-    assert stale.status_code == 400 and "Nothing was signed, because the professional learning entry of" \
+    assert stale.status_code == 409 and "Nothing was signed, because the professional learning entry of" \
         in stale.get_data(as_text=True)
     assert signed_ids(casc.session) == {entries[1].id}
     rest = [str(e.id) for e in entries if e.id != entries[1].id]
@@ -174,7 +174,7 @@ def test_the_api_signs_several_or_refuses_them_all_with_the_reasons(app: Flask, 
     logs.sign(session, entries[0], casc.people[Role.COACH])
     session.commit()
     refused = coach.post(f"/enrollments/{eid}/logs/sign", json={"log_ids": [e.id for e in entries]})
-    assert refused.status_code == 422 and len(refused.json["reasons"]) == 1  # type: ignore[index]
+    assert refused.status_code == 409 and len(refused.json["reasons"]) == 1  # type: ignore[index]
     assert signed_ids(session) == {entries[0].id}
     ids = [e.id for e in entries[1:]]
     signed = coach.post(f"/enrollments/{eid}/logs/sign", json={"log_ids": ids})
