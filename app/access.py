@@ -175,6 +175,11 @@ ACCESS: dict[tuple[str, str], Entry] = {
                  SEES_ENROLMENT)),
     ("candidate.sign_log", "POST"): rule(
         (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT)),
+    # Several at once (a week's, a month's, all waiting): the same people as one by one.
+    # Whoever signs some kind of the pathway's logs (PIP: the support provider signs preservice hours).
+    ("candidate.sign_logs", "POST"): rule(
+        (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT),
+        pip=rule((Role.MENTOR, Role.PREP_PROGRAM_SUPPORT_PROVIDER), SEES_ENROLMENT)),
     ("candidate.meetings", "GET"): rule(SEES_ENROLMENT, cases=("pip",)),
     ("candidate.add_meeting", "POST"): rule(SEES_ENROLMENT, cases=("pip",)),
     # Plans and self-assessments: the pathway's confidentiality table (app/policy.py).
@@ -209,6 +214,9 @@ ACCESS: dict[tuple[str, str], Entry] = {
         induction_document=rule(TEAM), pip=rule(PIP_PLAN_READERS), casc=rule(CASC_PLAN_READERS)),
     ("inbox.sign_log", "POST"): rule(
         (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT)),
+    ("inbox.sign_logs", "POST"): rule(
+        (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT),
+        pip=rule((Role.MENTOR, Role.PREP_PROGRAM_SUPPORT_PROVIDER), SEES_ENROLMENT)),
     ("inbox.delegation_list", "GET"): rule(APPROVERS),
     ("inbox.create_delegation", "POST"): rule(APPROVERS),
     ("inbox.revoke_delegation", "POST"): rule((Role.SITE_ADMINISTRATOR,), cases=("pip",)),

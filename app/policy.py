@@ -124,6 +124,12 @@ def can_sign_log(user: User, signer_id: int | None) -> bool:
     return signer_id is not None and signer_id == user.id
 
 
+def can_sign_logs_on(user: User, enrollment: Enrollment, roles: frozenset[Role], signing_roles: frozenset[Role]) -> bool:
+    """Signing logs on an enrolment at all (one by one the entry must also name the person):
+    a role that signs some kind of its logs, and never the candidate."""
+    return enrollment.candidate_id != user.id and bool(roles & signing_roles)
+
+
 def can_decide_own_upload(user: User, uploaded_by_id: int) -> bool:
     """Whoever uploaded a document never verifies it."""
     return user.id != uploaded_by_id

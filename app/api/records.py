@@ -6,7 +6,7 @@ from flask import Response, request, send_file
 from sqlmodel import func, select
 
 from app import outbox, policy
-from app.api import schemas
+from app.api import schemas, work_schemas
 from app.api.blueprint import Invalid, operation
 from app.api.enrollments import visible
 from app.db import get_session
@@ -177,3 +177,17 @@ def sign_log(user: User, enrollment_id: int, log_id: int) -> schemas.LogOut:
     logs_service.sign(session, entry, user)
     outbox.commit(session)
     return _log_out(entry, logs_service.visible_notes(entry, policy.roles_on(session, user, enrollment), user))
+
+
+@operation("POST", "/enrollments/<int:enrollment_id>/logs/sign", summary="Sign several log entries at once",
+           tag="logs", body=work_schemas.LogSignMany, response=work_schemas.LogSigned, errors=(409,))
+def sign_logs(user: User, enrollment_id: int, body: work_schemas.LogSignMany) -> work_schemas.LogSigned:
+    """The mentor or coach signs several of one candidate's entries (a week's, a month's, all waiting) with the
+    checks of signing one: each names them and is not signed yet. All or none: if any cannot be signed, none is,
+    and the problem lists each entry with the reason."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    signed = logs_service.sign_many(session, enrollment, user, body.log_ids)
+    outbox.commit(session)
+    roles = policy.roles_on(session, user, enrollment)
+    return work_schemas.LogSigned(items=[_log_out(e, logs_service.visible_notes(e, roles, user)) for e in signed])

@@ -270,6 +270,7 @@ class LogOut(BaseModel):
     signed_at: datetime | None
 
 
+
 class LogList(BaseModel):
     """The enrolment's log entries, newest first."""
 

@@ -8,10 +8,25 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from app.api.schemas import PageInfo, PageQuery, PathwayName, RowId, Strict, TaskOut
+from app.api.schemas import LogOut, PageInfo, PageQuery, PathwayName, RowId, Strict, TaskOut
 from app.services.programs import roster
 
 Version = Field(default=None, ge=1, le=2**31 - 1)
+
+
+# --- Logs signed several at once ------------------------------------------------------------------
+
+
+class LogSignMany(Strict):
+    """The entries to sign together, as the signer saw them (ids from `GET .../logs?signed=false`)."""
+
+    log_ids: list[RowId] = Field(min_length=1, max_length=500)
+
+
+class LogSigned(BaseModel):
+    """The entries just signed, oldest first."""
+
+    items: list[LogOut]
 
 
 # --- Sign-off tasks --------------------------------------------------------------------------------

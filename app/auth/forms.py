@@ -65,9 +65,11 @@ class SignUpForm(FlaskForm):
 
 class NotificationsForm(FlaskForm):
     delivery = RadioField("How should task emails reach you?", choices=[
-        SelectChoice("each", "One email for each task, as it happens"),
-        SelectChoice("daily", "One email a day with everything new (daily digest)"),
-    ], invalid_choice_message="Choose one of the two.", validators=[InputRequired(message="Choose one of the two.")])
+        SelectChoice("routine", "Routine items in one email a day, everything else at once (the default)"),
+        SelectChoice("each", "One email for each item, as it happens"),
+        SelectChoice("daily", "Everything in one email a day, except urgent items"),
+    ], invalid_choice_message="Choose one of the three.",
+        validators=[InputRequired(message="Choose one of the three.")])
     submit = SubmitField("Save")
 
 

@@ -140,23 +140,29 @@ def sign_out_everywhere() -> Response:
     return redirect(url_for("auth.sign_in"))
 
 
+SAVED = {
+    "routine": "Saved. Logs to sign come once a day, in one digest; everything else comes at once.",
+    "each": "Saved. You get one email for each item, as it happens.",
+    "daily": "Saved. Task emails come once a day, in one digest; urgent ones still come at once.",
+}
+
+
 @bp.route("/notifications", methods=["GET", "POST"])
 @login_required
 def notification_settings() -> str | Response | tuple[str, int]:
-    """Choose one email per task, or one daily digest."""
+    """Choose how task email comes: routine items in a daily digest (the default), each at once, or all daily."""
     session = get_session()
     form = NotificationsForm()
     if form.validate_on_submit():
-        daily = form.delivery.data == "daily"
-        if daily != notifications.prefers_digest(session, current_user.id):
-            notifications.set_daily_digest(session, current_user, daily)  # type: ignore[arg-type]
+        choice = str(form.delivery.data)
+        if choice != notifications.delivery(session, current_user.id):
+            notifications.set_delivery(session, current_user, choice)  # type: ignore[arg-type]
             session.add(AuditEvent(actor_id=current_user.id, action="notifications.preference_set",
-                                   details={"daily_digest": daily}))
+                                   details={"delivery": choice}))
             outbox.commit(session)
-        flash("Saved. Task emails now come once a day, in one digest." if daily
-              else "Saved. You get one email for each task, as it happens.", "success")
+        flash(SAVED[choice], "success")
         return redirect(url_for("auth.notification_settings"))
     if not form.is_submitted():
-        form.delivery.data = "daily" if notifications.prefers_digest(session, current_user.id) else "each"
+        form.delivery.data = notifications.delivery(session, current_user.id)
         return render_template("auth/notifications.html", form=form), 200
     return render_template("auth/notifications.html", form=form), 400

@@ -186,7 +186,8 @@ def _log_page(enrollment: Enrollment, status: int = 200, problems: list[str] | N
     return render_template("candidate/logs.html", board=board, roles=roles, problems=problems or [],
                            entries=[(e, logs_service.visible_notes(e, roles, current_user)) for e in entries],  # type: ignore[arg-type]
                            names=names, totals=totals, signers=signers, kinds=logs_service.kinds(enrollment.pathway),
-                           today=board.facts.today, years=years, notes_only=notes_only), status
+                           today=board.facts.today, years=years, notes_only=notes_only,
+                           signing_groups=logs_service.signing_groups(entries, current_user.id)), status
 
 
 @bp.get("/enrollments/<int:enrollment_id>/logs")
@@ -220,6 +221,23 @@ def add_log(enrollment_id: int) -> Response | tuple[str, int]:
         session.rollback()
         return _log_page(enrollment, error.status, [error.message])
     flash("Support note added." if entry.signed_at else "Logged. It counts once it is signed.", "success")
+    return redirect(url_for("candidate.log_book", enrollment_id=enrollment.id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/logs/sign")
+@login_required
+def sign_logs(enrollment_id: int) -> Response | tuple[str, int]:
+    """The mentor or coach signs several entries at once (a week's, a month's, all waiting): all or none."""
+    session = get_session()
+    enrollment = _enrollment(enrollment_id)
+    ids = [int(v) for v in request.form.getlist("log_id") if v.isdigit() and len(v) < 10]
+    try:
+        signed = logs_service.sign_many(session, enrollment, current_user, ids)  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _log_page(enrollment, error.status, [error.message])
+    flash(logs_service.signed_words(signed), "success")
     return redirect(url_for("candidate.log_book", enrollment_id=enrollment.id))
 
 

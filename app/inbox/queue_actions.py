@@ -107,6 +107,27 @@ def sign_log(enrollment_id: int, log_id: int) -> Response:
     return back_to_queue()
 
 
+@bp.post("/enrollments/<int:enrollment_id>/logs/sign")
+@login_required
+def sign_logs(enrollment_id: int) -> Response:
+    """The mentor or coach signs several of one candidate's entries from the queue: all or none."""
+    db = get_session()
+    enrollment = _enrollment(enrollment_id)
+    ids = [int(v) for v in request.form.getlist("log_id") if v.isdigit() and len(v) < 10]
+    try:
+        signed = logs_service.sign_many(db, enrollment, current_user, ids)  # type: ignore[arg-type]
+        outbox.commit(db)
+    except PathwayError as error:
+        db.rollback()
+        if error.status == 403:
+            abort(403, error.message)
+        flash(error.message, "error")
+        return back_to_queue()
+    candidate = db.get(User, enrollment.candidate_id)
+    flash(f"{candidate.name if candidate else 'The candidate'}: {logs_service.signed_words(signed)}", "success")
+    return back_to_queue()
+
+
 @bp.post("/bulk-approve")
 @login_required
 def bulk_approve() -> Response:

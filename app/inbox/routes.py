@@ -6,6 +6,7 @@ Everyone without a role here gets 404 (nothing leaks); a decision that lost a ra
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, flash, g, has_request_context, redirect, render_template, request, url_for
@@ -134,7 +135,35 @@ def index() -> str:
                            shown=len(shown), page=page, pages=pages, done=done, filters=filters, today=today,
                            programs=queue.programs(), panels=panels.panels_for(session, current_user),  # type: ignore[arg-type]
                            to_convene=_to_convene() if director else [], title=queueing.title,
-                           URGENCY_LABELS=URGENCY_LABELS)
+                           URGENCY_LABELS=URGENCY_LABELS,
+                           log_batches=log_batches(queue.select("log", filters)) if tab in ("all", "logs") else [])
+
+
+@dataclass(frozen=True)
+class LogBatch:
+    """One candidate's logs waiting on the person, to sign together (from the queue)."""
+
+    enrollment_id: int
+    candidate_name: str
+    log_ids: tuple[int, ...]
+    first: date
+    last: date
+
+
+def log_batches(items: list[worklist.Item]) -> list[LogBatch]:
+    """Each candidate with more than one log waiting on the person: all of them, oldest first."""
+    by_enrolment: dict[int, list[worklist.Item]] = {}
+    for item in items:
+        if item.kind == "log" and item.occurred_on is not None:
+            by_enrolment.setdefault(item.enrollment_id, []).append(item)
+    batches = []
+    for enrollment_id, rows in by_enrolment.items():
+        if len(rows) < 2:
+            continue
+        rows.sort(key=lambda i: (i.occurred_on, i.id))  # type: ignore[arg-type, return-value]
+        batches.append(LogBatch(enrollment_id, rows[0].candidate_name, tuple(i.id for i in rows),
+                                rows[0].occurred_on, rows[-1].occurred_on))  # type: ignore[arg-type]
+    return sorted(batches, key=lambda b: (b.candidate_name, b.enrollment_id))
 
 
 URGENCY_LABELS = {"overdue": "Overdue", "soon": "Due this week", "later": "Later"}

@@ -18,6 +18,7 @@ from app.models import (
     Enrollment,
     Evidence,
     Invitation,
+    LogEntry,
     Membership,
     Organisation,
     PoolMember,
@@ -178,6 +179,15 @@ def send_recommendation_steps(session: Session, enrollment_id: int, recommended_
                                         emails.enrollment_link(enrollment_id))
 
 
+def _log_signed(session: Session, dedupe_key: str) -> bool:
+    """Whether a held "log to sign" item's log is signed (or gone) by now."""
+    prefix = "log-to-sign-"
+    if not dedupe_key.startswith(prefix) or not dedupe_key[len(prefix):].isdigit():
+        return False
+    entry = session.get(LogEntry, int(dedupe_key[len(prefix):]))
+    return entry is None or entry.signed_at is not None
+
+
 @handler("email.digest")
 def send_digest(session: Session, user_id: int, until: str) -> Email | None:
     """One email with every held task notification up to `until`; marks them sent with it."""
@@ -185,14 +195,20 @@ def send_digest(session: Session, user_id: int, until: str) -> Email | None:
     if user is None:
         return None
     cutoff = datetime.fromisoformat(until)
-    items = list(session.exec(select(DigestItem).where(
+    held = list(session.exec(select(DigestItem).where(
         DigestItem.user_id == user_id, DigestItem.digested_at.is_(None),  # type: ignore[union-attr]
         DigestItem.created_at <= cutoff).order_by(DigestItem.created_at)).all())
+    # A log signed since it was held needs no more telling: left out, and marked with the rest so it
+    # never comes back. (Nothing is written before an email's claim: SQLite has one write lock.)
+    items = [item for item in held if not _log_signed(session, item.dedupe_key)]
     if not items:
+        for item in held:
+            item.digested_at = utcnow()
+            session.add(item)
         return None
 
     def mark_digested(job_session: Session) -> None:
-        for item in items:
+        for item in held:
             item.digested_at = utcnow()
             job_session.add(item)
 

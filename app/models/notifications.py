@@ -51,7 +51,8 @@ class SentNotification(SQLModel, table=True):
 
 
 class NotificationPreference(SQLModel, table=True):
-    """How a person wants task email: one message each (the default) or a daily digest."""
+    """How a person wants task email. No row: routine items (logs to sign) in the daily digest, the rest
+    at once (the default); `daily_digest` False: every item at once; True: every task item in the digest."""
 
     __tablename__ = "notification_preference"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
@@ -39,6 +40,12 @@ class LogError(PathwayError):
 
 class AlreadyLogged(LogError):
     """That week already has an entry."""
+
+    status = 409
+
+
+class NotAllSignable(LogError):
+    """Of entries to sign together, one or more may not be signed (now): none is."""
 
     status = 409
 
@@ -178,6 +185,100 @@ def sign(session: Session, entry: LogEntry, signer: User) -> LogEntry:
     session.add(AuditEvent(actor_id=signer.id, enrollment_id=entry.enrollment_id, action="log.signed",
                            details={"log": entry.id, "kind": entry.kind, "hours": entry.hours}))
     return entry
+
+
+MAX_AT_ONCE = 500  # more than a year of weekly entries; a longer list is not a page anyone read
+
+
+def may_sign_here(session: Session, signer: User, enrollment: Enrollment) -> bool:
+    """Whether the person holds, on this enrolment, a role that signs some kind of its logs."""
+    return policy.can_sign_logs_on(signer, enrollment, policy.roles_on(session, signer, enrollment),
+                                   frozenset(kinds(enrollment.pathway).values()))
+
+
+def sign_many(session: Session, enrollment: Enrollment, signer: User, log_ids: Iterable[int]) -> list[LogEntry]:
+    """Sign several of one candidate's entries at once, all or none (the caller commits).
+
+    Each entry passes exactly the checks of `sign` (the entry names the signer, it is not signed
+    yet) and gets its own "log.signed" audit event. If any one fails, nothing is signed and the
+    error lists every entry that could not be, with the reason: the signer signs what they saw,
+    or nothing, and reloads to see what changed.
+    """
+    if not may_sign_here(session, signer, enrollment):  # who asks first, then what they sent
+        raise NotPermitted("Only the candidate's mentor or coach signs their logs.")
+    ids = list(dict.fromkeys(int(i) for i in log_ids))
+    if not ids:
+        raise LogError("Choose the entries to sign.")
+    if len(ids) > MAX_AT_ONCE:
+        raise LogError(f"Sign at most {MAX_AT_ONCE} entries at once.")
+    found = {e.id: e for e in session.exec(select(LogEntry).where(
+        LogEntry.enrollment_id == enrollment.id, LogEntry.id.in_(ids))).all()}  # type: ignore[union-attr]
+    problems: list[str] = []
+    signed: list[LogEntry] = []
+    for log_id in ids:
+        entry = found.get(log_id)
+        if entry is None:
+            problems.append(f"entry {log_id} is not one of this candidate's logs")
+            continue
+        try:
+            signed.append(sign(session, entry, signer))
+        except PathwayError as error:
+            problems.append(f"the {entry.kind.replace('_', ' ')} entry of {_day(entry.occurred_on)}: "
+                            f"{error.message[0].lower()}{error.message[1:].rstrip('.')}")
+    if problems:  # the caller rolls back: nothing half-done
+        raise NotAllSignable("Nothing was signed, because " + "; ".join(problems)
+                       + ". Reload the page to see the entries as they are now.", reasons=problems)
+    return sorted(signed, key=lambda e: (e.occurred_on, e.id or 0))
+
+
+def signed_words(signed: list[LogEntry]) -> str:
+    """What a page says after signing several: how many, and their dates."""
+    if not signed:
+        return "Nothing was signed."
+    first, last = signed[0].occurred_on, signed[-1].occurred_on
+    when = f"of {_day(first)}" if first == last else f"from {_day(first)} to {_day(last)}"
+    return f"Signed {len(signed)} entr{'y' if len(signed) == 1 else 'ies'} {when}. They now count toward the totals."
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class SigningGroup:
+    """Entries waiting on one signer that can be signed together: all of them, a month's, a week's."""
+
+    label: str
+    log_ids: tuple[int, ...]
+    first: date
+    last: date
+
+
+def signing_groups(entries: Iterable[LogEntry], signer_id: int) -> list[SigningGroup]:
+    """The groups a signer may sign at once: everything waiting on them (when more than one), then
+    each month and each week that has more than one entry, newest first."""
+    waiting = sorted((e for e in entries if e.signed_at is None and e.signer_id == signer_id and e.id is not None),
+                     key=lambda e: (e.occurred_on, e.id or 0))
+    if len(waiting) < 2:
+        return []
+
+    def group(label: str, rows: list[LogEntry]) -> SigningGroup:
+        return SigningGroup(label, tuple(e.id for e in rows if e.id is not None), rows[0].occurred_on,
+                            rows[-1].occurred_on)
+
+    months: dict[tuple[int, int], list[LogEntry]] = {}
+    weeks: dict[date, list[LogEntry]] = {}
+    for entry in waiting:
+        months.setdefault((entry.occurred_on.year, entry.occurred_on.month), []).append(entry)
+        weeks.setdefault(entry.occurred_on - timedelta(days=entry.occurred_on.weekday()), []).append(entry)
+    out = [group(f"Sign all {len(waiting)} entries waiting for you", waiting)]
+    if len(months) > 1:
+        out += [group(f"Sign the {len(rows)} entries of {rows[0].occurred_on:%B %Y}", rows)
+                for _, rows in sorted(months.items(), reverse=True) if len(rows) > 1]
+    if len(weeks) > 1:
+        out += [group(f"Sign the {len(rows)} entries of the week of {monday.day} {monday:%B}", rows)
+                for monday, rows in sorted(weeks.items(), reverse=True) if len(rows) > 1]
+    return out
 
 
 def visible_notes(entry: LogEntry, roles: frozenset[Role], viewer: User | None = None) -> str | None:

@@ -17,8 +17,12 @@ One outbox message asks for at most one email, keyed by the outbox message's ded
   trust than a rare, visible, one-click resend, and the window is a single DATA exchange.
 * SENT is written in the same transaction that marks the outbox message completed.
 
-Messages whose recipient chose a daily digest (task messages only, `Email.digestible`) become a
-`DigestItem` instead, recorded as DIGESTED so a rerun adds nothing.
+Task messages (`Email.digestible`) may become a `DigestItem` instead, recorded as DIGESTED so a
+rerun adds nothing. Each person chooses (`delivery`): by default ("routine") only routine items
+(`Email.routine`: logs to sign) wait for the daily digest and everything else comes at once;
+"each" sends every item at once; "daily" holds every task item. Urgent items (a sign-off due
+within `URGENT_DAYS`) are not digestible at all: they come at once whatever the choice, like
+deadline reminders and password links.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ class Email:
     recipient_id: int | None = None
     # Task messages may wait for the recipient's daily digest; reminders and resets never do.
     digestible: bool = False
+    # Routine task messages (logs to sign) wait for the digest unless the person chose one email each.
+    routine: bool = False
     summary: str = ""
     link: str = ""
     # Runs in the job's transaction once the server accepted the message (e.g. mark digest items).
@@ -108,13 +114,21 @@ def staff_email(to_email: str, to_name: str, inviter_name: str, role: str, where
                   "expires_on": expires_on}, link=link)
 
 
+URGENT_DAYS = 7  # a task due within a week is urgent: it comes at once, whatever the person chose
+
+
+def urgent(due_on: date | None, today: date | None = None) -> bool:
+    """Whether a task's due date is near enough that its email must not wait for a digest."""
+    return due_on is not None and due_on <= (today or utcnow().date()) + timedelta(days=URGENT_DAYS)
+
+
 def task_assigned_email(assignee: User, candidate_name: str, task: str, link: str,
                         due_on: date | None = None) -> Email:
-    """Someone has a task to do for a candidate (a sign-off, a review)."""
+    """Someone has a task to do for a candidate (a sign-off, a review); due within a week, it is urgent."""
     subject = f"Action needed: {task} for {candidate_name}"
     return Email(assignee.email, subject, "task_assigned",
                  {"user": assignee, "candidate_name": candidate_name, "task": task, "link": link, "due_on": due_on},
-                 recipient_id=assignee.id, digestible=True, summary=subject, link=link)
+                 recipient_id=assignee.id, digestible=not urgent(due_on), summary=subject, link=link)
 
 
 def task_decided_email(recipient: User, task: str, decided_by: str, outcome: str, link: str) -> Email:
@@ -141,7 +155,7 @@ def log_to_sign_email(signer: User, candidate_name: str, kind: str, occurred_on:
     return Email(signer.email, subject, "log_to_sign",
                  {"user": signer, "candidate_name": candidate_name, "kind": kind, "when": when,
                   "hours": f"{hours:g}", "link": link},
-                 recipient_id=signer.id, digestible=True, summary=subject, link=link)
+                 recipient_id=signer.id, digestible=True, routine=True, summary=subject, link=link)
 
 
 def document_to_verify_email(recipient: User, candidate_name: str, label: str, plan: bool, link: str) -> Email:
@@ -210,14 +224,46 @@ def digest_email(user: User, items: list[DigestItem], link: str) -> Email:
 # --- Preferences --------------------------------------------------------------------------------
 
 
-def prefers_digest(session: Session, user_id: int) -> bool:
-    """Whether the user takes task email as one daily digest."""
+ROUTINE, EACH, DAILY = "routine", "each", "daily"
+DELIVERY_CHOICES = (ROUTINE, EACH, DAILY)
+
+
+def delivery(session: Session, user_id: int) -> str:
+    """How the user takes task email: ROUTINE (the default: routine items in the daily digest,
+    the rest at once), EACH (every item at once) or DAILY (every task item in the digest)."""
     preference = session.get(NotificationPreference, user_id)
-    return bool(preference and preference.daily_digest)
+    if preference is None:
+        return ROUTINE
+    return DAILY if preference.daily_digest else EACH
+
+
+def prefers_digest(session: Session, user_id: int) -> bool:
+    """Whether the user takes every task email as one daily digest."""
+    return delivery(session, user_id) == DAILY
+
+
+def held_for_digest(session: Session, email: Email) -> bool:
+    """Whether this email waits for the recipient's daily digest, as they chose."""
+    if not email.digestible or email.recipient_id is None:
+        return False
+    choice = delivery(session, email.recipient_id)
+    return choice == DAILY or (choice == ROUTINE and email.routine)
+
+
+def set_delivery(session: Session, user: User, choice: str) -> None:
+    """Choose ROUTINE (the default: no row), EACH or DAILY; the caller commits."""
+    if choice not in DELIVERY_CHOICES:
+        raise ValueError(choice)
+    preference = session.get(NotificationPreference, user.id)
+    if choice == ROUTINE:
+        if preference is not None:
+            session.delete(preference)
+        return
+    set_daily_digest(session, user, choice == DAILY)
 
 
 def set_daily_digest(session: Session, user: User, daily: bool) -> NotificationPreference:
-    """Choose a daily digest (True) or one email per task (False); the caller commits."""
+    """Choose a daily digest of every task item (True) or one email per item (False); the caller commits."""
     preference = session.get(NotificationPreference, user.id) or NotificationPreference(user_id=user.id)  # type: ignore[arg-type]
     preference.daily_digest = daily
     preference.updated_at = utcnow()
@@ -250,8 +296,7 @@ def deliver(session: Session, message: OutboxMessage, email: Email) -> str:
             return DeliveryStatus.UNCERTAIN.value
         # CLAIMED (died before the server saw the body) or RESEND (asked for): send again.
 
-    if (record is None and email.digestible and email.recipient_id is not None
-            and prefers_digest(session, email.recipient_id)):
+    if record is None and held_for_digest(session, email):
         if session.exec(select(DigestItem.id).where(DigestItem.dedupe_key == key)).first() is None:
             session.add(DigestItem(dedupe_key=key, user_id=email.recipient_id, subject=email.subject,
                                    summary=email.summary or email.subject, link=email.link))

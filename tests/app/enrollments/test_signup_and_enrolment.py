@@ -254,7 +254,8 @@ def chosen(client: FlaskClient) -> str:
 def test_the_daily_digest_choice_is_saved_shown_and_can_be_undone(app: Flask, session: Session) -> None:
     client = new_user_signed_in(app, session)
     user = users(session)[0]
-    assert chosen(client) == "each"
+    assert chosen(client) == "routine"  # the default: routine items (logs to sign) in the digest
+    assert notifications.delivery(session, user.id) == "routine"  # type: ignore[arg-type]
     token = csrf_token(client, "/auth/notifications")
     response = client.post("/auth/notifications", data={"delivery": "daily", "csrf_token": token})
     assert response.status_code == 302
@@ -263,9 +264,14 @@ def test_the_daily_digest_choice_is_saved_shown_and_can_be_undone(app: Flask, se
     client.post("/auth/notifications", data={"delivery": "each", "csrf_token": token})
     session.expire_all()
     assert session.get(NotificationPreference, user.id).daily_digest is False  # type: ignore[union-attr]
+    assert chosen(client) == "each"
+    client.post("/auth/notifications", data={"delivery": "routine", "csrf_token": token})
+    session.expire_all()
+    assert session.get(NotificationPreference, user.id) is None and chosen(client) == "routine"
     assert [e.details for e in session.exec(select(AuditEvent).where(
-        AuditEvent.action == "notifications.preference_set")).all()] == [{"daily_digest": True},
-                                                                         {"daily_digest": False}]
+        AuditEvent.action == "notifications.preference_set")).all()] == [{"delivery": "daily"},
+                                                                         {"delivery": "each"},
+                                                                         {"delivery": "routine"}]
 
 
 def test_a_bad_or_forged_settings_post_changes_nothing(app: Flask, session: Session) -> None:
