@@ -59,7 +59,7 @@ def _current_deadline(session: Session, enrollment: Enrollment, key: str,
                       due: str | None = None) -> tuple[Deadline, int] | None:
     """The deadline as it stands now, if still unmet (and, when `due` is given, still due that day)."""
     facts = build_facts(session, enrollment, utcnow())
-    for deadline in deadlines(facts, enrollment.pathway_version):
+    for deadline in deadlines(facts, enrollment.pathway_version, enrollment.state):
         if deadline.key == key and due in (None, deadline.due.isoformat()) and not deadline.met:
             return deadline, days_left(deadline, facts.today)
     return None

@@ -139,7 +139,7 @@ def render(session: Session, enrollment: Enrollment, viewer: User, now: datetime
              "X-WR-CALNAME:" + escape_text(f"Credential Tracker: {name}"),
              "REFRESH-INTERVAL;VALUE=DURATION:PT12H", "X-PUBLISHED-TTL:PT12H"]
     prefix = f"enrollment-{enrollment.id}"
-    for deadline in deadlines(facts, enrollment.pathway_version):
+    for deadline in deadlines(facts, enrollment.pathway_version, enrollment.state):
         summary = ("Done: " if deadline.met else "Due: ") + deadline.label
         lines += _all_day(f"{prefix}-deadline-{deadline.key}@{host}", deadline.due, summary,
                           f"{program.name if program else ''}. Set by: {deadline.source}", stamp)

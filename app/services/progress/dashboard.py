@@ -90,7 +90,7 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
     states = engine.states(enrollment.pathway, version)
     current = next(s for s in states if s.value == enrollment.state)
     labels = {s.value: s.label for s in states}
-    dated = deadlines(facts, version)
+    dated = deadlines(facts, version, enrollment.state)
     due_by_rule = {d.rule_key: d.due for d in dated if not d.met}
 
     steps = []
