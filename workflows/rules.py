@@ -12,12 +12,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING
 
 from workflows import dates as d
 from workflows.declare import Labelled
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate, SignOff
 from workflows.keys import CommonDate, CommonEvidence
 from workflows.roles import Role
+
+if TYPE_CHECKING:
+    from workflows.fact_specs import FactSpec
 
 Predicate = Callable[[Facts], bool]
 Figures = Callable[[Facts], Mapping[str, object]]
@@ -32,6 +37,7 @@ class RuleStatus(StrEnum):
     MISSING = "missing"  # evidence not uploaded
     AWAITING_VERIFICATION = "awaiting_verification"  # evidence submitted, not yet verified
     AWAITING_CONFIRMATION = "awaiting_confirmation"  # a fact the candidate entered, not yet confirmed
+    NOT_RECORDED = "not_recorded"  # a fact the rule reads that nobody has recorded yet
     SENT_BACK = "sent_back"  # evidence sent back with a reason
 
 
@@ -85,9 +91,19 @@ class Rule:
         """
         if not self.is_applicable(facts):
             return True
-        if self.reads_claim(facts):
+        if self.reads_claim(facts) or self.unrecorded(facts):
             return False
         return bool(self.predicate(facts))
+
+    def unrecorded(self, facts: Facts) -> FactSpec | None:
+        """The recordable fact (a declared number or yes/no fact) this rule reads that nobody has
+        recorded yet, if any: its default (0, "no") is no answer, so the rule is not met on it."""
+        for key in (self.count, self.flag):
+            if key is not None and not facts.is_recorded(key):
+                spec = recordable(str(facts.pathway)).get(str(key))
+                if spec is not None:
+                    return spec
+        return None
 
     def reads_claim(self, facts: Facts) -> bool:
         """Whether the fact this rule reads is claimed but not yet confirmed."""
@@ -103,6 +119,8 @@ class Rule:
             return RuleStatus.MET
         if self.reads_claim(facts):
             return RuleStatus.AWAITING_CONFIRMATION
+        if self.unrecorded(facts) is not None:
+            return RuleStatus.NOT_RECORDED
         if self.evidence_kind is not None:
             return {
                 EvidenceStatus.MISSING: RuleStatus.MISSING,
@@ -122,6 +140,8 @@ class Rule:
                     f"upload a corrected copy.")
         if status is RuleStatus.AWAITING_CONFIRMATION:
             return f"{self._render(facts)} You entered it; it counts once your {role_name(self.clears)} confirms it."
+        if status is RuleStatus.NOT_RECORDED and (spec := self.unrecorded(facts)) is not None:
+            return f"{spec.label}: not recorded yet; your {spec.owners_text} records it."
         return self._render(facts)
 
     def _render(self, facts: Facts) -> str:
@@ -156,6 +176,17 @@ class Rule:
     def waived(self, facts: Facts) -> bool:
         """Whether the program director let the enrolment carry on past this late window."""
         return self.waiver is not None and facts.flag(self.waiver)
+
+
+@cache
+def recordable(pathway: str) -> Mapping[str, FactSpec]:
+    """The numbers and yes/no facts people record on an enrolment of `pathway`, by name (the
+    facts the product works out itself are not among them: a total of signed logs is never
+    "not recorded")."""
+    from workflows.fact_specs import COMMON_FACTS
+    from workflows.registry import plugin
+    return {spec.name: spec for spec in (*COMMON_FACTS, *plugin(pathway).facts)
+            if spec.kind != "date" and spec.applies_to(pathway)}
 
 
 def role_name(role: Role) -> str:

@@ -64,7 +64,8 @@ def lines(session: Session, enrollment: Enrollment, viewer: User) -> list[FactLi
     found = []
     for spec in specs_for(enrollment.pathway):
         value, row = value_of(enrollment, spec), provenance.get(spec.name)
-        empty = value is None or value is False
+        # A yes/no fact its owner recorded as "no" is recorded; one nobody answered is missing.
+        empty = value is None or (value is False and row is None)
         status = row.status if row is not None and not empty else (MISSING if empty else RECORDED)
         found.append(FactLine(spec, value, status, people.get(row.recorded_by_id) if row else None,
                               row.recorded_at if row else None,
