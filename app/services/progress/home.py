@@ -19,7 +19,7 @@ from app import policy
 from app.models import Enrollment, Evidence, Membership, SignOffTask, User
 from app.services.enrollments import case_file
 from app.services.enrollments.fact_registry import BY_NAME
-from app.services.enrollments.words import count_unit, figure
+from app.services.enrollments.words import count_unit, figure, local_day
 from app.services.evidence.plans import EVIDENCE_KIND
 from app.services.evidence.plans import kinds as plan_kinds
 from app.services.progress.dashboard import Dashboard, StepOption
@@ -381,7 +381,8 @@ def _button_words(step: StepOption, is_candidate: bool) -> str:
 
 
 def _day(moment: datetime | date | None) -> date | None:
-    return moment.date() if isinstance(moment, datetime) else moment
+    """The day a moment fell on, on the organisation's calendar (as the enrolment's dates are)."""
+    return local_day(moment)
 
 
 def _unique(steps: list[NextStep]) -> list[NextStep]:
