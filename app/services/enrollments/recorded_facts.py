@@ -108,7 +108,12 @@ def record(session: Session, enrollment_id: int, actor: User, name: str, raw: st
                            **{spec.name: value})
         except records.EnrollmentError as error:
             raise PathwayError(str(error)) from None
-    return _keep(session, enrollment, actor, spec, CONFIRMED if owner else CLAIMED, reason, existing)
+    row = _keep(session, enrollment, actor, spec, CONFIRMED if owner else CLAIMED, reason, existing)
+    if owner:
+        # An exception (or a corrected date) that lifts the reason the daily sweep closed the enrolment reopens it.
+        from app.services.enrollments.deadline_events import reopen_if_lifted
+        reopen_if_lifted(session, enrollment, actor, reason)
+    return row
 
 
 def confirm(session: Session, enrollment_id: int, actor: User, name: str) -> FactRecord:

@@ -176,6 +176,32 @@ def test_an_extended_casc_window_neither_closes_admission_nor_fires(app: Flask, 
     assert reload(session, enrollment).state == "admin_employed"
 
 
+def test_the_directors_exception_reopens_an_enrolment_the_sweep_closed_for_the_window(app: Flask, session: Session) -> None:
+    """A late CASC enrolment the first sweep closed: the director's exception to the window (with its
+    reason) puts it back where the sweep took it from, audited, and says so; the sweep leaves it open."""
+    enrollment, _ = casc_admin_employed(app, session, today(app) - timedelta(days=WINDOW + 30))
+    director = make_user(session, "director-reopens@example.org", "Dee Rector")
+    f.role(session, director, Role.PROGRAM_DIRECTOR.value, program_id=enrollment.program_id)
+    assert sweep(app, session)["fired.miss_enrolment_window"] == 1
+    assert reload(session, enrollment).state == "enrolment_window_missed"
+
+    client = Auth(app.test_client())
+    assert client.sign_in(director.email).status_code == 302
+    page = f"/enrollments/{enrollment.id}/facts"
+    response = client.client.post(f"{page}/{Flag.ENROLMENT_WINDOW_EXTENSION.value}", follow_redirects=True, data={
+        "csrf_token": csrf_token(client.client, page), "value": "yes", "reason": "Hired mid-year; the board approved it."})
+    assert response.status_code == 200
+    assert "The enrolment is open again" in response.get_data(as_text=True)
+    assert reload(session, enrollment).state == "admin_employed"
+    reopened = session.exec(select(AuditEvent).where(AuditEvent.enrollment_id == enrollment.id,
+                                                     AuditEvent.action == deadline_events.REOPENED)).one()
+    assert (reopened.actor_id, reopened.from_state, reopened.to_state) == (
+        director.id, "enrolment_window_missed", "admin_employed")
+    assert reopened.reason == "Hired mid-year; the board approved it."
+    assert "fired.miss_enrolment_window" not in sweep(app, session)
+    assert reload(session, enrollment).state == "admin_employed"
+
+
 def test_induction_steps_end_with_the_preliminary_credential_and_the_sweep_records_the_expiry(
         app: Flask, session: Session) -> None:
     candidate, director = f.person(session, "Ina Duction"), f.person(session, "Dee Rector")
