@@ -84,6 +84,30 @@ def deadlines(facts: Facts, version: int | None = None, state: str | None = None
     return sorted(result, key=lambda dl: (dl.due, dl.key))
 
 
+@dataclass(frozen=True)
+class Closing:
+    """A date already past that closes the enrolment (a time event the daily sweep fires): what it
+    means in words, the day it fell, and the rule and source behind it."""
+
+    event: str
+    meaning: str
+    due: date
+    rule: r.Rule
+
+
+def already_closing(facts: Facts, version: int | None = None) -> list[Closing]:
+    """The time events whose date has already come on these facts (an expiry passed, a window
+    closed): entered now, the enrolment would be closed by the next daily sweep."""
+    defn = current(facts.pathway) if version is None else definition(facts.pathway, version)
+    found = []
+    for time_event in plugin(facts.pathway).time_events:
+        rules = defn.events[time_event.event].rules
+        due = time_event.due(facts)
+        if due is not None and rules and all(rule.check(facts) for rule in rules):
+            found.append(Closing(time_event.event, time_event.meaning, due, rules[0]))
+    return found
+
+
 def is_final(defn: Definition, state: str) -> bool:
     """Whether `state` is a final state of the definition's machine (an unknown state is not)."""
     found = defn.machine.states_map.get(state)

@@ -171,3 +171,15 @@ def test_reminders_go_out_on_the_warning_days() -> None:
     deadline = _by_key(HAPPY["pip"])["pip_expiry"]
     assert dl.reminder_dates(deadline, ProgramSettings()) == [
         date(2026, 5, 3), date(2026, 6, 2), date(2026, 7, 2), date(2026, 7, 25)]
+
+
+def test_dates_already_past_a_closing_deadline_are_told_with_their_rule() -> None:
+    """A CASC position started 13 months ago with no extension: the window already closed, and
+    the rule and its source say so; with the director's extension, nothing closes it."""
+    facts = Facts(pathway="casc", today=date(2026, 12, 2),
+                  dates={KeyDate.ADMIN_POSITION_STARTED_ON: date(2025, 11, 1), KeyDate.ADMITTED_ON: date(2026, 12, 2)})
+    [closing] = dl.already_closing(facts)
+    assert closing.event == "miss_enrolment_window" and closing.due == date(2026, 11, 1)
+    assert closing.rule.source and "window" in closing.meaning
+    assert dl.already_closing(facts.replace(flags={Flag.ENROLMENT_WINDOW_EXTENSION})) == []
+    assert dl.already_closing(facts.replace(dates={KeyDate.ADMIN_POSITION_STARTED_ON: date(2026, 10, 1)})) == []
