@@ -9,7 +9,7 @@ others*, naming the role and the people who hold it, since when and by when. Ste
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from app import policy
 from app.models import Enrollment, Evidence, Membership, SignOffTask, User
 from app.services.enrollments import case_file
 from app.services.enrollments.fact_registry import BY_NAME
-from app.services.enrollments.words import count_unit, figure, local_day
+from app.services.enrollments.words import count_unit, figure, local_day, source_words
 from app.services.evidence.plans import EVIDENCE_KIND
 from app.services.evidence.plans import kinds as plan_kinds
 from app.services.progress.dashboard import Dashboard, StepOption
@@ -74,6 +74,7 @@ class NextStep:
     action: str
     target: str = ""
     due: date | None = None
+    source: str = ""  # the rule's source, in words, behind a late or blocked step
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,18 @@ class Waiting:
     names: tuple[str, ...]
     since: date | None
     due: date | None
+    source: str = ""  # the rule's source, in words
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A deadline passed and not dealt with, with the rule that set it and its source, in words."""
+
+    label: str
+    due: date
+    days_left: int
+    rule: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,10 @@ class Home:
     signoff_titles: dict[tuple[str, str], str]  # (sign-off key, role) -> what it is, in words
     button_words: dict[str, str]  # event -> its button's words for this viewer
     at_rest: str  # what to say when no step can be taken from here
+    # Every open deadline's rule, in words, and its source (deadline key -> (rule, source)), and
+    # those already passed: the candidate sees what is late and why, as the director does.
+    deadline_rules: dict[str, tuple[str, str]] = field(default_factory=dict)
+    overdue: list[Overdue] = field(default_factory=list)
 
 
 def build(session: Session, board: Dashboard, viewer: User) -> Home:
@@ -150,7 +167,21 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
                 step_count=len(shape.spine), map=shape, reached=reached, taken=taken,
                 eco=_side_track_group(enrollment, board, taken), signoff_titles=_signoff_titles(board),
                 button_words={step.event: _button_words(step, is_candidate) for step in board.steps},
-                at_rest=_at_rest(shape, enrollment.state))
+                at_rest=_at_rest(shape, enrollment.state), **_deadline_rules(board))
+
+
+def _deadline_rules(board: Dashboard) -> dict[str, Any]:
+    """Each open deadline's rule in words and its source; the overdue ones listed with theirs."""
+    rules = definition(board.enrollment.pathway, board.enrollment.pathway_version).rules
+    said: dict[str, tuple[str, str]] = {}
+    overdue: list[Overdue] = []
+    for deadline, left in board.deadlines:
+        rule = rules.get(deadline.rule_key)
+        text = rule.explain(board.facts) if rule is not None else deadline.label
+        said[deadline.key] = (text, source_words(deadline.source))
+        if left < 0:
+            overdue.append(Overdue(deadline.label, deadline.due, left, text, source_words(deadline.source)))
+    return {"deadline_rules": said, "overdue": overdue}
 
 
 def _at_rest(shape: PathwayMap, state: str) -> str:
@@ -207,7 +238,16 @@ class _Sorter:
     waiting: list[Waiting] = field(default_factory=list)
 
     def line(self, rule: Rule | None, reason: str, due: date | None) -> None:
-        """Sort one line by what its rule reads: a document, a sign-off, a fact, a total."""
+        """Sort one line by what its rule reads: a document, a sign-off, a fact, a total; each
+        with the source of the rule behind it."""
+        mine, waiting = len(self.mine), len(self.waiting)
+        self._sort(rule, reason, due)
+        if rule is not None and rule.source:
+            source = source_words(rule.source)
+            self.mine[mine:] = [replace(step, source=step.source or source) for step in self.mine[mine:]]
+            self.waiting[waiting:] = [replace(w, source=w.source or source) for w in self.waiting[waiting:]]
+
+    def _sort(self, rule: Rule | None, reason: str, due: date | None) -> None:
         if rule is None:
             self.waiting.append(Waiting(reason, "", (), _day(self.since_here), due))
         elif rule.evidence_kind is not None:
