@@ -30,7 +30,7 @@ class Deadline:
     `met` means nothing is left to chase: its step was done (on time or late), the program director
     let the enrolment carry on past it with a reason, or the enrolment is in a final state. Only an
     unmet deadline is ever due or overdue. `late` tells a met deadline that was dealt with after
-    it fell due (done late or carried on past), for the record.
+    it fell due (done late or carried on past), for the record; `done`, that its step happened.
     """
 
     key: str
@@ -40,6 +40,7 @@ class Deadline:
     source: str
     met: bool
     late: bool = False
+    done: bool = False
 
 
 def local_today(now_utc: datetime, tz: str = DEFAULT_TZ) -> date:
@@ -80,7 +81,7 @@ def deadlines(facts: Facts, version: int | None = None, state: str | None = None
         met = done or waived or final
         late = met and (waived or (done and spec.rule.is_late(facts)) or (not done and facts.today > when))
         result.append(Deadline(key=spec.key, label=spec.label, due=when, rule_key=spec.rule.key,
-                               source=spec.rule.source, met=met, late=late))
+                               source=spec.rule.source, met=met, late=late, done=done))
     return sorted(result, key=lambda dl: (dl.due, dl.key))
 
 

@@ -124,7 +124,7 @@ def test_a_step_done_late_is_met_and_told_late() -> None:
     facts = HAPPY["induction"].replace(dates={**HAPPY["induction"].dates,
                                               KeyDate.MENTOR_ASSIGNED_ON: date(2025, 9, 15)})
     mentor = _by_key(facts)["mentor_assignment"]
-    assert mentor.met and mentor.late
+    assert mentor.met and mentor.late and mentor.done
 
 
 def test_the_casc_120_day_mark_is_met_once_admitted_even_after_day_120() -> None:
@@ -144,7 +144,7 @@ def test_a_deadline_the_director_carried_the_enrolment_past_is_met() -> None:
     dates = {k: v for k, v in HAPPY["induction"].dates.items() if k != KeyDate.MENTOR_ASSIGNED_ON}
     facts = HAPPY["induction"].replace(dates=dates, flags={Flag.MENTOR_LATE_ACCEPTED})
     mentor = _by_key(facts)["mentor_assignment"]
-    assert mentor.met and mentor.late
+    assert mentor.met and mentor.late and not mentor.done
 
 
 def test_nothing_is_overdue_on_an_enrolment_in_a_final_state() -> None:
