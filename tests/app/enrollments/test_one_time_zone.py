@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from sqlmodel import Session, select
 
+from app.jobs.notifications import send_invitation
 from app.models import FactRecord, Organisation
 from app.services.enrollments import words
+from app.services.team import invitations
 from tests.app.director_fixtures import post
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import signed_in
@@ -52,3 +54,25 @@ def test_the_facts_page_says_when_a_fact_was_entered_on_the_organisations_calend
         assert f"on {words.day_in_words(there)}" in text
         if there != utc:
             assert f"on {words.day_in_words(utc)}" not in text
+
+
+def test_an_invitations_last_day_is_the_same_in_its_email_and_on_its_page(app: Flask, session: Session) -> None:
+    """The invitee opens the link without signing in: the page says the last day on the organisation's
+    calendar, the day the email gave, whatever zone the service runs in."""
+    driver = PathwayDriver(app, session, "induction")
+    organisation = session.get(Organisation, driver.program.organisation_id)
+    assert organisation is not None
+    organisation.timezone = "Pacific/Kiritimati"  # UTC+14: most of a UTC day is the next day there
+    session.add(organisation)
+    session.commit()
+    with app.test_request_context():
+        invitation = invitations.invite(session, driver.refresh(), driver.candidate, "mo.mentor@example.org", "mentor")
+        session.commit()
+        email = send_invitation(session, invitation.id)
+        token = invitations.token_for(invitation)
+    last_day = invitation.expires_at.astimezone(ZoneInfo("Pacific/Kiritimati")).date()
+    with app.app_context():
+        said = words.day_in_words(last_day)
+    assert email is not None and email.context["expires_on"] == last_day
+    page = app.test_client().get(f"/invitations/{token}").get_data(as_text=True)
+    assert f"until {said}" in page
