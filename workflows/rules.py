@@ -72,6 +72,9 @@ class Rule:
     # A window rule the program director may waive once it closed late (the flag records it).
     waiver: StrEnum | None = None
     due: Callable[[Facts], date | None] | None = field(default=None, repr=False)
+    # A recordable number or yes/no fact nobody recorded leaves the rule unmet (its default is no
+    # answer); off for a rule that holds only on what *was* recorded (a "yes", a count over a limit).
+    unrecorded_unmet: bool = True
 
     def __post_init__(self) -> None:
         # A pathway package's rules name its own keys (`workflows.pip.keys.EvidenceKind.CL_857`);
@@ -98,6 +101,8 @@ class Rule:
     def unrecorded(self, facts: Facts) -> FactSpec | None:
         """The recordable fact (a declared number or yes/no fact) this rule reads that nobody has
         recorded yet, if any: its default (0, "no") is no answer, so the rule is not met on it."""
+        if not self.unrecorded_unmet:
+            return None
         for key in (self.count, self.flag):
             if key is not None and not facts.is_recorded(key):
                 spec = recordable(str(facts.pathway)).get(str(key))

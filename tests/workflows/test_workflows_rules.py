@@ -139,3 +139,12 @@ def test_totals_the_product_works_out_are_never_unrecorded() -> None:
     rule = definition("pip", 1).rules["pip.reviews_held"]
     facts = HAPPY["pip"].replace(counts={})
     assert rule.status(facts) is RuleStatus.NOT_MET
+
+
+def test_too_many_permits_make_a_candidate_ineligible_whether_or_not_competence_was_recorded() -> None:
+    """Ineligibility holds on what was recorded (six permits), not on the other fact's answer."""
+    rule = definition("pip", 1).rules["pip.found_ineligible"]
+    facts = HAPPY["pip"].replace(answered_no=frozenset(), counts={**HAPPY["pip"].counts, Count.PRIOR_EMERGENCY_PERMITS: 6})
+    assert rule.check(facts)
+    counts = {k: v for k, v in HAPPY["pip"].counts.items() if k != Count.PRIOR_EMERGENCY_PERMITS}
+    assert not rule.check(facts.replace(counts=counts))
