@@ -8,21 +8,17 @@ setting they come from, and say who can clear the rule (`clears`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from functools import cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from workflows import dates as d
 from workflows.declare import Labelled
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate, SignOff
 from workflows.keys import CommonDate, CommonEvidence
 from workflows.roles import Role
-
-if TYPE_CHECKING:
-    from workflows.fact_specs import FactSpec
 
 Predicate = Callable[[Facts], bool]
 Figures = Callable[[Facts], Mapping[str, object]]
@@ -98,14 +94,14 @@ class Rule:
             return False
         return bool(self.predicate(facts))
 
-    def unrecorded(self, facts: Facts) -> FactSpec | None:
+    def unrecorded(self, facts: Facts) -> RecordedFact | None:
         """The recordable fact (a declared number or yes/no fact) this rule reads that nobody has
         recorded yet, if any: its default (0, "no") is no answer, so the rule is not met on it."""
         if not self.unrecorded_unmet:
             return None
         for key in (self.count, self.flag):
             if key is not None and not facts.is_recorded(key):
-                spec = recordable(str(facts.pathway)).get(str(key))
+                spec = _RECORDABLE.get(str(facts.pathway), {}).get(str(key))
                 if spec is not None:
                     return spec
         return None
@@ -183,15 +179,25 @@ class Rule:
         return self.waiver is not None and facts.flag(self.waiver)
 
 
-@cache
-def recordable(pathway: str) -> Mapping[str, FactSpec]:
-    """The numbers and yes/no facts people record on an enrolment of `pathway`, by name (the
-    facts the product works out itself are not among them: a total of signed logs is never
-    "not recorded")."""
-    from workflows.fact_specs import COMMON_FACTS
-    from workflows.registry import plugin
-    return {spec.name: spec for spec in (*COMMON_FACTS, *plugin(pathway).facts)
-            if spec.kind != "date" and spec.applies_to(pathway)}
+class RecordedFact(Protocol):
+    """A fact people record (a `workflows.fact_specs.FactSpec`), as a rule names it when nobody has."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def owners_text(self) -> str: ...
+
+
+# Per pathway, the numbers and yes/no facts people record on its enrolments, by name (the registry
+# declares each installed pathway's; the totals the product works out itself are never among them).
+_RECORDABLE: dict[str, dict[str, RecordedFact]] = {}
+
+
+def declare_recordable(pathway: str, facts: Iterable[RecordedFact]) -> None:
+    """Say which numbers and yes/no facts people record on `pathway`'s enrolments."""
+    _RECORDABLE[str(pathway)] = {fact.name: fact for fact in facts}
 
 
 def role_name(role: Role) -> str:

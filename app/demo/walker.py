@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from app.models import Enrollment, LogEntry, LogKind, SelfAssessment, User, utcnow
 from app.services.enrollments import pathways, recorded_facts
 from app.services.enrollments import records as enrollments
+from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.facts import build_facts
 from app.services.evidence import filing
 from app.services.programs import assignments
@@ -120,7 +121,7 @@ class Walker:
             unrecorded = rule.unrecorded(facts)
             if unrecorded is not None and rule.predicate(facts):
                 # Nobody answered the yes/no fact, and "no" is the answer the rule wants: its owner records it.
-                owner = min(unrecorded.owners)
+                owner = min(BY_NAME[unrecorded.name].owners)
                 recorded_facts.record(self.session, self.enrollment.id, self.person(owner),  # type: ignore[arg-type]
                                       unrecorded.name, "no")
             else:

@@ -9,7 +9,7 @@ others*, naming the role and the people who hold it, since when and by when. Ste
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -19,9 +19,10 @@ from app import policy
 from app.models import Enrollment, Evidence, Membership, SignOffTask, User
 from app.services.enrollments import case_file
 from app.services.enrollments.fact_registry import BY_NAME
-from app.services.enrollments.words import count_unit, figure, local_day, source_words
+from app.services.enrollments.words import count_unit, figure, local_day
 from app.services.evidence.plans import EVIDENCE_KIND
 from app.services.evidence.plans import kinds as plan_kinds
+from app.services.progress import late
 from app.services.progress.dashboard import Dashboard, StepOption
 from app.services.signoffs import queueing
 from workflows import engine
@@ -90,17 +91,6 @@ class Waiting:
 
 
 @dataclass(frozen=True)
-class Overdue:
-    """A deadline passed and not dealt with, with the rule that set it and its source, in words."""
-
-    label: str
-    due: date
-    days_left: int
-    rule: str
-    source: str
-
-
-@dataclass(frozen=True)
 class Home:
     """The enrolment's home for one viewer."""
 
@@ -116,10 +106,8 @@ class Home:
     signoff_titles: dict[tuple[str, str], str]  # (sign-off key, role) -> what it is, in words
     button_words: dict[str, str]  # event -> its button's words for this viewer
     at_rest: str  # what to say when no step can be taken from here
-    # Every open deadline's rule, in words, and its source (deadline key -> (rule, source)), and
-    # those already passed: the candidate sees what is late and why, as the director does.
-    deadline_rules: dict[str, tuple[str, str]] = field(default_factory=dict)
-    overdue: list[Overdue] = field(default_factory=list)
+    deadline_rules: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (its rule, source)
+    overdue: list[late.Overdue] = field(default_factory=list)  # deadlines passed: what is late and why
 
 
 def build(session: Session, board: Dashboard, viewer: User) -> Home:
@@ -150,7 +138,7 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
                                  f"it takes you to “{step.target_label}”.", "step", step.event))
         elif step.enabled:
             waiting.append(Waiting(f"Take the step “{step.label}”: everything it needs is in place.",
-                                   step.asked_by, _names(people, _labels(step.asked_by)), _day(since_here), None))
+                                   step.asked_by, _names(people, _labels(step.asked_by)), local_day(since_here), None))
         for item in step.missing:
             sorter.line(item.rule, item.reason, item.due)
     if is_candidate and not mine and enrollment.state in plugin(enrollment.pathway).logging_states:
@@ -167,21 +155,7 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
                 step_count=len(shape.spine), map=shape, reached=reached, taken=taken,
                 eco=_side_track_group(enrollment, board, taken), signoff_titles=_signoff_titles(board),
                 button_words={step.event: _button_words(step, is_candidate) for step in board.steps},
-                at_rest=_at_rest(shape, enrollment.state), **_deadline_rules(board))
-
-
-def _deadline_rules(board: Dashboard) -> dict[str, Any]:
-    """Each open deadline's rule in words and its source; the overdue ones listed with theirs."""
-    rules = definition(board.enrollment.pathway, board.enrollment.pathway_version).rules
-    said: dict[str, tuple[str, str]] = {}
-    overdue: list[Overdue] = []
-    for deadline, left in board.deadlines:
-        rule = rules.get(deadline.rule_key)
-        text = rule.explain(board.facts) if rule is not None else deadline.label
-        said[deadline.key] = (text, source_words(deadline.source))
-        if left < 0:
-            overdue.append(Overdue(deadline.label, deadline.due, left, text, source_words(deadline.source)))
-    return {"deadline_rules": said, "overdue": overdue}
+                at_rest=_at_rest(shape, enrollment.state), **late.deadline_rules(board))
 
 
 def _at_rest(shape: PathwayMap, state: str) -> str:
@@ -238,18 +212,12 @@ class _Sorter:
     waiting: list[Waiting] = field(default_factory=list)
 
     def line(self, rule: Rule | None, reason: str, due: date | None) -> None:
-        """Sort one line by what its rule reads: a document, a sign-off, a fact, a total; each
-        with the source of the rule behind it."""
-        mine, waiting = len(self.mine), len(self.waiting)
-        self._sort(rule, reason, due)
-        if rule is not None and rule.source:
-            source = source_words(rule.source)
-            self.mine[mine:] = [replace(step, source=step.source or source) for step in self.mine[mine:]]
-            self.waiting[waiting:] = [replace(w, source=w.source or source) for w in self.waiting[waiting:]]
+        """Sort one line by what its rule reads (a document, a sign-off, a fact, a total), citing its source."""
+        late.cited(rule, self.mine, self.waiting, lambda: self._sort(rule, reason, due))
 
     def _sort(self, rule: Rule | None, reason: str, due: date | None) -> None:
         if rule is None:
-            self.waiting.append(Waiting(reason, "", (), _day(self.since_here), due))
+            self.waiting.append(Waiting(reason, "", (), local_day(self.since_here), due))
         elif rule.evidence_kind is not None:
             self._document(rule, reason, due)
         elif rule.signoff is not None:
@@ -263,7 +231,7 @@ class _Sorter:
         if who is Role.CANDIDATE:
             named = (self.board.candidate.name,)
         self.waiting.append(Waiting(what, who.label, named if named is not None else _names(self.people, [who.label]),
-                                    _day(since or self.since_here), by))
+                                    local_day(since or self.since_here), by))
 
     def _document(self, rule: Rule, reason: str, due: date | None) -> None:
         kind, clears, status = rule.evidence_kind, rule.clears, rule.status(self.board.facts)
@@ -418,11 +386,6 @@ def _plan_for(pathway: str, kind: EvidenceKind) -> str | None:
 def _button_words(step: StepOption, is_candidate: bool) -> str:
     words = CANDIDATE_WORDS if is_candidate else STAFF_WORDS
     return words.get(step.event, step.label)
-
-
-def _day(moment: datetime | date | None) -> date | None:
-    """The day a moment fell on, on the organisation's calendar (as the enrolment's dates are)."""
-    return local_day(moment)
 
 
 def _unique(steps: list[NextStep]) -> list[NextStep]:
