@@ -193,8 +193,12 @@ def reopen_if_lifted(session: Session, enrollment: Enrollment, actor: User, reas
     closed, enrollment.state = enrollment.state, closing.from_state
     enrollment.state_changed_at = now
     session.add(enrollment)
-    session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action=REOPENED, event=event,
-                           from_state=closed, to_state=closing.from_state, occurred_at=now,
-                           reason=(reason or "").strip() or f"{label}: what was recorded lifts it.",
-                           details={"pathway_version": enrollment.pathway_version, "reopens": closing.id}))
+    audit = AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action=REOPENED, event=event,
+                       from_state=closed, to_state=closing.from_state, occurred_at=now,
+                       reason=(reason or "").strip() or f"{label}: what was recorded lifts it.",
+                       details={"pathway_version": enrollment.pathway_version, "reopens": closing.id})
+    session.add(audit)
+    session.flush()
+    # The candidate hears their enrolment is open again at that step (the closing news is then stale).
+    outbox.add(session, "email.step_advanced", f"reopened-{audit.id}", audit_event_id=audit.id)
     return closing.from_state

@@ -198,6 +198,7 @@ def test_the_directors_exception_reopens_an_enrolment_the_sweep_closed_for_the_w
     assert (reopened.actor_id, reopened.from_state, reopened.to_state) == (
         director.id, "enrolment_window_missed", "admin_employed")
     assert reopened.reason == "Hired mid-year; the board approved it."
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"reopened-{reopened.id}")).one()
     assert "fired.miss_enrolment_window" not in sweep(app, session)
     assert reload(session, enrollment).state == "admin_employed"
 
