@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     # Dates, countdowns and figures in words, one way everywhere ("2 March 2027", "about 4 years left", "40").
     app.add_template_filter(words.day_in_words, "long_date")
     app.add_template_filter(words.countdown, "countdown")
+    # A stored moment's clock time on the organisation's calendar ("14:05"), beside its day.
+    app.add_template_filter(words.local_time, "local_time")
     app.add_template_filter(words.figure, "figure")
     # What a page may ask of an enrolment's pathway (its supporter, its logs), from the registry.
     app.add_template_global(plugin, "pathway_of")

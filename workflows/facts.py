@@ -103,6 +103,9 @@ class Facts:
     # Facts the candidate typed that no owning role has confirmed yet (KeyDate/Count/Flag values):
     # the value is there for deadlines and display, but no rule counts it as recorded.
     claimed: frozenset[str] = frozenset()
+    # Yes/no facts an owner recorded as "no" (a flag set is recorded as "yes"): a flag in neither is
+    # not recorded, and no rule reads its absence as an answer.
+    answered_no: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # Normalise once, so every rule can index by enum and nothing downstream can mutate it.
@@ -130,6 +133,10 @@ class Facts:
         if not set(self.claimed) <= known:
             raise ValueError(f"unknown claimed fact: {sorted(set(self.claimed) - known)}")
         set_(self, "claimed", frozenset(str(c) for c in self.claimed))
+        try:
+            set_(self, "answered_no", frozenset(Flag(f) for f in self.answered_no))
+        except ValueError as err:
+            raise ValueError(f"unknown flag answered no: {err}") from None
 
     def date_of(self, key: str) -> date | None:
         """The key date, or None when not recorded."""
@@ -155,6 +162,15 @@ class Facts:
         """Whether the flag is set."""
         return key in self.flags
 
+    def is_recorded(self, key: str) -> bool:
+        """Whether a date, number or yes/no fact has a recorded value (a count defaults to 0 and a
+        flag to "no" for reading, but neither is recorded until someone records it)."""
+        if key in _DATE_KEYS:
+            return key in self.dates
+        if key in _COUNT_KEYS:
+            return key in self.counts
+        return key in self.flags or key in self.answered_no
+
     def is_claimed(self, key: str | None) -> bool:
         """Whether this fact is only claimed by the candidate, not yet confirmed by its owner."""
         return key is not None and str(key) in self.claimed
@@ -162,6 +178,10 @@ class Facts:
     def replace(self, **changes: Any) -> Facts:
         """A copy with some fields replaced (handy for tests and dry runs)."""
         return dataclasses.replace(self, **changes)
+
+
+_DATE_KEYS = frozenset(m.value for m in KeyDate)
+_COUNT_KEYS = frozenset(m.value for m in Count)
 
 
 def _is_day(value: object) -> bool:

@@ -186,8 +186,19 @@ def all_hold(rules: tuple[Rule, ...], facts: Facts) -> bool:
     return all(rule.check(facts) for rule in rules)
 
 
+def done_on(key_date: Any) -> Callable[[Facts, Definition], bool]:
+    """A deadline's 'met' test: its step happened (the key date is recorded), on time or late.
+
+    A step done late is done: the deadline is met and nothing is left to chase (whether it was late
+    is the window rule's to tell, `Rule.is_late`, for the record and accreditation).
+    """
+    def met(facts: Facts, _defn: Definition) -> bool:
+        return facts.date_of(key_date) is not None
+    return met
+
+
 def on_or_before(key_date: Any, due: DueDate) -> Callable[[Facts, Definition], bool]:
-    """A deadline's 'met' test: the key date is recorded on or before the due date."""
+    """Whether the key date is recorded on or before the due date (done in time)."""
     def met(facts: Facts, _defn: Definition) -> bool:
         on, by = facts.date_of(key_date), due(facts)
         return on is not None and by is not None and on <= by

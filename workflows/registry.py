@@ -16,8 +16,10 @@ from contextlib import contextmanager
 from workflows import installed
 from workflows.base import Definition
 from workflows.errors import UnknownDefinition
+from workflows.fact_specs import COMMON_FACTS
 from workflows.facts import Pathway
 from workflows.pathway import PathwayPlugin
+from workflows.rules import declare_recordable
 
 _PLUGINS: dict[str, PathwayPlugin] = {}
 _DEFINITIONS: dict[tuple[Pathway, int], Definition] = {}
@@ -106,6 +108,8 @@ def _install(plug: PathwayPlugin) -> None:
     CURRENT_VERSION[plug.name] = plug.current_version
     for defn in plug.definitions:
         register(defn)
+    declare_recordable(plug.name, [spec for spec in (*COMMON_FACTS, *plug.facts)
+                                   if spec.kind != "date" and spec.applies_to(plug.name)])
 
 
 for _module in installed.parts("pathway"):

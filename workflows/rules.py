@@ -8,10 +8,11 @@ setting they come from, and say who can clear the rule (`clears`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from workflows import dates as d
 from workflows.declare import Labelled
@@ -32,6 +33,7 @@ class RuleStatus(StrEnum):
     MISSING = "missing"  # evidence not uploaded
     AWAITING_VERIFICATION = "awaiting_verification"  # evidence submitted, not yet verified
     AWAITING_CONFIRMATION = "awaiting_confirmation"  # a fact the candidate entered, not yet confirmed
+    NOT_RECORDED = "not_recorded"  # a fact the rule reads that nobody has recorded yet
     SENT_BACK = "sent_back"  # evidence sent back with a reason
 
 
@@ -66,6 +68,9 @@ class Rule:
     # A window rule the program director may waive once it closed late (the flag records it).
     waiver: StrEnum | None = None
     due: Callable[[Facts], date | None] | None = field(default=None, repr=False)
+    # A recordable number or yes/no fact nobody recorded leaves the rule unmet (its default is no
+    # answer); off for a rule that holds only on what *was* recorded (a "yes", a count over a limit).
+    unrecorded_unmet: bool = True
 
     def __post_init__(self) -> None:
         # A pathway package's rules name its own keys (`workflows.pip.keys.EvidenceKind.CL_857`);
@@ -85,9 +90,21 @@ class Rule:
         """
         if not self.is_applicable(facts):
             return True
-        if self.reads_claim(facts):
+        if self.reads_claim(facts) or self.unrecorded(facts):
             return False
         return bool(self.predicate(facts))
+
+    def unrecorded(self, facts: Facts) -> RecordedFact | None:
+        """The recordable fact (a declared number or yes/no fact) this rule reads that nobody has
+        recorded yet, if any: its default (0, "no") is no answer, so the rule is not met on it."""
+        if not self.unrecorded_unmet:
+            return None
+        for key in (self.count, self.flag):
+            if key is not None and not facts.is_recorded(key):
+                spec = _RECORDABLE.get(str(facts.pathway), {}).get(str(key))
+                if spec is not None:
+                    return spec
+        return None
 
     def reads_claim(self, facts: Facts) -> bool:
         """Whether the fact this rule reads is claimed but not yet confirmed."""
@@ -103,6 +120,8 @@ class Rule:
             return RuleStatus.MET
         if self.reads_claim(facts):
             return RuleStatus.AWAITING_CONFIRMATION
+        if self.unrecorded(facts) is not None:
+            return RuleStatus.NOT_RECORDED
         if self.evidence_kind is not None:
             return {
                 EvidenceStatus.MISSING: RuleStatus.MISSING,
@@ -122,6 +141,8 @@ class Rule:
                     f"upload a corrected copy.")
         if status is RuleStatus.AWAITING_CONFIRMATION:
             return f"{self._render(facts)} You entered it; it counts once your {role_name(self.clears)} confirms it."
+        if status is RuleStatus.NOT_RECORDED and (spec := self.unrecorded(facts)) is not None:
+            return f"{spec.label}: not recorded yet; your {spec.owners_text} records it."
         return self._render(facts)
 
     def _render(self, facts: Facts) -> str:
@@ -156,6 +177,27 @@ class Rule:
     def waived(self, facts: Facts) -> bool:
         """Whether the program director let the enrolment carry on past this late window."""
         return self.waiver is not None and facts.flag(self.waiver)
+
+
+class RecordedFact(Protocol):
+    """A fact people record (a `workflows.fact_specs.FactSpec`), as a rule names it when nobody has."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def owners_text(self) -> str: ...
+
+
+# Per pathway, the numbers and yes/no facts people record on its enrolments, by name (the registry
+# declares each installed pathway's; the totals the product works out itself are never among them).
+_RECORDABLE: dict[str, dict[str, RecordedFact]] = {}
+
+
+def declare_recordable(pathway: str, facts: Iterable[RecordedFact]) -> None:
+    """Say which numbers and yes/no facts people record on `pathway`'s enrolments."""
+    _RECORDABLE[str(pathway)] = {fact.name: fact for fact in facts}
 
 
 def role_name(role: Role) -> str:

@@ -113,6 +113,8 @@ def start_enrolment() -> Response | tuple[str, int]:
     except PathwayError as error:
         session.rollback()
         return _render(form, pathway, error.status, [error.message])
+    for warning in signup.late_warnings(session, enrollment):
+        flash(warning, "warning")
     team = url_for("candidate.team", enrollment_id=enrollment.id)
     flash(Markup('Your enrolment has started. Next: <a href="{}">invite your support team</a> '
                  "(mentor or coach, principal, and the others who sign off your steps).").format(team), "success")

@@ -46,14 +46,19 @@ def record_fact(enrollment_id: int, name: str) -> Response | tuple[str, int]:
     """Record, claim or clear one fact."""
     session = get_session()
     enrollment = _enrollment(enrollment_id)
+    was = enrollment.state
     try:
         row = recorded_facts.record(session, enrollment.id, current_user, name,  # type: ignore[arg-type]
                                     request.form.get("value"), request.form.get("reason"))
+        now_in = session.get(Enrollment, enrollment.id)
+        reopened = now_in is not None and now_in.state != was
         outbox.commit(session)
     except PathwayError as error:
         session.rollback()
         return _facts_page(_enrollment(enrollment_id), error.status, [error.message], "Nothing was recorded.")
-    flash("Saved; it counts once it is confirmed." if row.status == "claimed" else "Recorded.", "success")
+    flash("Saved; it counts once it is confirmed." if row.status == "claimed"
+          else "Recorded. The enrolment is open again: what was recorded lifts the reason the daily check closed it."
+          if reopened else "Recorded.", "success")
     return redirect(url_for("candidate.facts", enrollment_id=enrollment.id) + f"#fact-{name}")
 
 

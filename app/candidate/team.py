@@ -19,6 +19,7 @@ from app.extensions import sign_in_on_this_device
 from app.idempotency import idempotent
 from app.models import Enrollment, Invitation, Membership, Organisation, Program, User
 from app.services import PathwayError
+from app.services.enrollments import words
 from app.services.team import accounts
 from app.services.team import invitations as invitations_service
 from app.services.team import members as members_service
@@ -63,6 +64,7 @@ def _team_page(enrollment: Enrollment, form: InviteForm | None = None, status: i
     program = session.get(Program, enrollment.program_id)
     organisation = session.get(Organisation, program.organisation_id) if program else None
     zone = ZoneInfo(organisation.timezone if organisation else "America/Los_Angeles")
+    words.use_zone(organisation.timezone if organisation else None)
     return render_template("candidate/team.html", enrollment=enrollment, team=members_service.team_of(session, enrollment),
                            manages=manages, form=form, problems=problems or [], resendable=resendable,
                            candidate=session.get(User, enrollment.candidate_id), program=program,
@@ -187,6 +189,9 @@ def _invitation_page(invitation: Invitation, status: int = 200, form: JoinForm |
                      problems: list[str] | None = None) -> tuple[str, int]:
     session = get_session()
     enrollment = session.get(Enrollment, invitation.enrollment_id)
+    program_of = session.get(Program, enrollment.program_id) if enrollment else None
+    organisation = session.get(Organisation, program_of.organisation_id) if program_of else None
+    words.use_zone(organisation.timezone if organisation else None)  # its last day, as the email says it
     has_account = accounts.find_by_email(session, invitation.email) is not None
     return render_template("candidate/invitation.html", invitation=invitation, problems=problems or [],
                            inviter=session.get(User, invitation.invited_by_id),

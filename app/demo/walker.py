@@ -16,8 +16,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.models import Enrollment, LogEntry, LogKind, SelfAssessment, User, utcnow
-from app.services.enrollments import pathways
+from app.services.enrollments import pathways, recorded_facts
 from app.services.enrollments import records as enrollments
+from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.facts import build_facts
 from app.services.evidence import filing
 from app.services.programs import assignments
@@ -116,10 +117,18 @@ class Walker:
         elif rule.key_date is not None:
             self.record_date(rule.key_date)
         elif rule.flag is not None:
-            # An unmet flag rule wants the flag flipped: set when absent, cleared when present.
-            present = rule.flag.value not in self.refresh().flags
-            enrollments.set_flag(self.session, self.enrollment, self.person(Role.PROGRAM_DIRECTOR),
-                                 rule.flag.value, present)
+            facts = self.facts()
+            unrecorded = rule.unrecorded(facts)
+            if unrecorded is not None and rule.predicate(facts):
+                # Nobody answered the yes/no fact, and "no" is the answer the rule wants: its owner records it.
+                owner = min(BY_NAME[unrecorded.name].owners)
+                recorded_facts.record(self.session, self.enrollment.id, self.person(owner),  # type: ignore[arg-type]
+                                      unrecorded.name, "no")
+            else:
+                # An unmet flag rule wants the flag flipped: set when absent, cleared when present.
+                present = rule.flag.value not in self.refresh().flags
+                enrollments.set_flag(self.session, self.enrollment, self.person(Role.PROGRAM_DIRECTOR),
+                                     rule.flag.value, present)
         else:
             raise RuntimeError(f"the app has no way to satisfy rule {rule.key}")
         self.session.commit()

@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.services.enrollments import pathways
 from app.services.enrollments.facts import build_facts
+from app.services.enrollments.words import current_zone
 from app.services.notifications import emails, reminders
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
@@ -60,7 +61,7 @@ def _current_deadline(session: Session, enrollment: Enrollment, key: str,
                       due: str | None = None) -> tuple[Deadline, int] | None:
     """The deadline as it stands now, if still unmet (and, when `due` is given, still due that day)."""
     facts = build_facts(session, enrollment, utcnow())
-    for deadline in deadlines(facts, enrollment.pathway_version):
+    for deadline in deadlines(facts, enrollment.pathway_version, enrollment.state):
         if deadline.key == key and due in (None, deadline.due.isoformat()) and not deadline.met:
             return deadline, days_left(deadline, facts.today)
     return None
@@ -231,7 +232,7 @@ def send_invitation(session: Session, invitation_id: int) -> Email | None:
     invitee = session.exec(select(User).where(User.email == invitation.email)).first()
     organisation = session.get(Organisation, program.organisation_id)
     # The last day, as the calendar reads where the program is.
-    last_day = invitation.expires_at.astimezone(ZoneInfo(organisation.timezone if organisation else "UTC")).date()
+    last_day = invitation.expires_at.astimezone(ZoneInfo(organisation.timezone if organisation else current_zone())).date()
     link = external_url("candidate.invitation", token=team.token_for(invitation))
     email = emails.invitation_email(invitation.email, invitee.name if invitee else invitation.email, inviter.name,
                                f"{program.name} as {Role(invitation.role).label.lower()}", link, last_day)

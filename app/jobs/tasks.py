@@ -8,7 +8,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.models import Enrollment, Panel, SignOffTask, TaskStatus, User
-from app.services.enrollments import pathways
+from app.services.enrollments import case_file, pathways
+from app.services.enrollments.words import local_day
 from app.services.notifications import emails
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
@@ -87,9 +88,11 @@ def send_task_overdue(session: Session, task_id: int, director_id: int) -> Email
     director = _active(session, director_id)
     if found is None or director is None:
         return None
-    task, _, candidate = found
+    task, enrollment, candidate = found
+    organisation = case_file.of(session, enrollment).organisation
+    since = local_day(task.created_at, organisation.timezone if organisation else None)
     return emails.signoff_overdue_email(director, candidate.name, title(task), Role(task.role).label,
-                                   task.created_at.date(), external_url("inbox.task", task_id=task.id))
+                                   since, external_url("inbox.task", task_id=task.id))  # type: ignore[arg-type]
 
 
 @handler("email.panel_decided")

@@ -25,6 +25,7 @@ from app.idempotency import idempotent
 from app.models import Membership, Organisation, PoolMember, Program, StaffInvitation, User
 from app.organisations.blueprint import bp
 from app.services import PathwayError
+from app.services.enrollments import words
 from app.services.programs import csv_reader, staff_import
 from app.services.team import accounts, sign_ins, staff, staff_invitations
 from app.services.team.invitations import InvitationGone
@@ -49,6 +50,7 @@ def _scope(organisation_id: int, program_id: int | None = None) -> tuple[Organis
 def _page(organisation: Organisation, program: Program | None, administrator: bool, status: int = 200,
           **context: Any) -> tuple[str, int]:
     session = get_session()
+    words.use_zone(organisation.timezone)  # invitations' last days, as their emails say them
     givable = [r for r in staff.roles_at(program)
                if staff.may_staff(session, current_user, organisation, program, r)]  # type: ignore[arg-type]
     lines = staff.directory(session, organisation, program)
@@ -215,6 +217,8 @@ def _invitation(token: str) -> StaffInvitation:
 def _join_page(invitation: StaffInvitation, status: int = 200, form: JoinForm | None = None,
                problems: list[str] | None = None, gone: str | None = None) -> tuple[str, int]:
     session = get_session()
+    organisation = session.get(Organisation, invitation.organisation_id)
+    words.use_zone(organisation.timezone if organisation else None)  # its last day, as the email says it
     has_account = accounts.find_by_email(session, invitation.email) is not None
     if form is None and not has_account:
         form = JoinForm()

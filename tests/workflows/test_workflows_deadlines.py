@@ -11,7 +11,7 @@ from workflows import deadlines as dl
 from workflows import engine
 from workflows.dates import add_months, add_years
 from workflows.errors import StepBlocked
-from workflows.facts import EvidenceKind, EvidenceStatus, Facts, KeyDate
+from workflows.facts import EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate
 from workflows.registry import definition
 from workflows.settings import ProgramSettings
 
@@ -112,11 +112,49 @@ def test_the_enrolment_window_follows_the_program_setting() -> None:
 
 
 def test_a_missed_deadline_is_not_met_and_shows_negative_days_left() -> None:
-    """Mentor assigned on day 31: the deadline is missed."""
+    """No mentor by day 31: the deadline is missed."""
+    dates = {k: v for k, v in HAPPY["induction"].dates.items() if k != KeyDate.MENTOR_ASSIGNED_ON}
+    facts = HAPPY["induction"].replace(dates=dates)
+    mentor = _by_key(facts)["mentor_assignment"]
+    assert not mentor.met and dl.days_left(mentor, facts.today) < 0
+
+
+def test_a_step_done_late_is_met_and_told_late() -> None:
+    """Mentor assigned on day 45: done, so nothing is overdue; the lateness stays on the record."""
     facts = HAPPY["induction"].replace(dates={**HAPPY["induction"].dates,
                                               KeyDate.MENTOR_ASSIGNED_ON: date(2025, 9, 15)})
     mentor = _by_key(facts)["mentor_assignment"]
-    assert not mentor.met and dl.days_left(mentor, facts.today) < 0
+    assert mentor.met and mentor.late and mentor.done
+
+
+def test_the_casc_120_day_mark_is_met_once_admitted_even_after_day_120() -> None:
+    """Admitted on day 200 of the position (inside the 12-month window): the 120-day mark is
+    behind the candidate, never due or overdue from the day they enrol."""
+    start = date(2025, 1, 1)
+    facts = HAPPY["casc"].replace(dates={**HAPPY["casc"].dates, KeyDate.ADMIN_POSITION_STARTED_ON: start,
+                                         KeyDate.ADMITTED_ON: date(2025, 7, 20)}, today=date(2025, 7, 20))
+    found = _by_key(facts)
+    assert found["casc_enrolment_warning"].due == date(2025, 5, 1)
+    assert found["casc_enrolment_warning"].met
+    assert found["casc_enrolment_window"].met
+
+
+def test_a_deadline_the_director_carried_the_enrolment_past_is_met() -> None:
+    """No mentor yet, but the director let the enrolment carry on with a reason: not overdue."""
+    dates = {k: v for k, v in HAPPY["induction"].dates.items() if k != KeyDate.MENTOR_ASSIGNED_ON}
+    facts = HAPPY["induction"].replace(dates=dates, flags={Flag.MENTOR_LATE_ACCEPTED})
+    mentor = _by_key(facts)["mentor_assignment"]
+    assert mentor.met and mentor.late and not mentor.done
+
+
+def test_nothing_is_overdue_on_an_enrolment_in_a_final_state() -> None:
+    """Withdrawn (or issued): every deadline is met, whatever its step."""
+    facts = Facts(pathway="pip", today=date(2027, 1, 1), dates={KeyDate.PERMIT_ISSUED_ON: date(2025, 8, 1)})
+    assert not _by_key(facts)["pip_expiry"].met
+    final = next(s.value for s in definition("pip", 1).machine.states_map.values()
+                 if s.final and not s.value.startswith("pip_expired"))
+    assert all(d.met for d in dl.deadlines(facts, 1, final))
+    assert not any(d.met for d in dl.deadlines(facts, 1, "pip_active"))
 
 
 def test_expiry_deadlines_are_met_once_the_credential_is_issued() -> None:
@@ -133,3 +171,15 @@ def test_reminders_go_out_on_the_warning_days() -> None:
     deadline = _by_key(HAPPY["pip"])["pip_expiry"]
     assert dl.reminder_dates(deadline, ProgramSettings()) == [
         date(2026, 5, 3), date(2026, 6, 2), date(2026, 7, 2), date(2026, 7, 25)]
+
+
+def test_dates_already_past_a_closing_deadline_are_told_with_their_rule() -> None:
+    """A CASC position started 13 months ago with no extension: the window already closed, and
+    the rule and its source say so; with the director's extension, nothing closes it."""
+    facts = Facts(pathway="casc", today=date(2026, 12, 2),
+                  dates={KeyDate.ADMIN_POSITION_STARTED_ON: date(2025, 11, 1), KeyDate.ADMITTED_ON: date(2026, 12, 2)})
+    [closing] = dl.already_closing(facts)
+    assert closing.event == "miss_enrolment_window" and closing.due == date(2026, 11, 1)
+    assert closing.rule.source and "window" in closing.meaning
+    assert dl.already_closing(facts.replace(flags={Flag.ENROLMENT_WINDOW_EXTENSION})) == []
+    assert dl.already_closing(facts.replace(dates={KeyDate.ADMIN_POSITION_STARTED_ON: date(2026, 10, 1)})) == []

@@ -9,7 +9,7 @@ from workflow_scenarios import HAPPY
 
 from workflows import engine
 from workflows.casc import rules as casc_rules
-from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, KeyDate
+from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate
 from workflows.induction import rules as induction_rules
 from workflows.pip import rules as pip_rules
 from workflows.registry import definition
@@ -108,3 +108,43 @@ def test_events_from_gives_a_button_or_the_reasons() -> None:
                               "provider present."),)
     assert Role.CANDIDATE in ready.by and not ready.automatic
     assert options["withdraw"].enabled and options["expire_permit"].automatic
+
+
+def test_a_count_nobody_recorded_does_not_meet_an_at_most_rule() -> None:
+    """"0 long-term emergency permits" is not an answer until the analyst or HR records it: the
+    PIP eligibility rule is not met, and says who records the fact; a recorded 0 meets it."""
+    rule = definition("pip", 1).rules["pip.prior_permits_within_limit"]
+    counts = {k: v for k, v in HAPPY["pip"].counts.items() if k != Count.PRIOR_EMERGENCY_PERMITS}
+    unrecorded = HAPPY["pip"].replace(counts=counts)
+    assert not rule.check(unrecorded)
+    assert rule.status(unrecorded) is RuleStatus.NOT_RECORDED
+    assert rule.explain(unrecorded) == ("Long-term emergency permits held before: not recorded yet; your "
+                                        "credential analyst or district HR records it.")
+    assert rule.check(unrecorded.replace(counts={**counts, Count.PRIOR_EMERGENCY_PERMITS: 0}))
+
+
+def test_a_yes_no_fact_nobody_recorded_does_not_meet_a_rule_on_its_absence() -> None:
+    """Subject-matter competence "not already met" holds once the analyst records "no", not before."""
+    rule = definition("pip", 1).rules["pip.smc_not_already_met"]
+    unrecorded = HAPPY["pip"].replace(answered_no=frozenset())
+    assert not rule.check(unrecorded)
+    assert rule.status(unrecorded) is RuleStatus.NOT_RECORDED
+    assert "not recorded yet; your credential analyst records it" in rule.explain(unrecorded)
+    assert rule.check(unrecorded.replace(answered_no={Flag.SMC_ALREADY_MET}))
+    assert not rule.check(unrecorded.replace(flags={Flag.SMC_ALREADY_MET}))
+
+
+def test_totals_the_product_works_out_are_never_unrecorded() -> None:
+    """Signed-log totals default to 0 and read as 0: only facts people record can be missing."""
+    rule = definition("pip", 1).rules["pip.reviews_held"]
+    facts = HAPPY["pip"].replace(counts={})
+    assert rule.status(facts) is RuleStatus.NOT_MET
+
+
+def test_too_many_permits_make_a_candidate_ineligible_whether_or_not_competence_was_recorded() -> None:
+    """Ineligibility holds on what was recorded (six permits), not on the other fact's answer."""
+    rule = definition("pip", 1).rules["pip.found_ineligible"]
+    facts = HAPPY["pip"].replace(answered_no=frozenset(), counts={**HAPPY["pip"].counts, Count.PRIOR_EMERGENCY_PERMITS: 6})
+    assert rule.check(facts)
+    counts = {k: v for k, v in HAPPY["pip"].counts.items() if k != Count.PRIOR_EMERGENCY_PERMITS}
+    assert not rule.check(facts.replace(counts=counts))

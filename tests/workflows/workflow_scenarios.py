@@ -19,7 +19,8 @@ HAPPY: dict[str, Facts] = {
         pathway="pip", today=date(2026, 3, 1), evidence=ALL_VERIFIED, signoffs=ALL_SIGNOFFS,
         dates={KeyDate.PERMIT_ISSUED_ON: date(2025, 8, 1), KeyDate.RECOMMENDED_ON: date(2026, 2, 15)},
         counts={Count.REVIEWS_HELD: 3, Count.PRESERVICE_HOURS: 120,
-                Count.PRIOR_EMERGENCY_PERMITS: 4}),
+                Count.PRIOR_EMERGENCY_PERMITS: 4},
+        answered_no={Flag.SMC_ALREADY_MET}),
     "induction": Facts(
         pathway="induction", today=date(2026, 3, 1), evidence=ALL_VERIFIED,
         signoffs=ALL_SIGNOFFS, flags={Flag.ECO_ADVISED},
@@ -54,7 +55,7 @@ def facts_for(pathway: str, event: str) -> Facts:
     """Facts on which `event` may fire (time events move `today` past their date)."""
     happy = HAPPY[pathway]
     if event == "found_ineligible":
-        return happy.replace(flags=happy.flags | {Flag.SMC_ALREADY_MET})
+        return happy.replace(flags=happy.flags | {Flag.SMC_ALREADY_MET}, answered_no=frozenset())
     if event == "expire_permit":
         return happy.replace(today=date(2026, 8, 1))
     if event in ("expire_preliminary", "expire_pasc"):

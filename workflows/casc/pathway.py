@@ -11,7 +11,7 @@ from workflows.casc import rules as r
 from workflows.casc.keys import NAME, Count, EvidenceKind, KeyDate
 from workflows.dates import add_years
 from workflows.facts import Facts
-from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, credential_issued, on_or_before
+from workflows.pathway import DeadlineSpec, PaceTarget, PathwayPlugin, TimeEvent, credential_issued, done_on
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
 from workflows.standards import StandardSet
@@ -63,12 +63,12 @@ PATHWAY = PathwayPlugin(
     deadlines=(
         DeadlineSpec("casc_enrolment_warning", "Enrol and start coaching (CTC PS1: 120 days)",
                      d.enrolment_warning_on, r.CASC_IN_WINDOW,
-                     on_or_before(KeyDate.ADMITTED_ON, d.enrolment_warning_on)),
+                     done_on(KeyDate.ADMITTED_ON)),
         DeadlineSpec("casc_enrolment_window", "Be admitted to the CASC program",
                      d.enrolment_window_closes_on, r.CASC_IN_WINDOW,
-                     on_or_before(KeyDate.ADMITTED_ON, d.enrolment_window_closes_on)),
+                     done_on(KeyDate.ADMITTED_ON)),
         DeadlineSpec("coach_assignment", "Coach assigned", d.coach_due_on, r.CASC_COACH_IN_TIME,
-                     on_or_before(KeyDate.COACH_ASSIGNED_ON, d.coach_due_on)),
+                     done_on(KeyDate.COACH_ASSIGNED_ON)),
         DeadlineSpec("pasc_expiry", "Clear your credential before your preliminary ASC expires",
                      d.pasc_expires_on, r.CASC_PASC_EXPIRED, credential_issued),
     ),

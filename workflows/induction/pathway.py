@@ -18,7 +18,7 @@ from workflows.pathway import (
     SideTrack,
     TimeEvent,
     credential_issued,
-    on_or_before,
+    done_on,
 )
 from workflows.roles import Role
 from workflows.settings import ProgramSettings
@@ -53,9 +53,9 @@ PATHWAY = PathwayPlugin(
     current_version=1,
     deadlines=(
         DeadlineSpec("mentor_assignment", "Mentor assigned", d.mentor_due_on, r.IND_MENTOR_IN_TIME,
-                     on_or_before(KeyDate.MENTOR_ASSIGNED_ON, d.mentor_due_on)),
+                     done_on(KeyDate.MENTOR_ASSIGNED_ON)),
         DeadlineSpec("ilp_goals", "ILP goals set", d.ilp_goals_due_on, r.IND_ILP_IN_TIME,
-                     on_or_before(KeyDate.ILP_GOALS_SET_ON, d.ilp_goals_due_on)),
+                     done_on(KeyDate.ILP_GOALS_SET_ON)),
         DeadlineSpec("preliminary_expiry", "Clear your credential before your preliminary expires",
                      d.preliminary_expires_on, r.IND_PRELIMINARY_EXPIRED, credential_issued),
     ),

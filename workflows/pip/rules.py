@@ -126,6 +126,7 @@ PIP_FOUND_INELIGIBLE = Rule(
     flag=Flag.SMC_ALREADY_MET, setting="pip_max_prior_emergency_permits",
     predicate=lambda f: f.flag(Flag.SMC_ALREADY_MET) or f.count(Count.PRIOR_EMERGENCY_PERMITS)
     > f.settings.pip_max_prior_emergency_permits,
+    unrecorded_unmet=False,  # either recorded fact alone makes the candidate ineligible
     message="Only a candidate who already meets subject-matter competence, or has held more "
             "than the allowed long-term emergency permits, is ineligible.")
 PIP_PERMIT_EXPIRED = reached(

@@ -35,7 +35,7 @@ from app.models import (
     SignOffTask,
     User,
 )
-from app.models.facts import CLAIMED
+from app.models.facts import CLAIMED, CONFIRMED
 from app.reads import remembered
 from workflows.registry import plugin
 from workflows.roles import Role
@@ -58,6 +58,7 @@ class Marks:
     signoffs: frozenset[tuple[str, str]]
     claimed: frozenset[str]
     self_assessments: int
+    confirmed: frozenset[str] = frozenset()  # facts an owner recorded (a yes/no fact's "no" among them)
 
 
 _NO_MARKS = Marks(frozenset(), frozenset(), 0)
@@ -92,20 +93,21 @@ def of(session: Session, enrollment: Enrollment) -> CaseFile:
 
 
 def _marks_query(ids: list[Any]) -> Any:
-    """A row (enrollment_id, what, a, b) per standing sign-off, claimed fact and self-assessment."""
+    """A row (enrollment_id, what, a, b) per standing sign-off, recorded fact (its status) and self-assessment."""
     return union_all(
         select(SignOff.enrollment_id, literal("signoff").label("what"), SignOff.key.label("a"),  # type: ignore[attr-defined]
                SignOff.role.label("b")).where(SignOff.enrollment_id.in_(ids), SignOff.withdrawn_at.is_(None)),  # type: ignore[attr-defined, union-attr]
-        select(FactRecord.enrollment_id, literal("claimed"), FactRecord.name, literal("")).where(
-            FactRecord.enrollment_id.in_(ids), FactRecord.status == CLAIMED),  # type: ignore[attr-defined]
+        select(FactRecord.enrollment_id, literal("fact"), FactRecord.name, FactRecord.status).where(
+            FactRecord.enrollment_id.in_(ids)),  # type: ignore[attr-defined]
         select(SelfAssessment.enrollment_id, literal("assessment"), literal(""), literal("")).where(
             SelfAssessment.enrollment_id.in_(ids)))  # type: ignore[attr-defined]
 
 
 def _marks(rows: Sequence[Any]) -> Marks:
     return Marks(signoffs=frozenset((r.a, r.b) for r in rows if r.what == "signoff"),
-                 claimed=frozenset(r.a for r in rows if r.what == "claimed"),
-                 self_assessments=sum(1 for r in rows if r.what == "assessment"))
+                 claimed=frozenset(r.a for r in rows if r.what == "fact" and r.b == CLAIMED),
+                 self_assessments=sum(1 for r in rows if r.what == "assessment"),
+                 confirmed=frozenset(r.a for r in rows if r.what == "fact" and r.b == CONFIRMED))
 
 
 def early_completion(pathway: str, moves: Sequence[Any]) -> bool:

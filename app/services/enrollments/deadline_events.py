@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from app import outbox
-from app.models import Enrollment, Organisation, Program, User, utcnow
+from app.models import AuditEvent, Enrollment, Organisation, Program, User, utcnow
 from app.services import Blocked, Conflict
 from app.services.enrollments import records
 from app.services.enrollments.facts import build_facts, program_settings
@@ -165,3 +165,40 @@ def recipients(session: Session, enrollment: Enrollment) -> list[User]:
     for director in program_directors(session, enrollment):
         people.setdefault(director.id, director)  # type: ignore[arg-type]
     return list(people.values())
+
+
+REOPENED = "enrollment.reopened"
+
+
+def reopen_if_lifted(session: Session, enrollment: Enrollment, actor: User, reason: str | None,
+                     now: datetime | None = None) -> str | None:
+    """Reopen an enrolment the daily sweep closed, when what was just recorded lifts the reason it
+    closed (the director's exception to the window, a corrected date): back to the state the sweep
+    took it from, audited with the actor and reason. Returns the state it is back in, or None (no
+    commit; the caller records the fact in the same transaction)."""
+    now = now or utcnow()
+    closing = session.exec(select(AuditEvent).where(
+        AuditEvent.enrollment_id == enrollment.id, AuditEvent.action == "enrollment.transition")
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())).first()  # type: ignore[attr-defined, union-attr]
+    event = (closing.details or {}).get("deadline_passed") if closing is not None else None
+    if closing is None or event not in event_names() or closing.to_state != enrollment.state or not closing.from_state:
+        return None
+    session.flush()  # the fact just recorded is in the facts read now
+    facts = build_facts(session, enrollment, now)
+    rules = definition(enrollment.pathway, enrollment.pathway_version).events[event].rules
+    if all(rule.check(facts) for rule in rules):
+        return None  # the date still closes it
+    label = next(e.name for e in definition(enrollment.pathway, enrollment.pathway_version).machine.events
+                 if e.id == event)
+    closed, enrollment.state = enrollment.state, closing.from_state
+    enrollment.state_changed_at = now
+    session.add(enrollment)
+    audit = AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action=REOPENED, event=event,
+                       from_state=closed, to_state=closing.from_state, occurred_at=now,
+                       reason=(reason or "").strip() or f"{label}: what was recorded lifts it.",
+                       details={"pathway_version": enrollment.pathway_version, "reopens": closing.id})
+    session.add(audit)
+    session.flush()
+    # The candidate hears their enrolment is open again at that step (the closing news is then stale).
+    outbox.add(session, "email.step_advanced", f"reopened-{audit.id}", audit_event_id=audit.id)
+    return closing.from_state

@@ -21,6 +21,8 @@ from workflows.settings import ProgramSettings
 _DATE_COLUMNS = tuple(KeyDate(name) for name in records.DATE_FIELDS)
 # Declared numbers kept on the enrolment.
 _COUNT_COLUMNS = {Count(name): name for name in records.NUMBER_FIELDS}
+# Yes/no facts people record.
+_FLAG_NAMES = frozenset(flag.value for flag in Flag)
 # The day a supporter joined the team, as the key date a pathway's rules read (a mentor's, a coach's).
 _ASSIGNED_ON = {role: KeyDate(key) for p in plugins() for role, key in p.assigned_on.items()}
 
@@ -71,9 +73,12 @@ def snapshot(file: case_file.Filed, now: datetime | None) -> Facts:
     for count, column in _COUNT_COLUMNS.items():
         if (declared := records.value_of(enrollment, column)) is not None:
             counts[count] = declared
+    flags = frozenset(Flag(flag) for flag in enrollment.flags)
+    # A yes/no fact its owner recorded as "no" is an answer; one nobody recorded is not.
+    answered_no = frozenset(Flag(name) for name in marks.confirmed if name in _FLAG_NAMES) - flags
     return Facts(pathway=enrollment.pathway, today=today, settings=settings, dates=dates,  # type: ignore[arg-type]
                  evidence=evidence, signoffs=marks.signoffs, counts=counts,  # type: ignore[arg-type]
-                 flags=frozenset(Flag(flag) for flag in enrollment.flags), claimed=marks.claimed)
+                 flags=flags, claimed=marks.claimed, answered_no=answered_no)
 
 
 def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSettings,  # type: ignore[no-untyped-def]

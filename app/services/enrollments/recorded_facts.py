@@ -64,7 +64,8 @@ def lines(session: Session, enrollment: Enrollment, viewer: User) -> list[FactLi
     found = []
     for spec in specs_for(enrollment.pathway):
         value, row = value_of(enrollment, spec), provenance.get(spec.name)
-        empty = value is None or value is False
+        # A yes/no fact its owner recorded as "no" is recorded; one nobody answered is missing.
+        empty = value is None or (value is False and row is None)
         status = row.status if row is not None and not empty else (MISSING if empty else RECORDED)
         found.append(FactLine(spec, value, status, people.get(row.recorded_by_id) if row else None,
                               row.recorded_at if row else None,
@@ -107,7 +108,12 @@ def record(session: Session, enrollment_id: int, actor: User, name: str, raw: st
                            **{spec.name: value})
         except records.EnrollmentError as error:
             raise PathwayError(str(error)) from None
-    return _keep(session, enrollment, actor, spec, CONFIRMED if owner else CLAIMED, reason, existing)
+    row = _keep(session, enrollment, actor, spec, CONFIRMED if owner else CLAIMED, reason, existing)
+    if owner:
+        # An exception (or a corrected date) that lifts the reason the daily sweep closed the enrolment reopens it.
+        from app.services.enrollments.deadline_events import reopen_if_lifted
+        reopen_if_lifted(session, enrollment, actor, reason)
+    return row
 
 
 def confirm(session: Session, enrollment_id: int, actor: User, name: str) -> FactRecord:

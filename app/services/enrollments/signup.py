@@ -17,10 +17,12 @@ from sqlmodel import Session, select
 
 from app.models import AuditEvent, Enrollment, Organisation, Program, User
 from app.services import Conflict, PathwayError
-from app.services.enrollments import pathways, recorded_facts
+from app.services.enrollments import pathways, recorded_facts, words
 from app.services.enrollments import records as enrollments
+from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import is_final
 from app.services.team import director_notices
+from workflows.deadlines import already_closing
 from workflows.registry import plugins
 
 # The key dates a candidate can tell us when starting, per pathway, with the words they know.
@@ -105,6 +107,18 @@ def start_enrolment(session: Session, candidate: User, program_id: int, pathway:
                                                        AuditEvent.action == "enrollment.created")).one()
     director_notices.tell_directors(session, enrollment, created, actor_id=candidate.id)
     return enrollment
+
+
+def late_warnings(session: Session, enrollment: Enrollment) -> list[str]:
+    """What the dates just entered already mean: each date past that closes the enrolment (a window
+    closed, a credential expired), in words with its rule and source. The dates the candidate typed
+    count here as typed (they wait for confirmation before any rule counts them)."""
+    facts = build_facts(session, enrollment).replace(claimed=frozenset())
+    return [f"{closing.meaning} The date was {words.day_in_words(closing.due)} "
+            f"({words.source_words(closing.rule.source)}). Unless a date you entered is wrong (correct it on "
+            "Dates and facts) or your program director records an exception, the daily check closes this "
+            "enrolment."
+            for closing in already_closing(facts, enrollment.pathway_version)]
 
 
 def _plausible(what: str, value: date, earliest: date, latest: date) -> None:

@@ -5,21 +5,17 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+from app.zones import MONTHS, current_zone, day_in_words, local_day, local_time, use_zone
+
+__all__ = ["MONTHS", "current_zone", "day_in_words", "local_day", "local_time", "short_day", "use_zone"]
+
 # Past about two months a day count reads as noise ("1426 days left"): say months, then years.
 DAYS_BEFORE_MONTHS = 60
 
 
-def day_in_words(day: date | datetime | None) -> str:
-    """A date as people write it: "2 March 2027"."""
-    if day is None:
-        return ""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 def short_day(day: date | datetime | None) -> str:
-    """A date in a list: "2 Mar" (the year only when it is not `this_year`)."""
+    """A date in a list: "2 Mar" (a moment, on the organisation's calendar)."""
+    day = local_day(day)
     if day is None:
         return ""
     return f"{day.day} {MONTHS[day.month - 1][:3]}"

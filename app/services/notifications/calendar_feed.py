@@ -139,8 +139,10 @@ def render(session: Session, enrollment: Enrollment, viewer: User, now: datetime
              "X-WR-CALNAME:" + escape_text(f"Credential Tracker: {name}"),
              "REFRESH-INTERVAL;VALUE=DURATION:PT12H", "X-PUBLISHED-TTL:PT12H"]
     prefix = f"enrollment-{enrollment.id}"
-    for deadline in deadlines(facts, enrollment.pathway_version):
-        summary = ("Done: " if deadline.met else "Due: ") + deadline.label
+    for deadline in deadlines(facts, enrollment.pathway_version, enrollment.state):
+        # Only an unmet deadline is due; one the director carried the enrolment past, or on a closed
+        # enrolment, is no longer due (never "Due:" on a day long gone).
+        summary = ("Done: " if deadline.done else "No longer due: " if deadline.met else "Due: ") + deadline.label
         lines += _all_day(f"{prefix}-deadline-{deadline.key}@{host}", deadline.due, summary,
                           f"{program.name if program else ''}. Set by: {deadline.source}", stamp)
     roles = policy.roles_on(session, viewer, enrollment)

@@ -103,7 +103,7 @@ def overview(session: Session, program: Program, now: datetime | None = None) ->
                                .order_by(Membership.created_at)).all()
         facts = build_facts(session, enrollment, now)
         keys = {_RULE_DEADLINE[r] for r in ASSIGNABLE[enrollment.pathway] if r in _RULE_DEADLINE}
-        rule = next((d for d in deadlines(facts, enrollment.pathway_version) if d.key in keys and not d.met), None)
+        rule = next((d for d in deadlines(facts, enrollment.pathway_version, enrollment.state) if d.key in keys and not d.met), None)
         result.append(Assignment(enrollment, candidate, list(current), rule, facts.today))
     return _with_proposals(session, program, result)
 

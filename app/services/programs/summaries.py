@@ -136,7 +136,7 @@ def compute(session: Session, enrollments: Sequence[Enrollment],
         facts = facts_of[e.id]  # type: ignore[index]
         state = states_by_value(e.pathway, e.pathway_version).get(e.state)
         final = bool(state and state.final)
-        dated = deadlines(facts, e.pathway_version)
+        dated = deadlines(facts, e.pathway_version, e.state)
         plans = [] if final else pacing.plans(e, facts)
         unmet = [d.due for d in dated if not d.met]
         summaries.append({

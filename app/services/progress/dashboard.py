@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app import policy
 from app.models import AuditEvent, Enrollment, Evidence, Membership, Program, User
-from app.services.enrollments import case_file
+from app.services.enrollments import case_file, words
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.facts import build_facts
 from app.services.signoffs import queueing
@@ -84,13 +84,15 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
     """Assemble the enrolment page for `viewer`."""
     facts = build_facts(session, enrollment, now)
     file = case_file.of(session, enrollment)
+    # Every date on the enrolment's pages is on its organisation's calendar, like its deadlines.
+    words.use_zone(file.organisation.timezone if file.organisation else None)
     candidate = session.get(User, enrollment.candidate_id)
     roles = policy.roles_on(session, viewer, enrollment)
     version = enrollment.pathway_version
     states = engine.states(enrollment.pathway, version)
     current = next(s for s in states if s.value == enrollment.state)
     labels = {s.value: s.label for s in states}
-    dated = deadlines(facts, version)
+    dated = deadlines(facts, version, enrollment.state)
     due_by_rule = {d.rule_key: d.due for d in dated if not d.met}
 
     steps = []

@@ -19,9 +19,10 @@ from app import policy
 from app.models import Enrollment, Evidence, Membership, SignOffTask, User
 from app.services.enrollments import case_file
 from app.services.enrollments.fact_registry import BY_NAME
-from app.services.enrollments.words import count_unit, figure
+from app.services.enrollments.words import count_unit, figure, local_day
 from app.services.evidence.plans import EVIDENCE_KIND
 from app.services.evidence.plans import kinds as plan_kinds
+from app.services.progress import late
 from app.services.progress.dashboard import Dashboard, StepOption
 from app.services.signoffs import queueing
 from workflows import engine
@@ -74,6 +75,7 @@ class NextStep:
     action: str
     target: str = ""
     due: date | None = None
+    source: str = ""  # the rule's source, in words, behind a late or blocked step
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Waiting:
     names: tuple[str, ...]
     since: date | None
     due: date | None
+    source: str = ""  # the rule's source, in words
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class Home:
     signoff_titles: dict[tuple[str, str], str]  # (sign-off key, role) -> what it is, in words
     button_words: dict[str, str]  # event -> its button's words for this viewer
     at_rest: str  # what to say when no step can be taken from here
+    deadline_rules: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (its rule, source)
+    overdue: list[late.Overdue] = field(default_factory=list)  # deadlines passed: what is late and why
 
 
 def build(session: Session, board: Dashboard, viewer: User) -> Home:
@@ -133,7 +138,7 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
                                  f"it takes you to “{step.target_label}”.", "step", step.event))
         elif step.enabled:
             waiting.append(Waiting(f"Take the step “{step.label}”: everything it needs is in place.",
-                                   step.asked_by, _names(people, _labels(step.asked_by)), _day(since_here), None))
+                                   step.asked_by, _names(people, _labels(step.asked_by)), local_day(since_here), None))
         for item in step.missing:
             sorter.line(item.rule, item.reason, item.due)
     if is_candidate and not mine and enrollment.state in plugin(enrollment.pathway).logging_states:
@@ -150,7 +155,7 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
                 step_count=len(shape.spine), map=shape, reached=reached, taken=taken,
                 eco=_side_track_group(enrollment, board, taken), signoff_titles=_signoff_titles(board),
                 button_words={step.event: _button_words(step, is_candidate) for step in board.steps},
-                at_rest=_at_rest(shape, enrollment.state))
+                at_rest=_at_rest(shape, enrollment.state), **late.deadline_rules(board))
 
 
 def _at_rest(shape: PathwayMap, state: str) -> str:
@@ -207,9 +212,12 @@ class _Sorter:
     waiting: list[Waiting] = field(default_factory=list)
 
     def line(self, rule: Rule | None, reason: str, due: date | None) -> None:
-        """Sort one line by what its rule reads: a document, a sign-off, a fact, a total."""
+        """Sort one line by what its rule reads (a document, a sign-off, a fact, a total), citing its source."""
+        late.cited(rule, self.mine, self.waiting, lambda: self._sort(rule, reason, due))
+
+    def _sort(self, rule: Rule | None, reason: str, due: date | None) -> None:
         if rule is None:
-            self.waiting.append(Waiting(reason, "", (), _day(self.since_here), due))
+            self.waiting.append(Waiting(reason, "", (), local_day(self.since_here), due))
         elif rule.evidence_kind is not None:
             self._document(rule, reason, due)
         elif rule.signoff is not None:
@@ -223,7 +231,7 @@ class _Sorter:
         if who is Role.CANDIDATE:
             named = (self.board.candidate.name,)
         self.waiting.append(Waiting(what, who.label, named if named is not None else _names(self.people, [who.label]),
-                                    _day(since or self.since_here), by))
+                                    local_day(since or self.since_here), by))
 
     def _document(self, rule: Rule, reason: str, due: date | None) -> None:
         kind, clears, status = rule.evidence_kind, rule.clears, rule.status(self.board.facts)
@@ -378,10 +386,6 @@ def _plan_for(pathway: str, kind: EvidenceKind) -> str | None:
 def _button_words(step: StepOption, is_candidate: bool) -> str:
     words = CANDIDATE_WORDS if is_candidate else STAFF_WORDS
     return words.get(step.event, step.label)
-
-
-def _day(moment: datetime | date | None) -> date | None:
-    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def _unique(steps: list[NextStep]) -> list[NextStep]:

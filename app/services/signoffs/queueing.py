@@ -76,7 +76,7 @@ def _what(enrollment: Enrollment, key: str, role: str, event: str, facts: Facts)
 def _priority(enrollment: Enrollment, facts: Facts) -> int:
     """High when one of the candidate's deadlines is within 30 days or already passed."""
     return int(any(not d.met and days_left(d, facts.today) <= 30
-                   for d in deadlines(facts, enrollment.pathway_version)))
+                   for d in deadlines(facts, enrollment.pathway_version, enrollment.state)))
 
 
 def open_task(session: Session, enrollment_id: int, key: str, role: str) -> SignOffTask | None:

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlmodel import Session
 
 from app import clock, policy
 from app.models import LogKind, User
+from app.services.enrollments import words
 from app.services.signoffs import waiting_on
 from workflows.facts import EvidenceKind, signoff_label
 from workflows.roles import Role
@@ -161,8 +162,8 @@ def _day(value: date | datetime, offset: timedelta) -> date:
 
 
 def _zone() -> timedelta:
-    """The service's time zone's offset from UTC today."""
-    zone = ZoneInfo((current_app.config.get("TIMEZONE") if has_app_context() else None) or clock.DEFAULT_TIMEZONE)
+    """The organisation's time zone's offset from UTC today (the viewer's, else the service's)."""
+    zone = ZoneInfo(words.current_zone() if has_app_context() else clock.DEFAULT_TIMEZONE)
     return clock.now().astimezone(zone).utcoffset() or timedelta(0)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import outbox, policy
+from app import outbox, policy, zones
 from app.models import AuditEvent, Enrollment, Invitation, Membership, OutboxMessage, StaffInvitation, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.team import accounts, director_notices
@@ -141,7 +141,7 @@ def invite(session: Session, enrollment: Enrollment, inviter: User, email: str, 
     for open_invitation in _open_invitations(session, enrollment, email, now):
         if open_invitation.role == role_.value:
             raise AlreadyPending(f"{email} already has an invitation to join as {role_.label.lower()}, "
-                                 f"open until {open_invitation.expires_at:%B} {open_invitation.expires_at.day}. "
+                                 f"open until {zones.day_in_words(open_invitation.expires_at)}. "
                                  "You can re-send it instead.", open_invitation)
 
     slot = Invitation.open_key_for(enrollment.id, email, role_.value)  # type: ignore[arg-type]
@@ -245,8 +245,8 @@ def check_open(invitation: Invitation | StaffInvitation, now: datetime | None = 
     if invitation.accepted_at is not None:
         raise InvitationGone(f"This invitation has already been used. {used}")
     if invitation.expires_at <= now:
-        raise InvitationGone(f"This invitation expired on {invitation.expires_at:%B} {invitation.expires_at.day}, "
-                             f"{invitation.expires_at.year}. Ask the person who invited you to re-send it.")
+        raise InvitationGone(f"This invitation expired on {zones.day_in_words(invitation.expires_at)}. "
+                             "Ask the person who invited you to re-send it.")
 
 
 def accepted_by(session: Session, invitation: Invitation, user: User) -> Membership | None:

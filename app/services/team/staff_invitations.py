@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import outbox, policy
+from app import outbox, policy, zones
 from app.models import AuditEvent, Membership, Organisation, PoolMember, Program, StaffInvitation, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.team import invitations as team_invitations
@@ -80,7 +80,7 @@ def invite(session: Session, actor: User, organisation: Organisation, email: str
     for old in session.exec(select(StaffInvitation).where(StaffInvitation.open_key == slot)).all():
         if is_pending(old, now):
             raise Conflict(f"{email} already has an invitation to this role, open until "
-                           f"{old.expires_at:%B} {old.expires_at.day}. Withdraw it to send a new one.")
+                           f"{zones.day_in_words(old.expires_at)}. Withdraw it to send a new one.")
         old.open_key = None  # expired: it gives up its slot
         session.add(old)
     session.flush()

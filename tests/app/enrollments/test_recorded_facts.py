@@ -8,6 +8,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, FactRecord, Membership
+from app.services.enrollments import recorded_facts
 from app.services.enrollments.fact_registry import BY_NAME, DERIVED, FACTS, specs_for
 from app.services.enrollments.facts import build_facts
 from app.services.evidence import documents, filing
@@ -209,3 +210,26 @@ def test_a_proposed_mentor_counts_as_assigned_on_the_day_the_program_confirms(ap
         facts = build_facts(session, driver.refresh())
     assert facts.date_of(KeyDate.MENTOR_ASSIGNED_ON) == facts.today
     assert induction_rules.IND_MENTOR_IN_TIME.is_late(facts)
+
+
+def test_a_fact_nobody_recorded_meets_no_rule_until_its_owner_records_it(app: Flask, session: Session) -> None:
+    """PIP eligibility is not "Done" on "0 long-term emergency permits" nobody recorded, nor on a
+    subject-matter competence nobody answered: each says who records it; once recorded, it counts."""
+    driver = PathwayDriver(app, session, "pip")
+    permits, smc = pip_rules.PIP_PRIOR_PERMITS_WITHIN_LIMIT, pip_rules.PIP_SMC_NOT_ALREADY_MET
+    facts = driver.facts()
+    for rule in (permits, smc):
+        assert not rule.check(facts) and rule.status(facts) is RuleStatus.NOT_RECORDED
+    assert "not recorded yet; your credential analyst or district HR records it" in permits.explain(facts)
+    client, page = _fact_page(app, driver, Role.CREDENTIAL_ANALYST)
+    text = client.get(page).get_data(as_text=True)
+    assert "Subject-matter competence already met" in text and "Not recorded" in text
+
+    assert record(app, driver, Role.CREDENTIAL_ANALYST, "prior_emergency_permits", "0").status_code == 302
+    assert record(app, driver, Role.CREDENTIAL_ANALYST, "smc_already_met", "no").status_code == 302
+    facts = driver.facts()
+    assert permits.check(facts) and smc.check(facts)
+    assert Flag.SMC_ALREADY_MET in facts.answered_no and Flag.SMC_ALREADY_MET not in facts.flags
+    line = next(line for line in recorded_facts.lines(session, driver.refresh(), driver.person(Role.CREDENTIAL_ANALYST))
+                if line.spec.name == "smc_already_met")
+    assert line.status == "confirmed" and line.value is False

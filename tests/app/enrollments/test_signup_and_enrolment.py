@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Enrollment, NotificationPreference, Program, User
+from app.services.enrollments import words
 from app.services.notifications import emails as notifications
 from tests.app import notify_factories as f
 from tests.conftest import csrf_token, make_user, signed_in
@@ -281,3 +282,29 @@ def test_a_bad_or_forged_settings_post_changes_nothing(app: Flask, session: Sess
     assert client.post("/auth/notifications", data={"delivery": "hourly", "csrf_token": token}).status_code == 400
     assert client.post("/auth/notifications", data={"delivery": "daily"}).status_code == 400
     assert not notifications.prefers_digest(session, user.id)  # type: ignore[arg-type]
+
+
+def test_the_wizard_warns_when_the_dates_entered_are_already_past_a_closing_deadline(app: Flask, session: Session) -> None:
+    """A CASC position started 13 months ago: the wizard enrols, and says in words that the window
+    closed, when, under which rule, and what can still be done."""
+    program = f.program(session, "casc")
+    session.commit()
+    client = new_user_signed_in(app, session)
+    started = TODAY - timedelta(days=400)
+    response = client.post("/enrol", data=wizard_form(client, "casc", program, enrolled_on=TODAY.isoformat(),
+                                                      admin_position_started_on=started.isoformat()))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The window to be admitted to the CASC program after starting the administrative position closed" in page
+    with app.app_context():
+        assert f"The date was {words.day_in_words(started + timedelta(days=365))}" in page
+    assert "program director records an exception" in page and "flash-warning" in page
+
+
+def test_the_wizard_says_nothing_of_a_window_still_open(app: Flask, session: Session) -> None:
+    program = f.program(session, "casc")
+    session.commit()
+    client = new_user_signed_in(app, session)
+    response = client.post("/enrol", data=wizard_form(client, "casc", program, enrolled_on=TODAY.isoformat(),
+                                                      admin_position_started_on=(TODAY - timedelta(days=30)).isoformat()))
+    assert "flash-warning" not in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from app import clock, create_app
 from app.models import AuditEvent, Enrollment, Membership, OutboxMessage, SignOffTask
 from app.services import Blocked
-from app.services.enrollments import deadline_events
+from app.services.enrollments import deadline_events, recorded_facts
 from app.services.notifications.reminders import daily_sweep
 from app.services.signoffs.queueing import ask_for_step
 from tests import today as suite_clock
@@ -174,6 +174,54 @@ def test_an_extended_casc_window_neither_closes_admission_nor_fires(app: Flask, 
     assert not any("window closed" in reason for reason in blocked.reasons)
     assert "fired.miss_enrolment_window" not in sweep(app, session)
     assert reload(session, enrollment).state == "admin_employed"
+
+
+def test_the_directors_exception_reopens_an_enrolment_the_sweep_closed_for_the_window(app: Flask, session: Session) -> None:
+    """A late CASC enrolment the first sweep closed: the director's exception to the window (with its
+    reason) puts it back where the sweep took it from, audited, and says so; the sweep leaves it open."""
+    enrollment, _ = casc_admin_employed(app, session, today(app) - timedelta(days=WINDOW + 30))
+    director = make_user(session, "director-reopens@example.org", "Dee Rector")
+    f.role(session, director, Role.PROGRAM_DIRECTOR.value, program_id=enrollment.program_id)
+    assert sweep(app, session)["fired.miss_enrolment_window"] == 1
+    assert reload(session, enrollment).state == "enrolment_window_missed"
+
+    client = Auth(app.test_client())
+    assert client.sign_in(director.email).status_code == 302
+    page = f"/enrollments/{enrollment.id}/facts"
+    response = client.client.post(f"{page}/{Flag.ENROLMENT_WINDOW_EXTENSION.value}", follow_redirects=True, data={
+        "csrf_token": csrf_token(client.client, page), "value": "yes", "reason": "Hired mid-year; the board approved it."})
+    assert response.status_code == 200
+    assert "The enrolment is open again" in response.get_data(as_text=True)
+    assert reload(session, enrollment).state == "admin_employed"
+    reopened = session.exec(select(AuditEvent).where(AuditEvent.enrollment_id == enrollment.id,
+                                                     AuditEvent.action == deadline_events.REOPENED)).one()
+    assert (reopened.actor_id, reopened.from_state, reopened.to_state) == (
+        director.id, "enrolment_window_missed", "admin_employed")
+    assert reopened.reason == "Hired mid-year; the board approved it."
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"reopened-{reopened.id}")).one()
+    assert "fired.miss_enrolment_window" not in sweep(app, session)
+    assert reload(session, enrollment).state == "admin_employed"
+
+
+def test_a_corrected_expiry_date_reopens_what_the_sweep_closed_on_the_wrong_one(app: Flask, session: Session) -> None:
+    """The analyst finds the permit's real expiry is later: recording it puts the enrolment back where
+    the sweep took it from, audited; a correction that still leaves it expired changes nothing."""
+    expires_on = today(app)
+    enrollment, *_ = pip_plan_established(app, session, expires_on)
+    analyst = f.person(session, "Al Analyst")
+    f.role(session, analyst, Role.CREDENTIAL_ANALYST.value, program_id=enrollment.program_id)
+    assert sweep(app, session)["fired.expire_permit"] == 1
+    with app.app_context():
+        recorded_facts.record(session, enrollment.id, analyst, "permit_expires_on",  # type: ignore[arg-type]
+                              (expires_on - timedelta(days=1)).isoformat())
+        session.commit()
+        assert reload(session, enrollment).state == "pip_expired_not_ready"
+        recorded_facts.record(session, enrollment.id, analyst, "permit_expires_on",  # type: ignore[arg-type]
+                              (expires_on + timedelta(days=60)).isoformat(), "The CTC extended it to match the program.")
+        session.commit()
+    assert reload(session, enrollment).state == "plan_established"
+    [reopened] = session.exec(select(AuditEvent).where(AuditEvent.action == deadline_events.REOPENED)).all()
+    assert (reopened.actor_id, reopened.to_state) == (analyst.id, "plan_established")
 
 
 def test_induction_steps_end_with_the_preliminary_credential_and_the_sweep_records_the_expiry(

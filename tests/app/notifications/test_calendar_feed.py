@@ -159,3 +159,24 @@ def test_another_candidate_cannot_make_or_stop_a_feed_on_the_enrolment(app: Flas
         assert b"/calendar/" not in response.data
     assert client.get(export_page(pip)).status_code == 404
     assert session.exec(select(CalendarFeed)).all() == []
+
+
+def test_a_deadline_dealt_with_is_not_listed_as_due(app: Flask, session: Session) -> None:
+    """No mentor 40 days in, until the director carried the enrolment on past it with a reason:
+    the feed no longer lists "Due: Mentor assigned"; once a mentor joins, it is done."""
+    driver = PathwayDriver(app, session, "induction", enrolled_days_ago=40)
+    enrollment = driver.refresh()
+
+    def summary() -> str:
+        with app.test_request_context():
+            ics = calendar_feed.render(session, driver.refresh(), driver.candidate)
+        return next(line for line in unfold(ics) if line.startswith("SUMMARY:") and "Mentor assigned" in line)
+
+    assert summary() == "SUMMARY:Due: Mentor assigned"
+    enrollment.flags = ["mentor_late_accepted"]
+    session.add(enrollment)
+    session.commit()
+    assert summary() == "SUMMARY:No longer due: Mentor assigned"
+    driver.walker().assign(Role.MENTOR)
+    session.commit()
+    assert summary() == "SUMMARY:Done: Mentor assigned"

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app import outbox
 from app.jobs.outbox import run_message
-from app.models import LogEntry, OutboxMessage, utcnow
+from app.models import EnrollmentSummary, LogEntry, OutboxMessage, utcnow
 from app.services.notifications import reminders as notifications
 from tests.app import notify_factories as f
 from tests.app.mail_server import html_part, text_part
@@ -187,3 +187,29 @@ def test_an_overdue_sign_off_task_is_marked_and_escalated_to_the_director_once(a
     assert task.escalated_at is not None
     director_mail = subjects(app, people[Role.PROGRAM_DIRECTOR].email)
     assert director_mail.count(f"Sign-off overdue for {people[Role.CANDIDATE].name}: Admitted sign-off (program director)") == 1
+
+
+def test_a_casc_candidate_admitted_after_day_120_is_never_chased_for_the_120_day_mark(app: Flask, session: Session) -> None:
+    """Admitted on day 130 of the position, inside the 12-month window: "Enrol and start coaching
+    (CTC PS1: 120 days)" was met the day they enrolled; no escalation, nothing overdue in the summary."""
+    director = f.person(session, "Dee Rector")
+    prog = f.program(session, "casc")
+    f.role(session, director, "program_director", program_id=prog.id)
+    enrollment = f.enrolment(app, session, f.person(session, "Cam Late"), prog, TODAY,
+                             admin_position_started_on=TODAY - timedelta(days=130))
+    sweep(app, session)
+    assert not [s for s in subjects(app) if "Enrol and start coaching" in s]
+    row = session.exec(select(EnrollmentSummary).where(EnrollmentSummary.enrollment_id == enrollment.id)).one()
+    warning = next(d for d in row.deadlines if d["key"] == "casc_enrolment_warning")
+    assert warning["met"] and warning["due"] < TODAY.isoformat()
+
+
+def test_a_deadline_the_director_carried_the_enrolment_past_is_not_escalated(app: Flask, session: Session) -> None:
+    """No mentor 31 days in, but the director let the enrolment carry on with a reason: dealt with."""
+    director = f.person(session, "Dee Rector")
+    prog = f.program(session, "induction")
+    f.role(session, director, "program_director", program_id=prog.id)
+    f.enrolment(app, session, f.person(session, "Ana Ruiz"), prog, TODAY - timedelta(days=31),
+                flags=["mentor_late_accepted"])
+    sweep(app, session)
+    assert [s for s in subjects(app, director.email) if s.startswith("Overdue")] == []

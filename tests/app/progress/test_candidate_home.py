@@ -16,6 +16,7 @@ from app.services.progress import dashboard, home
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
 from workflows.pathway_map import pathway_map
+from workflows.registry import definition
 from workflows.roles import Role
 
 
@@ -149,3 +150,17 @@ def test_a_pathway_with_no_step_left_says_how_it_ended_not_that_it_is_complete()
     assert "is complete" in _at_rest(shape, "intern_credential_issued")
     assert _at_rest(shape, "pip_expired_not_ready").startswith("This pathway has ended (PIP expired")
     assert "other people's hands" in _at_rest(shape, "intern_recommended")
+
+
+def test_the_candidate_sees_the_rule_and_source_behind_a_late_mentor(app: Flask, session: Session) -> None:
+    """Day 40 without a mentor: the candidate's home names the 30-day rule and its source, as the
+    director's page does, and every line waiting on someone says which rule it answers to."""
+    driver = PathwayDriver(app, session, "induction", enrolled_days_ago=40)
+    body = signed_in(app, driver.candidate.email).get(f"/enrollments/{driver.enrollment.id}").get_data(as_text=True)
+    headline = section(body, "headline home-headline overdue")
+    assert "Mentor assigned" in headline and "overdue" in headline
+    assert "A mentor must be assigned by" in headline
+    source = words.source_words(definition("induction", 1).rules["induction.mentor_within_days"].source)
+    assert f"Source: {source}" in headline
+    waiting = section(body, "waiting")
+    assert not waiting or "Source: " in waiting
