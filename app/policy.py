@@ -354,6 +354,12 @@ def can_sit_on_panel(user: User, enrollment: Enrollment, roles: frozenset[Role])
     return enrollment.candidate_id != user.id and bool(roles & {Role.PANEL_MEMBER, Role.COACH})
 
 
+def can_read_panel_outcome(roles: frozenset[Role]) -> bool:
+    """A panel's "not yet" and its reasons: the candidate (the form promises they read them), their coach,
+    the program's director and its panel; never their employer's evaluators."""
+    return bool(roles & {Role.CANDIDATE, Role.COACH, Role.PROGRAM_DIRECTOR, Role.PANEL_MEMBER})
+
+
 def counts_toward_quorum(roles: frozenset[Role]) -> bool:
     """The candidate's coach sits with them at the exit interview but is no judge of mastery."""
     return Role.COACH not in roles and Role.PANEL_MEMBER in roles

@@ -21,9 +21,10 @@ from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
 from app.services.progress import dashboard as dashboard_service
 from app.services.progress import home
-from app.services.signoffs import queueing
+from app.services.signoffs import panels, queueing
 from workflows.facts import EvidenceKind
 from workflows.pathway_map import pathway_map
+from workflows.registry import plugin
 
 
 def _enrollment(enrollment_id: int) -> Enrollment:
@@ -46,7 +47,10 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
                  and policy.can_verify_evidence(board.roles, kind, clears.get(kind))}
     # A confidential plan filed as a PDF (the ILP) is not even listed to those who may not read it.
     readable = {kind for kind in board.evidence if policy.can_read_evidence(board.roles, kind)}
+    panel = (panels.not_yet(get_session(), enrollment)
+             if plugin(enrollment.pathway).panel_state and policy.can_read_panel_outcome(board.roles) else None)
     return render_template(template, board=board, home=mine, drawing=drawing, problems=problems or [], decidable=decidable,
+                           panel=panel,
                            readable=readable,
                            problem_title=problem_title, kinds=dashboard_service.uploadable_kinds(board),
                            can_upload=policy.can_upload_evidence(board.roles),

@@ -17,6 +17,7 @@ from app.services.enrollments import pathways
 from app.services.notifications import emails
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
+from app.services.signoffs import panels
 from app.services.team import staff
 from app.services.team.director_notices import PROGRAM_NOTICE, program_directors
 from app.urls import external_url
@@ -61,9 +62,25 @@ def _proposal(session: Session, audit: AuditEvent, enrollment: Enrollment, progr
                  recipient_id=director.id, digestible=True, summary=subject, link=link)
 
 
+def _panel_not_yet(session: Session, audit: AuditEvent, enrollment: Enrollment, program: Program,
+                   candidate: User, director: User) -> Email | None:
+    """The exit-interview panel did not see mastery yet: its reasons, and the next panel to convene."""
+    outcome = panels.not_yet(session, enrollment)
+    if (audit.details or {}).get("outcome") != "not_yet" or outcome is None or outcome.next_convened:
+        return None  # decided otherwise since, or the next panel is already convened
+    subject = f"Exit interview: not yet for {candidate.name} in {program.name}"
+    link = emails.enrollment_link(enrollment.id)  # type: ignore[arg-type]
+    return Email(director.email, subject, "program_notice",
+                 {"user": director, "kind": "panel", "candidate_name": candidate.name, "program_name": program.name,
+                  "reasons": outcome.reasons, "link": link,
+                  "panel_link": external_url("inbox.panel_setup", enrollment_id=enrollment.id)},
+                 recipient_id=director.id, summary=subject, link=link)
+
+
 _NOTICES: dict[str, Callable[[Session, AuditEvent, Enrollment, Program, User, User], Email | None]] = {
     "enrollment.created": _new_enrolment,
     "role.proposed": _proposal,
+    "panel.decided": _panel_not_yet,
 }
 
 

@@ -13,6 +13,7 @@ from app.services.enrollments.words import local_day
 from app.services.notifications import emails
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
+from app.services.signoffs import panels
 from app.services.signoffs.queueing import title
 from app.urls import external_url
 from workflows.roles import Role
@@ -103,5 +104,9 @@ def send_panel_decided(session: Session, panel_id: int) -> Email | None:
     candidate = _active(session, enrollment.candidate_id) if enrollment else None
     if panel is None or panel.outcome != "not_yet" or candidate is None:
         return None
-    return emails.task_decided_email(candidate, "Exit interview", "the exit-interview panel", "not yet",
-                                emails.enrollment_link(enrollment.id))  # type: ignore[union-attr, arg-type]
+    outcome = panels.not_yet(session, enrollment)  # type: ignore[arg-type]
+    link = emails.enrollment_link(enrollment.id)  # type: ignore[union-attr, arg-type]
+    subject = "Your exit interview: not yet"
+    return Email(candidate.email, subject, "panel_not_yet",
+                 {"user": candidate, "reasons": outcome.reasons if outcome else [], "link": link},
+                 recipient_id=candidate.id, summary=subject, link=link)

@@ -22,6 +22,7 @@ from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.facts import build_facts
 from app.services.enrollments.pathways import fire_ready, load_for_update
+from app.services.team.director_notices import tell_directors
 from app.services.team.members import holders
 from workflows.facts import Flag
 from workflows.registry import plugin, plugins
@@ -197,8 +198,9 @@ def vote(session: Session, panel_id: int, user: User, scores: dict[str, int], ma
 def _decide(session: Session, panel: Panel, enrollment: Enrollment, user: User, outcome: str, now: datetime) -> None:
     panel.outcome, panel.decided_at = outcome, now
     session.add(panel)
-    session.add(AuditEvent(actor_id=user.id, enrollment_id=enrollment.id, action="panel.decided", occurred_at=now,
-                           details={"panel": panel.id, "outcome": outcome, "quorum": panel.quorum}))
+    decided = AuditEvent(actor_id=user.id, enrollment_id=enrollment.id, action="panel.decided", occurred_at=now,
+                         details={"panel": panel.id, "outcome": outcome, "quorum": panel.quorum})
+    session.add(decided)
     if outcome == "mastery":
         enrollments.set_flag(session, enrollment, user, Flag.EXIT_PANEL_MASTERY.value, True,
                              reason="The exit-interview panel's quorum agreed on mastery of every CPSEL.")
@@ -209,6 +211,8 @@ def _decide(session: Session, panel: Panel, enrollment: Enrollment, user: User, 
                    details={"completed_by": "panel", "panel": panel.id})
     else:
         outbox.add(session, "email.panel_decided", f"panel-decided-{panel.id}", panel_id=panel.id)
+        session.flush()
+        tell_directors(session, enrollment, decided.id, user.id)  # type: ignore[arg-type]  # the next panel is theirs to convene
 
 
 def panels_for(session: Session, user: User) -> list[tuple[Panel, Enrollment, User]]:
@@ -219,3 +223,28 @@ def panels_for(session: Session, user: User) -> list[tuple[Panel, Enrollment, Us
                              .join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
                              .where(PanelMember.user_id == user.id, Panel.outcome.is_(None))  # type: ignore[union-attr]
                              .order_by(Panel.id)).all())
+
+
+@dataclass(frozen=True)
+class NotYet:
+    """The last panel's "not yet": when, each dissenting member's reason (unsigned: the panel speaks as
+    one), and the next panel if the director has convened it."""
+
+    decided_on: datetime
+    reasons: list[str]
+    next_meets_on: date | None
+    next_convened: bool
+
+
+def not_yet(session: Session, enrollment: Enrollment) -> NotYet | None:
+    """The latest decided panel's "not yet" on this enrolment, while no later panel decided mastery."""
+    decided = session.exec(select(Panel).where(Panel.enrollment_id == enrollment.id, Panel.outcome.is_not(None))  # type: ignore[union-attr]
+                           .order_by(Panel.decided_at.desc(), Panel.id.desc())).first()  # type: ignore[union-attr]
+    if decided is None or decided.outcome != "not_yet" or decided.decided_at is None:
+        return None
+    reasons = [v.reason for v in session.exec(select(PanelVote).where(PanelVote.panel_id == decided.id,
+                                                                      PanelVote.mastery.is_(False))  # type: ignore[attr-defined]
+                                              .order_by(PanelVote.created_at)).all() if v.reason]
+    upcoming = session.exec(select(Panel).where(Panel.enrollment_id == enrollment.id, Panel.outcome.is_(None),  # type: ignore[union-attr]
+                                                Panel.id > decided.id)).first()  # type: ignore[operator]
+    return NotYet(decided.decided_at, reasons, upcoming.meets_on if upcoming else None, upcoming is not None)
