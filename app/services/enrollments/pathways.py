@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from app import outbox, policy
-from app.models import AuditEvent, Enrollment, Program, User, utcnow
+from app.models import AuditEvent, Enrollment, Program, Recommendation, RecommendationStatus, User, utcnow
 from app.services import Blocked, Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments import case_file
 from app.services.enrollments.facts import build_facts
@@ -124,8 +124,30 @@ def transition_now(session: Session, enrollment: Enrollment, event: str, actor: 
                                 **(details or {})})
     session.add(audit)
     session.flush()
+    if event == ISSUED:
+        _recommendation_follows(session, enrollment, actor, now, facts.today)
     outbox.add(session, "email.step_advanced", f"transition-{audit.id}", audit_event_id=audit.id)
     return Transition(enrollment, event, from_state, to_state, audit.id)  # type: ignore[arg-type]
+
+
+# Every pathway names its issuance event so (app/services/programs/recommendations.py follows it too).
+ISSUED = "credential_issued"
+
+
+def _recommendation_follows(session: Session, enrollment: Enrollment, actor: User | None, now: datetime,
+                            on: date) -> None:
+    """The credential was issued however the step was taken (the record's own page, or the director's
+    recommendations list): the latest recommendation reads "issued", not "fee paid, waiting for the CTC"."""
+    rec = session.exec(select(Recommendation).where(Recommendation.enrollment_id == enrollment.id)
+                       .order_by(Recommendation.id.desc())).first()  # type: ignore[union-attr]
+    if rec is None or rec.status in (RecommendationStatus.ISSUED.value, RecommendationStatus.PURGED.value):
+        return
+    rec.status, rec.issued_on, rec.updated_at = RecommendationStatus.ISSUED.value, max(on, rec.submitted_on), now
+    session.add(rec)
+    session.add(AuditEvent(actor_id=actor.id if actor else None, enrollment_id=enrollment.id,
+                           action="recommendation.issued", occurred_at=now,
+                           details={"recommendation_id": rec.id, "on": rec.issued_on.isoformat(),
+                                    "followed": "the credential_issued step"}))
 
 
 def fire_ready(session: Session, enrollment: Enrollment, actor: User | None, *, now: datetime,

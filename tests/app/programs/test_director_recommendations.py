@@ -186,3 +186,24 @@ def test_the_daily_reminder_job_runs_the_purge(app: Flask, session: Session, dri
         assert run_reminders().get("recommendation.purged") == 1
     session.refresh(rec)
     assert rec.status == "purged"
+
+
+def test_the_recommendation_follows_an_issuance_recorded_on_the_record_itself(app: Flask, session: Session,
+                                                                             driver: PathwayDriver) -> None:
+    client, _ = submit(app, driver)
+    rec = session.exec(select(Recommendation)).one()
+    follow(client, driver, rec, "fitness_answered")
+    follow(client, driver, rec, "fee_paid")
+    with app.app_context():
+        row = filing.submit(session, driver.refresh(), "issued_credential", "clear.pdf", pdf_bytes("issued"),
+                            driver.person(Role.PROGRAM_DIRECTOR))
+        session.flush()
+        documents.decide(session, row, driver.person(Role.CREDENTIAL_ANALYST), verified=True)
+        session.commit()
+    # The analyst takes the step from the candidate's record, not from the recommendations list.
+    driver.advance("credential_issued", Role.CREDENTIAL_ANALYST)
+    session.refresh(rec)
+    assert driver.refresh().state == "casc_issued"
+    assert (rec.status, rec.issued_on) == ("issued", driver.facts().today)  # not "fee paid, waiting for the CTC"
+    issued = session.exec(select(AuditEvent).where(AuditEvent.action == "recommendation.issued")).all()
+    assert len(issued) == 1
