@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from app import policy
 from app.auth.tokens import make_reset_token
 from app.models import (
     AuditEvent,
@@ -40,7 +41,7 @@ from app.urls import external_url
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, deadlines
 from workflows.facts import EvidenceKind, EvidenceStatus
-from workflows.registry import plugin
+from workflows.registry import definition, plugin
 from workflows.roles import Role
 
 
@@ -341,3 +342,27 @@ def send_staff_gap(session: Session, audit_event_id: int, recipient_id: int) -> 
                  "Ask your service administrator to give the role to someone, or give it on the staff page if you may."]
     return Email(director.email, subject, "staff_gap", {"user": director, "lines": lines, "link": link},
                  recipient_id=director.id, summary=subject, link=link)
+
+
+@handler("email.your_turn")
+def send_your_turn(session: Session, audit_event_id: int, recipient_id: int, event: str) -> Email | None:
+    """Tell someone the candidate's next step is theirs to take, while it still is (the enrolment has not
+    moved on, and they still hold a role that may take it)."""
+    audit = session.get(AuditEvent, audit_event_id)
+    enrollment = session.get(Enrollment, audit.enrollment_id) if audit and audit.enrollment_id else None
+    person = _active(session, recipient_id)
+    if audit is None or enrollment is None or person is None or enrollment.state != audit.to_state:
+        return None
+    spec = definition(enrollment.pathway, enrollment.pathway_version).events.get(event)
+    if spec is None or not (policy.roles_on(session, person, enrollment) & spec.by):
+        return None
+    candidate = session.get(User, enrollment.candidate_id)
+    program = session.get(Program, enrollment.program_id)
+    step = next((label for e, label, _ in engine.leaving(enrollment.pathway, enrollment.pathway_version,
+                                                         enrollment.state) if e == event), event)
+    who = candidate.name if candidate else "A candidate"
+    subject = f"Your turn: {step} for {who}"
+    link = emails.enrollment_link(enrollment.id)  # type: ignore[arg-type]
+    return Email(person.email, subject, "your_turn",
+                 {"user": person, "step": step, "candidate_name": who, "program": program, "link": link},
+                 recipient_id=person.id, digestible=True, summary=subject, link=link)
