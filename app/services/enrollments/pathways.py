@@ -53,7 +53,8 @@ def enroll(session: Session, candidate: User, program: Program, enrolled_on: dat
                          to_state=enrollment.state, details={"pathway": program.pathway, "pathway_version": version})
     session.add(created)
     session.flush()
-    _tell_whose_turn(session, enrollment, created, actor)  # PIP's first step is district HR's
+    # PIP's first step is district HR's; directors hear of a new enrolment by its own notice (signup).
+    _tell_whose_turn(session, enrollment, created, actor, besides=frozenset({Role.PROGRAM_DIRECTOR}))
     return enrollment
 
 
@@ -135,7 +136,8 @@ def transition_now(session: Session, enrollment: Enrollment, event: str, actor: 
     return Transition(enrollment, event, from_state, to_state, audit.id)  # type: ignore[arg-type]
 
 
-def _tell_whose_turn(session: Session, enrollment: Enrollment, audit: AuditEvent, actor: User | None) -> None:
+def _tell_whose_turn(session: Session, enrollment: Enrollment, audit: AuditEvent, actor: User | None,
+                     besides: frozenset[Role] = frozenset()) -> None:
     """When the way forward from the new step is someone else's to take (district HR's "Diligent search
     done", the director's "Admit"), tell each of them once: the candidate hears of every step already."""
     forward = pathway_map(enrollment.pathway, enrollment.pathway_version).forward(enrollment.state)
@@ -145,7 +147,7 @@ def _tell_whose_turn(session: Session, enrollment: Enrollment, audit: AuditEvent
     if spec is None or spec.automatic or Role.CANDIDATE in spec.by:
         return
     told: set[int] = set()
-    for role in sorted(spec.by, key=lambda r: r.value):
+    for role in sorted(spec.by - besides, key=lambda r: r.value):
         for person in holders(session, enrollment, role):
             if person.id in told or (actor is not None and person.id == actor.id):
                 continue
