@@ -37,8 +37,16 @@ def group_alive(pgid: int) -> bool:
 
 
 def with_scheduler(worker: subprocess.Popen[bytes]) -> int:
-    wait_for(lambda: children(worker.pid), "the worker's scheduler process", timeout=60)
-    return children(worker.pid)[0]
+    # The process list is read once per try and kept: reading it again after the wait could race
+    # a scheduler that is being replaced, and find nobody.
+    found: list[int] = []
+
+    def started() -> bool:
+        found[:] = children(worker.pid)
+        return bool(found)
+
+    wait_for(started, "the worker's scheduler process", timeout=60)
+    return found[0]
 
 
 def assert_stops_on_sigterm(worker: subprocess.Popen[bytes]) -> None:
