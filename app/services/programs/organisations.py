@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 from zoneinfo import available_timezones
 
 from sqlalchemy import func
@@ -20,6 +20,8 @@ from app import policy
 from app.models import AuditEvent, Enrollment, Organisation, OrganisationKind, Program, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from workflows.registry import labels
+
+Archivable = TypeVar("Archivable", Organisation, Program)
 
 # Seven digits name a district or county office, fourteen a school (California's CDS codes).
 _CDS = re.compile(r"^(\d{7}|\d{14})$")
@@ -109,11 +111,11 @@ def update_organisation(session: Session, actor: User, organisation: Organisatio
 def set_organisation_archived(session: Session, actor: User, organisation: Organisation, archived: bool,
                               now: datetime | None = None) -> Organisation:
     """Archive an organisation (and so every program it runs), or bring it back; nothing is deleted."""
-    return _set_archived(session, actor, organisation, "organisation", archived, now)  # type: ignore[no-any-return]
+    return _set_archived(session, actor, organisation, "organisation", archived, now)
 
 
-def _set_archived(session: Session, actor: User, record: Organisation | Program, kind: str, archived: bool,
-                  now: datetime | None) -> Any:
+def _set_archived(session: Session, actor: User, record: Archivable, kind: str, archived: bool,
+                  now: datetime | None) -> Archivable:
     """Stamp or clear `archived_at`, audited as "<kind>.archived" or "<kind>.restored"; the same state again
     changes nothing."""
     require_administrator(session, actor)
@@ -196,7 +198,7 @@ def update_program(session: Session, actor: User, program: Program, name: str, o
 def set_program_archived(session: Session, actor: User, program: Program, archived: bool,
                          now: datetime | None = None) -> Program:
     """Archive a program (its candidates and records stay), or bring it back."""
-    return _set_archived(session, actor, program, "program", archived, now)  # type: ignore[no-any-return]
+    return _set_archived(session, actor, program, "program", archived, now)
 
 
 def _program_name_free(session: Session, organisation: Organisation, name: str) -> None:

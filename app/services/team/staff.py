@@ -266,20 +266,19 @@ def revoke(session: Session, actor: User, held: Membership | PoolMember, reason:
     else:
         released = _release_claims(session, held, organisation, program)
         others = len(holders(session, organisation, program, role) - {held.user_id})
-    session.add(AuditEvent(actor_id=actor.id, action="staff.revoked", occurred_at=now, details={
+    revoked = AuditEvent(actor_id=actor.id, action="staff.revoked", occurred_at=now, details={
         "role": role.value, "user_id": held.user_id, "organisation_id": organisation.id,
         "program_id": program.id if program is not None else None, "pool": isinstance(held, PoolMember),
         "held_id": held.id, "revoked_by_id": actor.id, "granted_by_id": held.granted_by_id,
         "reason": reason[:500], "released_tasks": released, "other_holders": others, "caseload": caseload,
-        "name": person.name if person else None}))
+        "name": person.name if person else None})
+    session.add(revoked)
     if (caseload if isinstance(held, PoolMember) else not others):
         # Candidates left with someone who no longer serves them, or a role nobody holds here any more:
         # the directors hear of it (besides the actor, who read it on the page).
-        session.flush()
-        event_id = session.exec(select(AuditEvent.id).where(AuditEvent.action == "staff.revoked")
-                                .order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]
+        session.flush()  # the event's id, for the notices
         for director in directors_of(session, organisation, program) - {actor.id}:
-            outbox.add(session, "email.staff_gap", f"staff-gap-{event_id}-{director}", audit_event_id=event_id,
+            outbox.add(session, "email.staff_gap", f"staff-gap-{revoked.id}-{director}", audit_event_id=revoked.id,
                        recipient_id=director)
     return Handover(released, others, caseload)
 
