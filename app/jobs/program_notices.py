@@ -9,6 +9,7 @@ audit event's action: a new enrolment, or a candidate's proposal waiting for con
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from sqlmodel import Session
 
@@ -17,6 +18,7 @@ from app.services.enrollments import pathways
 from app.services.notifications import emails
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
+from app.services.progress import stuck
 from app.services.signoffs import panels
 from app.services.team import staff
 from app.services.team.director_notices import PROGRAM_NOTICE, program_directors
@@ -100,3 +102,28 @@ def send_program_notice(session: Session, audit_event_id: int, recipient_id: int
     if director.id not in {d.id for d in program_directors(session, enrollment)}:
         return None  # no longer directs the program
     return compose(session, audit, enrollment, program, candidate, director)
+
+
+@handler("email.no_one_can_act")
+def send_no_one_can_act(session: Session, program_id: int, recipient_id: int, candidates: int) -> Email | None:
+    """The daily word to a director while candidates of their program wait on a role nobody holds
+    (progress/stuck.py): how many, and the cohort page that lists them (nothing if none is left)."""
+    program = session.get(Program, program_id)
+    director = session.get(User, recipient_id)
+    if program is None or director is None or not director.active:
+        return None
+    if director.id not in {d.id for d in program_directors(session, SimpleNamespace(program_id=program_id))}:  # type: ignore[arg-type]
+        return None
+    waiting = stuck.nobody_can_act(session, [program_id])
+    if not waiting:
+        return None
+    count = len({line.enrollment_id for line in waiting})
+    roles = sorted({line.role.in_sentence for line in waiting})
+    subject = f"{count} candidate{'' if count == 1 else 's'} in {program.name} wait{'s' if count == 1 else ''} on a role nobody holds"
+    link = external_url("director.cohort_dashboard", program_id=program_id)
+    return Email(director.email, subject, "program_notice",
+                 {"user": director, "kind": "stuck", "program_name": program.name, "count": count, "roles": roles,
+                  "lines": waiting[:5], "link": link,
+                  "staff_link": external_url("organisations.program_staff", organisation_id=program.organisation_id,
+                                             program_id=program_id)},
+                 recipient_id=director.id, summary=subject, link=link)

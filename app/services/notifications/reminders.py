@@ -30,6 +30,7 @@ from app.services.enrollments.deadline_events import fire_due_events
 from app.services.enrollments.facts import program_settings
 from app.services.evidence.documents import sweep_orphan_files
 from app.services.programs.recommendations import purge_expired
+from app.services.progress import stuck
 from app.services.signoffs.escalation import escalate_overdue
 from app.services.team import sign_ins
 from app.services.team.members import program_directors
@@ -244,7 +245,8 @@ def queue_digests(session: Session, now: datetime | None = None) -> int:
 def daily_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
     """Fire the automatic events whose date has come (expiries, a missed window), purge lapsed
     recommendations, queue the reminders, nudges and escalations due (each once), delete
-    upload files left by killed uploads and sign-ins long over, and flag inactive staff to their directors."""
+    upload files left by killed uploads and sign-ins long over, flag inactive staff to their directors,
+    and tell directors of what no one in their program can act on."""
     # Time first: a permit that expired today closes its enrolment before any reminder is
     # written for it; a purged recommendation gets no more "pay by" reminders.
     fired = {f"fired.{event}": n for event, n in fire_due_events(session, now).items()}
@@ -254,5 +256,6 @@ def daily_sweep(session: Session, now: datetime | None = None) -> dict[str, int]
              "staff.flagged_inactive": flag_inactive_staff(session, now),
              "staff.flagged_disabled": check_accounts(session, now),
              "sign_on.attempts_forgotten": forget_old_attempts(session, now),
-             "sign_ins.forgotten": sign_ins.forget_old(session, now)}
+             "sign_ins.forgotten": sign_ins.forget_old(session, now),
+             "directors.told_no_one_can_act": stuck.tell_directors(session, now)}
     return {**counts, **{name: n for name, n in extra.items() if n}}

@@ -30,7 +30,6 @@ from app.models import (
     EnrollmentTurn,
     Evidence,
     Membership,
-    Organisation,
     Panel,
     Program,
     SignOffTask,
@@ -40,7 +39,6 @@ from app.models import (
 from app.services.enrollments import pathways
 from app.services.enrollments.fact_registry import BY_NAME, FactSpec
 from app.services.signoffs import queueing
-from app.zones import DEFAULT_ZONE, local_day
 from workflows import engine
 from workflows.deadlines import deadlines
 from workflows.facts import EvidenceKind, EvidenceStatus, Facts
@@ -109,6 +107,7 @@ class OnFile:
     uploads: dict[str, Upload]  # live documents waiting for verification, by kind
     asked: set[tuple[str, str]]  # (sign-off key, role) with an open task
     panel_open: bool  # an exit-interview panel is convened and has not decided
+    panel_again: bool  # an earlier panel said "not yet" (its own notice told the director)
     since: datetime | None  # when the enrolment reached its state
 
 
@@ -117,7 +116,9 @@ def of(enrollment: Enrollment, facts: Facts, on_file: OnFile) -> list[Turn]:
     staffing, uploads, asked, since = on_file.staffing, on_file.uploads, on_file.asked, on_file.since
     found: list[Turn] = []
     if enrollment.state == plugin(enrollment.pathway).panel_state and not on_file.panel_open:
-        found.append(Turn(FALLBACK, "panel", enrollment.state, "Convene the exit-interview panel", since, None,
+        again = on_file.panel_again
+        found.append(Turn(FALLBACK, "panel", "again" if again else "first",
+                          f"Convene the {'next ' if again else ''}exit-interview panel", since, None,
                           not staffing.of(FALLBACK)))
     # A document waiting for verification falls to the director when only its uploader could verify
     # it, whichever step it is for (one can be filed ahead of its step).
@@ -231,12 +232,14 @@ def compute(session: Session, enrollments: Sequence[Enrollment], facts_of: dict[
     for enrollment_id, key, role in session.exec(select(SignOffTask.enrollment_id, SignOffTask.key, SignOffTask.role).where(
             SignOffTask.enrollment_id.in_(ids), SignOffTask.status == TaskStatus.OPEN.value)).all():  # type: ignore[attr-defined]
         asked[enrollment_id].add((key, role))
-    panels = set(session.exec(select(Panel.enrollment_id).where(
-        Panel.enrollment_id.in_(ids), Panel.outcome.is_(None))).all())  # type: ignore[attr-defined, union-attr]
+    outcomes: dict[int, set[str | None]] = defaultdict(set)
+    for enrollment_id, outcome in session.exec(select(Panel.enrollment_id, Panel.outcome).where(
+            Panel.enrollment_id.in_(ids))).all():  # type: ignore[attr-defined]
+        outcomes[enrollment_id].add(outcome)
     rows: list[dict[str, Any]] = []
     for e in enrollments:
-        on_file = OnFile(staffing[e.id], uploads.get(e.id, {}), asked.get(e.id, set()), e.id in panels,  # type: ignore[index, arg-type]
-                         since_of.get(e.id))  # type: ignore[arg-type]
+        on_file = OnFile(staffing[e.id], uploads.get(e.id, {}), asked.get(e.id, set()),  # type: ignore[index, arg-type]
+                         None in outcomes[e.id], "not_yet" in outcomes[e.id], since_of.get(e.id))  # type: ignore[index, arg-type]
         for turn in of(e, facts_of[e.id], on_file):  # type: ignore[index]
             rows.append({"enrollment_id": e.id, "program_id": e.program_id, "role": turn.role.value,
                          "kind": turn.kind, "key": turn.key, "what": turn.what, "since": turn.since,
@@ -260,6 +263,8 @@ def announce(session: Session, enrollments: Sequence[Enrollment], before: set[tu
             continue
         if row["role"] == Role.PROGRAM_DIRECTOR.value and row["enrollment_id"] in starting:
             continue
+        if row["kind"] == "panel" and row["key"] == "again":
+            continue  # the "not yet" notice asked the director for the next panel, with its reasons
         for person in sorted(staffing[row["enrollment_id"]].of(Role(row["role"]))):
             outbox.add(session, "email.turn", f"turn-{row['enrollment_id']}-{row['kind']}-{row['key']}-{person}-"
                        f"{now:%Y%m%d%H%M%S%f}", enrollment_id=row["enrollment_id"], recipient_id=person,
@@ -355,35 +360,6 @@ def may_decide(session: Session, enrollment: Enrollment, evidence: Evidence, rol
     if policy.can_decide_evidence(roles, clears):
         return True
     return FALLBACK in roles and fallback_verifies(session, enrollment, evidence, clears)
-
-
-@dataclass(frozen=True)
-class Stuck:
-    """A turn on the "no one can act" list."""
-
-    enrollment_id: int
-    candidate_name: str
-    role: Role
-    what: str
-    since: date | None  # the day it began to wait, on the organisation's calendar
-
-
-def nobody_can_act(session: Session, program_ids: Sequence[int], limit: int = 50) -> list[Stuck]:
-    """Turns on these programs' enrolments that no active person holds the role for, oldest first,
-    at most `limit` (the page says when there are more): the director's "no one can act" list."""
-    if not program_ids:
-        return []
-    rows = session.connection().execute(
-        select(EnrollmentTurn.enrollment_id, User.name, EnrollmentTurn.role, EnrollmentTurn.what,  # type: ignore[call-overload]
-               EnrollmentTurn.since, Organisation.timezone)
-        .join(Enrollment, Enrollment.id == EnrollmentTurn.enrollment_id)
-        .join(User, User.id == Enrollment.candidate_id)
-        .join(Program, Program.id == Enrollment.program_id)
-        .join(Organisation, Organisation.id == Program.organisation_id)
-        .where(EnrollmentTurn.program_id.in_(list(program_ids)), EnrollmentTurn.nobody.is_(True))  # type: ignore[attr-defined]
-        .order_by(EnrollmentTurn.since, EnrollmentTurn.id).limit(limit)).all()
-    return [Stuck(eid, name, Role(role), what, local_day(since, zone or DEFAULT_ZONE))
-            for eid, name, role, what, since, zone in rows]
 
 
 def label_of(kind: str) -> str:

@@ -11,7 +11,7 @@ from app.models import EnrollmentTurn, Evidence, Membership, User
 from app.services.enrollments import pathways
 from app.services.evidence import filing
 from app.services.programs import summaries
-from app.services.progress import turns
+from app.services.progress import stuck
 from app.services.signoffs import waiting_on, worklist
 from app.services.team import accounts
 from tests.app import notify_factories as f
@@ -83,11 +83,11 @@ def test_with_a_second_analyst_the_director_is_not_asked(app: Flask, session: Se
 
 def test_a_turn_nobody_holds_is_on_the_no_one_can_act_list(app: Flask, session: Session) -> None:
     pip = PathwayDriver(app, session, "pip")
-    assert not turns.nobody_can_act(session, [pip.program.id])
+    assert not stuck.nobody_can_act(session, [pip.program.id])
     hr = session.exec(select(Membership).where(Membership.user_id == pip.person(Role.DISTRICT_HR).id)).one()
     session.delete(hr)
     session.commit()
-    listed = turns.nobody_can_act(session, [pip.program.id])
+    listed = stuck.nobody_can_act(session, [pip.program.id])
     assert [(t.role.value, t.what, t.candidate_name) for t in listed] == [
         ("district_hr", "Upload the recruitment records (diligent search)", "Candidate")]
 
@@ -128,3 +128,11 @@ def test_the_staff_page_says_who_is_missing_before_it_bites(app: Flask, session:
     cohort = director.get(f"/programs/{pip.program.id}").get_data(as_text=True)
     assert "No one can act (1)" in cohort and "Upload the recruitment records (diligent search)" in cohort
     assert "no district HR" in cohort
+    # The daily sweep tells the director too, once a day, while the list is not empty.
+    with app.app_context():
+        assert stuck.tell_directors(session) == 1
+        assert stuck.tell_directors(session) == 1  # written again, the same key: sent once
+    told = [m for m in f.folder_mail(app) if m["To"] == pip.person(Role.PROGRAM_DIRECTOR).email
+            and "nobody holds" in m["Subject"]]
+    assert [m["Subject"] for m in told] == [f"1 candidate in {pip.program.name} waits on a role nobody holds"]
+    assert "Candidate: Upload the recruitment records (diligent search)" in told[0].get_body(("plain",)).get_content()
