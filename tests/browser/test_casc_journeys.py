@@ -201,3 +201,46 @@ def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
     assert followed.get_by_role("button", name="Record: Fitness questions answered").is_visible()
     visit(page, f"/enrollments/{enrollment_id}", "dashboard-casc-recommended")
     assert page.get_by_text("Now at: Recommended to the CTC").is_visible()
+
+
+def test_a_panels_not_yet_reaches_the_candidate_and_the_next_panel_is_the_directors_turn(
+        page: Any, person: Any, live_server: LiveServer) -> None:
+    token = unique_token(page)
+    name = f"Rosa Vidal {token}"
+    enrollment_id, email = place(live_server, "casc-exit-interview", name)
+    reason = f"CPSEL 4 needs evidence from this year's family engagement ({token})."
+
+    sign_in(page, DEMO["director"])
+    visit(page, "/inbox", "inbox-director-to-convene")
+    convene = page.locator("li.queue-item", has_text=name).filter(has_text="Convene the exit-interview panel")
+    submit(page, convene.get_by_role("link", name=re.compile("^Convene it")), "panel-setup-not-yet")
+    page.get_by_role("checkbox", name=re.compile("^Pat Moreno")).check()
+    page.get_by_label(re.compile("^Quorum")).fill("1")
+    submit(page, page.get_by_role("button", name="Convene the panel"), "panel-convened-not-yet")
+
+    # The member's seat is in their inbox; they score and vote "not yet", with the reason the candidate reads.
+    member = person(DEMO["panel"])
+    visit(member, "/inbox", "inbox-member-seat")
+    seat = member.locator("li.queue-item", has_text=name).filter(has_text="Vote on the exit-interview panel")
+    submit(member, seat.get_by_role("link", name=re.compile("^Score and vote")), "panel-member-seat")
+    for number in range(1, 7):
+        member.get_by_role("radio", name="2 Emerging").nth(number - 1).check()
+    member.get_by_role("radio", name="Not yet").check()
+    member.get_by_label(re.compile("^Reason")).fill(reason)
+    submit(member, member.get_by_role("button", name="Record my vote"), "panel-not-yet")
+    assert_flash(member, "Vote recorded. The panel cannot reach mastery this time.")
+    visit(member, "/inbox", "inbox-member-after-vote")
+    assert member.locator("li.queue-item", has_text=name).count() == 0
+
+    # The candidate reads the panel's word on her home: when, and each reason, unsigned.
+    candidate = person(email)
+    visit(candidate, f"/enrollments/{enrollment_id}", "dashboard-not-yet")
+    outcome = candidate.locator("section[aria-labelledby=panel-outcome-heading]")
+    assert outcome.get_by_role("heading", name="The exit-interview panel: not yet").is_visible()
+    assert outcome.get_by_text(reason).is_visible()
+    assert outcome.get_by_text("The program director convenes the next panel when you are ready").is_visible()
+
+    # The next panel is the director's turn, in her inbox.
+    visit(page, "/inbox", "inbox-director-next-panel")
+    assert page.locator("li.queue-item", has_text=name).filter(
+        has_text="Convene the next exit-interview panel").is_visible()

@@ -31,14 +31,19 @@ def clearing_role(enrollment: Enrollment, kind: str) -> Role | None:
 
 
 def document_to_verify(session: Session, enrollment: Enrollment, evidence: Evidence) -> None:
-    """Tell the people whose role verifies this document (a plan: whoever reviews it) that it waits."""
+    """Tell the people whose role verifies this document (a plan: whoever reviews it) that it waits;
+    when none of them but its uploader may, the credential analysts, who verify any document (and
+    when none of them either, the director is told of it as their turn: progress/turns.py)."""
     role = clearing_role(enrollment, evidence.kind)
-    if role is None or role is Role.CANDIDATE:
-        role = Role.CREDENTIAL_ANALYST  # who verifies what no other role clears
-    for person in holders(session, enrollment, role):
-        roles = policy.roles_on(session, person, enrollment)
-        # Never the uploader, never someone who may not read it (the ILP and evaluators).
-        if person.id == evidence.uploaded_by_id or not policy.can_read_evidence(roles, evidence.kind):
-            continue
-        outbox.add(session, "email.document_to_verify", f"document-to-verify-{evidence.id}-{person.id}",
-                   evidence_id=evidence.id, recipient_id=person.id)
+    for verifying in dict.fromkeys(r for r in (role, Role.CREDENTIAL_ANALYST) if r not in (None, Role.CANDIDATE)):
+        told = False
+        for person in holders(session, enrollment, verifying):  # type: ignore[arg-type]
+            roles = policy.roles_on(session, person, enrollment)
+            # Never the uploader, never someone who may not read it (the ILP and evaluators).
+            if person.id == evidence.uploaded_by_id or not policy.can_read_evidence(roles, evidence.kind):
+                continue
+            outbox.add(session, "email.document_to_verify", f"document-to-verify-{evidence.id}-{person.id}",
+                       evidence_id=evidence.id, recipient_id=person.id)
+            told = True
+        if told:
+            return

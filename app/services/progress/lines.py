@@ -166,7 +166,7 @@ class Sorter:
         """An uploaded document: the viewer checks it if theirs to verify (never their own upload); else
         it waits on those who may, or on the program director when only its uploader could have."""
         row = self.uploaded.get(kind.value)
-        people, fallback = turns.verifiers(self.staffing, clears, row.uploaded_by_id if row else 0)
+        people, fallback = turns.verifiers(self.staffing, clears, row.uploaded_by_id if row else 0, kind.value)
         if self.viewer.id in people and policy.can_read_evidence(self.board.roles, kind.value):
             self.mine.append(NextStep(f"Check the {kind.label}", reason, "verify", kind.value, due))
         else:

@@ -86,17 +86,23 @@ class Staffing:
     def of(self, role: Role, besides: int | None = None) -> set[int]:
         return {p for p in self.holders.get(role, set()) if p not in (besides, self.candidate_id)}
 
+    def roles_of(self, person: int) -> frozenset[Role]:
+        return frozenset(role for role, people in self.holders.items() if person in people)
 
-def verifiers(staffing: Staffing, clears: Role | None, uploaded_by_id: int) -> tuple[set[int], Role | None]:
-    """Who may verify a document that `clears` clears, never its uploader: its clearing role and
-    the credential analysts; when none of them is anyone but the uploader, the program director
-    (returned as the fallback role, so the home, the inbox and the decision agree)."""
-    usual = staffing.of(Role.CREDENTIAL_ANALYST, uploaded_by_id)
+
+def verifiers(staffing: Staffing, clears: Role | None, uploaded_by_id: int, kind: str) -> tuple[set[int], Role | None]:
+    """Who may verify a document that `clears` clears: its clearing role and the credential analysts,
+    never its uploader nor anyone who may not read it (the ILP); when none of them is left, the
+    program director (returned as the fallback role, so the home, the inbox and the decision agree)."""
+    def readers(role: Role) -> set[int]:
+        return {p for p in staffing.of(role, uploaded_by_id) if policy.can_read_evidence(staffing.roles_of(p), kind)}
+
+    usual = readers(Role.CREDENTIAL_ANALYST)
     if clears is not None and clears is not Role.CANDIDATE:
-        usual |= staffing.of(clears, uploaded_by_id)
+        usual |= readers(clears)
     if usual:
         return usual, None
-    return staffing.of(FALLBACK, uploaded_by_id), FALLBACK
+    return readers(FALLBACK), FALLBACK
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,7 @@ def of(enrollment: Enrollment, facts: Facts, on_file: OnFile) -> list[Turn]:
     # it, whichever step it is for (one can be filed ahead of its step).
     clearing = pathways.clearing_roles(enrollment)
     for kind, upload in uploads.items():
-        people, fallback = verifiers(staffing, clearing.get(kind), upload.uploaded_by_id)
+        people, fallback = verifiers(staffing, clearing.get(kind), upload.uploaded_by_id, kind)
         if fallback is not None:
             found.append(Turn(fallback, "verify", kind, f"Verify the {label_of(kind)}: nobody else here can",
                               upload.uploaded_at, None, not people))
@@ -350,7 +356,7 @@ def fallback_verifies(session: Session, enrollment: Enrollment, evidence: Eviden
     """Whether this document falls to the program director: nobody but its uploader holds a role
     that verifies it where the enrolment is."""
     staffing = staffing_of(session, [enrollment])[enrollment.id]  # type: ignore[index]
-    return verifiers(staffing, clears, evidence.uploaded_by_id)[1] is not None
+    return verifiers(staffing, clears, evidence.uploaded_by_id, evidence.kind)[1] is not None
 
 
 def may_decide(session: Session, enrollment: Enrollment, evidence: Evidence, roles: frozenset[Role]) -> bool:
