@@ -186,6 +186,7 @@ class Seen:
     inbox: dict[int, dict[tuple[str, int | str], Any]]  # user id -> (kind, item id) -> item
     home: homes.Home
     state: str
+    outbox_high: int = 0  # the newest outbox row's id then
 
 
 def today_of(staffing: Staffing):  # type: ignore[no-untyped-def]
@@ -206,7 +207,8 @@ def look(staffing: Staffing) -> Seen:
     inbox = {person.id: {inbox_keys(i): i for i in worklist.build(s, person, today).items
                          if i.enrollment_id == enrollment.id} for person in staffing.staff}
     board = dashboard.build(s, enrollment, staffing.candidate)
-    return Seen(inbox, homes.build(s, board, staffing.candidate), enrollment.state)  # type: ignore[arg-type]
+    high = s.exec(select(OutboxMessage.id).order_by(OutboxMessage.id.desc())).first() or 0  # type: ignore[union-attr]
+    return Seen(inbox, homes.build(s, board, staffing.candidate), enrollment.state, high)  # type: ignore[arg-type]
 
 
 def moving_steps(home: homes.Home) -> list[homes.NextStep]:
@@ -246,30 +248,54 @@ def violations(staffing: Staffing, before: Seen, after: Seen, actor: User | None
         found.append(f"{where}: nobody can act (no inbox item, no next step for the candidate) and the "
                      f"director's “no one can act” list does not name it. Waiting: {waiting or 'nothing'}")
 
-    # 3. Each new turn told to its person once; nobody told twice of one thing.
-    outbox = s.exec(select(OutboxMessage)).all()
+    # 3. Each change of turn told to its person exactly once.
+    outbox = s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()  # type: ignore[arg-type]
+    fresh = [m for m in outbox if m.id > before.outbox_high]  # written by this step
     for person_id, items in after.inbox.items():
+        had = before.inbox.get(person_id, {})
+        untold = []
         for key, item in items.items():
-            if key in before.inbox.get(person_id, {}):
+            if key in had:
                 continue
-            told = notices(outbox, item, person_id)
+            told = notices(fresh if item.kind == "turn" else outbox, item, person_id)
+            # (a) Nobody is told twice of one item.
             if told > 1:
                 found.append(f"{where}: {names[person_id]} was told {told} times of “{item.title}”")
-            elif told == 0 and (actor is None or person_id != actor.id) and must_be_told(staffing, item, person_id):
+            # (b) A sign-off task, a document or a log that is theirs to do has its own notice.
+            elif told == 0 and item.kind in NOTICE and (actor is None or person_id != actor.id) \
+                    and must_be_told(staffing, item, person_id):
+                untold.append(item)
                 found.append(f"{where}: “{item.title}” reached {names[person_id]}'s inbox, but nobody told them")
+        # (c) The turn came to them (nothing of theirs to do here before, something now, not by their
+        #     own hand): this step told them, by a notice addressed to them.
+        own = [item for item in items.values() if must_be_told(staffing, item, person_id)]
+        if own and not untold and not any(must_be_told(staffing, i, person_id) for i in had.values()) \
+                and (actor is None or person_id != actor.id) and not any(addressee(s, m) == person_id for m in fresh):
+            listed = "; ".join(f"“{item.title}”" for item in own)
+            found.append(f"{where}: the turn came to {names[person_id]} ({listed}) and nobody told them")
     for key, count in Counter(notice_identity(m) for m in outbox if notice_identity(m)).items():
         if count > 1:
             found.append(f"{where}: one notice sent {count} times: {key}")
-    untold = {item.id: item for person_id, items in after.inbox.items() for key, item in items.items()
-              if item.kind == "document" and key not in before.inbox.get(person_id, {})}
-    for evidence_id, item in untold.items():  # a new document nobody at all was told of
-        if not any(m.job == NOTICE["document"][0] and m.payload.get("evidence_id") == evidence_id for m in outbox):
-            found.append(f"{where}: “{item.title}” waits for verification and nobody was emailed of it")
+    per_step = Counter((m.job, m.payload.get("event"), m.payload.get("key"), addressee(s, m)) for m in fresh
+                       if m.job == TURN_NOTICE)
+    for (_job, event, turn_key, person_id), count in per_step.items():
+        if count > 1:
+            found.append(f"{where}: {names.get(person_id, person_id)} was told {count} times of the turn {event or turn_key}")
     return found
 
 
+def addressee(session: Session, message: OutboxMessage) -> int | None:
+    """Whom a notice is addressed to, when it is to one person."""
+    p = message.payload
+    if message.job == NOTICE["log"][0]:
+        entry = session.get(LogEntry, p.get("log_id"))
+        return entry.signer_id if entry else None
+    return p.get("recipient_id") or p.get("assignee_id") or p.get("user_id")
+
+
 def notices(outbox: list[OutboxMessage], item: Any, person_id: int) -> int:
-    """How many emails told `person_id` of this inbox item."""
+    """How many of these emails told `person_id` of this inbox item (a turn: those of this step, since
+    a turn may come back to someone and be told again)."""
     if item.kind == "turn":
         # A turn's notice names its person (`recipient_id`) and what it asks (the step's event, the
         # fact's name or the document's kind) as `event` or `key`: "email.your_turn" for steps.
@@ -286,8 +312,8 @@ def notices(outbox: list[OutboxMessage], item: Any, person_id: int) -> int:
 def notice_identity(message: OutboxMessage) -> tuple[Any, ...] | None:
     """(job, the item, the person) for the notices that tell a person of a turn; None for the rest."""
     p = message.payload
-    if message.job == TURN_NOTICE:  # a step on the way forward comes once: its holders hear of it once
-        return (message.job, p.get("event"), p.get("key"), p.get("recipient_id"))
+    if message.job == TURN_NOTICE:  # a turn may come back: judged per step instead
+        return None
     for job, item_field, person_field in NOTICE.values():
         if message.job == job:
             return (job, p.get(item_field), p.get(person_field) if person_field else None)
@@ -295,15 +321,21 @@ def notice_identity(message: OutboxMessage) -> tuple[Any, ...] | None:
 
 
 def must_be_told(staffing: Staffing, item: Any, person_id: int) -> bool:
-    """Whether this inbox item is the person's own turn (told by email), not work they merely may do:
-    a sign-off task of a role they hold; a document of the role that clears it; a log naming them."""
+    """Whether this inbox item is the person's own turn (told by email), not work they merely may pick
+    up: a sign-off task of a role they hold; a log naming them; a turn; a document, for those who hold
+    the role that clears it, else (nobody but its uploader does) the credential analysts, else the
+    program director (who verifies it when nobody else can). Analysts see every document; that is
+    not a turn of theirs."""
     if item.kind == "signoff":
         return person_id in {u.id for u in staffing.on_enrollment(Role(item.role))}
     if item.kind == "document":
-        row = staffing.session.get(Evidence, item.id)
+        uploader = staffing.session.get(Evidence, item.id).uploaded_by_id  # type: ignore[union-attr]
         clears = _clears(staffing.enrollment, item.evidence_kind)
-        return (clears is not None and person_id in {u.id for u in staffing.on_enrollment(clears)}
-                and row.uploaded_by_id != person_id)  # type: ignore[union-attr]
+        for role in (clears, Role.CREDENTIAL_ANALYST, Role.PROGRAM_DIRECTOR):
+            people = {u.id for u in staffing.on_enrollment(role)} - {uploader} if role not in (None, Role.CANDIDATE) else set()
+            if people:
+                return person_id in people
+        return False
     return True
 
 
@@ -345,7 +377,7 @@ class Walk:
     def run(self) -> None:
         st = self.staffing
         shape = pathway_map(st.pathway, 1)
-        seen = Seen({}, self.look().home, st.enrollment.state)
+        seen = Seen({}, self.look().home, st.enrollment.state)  # the enrolment's own notices count
         seen = self.check(seen, None, "enrolment")
         while st.refresh().state != shape.spine[-1]:
             self.actions += 1
