@@ -21,12 +21,21 @@ After every commit:
   2. the enrolment is final, or someone can act on it now (an item in someone's inbox, or a next
      step on the candidate's home that moves the way forward), or the director's "no one can act"
      list names it;
-  3. every new turn was told to its person exactly once: a person newly finding an item in their
-     inbox was emailed about that very item once, unless their own action just put it there
-     (a sign-off task: `email.task_queued` to each holder of the task's role; a document:
-     `email.document_to_verify` to each verifier who holds the role that clears it, and to someone
-     at all; a log: `email.log_to_sign`; a turn to take the step: `email.your_turn` naming the event).
-     No person is ever told twice of one item.
+  3. every change of turn was told to its person exactly once. What is someone's own to do: a
+     sign-off task of a role they hold, a log naming them, a turn row (kind "turn"), and a document
+     for those who hold the role that clears it, else (nobody but its uploader does) the credential
+     analysts, else the program director; analysts merely seeing every document is not their turn.
+     (a) nobody is told twice of one inbox item (per task, document and log over the whole walk; per
+         step for a turn, which may come back to someone);
+     (b) a task, document or log of one's own has its own notice (`email.task_queued`,
+         `email.document_to_verify`, `email.log_to_sign`) unless their own action put it there;
+     (c) when the turn comes to someone (nothing of theirs to do on this enrolment before the step,
+         something now, not by their own hand) the step wrote a notice addressed to them
+         (`recipient_id`/`assignee_id`/`user_id`, or a log's signer): a turn that comes back
+         to someone after others acted is told again.
+The walk also checks that a person about to take a ready step finds it among their own home's next
+steps. When nobody can do what is next and the director's list names the enrolment, the director
+answers it by adding a holder of the missing role, and the walk goes on.
 
 Set SCENARIO_KEEP_GOING=1 to walk on past violations (a stuck item is then done by whoever the app
 lets) and print every violation met, instead of failing at the first step that breaks one.
@@ -38,7 +47,7 @@ import os
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -46,8 +55,17 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.demo.walker import NotYet, Walker, pdf_bytes
-from app.models import (Enrollment, Evidence, LogEntry, Membership, OrganisationKind, Organisation, OutboxMessage,
-                        Program, SignOffTask, User)
+from app.models import (
+    Enrollment,
+    Evidence,
+    LogEntry,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OutboxMessage,
+    Program,
+    User,
+)
 from app.services import Blocked
 from app.services.enrollments import pathways
 from app.services.enrollments.facts import build_facts
@@ -360,7 +378,7 @@ class Stuck(AssertionError):
     """Nobody the app lets can do what the way forward needs next."""
 
 
-class Remedied(Exception):  # noqa: N818 - not an error: the director answered the "no one can act" list
+class Remedied(Exception):
     """The walk was stuck, the director's list said so, and the director added someone who can act."""
 
 
@@ -489,7 +507,7 @@ class Walk:
                 continue
             approver = self.someone_with(("signoff", task.id)) or self.stuck(
                 f"nobody has the open sign-off task {key.value} ({role.label}) in their inbox",
-                fallback=lambda: st.rng.choice(st.on_enrollment(role)), short_of=role)
+                fallback=lambda role=role: st.rng.choice(st.on_enrollment(role)), short_of=role)
             try:
                 deciding.approve(self.s, task.id, approver)  # type: ignore[arg-type]
             except Blocked as blocked:
@@ -507,12 +525,13 @@ class Walk:
             queueing.ask_for_signoffs(self.s, st.enrollment.id, event, asker)  # type: ignore[arg-type]
             return asker, f"{asker.name} asked for the sign-offs of {event}"
         # Held back (an earlier role, a document): asking for the step queues what can be given.
-        actor, _ = None, None
+        spec = definition(st.pathway, 1).events[event]
+        actor = st.rng.choice([st.candidate] if Role.CANDIDATE in spec.by else
+                              [p for role in sorted(spec.by, key=lambda r: r.value) for p in st.on_enrollment(role)])
         try:
-            actor, what = self.take_step(event)
+            queueing.ask_for_step(self.s, st.enrollment.id, event, actor)  # type: ignore[arg-type]
         except Blocked:
-            self.s.rollback()
-            actor = None
+            self.s.rollback()  # (what it queued is committed already)
         pending = [r for r in unmet if queueing.open_task(self.s, st.enrollment.id, r.signoff[0].value,  # type: ignore[index, arg-type]
                                                           r.signoff[1].value) is not None]  # type: ignore[index]
         if not pending:
