@@ -464,6 +464,11 @@ class Walk:
             p = plugin(st.pathway)
             staff_file = kind in p.filed_by_others or kind in p.done_elsewhere or kind.value == "issued_credential"
             uploader = st.rng.choice(st.on_enrollment(rule.clears)) if staff_file else st.candidate
+            if staff_file:  # the staff member's own home offers the upload
+                own = homes.build(self.s, dashboard.build(self.s, st.refresh(), uploader), uploader)
+                if not any(step.action == "upload" and step.target == kind.value for step in own.next_steps):
+                    self.note(f"at {st.enrollment.state}: {uploader.name} files the {kind.label}, "
+                              f"but their own home does not offer the upload")
             filing.submit(self.s, st.refresh(), kind.value, f"{kind.value}.pdf",
                           pdf_bytes(f"{kind.value}-{st.enrollment.id}-{self.actions}"), uploader)
             self.s.commit()
