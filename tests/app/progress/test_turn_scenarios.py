@@ -33,8 +33,8 @@ After every commit:
          something now, not by their own hand) the step wrote a notice addressed to them
          (`recipient_id`/`assignee_id`/`user_id`, or a log's signer): a turn that comes back
          to someone after others acted is told again.
-The walk also checks that a person about to take a ready step finds it among their own home's next
-steps. When nobody can do what is next and the director's list names the enrolment, the director
+The walk also checks that a person about to take a ready step, or a staff member about to file a
+document for the candidate, finds it among their own home's next steps. When nobody can do what is next and the director's list names the enrolment, the director
 answers it by adding a holder of the missing role, and the walk goes on.
 
 Set SCENARIO_KEEP_GOING=1 to walk on past violations (a stuck item is then done by whoever the app
