@@ -25,14 +25,15 @@ After every commit:
      sign-off task of a role they hold, a log naming them, a turn row (kind "turn"), and a document
      for those who hold the role that clears it, else (nobody but its uploader does) the credential
      analysts, else the program director; analysts merely seeing every document is not their turn.
-     (a) nobody is told twice of one inbox item (per task, document and log over the whole walk; per
-         step for a turn, which may come back to someone);
+     (a) nobody is told twice of one inbox item (per task, document and log over the whole walk; a
+         turn once while the enrolment stands in one state);
      (b) a task, document or log of one's own has its own notice (`email.task_queued`,
          `email.document_to_verify`, `email.log_to_sign`) unless their own action put it there;
      (c) when the turn comes to someone (nothing of theirs to do on this enrolment before the step,
          something now, not by their own hand) the step wrote a notice addressed to them
-         (`recipient_id`/`assignee_id`/`user_id`, or a log's signer): a turn that comes back
-         to someone after others acted is told again.
+         (`recipient_id`/`assignee_id`/`user_id`, or a log's signer), unless all that is now
+         theirs are turns they were told of since the enrolment reached its state (a step is told
+         when the enrolment reaches it, and not again when, after others' work, it is ready).
 The walk also checks that a person about to take a ready step, or a staff member about to file a
 document for the candidate, finds it among their own home's next steps. When nobody can do what is next and the director's list names the enrolment, the director
 answers it by adding a holder of the missing role, and the walk goes on.
@@ -46,7 +47,7 @@ from __future__ import annotations
 import os
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -54,6 +55,7 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
+from app import outbox
 from app.demo.walker import NotYet, Walker, pdf_bytes
 from app.models import (
     Enrollment,
@@ -66,8 +68,9 @@ from app.models import (
     Program,
     User,
 )
-from app.services import Blocked
-from app.services.enrollments import pathways
+from app.services import Blocked, PathwayError
+from app.services.enrollments import recorded_facts, signup
+from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.facts import build_facts
 from app.services.evidence import filing
 from app.services.progress import dashboard
@@ -97,7 +100,9 @@ PROGRAM_ROLES = (Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST, Role.PANEL_MEMB
 NOTICE = {"signoff": ("email.task_queued", "task_id", "assignee_id"),
           "document": ("email.document_to_verify", "evidence_id", "recipient_id"),
           "log": ("email.log_to_sign", "log_id", None)}
-TURN_NOTICE = "email.your_turn"
+TURN_NOTICE = "email.your_turn"  # a step on the way forward is a role's to take (enrollments/pathways.py)
+# The notices of turns: a step's, and (on main soon) "email.turn" for what progress/turns.py lists.
+TURN_NOTICES = frozenset({TURN_NOTICE, "email.turn"})
 CASES = [(pathway, seed) for pathway in ("pip", "induction", "casc") for seed in ("solo", "7", "11")]
 
 
@@ -129,15 +134,16 @@ class Staffing:
         for role in STAFF_ROLES:
             count = 1 if solo else self.rng.choice((1, 2))
             self.holders[role] = [self._person(f"{role.value}{i}", f"{role.label} {'AB'[i]}") for i in range(count)]
-        with self.app.app_context():
-            self.enrollment = pathways.enroll(s, self.candidate, self.program, TODAY - timedelta(days=10), self.candidate)
-        s.flush()
-        for role in PROGRAM_ROLES:
+        for role in PROGRAM_ROLES:  # the program is staffed before the candidate enrols
             for person in self.holders[role]:
                 s.add(Membership(user_id=person.id, role=role.value, program_id=self.program.id))
         for person in self.holders[Role.DISTRICT_HR]:
             s.add(Membership(user_id=person.id, role=Role.DISTRICT_HR.value, organisation_id=org.id))
         s.commit()
+        with self.app.app_context():  # the candidate signs up, as on the sign-up page (its directors are told)
+            self.enrollment = signup.start_enrolment(s, self.candidate, self.program.id, self.pathway,  # type: ignore[arg-type]
+                                                     TODAY - timedelta(days=10), TODAY)
+            outbox.commit(s)
         director = self.holders[Role.PROGRAM_DIRECTOR][0]
         for person in self.holders[Role.SITE_ADMINISTRATOR]:  # the director puts them on the enrolment
             members.grant(s, director, person, Role.SITE_ADMINISTRATOR, enrollment=self.enrollment)
@@ -205,6 +211,7 @@ class Seen:
     home: homes.Home
     state: str
     outbox_high: int = 0  # the newest outbox row's id then
+    state_high: int = 0  # the newest outbox row's id before the step that reached this state
 
 
 def today_of(staffing: Staffing):  # type: ignore[no-untyped-def]
@@ -269,13 +276,14 @@ def violations(staffing: Staffing, before: Seen, after: Seen, actor: User | None
     # 3. Each change of turn told to its person exactly once.
     outbox = s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()  # type: ignore[arg-type]
     fresh = [m for m in outbox if m.id > before.outbox_high]  # written by this step
+    this_state = [m for m in outbox if m.id > after.state_high]  # since the enrolment reached its state
     for person_id, items in after.inbox.items():
         had = before.inbox.get(person_id, {})
         untold = []
         for key, item in items.items():
             if key in had:
                 continue
-            told = notices(fresh if item.kind == "turn" else outbox, item, person_id)
+            told = notices(this_state if item.kind == "turn" else outbox, item, person_id)
             # (a) Nobody is told twice of one item.
             if told > 1:
                 found.append(f"{where}: {names[person_id]} was told {told} times of “{item.title}”")
@@ -285,20 +293,23 @@ def violations(staffing: Staffing, before: Seen, after: Seen, actor: User | None
                 untold.append(item)
                 found.append(f"{where}: “{item.title}” reached {names[person_id]}'s inbox, but nobody told them")
         # (c) The turn came to them (nothing of theirs to do here before, something now, not by their
-        #     own hand): this step told them, by a notice addressed to them.
+        #     own hand): this step told them, by a notice addressed to them, unless each thing now
+        #     theirs is a turn they were told of since the enrolment reached its state.
         own = [item for item in items.values() if must_be_told(staffing, item, person_id)]
-        if own and not untold and not any(must_be_told(staffing, i, person_id) for i in had.values()) \
+        told_already = all(item.kind == "turn" and notices(this_state, item, person_id) for item in own)
+        if own and not untold and not told_already and not any(must_be_told(staffing, i, person_id) for i in had.values()) \
                 and (actor is None or person_id != actor.id) and not any(addressee(s, m) == person_id for m in fresh):
             listed = "; ".join(f"“{item.title}”" for item in own)
             found.append(f"{where}: the turn came to {names[person_id]} ({listed}) and nobody told them")
     for key, count in Counter(notice_identity(m) for m in outbox if notice_identity(m)).items():
         if count > 1:
             found.append(f"{where}: one notice sent {count} times: {key}")
-    per_step = Counter((m.job, m.payload.get("event"), m.payload.get("key"), addressee(s, m)) for m in fresh
-                       if m.job == TURN_NOTICE)
-    for (_job, event, turn_key, person_id), count in per_step.items():
+    per_state = Counter((m.job, m.payload.get("kind"), m.payload.get("event") or m.payload.get("key"), addressee(s, m))
+                        for m in this_state if m.job in TURN_NOTICES)
+    for (job, _kind, turn_key, person_id), count in per_state.items():
         if count > 1:
-            found.append(f"{where}: {names.get(person_id, person_id)} was told {count} times of the turn {event or turn_key}")
+            found.append(f"{where}: {names.get(person_id, person_id)} was told {count} times ({job}) of the turn "
+                         f"{turn_key} while the enrolment stood at {after.state}")
     return found
 
 
@@ -312,13 +323,12 @@ def addressee(session: Session, message: OutboxMessage) -> int | None:
 
 
 def notices(outbox: list[OutboxMessage], item: Any, person_id: int) -> int:
-    """How many of these emails told `person_id` of this inbox item (a turn: those of this step, since
-    a turn may come back to someone and be told again)."""
+    """How many of these emails told `person_id` of this inbox item (for a turn, pass those written
+    since the enrolment reached its state)."""
     if item.kind == "turn":
         # A turn's notice names its person (`recipient_id`) and what it asks (the step's event, the
-        # fact's name or the document's kind) as `event` or `key`: "email.your_turn" for steps.
-        # TODO(issue 25): name the job(s) once the notices of fact, upload and verify turns are on main.
-        return sum(1 for m in outbox if m.job.startswith("email.") and m.payload.get("recipient_id") == person_id
+        # fact's name or the document's kind) as `event` or `key`.
+        return sum(1 for m in outbox if m.job in TURN_NOTICES and m.payload.get("recipient_id") == person_id
                    and item.key in (m.payload.get("event"), m.payload.get("key")))
     if item.kind not in NOTICE:
         return 1  # a kind this test does not know yet: not judged
@@ -330,7 +340,7 @@ def notices(outbox: list[OutboxMessage], item: Any, person_id: int) -> int:
 def notice_identity(message: OutboxMessage) -> tuple[Any, ...] | None:
     """(job, the item, the person) for the notices that tell a person of a turn; None for the rest."""
     p = message.payload
-    if message.job == TURN_NOTICE:  # a turn may come back: judged per step instead
+    if message.job in TURN_NOTICES:  # a turn may come back in another state: judged per state instead
         return None
     for job, item_field, person_field in NOTICE.values():
         if message.job == job:
@@ -407,6 +417,7 @@ class Walk:
         """The invariants after one committed step: fail at once, or (keeping going) note what broke."""
         after = self.look()
         with self.staffing.app.app_context():
+            after = replace(after, state_high=before.state_high if after.state == before.state else before.outbox_high)
             broken = violations(self.staffing, before, after, actor, what)
         if broken and not KEEP_GOING:
             pytest.fail("\n".join([self.staffing.describe(), *broken]), pytrace=False)
@@ -496,11 +507,53 @@ class Walk:
                         Walker(self.s, st.refresh(), {**walker.people, role: person}).assign(role)
                     self.s.commit()
                 else:
+                    owner = self.as_owner(rule)
+                    if owner is not None:
+                        return owner, f"{owner.name} entered the {rule.key}"
                     walker.make_true(rule)
                 return None, f"recording {rule.key}"
             except NotYet as early:
                 self.travel_to(early.until)
         raise AssertionError(f"could not record {rule.key} even with time moved on")
+
+    def as_owner(self, rule: Rule) -> User | None:
+        """A recordable fact entered on the facts page by a random holder of a role that owns it, with
+        the value the demo walker would record; None when the rule is not such a fact (or the walker's
+        way is the one that holds it: a count it raises with logs, a flag it sets)."""
+        st = self.staffing
+        facts = build_facts(self.s, st.refresh())
+        fact = next((key.value for key in (rule.key_date, rule.count, rule.flag) if key is not None
+                     and key.value in BY_NAME), None)
+        if fact is None or rule.key_date is KeyDate.ILP_GOALS_SET_ON:
+            return None
+        spec = BY_NAME[fact]
+        people = [p for role in sorted(spec.owners, key=lambda r: r.value) if role is not Role.CANDIDATE
+                  for p in st.on_enrollment(role)]
+        if not people:
+            return None
+        if spec.kind == "flag":
+            unrecorded = rule.unrecorded(facts)
+            raw = "no" if unrecorded is not None and rule.predicate(facts) else (
+                "yes" if rule.flag is not None and rule.flag.value not in st.enrollment.flags else "no")
+        elif spec.kind == "date":
+            raw = {KeyDate.PERMIT_ISSUED_ON: facts.today - timedelta(days=30),
+                   KeyDate.PRELIMINARY_ISSUED_ON: facts.today - timedelta(days=400),
+                   KeyDate.ADMIN_POSITION_STARTED_ON: facts.today - timedelta(days=60),
+                   KeyDate.PASC_ISSUED_ON: facts.today - timedelta(days=500)}.get(rule.key_date,  # type: ignore[arg-type]
+                                                                                   facts.today).isoformat()
+        else:
+            have_need = rule.progress(facts)
+            raw = "0" if rule.count is not None and rule.count.value == "prior_emergency_permits" else (
+                f"{have_need[1]:g}" if have_need else "")
+        person = st.rng.choice(people)
+        try:
+            recorded_facts.record(self.s, st.enrollment.id, person, fact, raw)  # type: ignore[arg-type]
+        except PathwayError as refused:
+            self.s.rollback()
+            print(f"(the walk) {person.name} could not enter {fact}={raw!r}: {refused}; recorded as the demo does")
+            return None
+        self.s.commit()
+        return person
 
     def signoff(self, event: str, unmet: list[Rule], facts: Any) -> tuple[User | None, str]:
         st = self.staffing
