@@ -84,6 +84,8 @@ def commit(session: Session) -> None:
     session.flush()
     pending = session.info.pop(_PENDING, [])
     session.commit()
+    # What the commit itself wrote (the summaries' turns, rewritten at commit) goes too.
+    pending += session.info.pop(_PENDING, [])
     if pending:
         dispatch(pending)
 

@@ -12,11 +12,12 @@ from app.api.enrollments import visible
 from app.db import get_session
 from app.models import Enrollment, Evidence, LogEntry, User
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
-from app.services.enrollments import case_file, pathways
+from app.services.enrollments import case_file
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
 from app.services.progress import dashboard as dashboard_service
+from app.services.progress import turns
 from workflows.facts import EvidenceKind
 
 
@@ -103,7 +104,7 @@ def decide_evidence(user: User, enrollment_id: int, evidence_id: int, body: sche
     roles = policy.roles_on(session, user, enrollment)
     if row is None or row.enrollment_id != enrollment.id or not policy.can_read_evidence(roles, row.kind):
         raise NotFound("There is no such document.")
-    if not policy.can_decide_evidence(roles, pathways.clearing_roles(enrollment).get(row.kind)):
+    if not turns.may_decide(session, enrollment, row, roles):
         raise NotPermitted("Your roles on this enrolment do not include deciding on this document.")
     if row.superseded_at is not None:
         raise Conflict("A newer version of this document has been uploaded; decide on that one.")

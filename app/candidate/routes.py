@@ -20,7 +20,7 @@ from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
 from app.services.progress import dashboard as dashboard_service
-from app.services.progress import home
+from app.services.progress import home, turns
 from app.services.signoffs import panels, queueing
 from workflows.facts import EvidenceKind
 from workflows.pathway_map import pathway_map
@@ -44,7 +44,9 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
     clears = pathways.clearing_roles(enrollment)
     decidable = {versions[0].id for kind, versions in board.evidence.items()
                  if policy.can_decide_own_upload(current_user, versions[0].uploaded_by_id)  # type: ignore[arg-type]
-                 and policy.can_verify_evidence(board.roles, kind, clears.get(kind))}
+                 and (policy.can_verify_evidence(board.roles, kind, clears.get(kind))
+                      or (policy.can_read_evidence(board.roles, kind)
+                          and turns.may_decide(get_session(), enrollment, versions[0], board.roles)))}
     # A confidential plan filed as a PDF (the ILP) is not even listed to those who may not read it.
     readable = {kind for kind in board.evidence if policy.can_read_evidence(board.roles, kind)}
     panel = (panels.not_yet(get_session(), enrollment)
@@ -150,11 +152,10 @@ def decide_evidence(enrollment_id: int, evidence_id: int) -> Response | tuple[st
     session = get_session()
     enrollment = _enrollment(enrollment_id)
     row = _evidence(enrollment, evidence_id)
-    clears = pathways.clearing_roles(enrollment).get(row.kind)
     roles = policy.roles_on(session, current_user, enrollment)
     if not policy.can_read_evidence(roles, row.kind):
         abort(404)  # a filed plan (the ILP) they may not read is, to them, no document at all
-    if not policy.can_decide_evidence(roles, clears):
+    if not turns.may_decide(session, enrollment, row, roles):
         abort(403)
     decision = request.form.get("decision")
     if decision not in {"verify", "send_back"}:

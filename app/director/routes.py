@@ -29,6 +29,7 @@ from app.models import (
 from app.services import PathwayError
 from app.services.programs import accreditation, cohort, nudges, overview
 from app.services.programs import assignments as assignment_service
+from app.services.progress import turns
 from app.services.team import staff_activity
 
 # --- Overview ---------------------------------------------------------------------------------
@@ -57,7 +58,8 @@ def cohort_dashboard(program_id: int):  # type: ignore[no-untyped-def]
     counts = cohort.counts(get_session(), program, cohort.Filters(filters.enrolment_year, filters.program_year))
     return render("cohort.html", program, roles, filters=filters, counts=counts.states, total=counts.total,
                    top=max([n for _, _, n in counts.states] or [0]), risk_counts=counts.risks,
-                   risk_kinds=cohort.RISK_KINDS, years=counts.years)
+                   risk_kinds=cohort.RISK_KINDS, years=counts.years,
+                   stuck=turns.nobody_can_act(get_session(), [program.id]))  # type: ignore[list-item]
 
 
 @bp.get("/<int:program_id>/candidates")

@@ -17,10 +17,10 @@ from app.inbox.blueprint import bp
 from app.inbox.routes import back_to_queue, require_inbox
 from app.models import Enrollment, Evidence, LogEntry, SignOffTask, User
 from app.services import PathwayError
-from app.services.enrollments import pathways
 from app.services.enrollments.words import day_in_words
 from app.services.evidence import documents, filing
 from app.services.evidence import logs as logs_service
+from app.services.progress import turns
 from app.services.signoffs import deciding, queueing
 from workflows.facts import EvidenceKind
 
@@ -64,7 +64,7 @@ def decide_evidence(enrollment_id: int, evidence_id: int) -> Response:
     db = get_session()
     enrollment = _enrollment(enrollment_id)
     row, roles = _readable_document(enrollment, evidence_id)
-    if not policy.can_decide_evidence(roles, pathways.clearing_roles(enrollment).get(row.kind)):
+    if not turns.may_decide(db, enrollment, row, roles):
         abort(403)
     decision = request.form.get("decision")
     if decision not in {"verify", "send_back"}:

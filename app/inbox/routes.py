@@ -11,14 +11,13 @@ from datetime import date
 
 from flask import abort, flash, g, has_request_context, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from app import clock, policy
 from app.db import get_session
 from app.idempotency import idempotent
 from app.inbox.blueprint import bp
-from app.models import Enrollment, Panel, Program, SignOffTask, User, utcnow
+from app.models import Enrollment, SignOffTask, utcnow
 from app.services import NotFound, PathwayError
 from app.services.signoffs import (
     deciding,
@@ -34,7 +33,6 @@ from app.services.signoffs import (
 from app.services.signoffs.inbox import listing
 from workflows import registry
 from workflows.facts import EvidenceKind
-from workflows.roles import Role
 
 
 @bp.app_context_processor
@@ -129,12 +127,10 @@ def index() -> str:
     size = worklist.PAGE_SIZE
     pages = max((len(shown) + size - 1) // size, 1)
     page = min(page, pages)
-    director = any(r is Role.PROGRAM_DIRECTOR for held in queue.scope.by_program.values() for r in held) or any(
-        r is Role.PROGRAM_DIRECTOR for held in queue.scope.by_organisation.values() for r in held)
     return render_template("inbox/index.html", pathway_choices=[(p.name, p.short) for p in registry.plugins()], tab=tab, queue=queue, items=shown[(page - 1) * size:page * size],
                            shown=len(shown), page=page, pages=pages, done=done, filters=filters, today=today,
                            programs=queue.programs(), panels=panels.panels_for(session, current_user),  # type: ignore[arg-type]
-                           to_convene=_to_convene() if director else [], title=queueing.title,
+                           title=queueing.title,
                            URGENCY_LABELS=URGENCY_LABELS,
                            log_batches=log_batches(queue.select("log", filters)) if tab in ("all", "logs") else [])
 
@@ -167,24 +163,6 @@ def log_batches(items: list[worklist.Item]) -> list[LogBatch]:
 
 
 URGENCY_LABELS = {"overdue": "Overdue", "soon": "Due this week", "later": "Later"}
-
-
-def _to_convene() -> list[tuple[Enrollment, User]]:
-    """CASC candidates at the exit interview, without a panel yet, in programs the person directs.
-
-    One query whatever the size of the state: reach and "no open panel" are asked in SQL, the
-    roles read from the queue's index of the person's memberships."""
-    session = get_session()
-    scope = current_queue().scope
-    has_panel = (select(Panel.id).where(Panel.enrollment_id == Enrollment.id, Panel.purpose == panels.PURPOSE,
-                                        Panel.outcome.is_(None)).exists())  # type: ignore[union-attr]
-    rows = session.exec(select(Enrollment, User, Program).join(User, Enrollment.candidate_id == User.id)  # type: ignore[arg-type]
-                        .join(Program, Enrollment.program_id == Program.id)  # type: ignore[arg-type]
-                        .where(panels.at_panel(),
-                               Enrollment.candidate_id != current_user.id, waiting_on.reach([scope]), ~has_panel)
-                        .order_by(User.name, Enrollment.id)).all()
-    return [(e, c) for e, c, p in rows
-            if policy.can_set_up_panel(scope.roles(e.id, e.program_id, p.organisation_id))]  # type: ignore[arg-type]
 
 
 # --- One task ------------------------------------------------------------------------------------

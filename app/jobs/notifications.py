@@ -17,6 +17,7 @@ from app.models import (
     AuditEvent,
     DigestItem,
     Enrollment,
+    EnrollmentTurn,
     Evidence,
     Invitation,
     LogEntry,
@@ -131,15 +132,22 @@ def send_signoff_given(session: Session, signoff_id: int) -> Email | None:
 
 @handler("email.deadline_reminder")
 def send_deadline_reminder(session: Session, enrollment_id: int, deadline_key: str, due: str,
-                           threshold: int) -> Email | None:
-    """Warn the candidate of a coming deadline, unless it was met or moved since it was queued."""
+                           threshold: int, recipient_id: int | None = None) -> Email | None:
+    """Warn whoever meets a coming deadline (the candidate, or a director who assigns the mentor),
+    unless it was met or moved since it was queued, or the director no longer directs there."""
     enrollment = _open_enrollment(session, enrollment_id)
     candidate = _active(session, enrollment.candidate_id) if enrollment else None
     current = _current_deadline(session, enrollment, deadline_key, due) if enrollment else None
-    if candidate is None or current is None or current[1] < 0:
+    if enrollment is None or candidate is None or current is None or current[1] < 0:
         return None
     deadline, left = current
-    return emails.deadline_reminder_email(candidate, deadline, left, emails.enrollment_link(enrollment_id))
+    link = emails.enrollment_link(enrollment_id)
+    if recipient_id is None:
+        return emails.deadline_reminder_email(candidate, deadline, left, link)
+    director = _active(session, recipient_id)
+    if director is None or Role.PROGRAM_DIRECTOR not in policy.roles_on(session, director, enrollment):
+        return None
+    return emails.deadline_reminder_email(director, deadline, left, link, for_candidate=candidate.name)
 
 
 @handler("email.deadline_escalation")
@@ -347,7 +355,8 @@ def send_staff_gap(session: Session, audit_event_id: int, recipient_id: int) -> 
 @handler("email.your_turn")
 def send_your_turn(session: Session, audit_event_id: int, recipient_id: int, event: str) -> Email | None:
     """Tell someone the candidate's next step is theirs to take, while it still is (the enrolment has not
-    moved on, and they still hold a role that may take it)."""
+    moved on, and they still hold a role that may take it). Only messages queued before an upgrade
+    past 5b05c0ffee13 come here: new turns are told by "email.turn" (progress/turns.py)."""
     audit = session.get(AuditEvent, audit_event_id)
     enrollment = session.get(Enrollment, audit.enrollment_id) if audit and audit.enrollment_id else None
     person = _active(session, recipient_id)
@@ -365,4 +374,26 @@ def send_your_turn(session: Session, audit_event_id: int, recipient_id: int, eve
     link = emails.enrollment_link(enrollment.id)  # type: ignore[arg-type]
     return Email(person.email, subject, "your_turn",
                  {"user": person, "step": step, "candidate_name": who, "program": program, "link": link},
+                 recipient_id=person.id, digestible=True, summary=subject, link=link)
+
+
+@handler("email.turn")
+def send_turn(session: Session, enrollment_id: int, recipient_id: int, role: str, kind: str, key: str) -> Email | None:
+    """Tell someone a thing on a candidate's record became theirs to do (progress/turns.py), while it
+    still is and they still hold the role there."""
+    enrollment = _open_enrollment(session, enrollment_id)
+    person = _active(session, recipient_id)
+    turn = session.exec(select(EnrollmentTurn).where(
+        EnrollmentTurn.enrollment_id == enrollment_id, EnrollmentTurn.role == role, EnrollmentTurn.kind == kind,
+        EnrollmentTurn.key == key)).first()
+    if enrollment is None or person is None or turn is None or Role(role) not in policy.roles_on(
+            session, person, enrollment):
+        return None
+    candidate = session.get(User, enrollment.candidate_id)
+    who = candidate.name if candidate else "A candidate"
+    subject = f"Your turn: {turn.what} for {who}"
+    link = emails.enrollment_link(enrollment.id)  # type: ignore[arg-type]
+    return Email(person.email, subject, "turn_to_do",
+                 {"user": person, "what": turn.what, "candidate_name": who,
+                  "program": session.get(Program, enrollment.program_id), "link": link},
                  recipient_id=person.id, digestible=True, summary=subject, link=link)

@@ -5,9 +5,9 @@ Each re-reads the task: a task decided, withdrawn or reassigned meanwhile sends 
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models import Enrollment, Panel, SignOffTask, TaskStatus, User
+from app.models import Enrollment, Panel, PanelVote, SignOffTask, TaskStatus, User
 from app.services.enrollments import case_file, pathways
 from app.services.enrollments.words import local_day
 from app.services.notifications import emails
@@ -110,3 +110,25 @@ def send_panel_decided(session: Session, panel_id: int) -> Email | None:
     return Email(candidate.email, subject, "panel_not_yet",
                  {"user": candidate, "reasons": outcome.reasons if outcome else [], "link": link},
                  recipient_id=candidate.id, summary=subject, link=link)
+
+
+@handler("email.panel_seat")
+def send_panel_seat(session: Session, panel_id: int, recipient_id: int) -> Email | None:
+    """Tell a member they sit on a candidate's exit-interview panel, while it still waits on their vote."""
+    panel = session.get(Panel, panel_id)
+    enrollment = session.get(Enrollment, panel.enrollment_id) if panel else None
+    member = _active(session, recipient_id)
+    if panel is None or enrollment is None or member is None or panel.outcome is not None:
+        return None
+    seat = panels.seat_of(session, panel, member)
+    if seat is None or session.exec(select(PanelVote.id).where(PanelVote.panel_id == panel.id,
+                                                               PanelVote.user_id == member.id)).first() is not None:
+        return None
+    candidate = session.get(User, enrollment.candidate_id)
+    who = candidate.name if candidate else "A candidate"
+    subject = f"Your turn: the exit-interview panel for {who}"
+    link = external_url("inbox.panel", panel_id=panel.id)
+    return Email(member.email, subject, "panel_seat",
+                 {"user": member, "candidate_name": who, "meets_on": panel.meets_on,
+                  "counts": seat.counts_toward_quorum, "link": link},
+                 recipient_id=member.id, summary=subject, link=link)

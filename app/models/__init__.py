@@ -17,7 +17,7 @@ from .plans import Plan, PlanKind, Resource, ResourceCategory
 from .recommendations import Recommendation, RecommendationBatch, RecommendationStatus, RosterImport
 from .sign_on import SignOnAttempt, SignOnLink, SignOnProvider
 from .signoffs import SignOff
-from .summaries import EnrollmentRisk, EnrollmentSummary
+from .summaries import EnrollmentRisk, EnrollmentSummary, EnrollmentTurn
 from .tasks import Delegation, Panel, PanelMember, PanelVote, SignOffTask, TaskComment, TaskStatus
 from .team import CalendarFeed, Invitation, StaffInvitation
 
@@ -32,6 +32,7 @@ __all__ = [
     "Enrollment",
     "EnrollmentRisk",
     "EnrollmentSummary",
+    "EnrollmentTurn",
     "Evidence",
     "FactRecord",
     "IdempotencyKey",

@@ -77,3 +77,26 @@ class EnrollmentRisk(SQLModel, table=True):
     kind: str = Field(max_length=32)
     starts_on: date
     ends_on: date | None = None  # None: until the enrolment changes
+
+
+class EnrollmentTurn(SQLModel, table=True):
+    """Something on an enrolment that is a staff role's to do now and that no sign-off task, log
+    or document queue already brings to them: a step to take, a fact to enter, a document to file,
+    a document to verify that falls to the director. Rewritten with the enrolment's summary
+    (app/services/progress/turns.py), so each holder's inbox reads it in one indexed query."""
+
+    __tablename__ = "enrollment_turn"
+    __table_args__ = (sa.Index("ix_enrollment_turn_program_id_role", "program_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("enrollment.id", ondelete="CASCADE"),
+                                                   nullable=False, index=True))
+    program_id: int = Field(foreign_key="program.id")
+    role: str = Field(max_length=32)
+    kind: str = Field(max_length=16)  # "step", "ask", "fact", "upload", "verify" or "signoff" (held by nobody)
+    key: str = Field(max_length=64)  # the event, fact or document kind
+    what: str = Field(max_length=300)
+    since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_on: date | None = None
+    # Nobody active holds the role where the enrolment is: the director's "no one can act" list.
+    nobody: bool = False

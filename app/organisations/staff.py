@@ -26,7 +26,7 @@ from app.models import Membership, Organisation, PoolMember, Program, StaffInvit
 from app.organisations.blueprint import bp
 from app.services import PathwayError
 from app.services.enrollments import words
-from app.services.programs import csv_reader, staff_import
+from app.services.programs import csv_reader, staff_gaps, staff_import
 from app.services.team import accounts, sign_ins, staff, staff_invitations
 from app.services.team.invitations import InvitationGone
 from workflows.roles import Role
@@ -61,7 +61,8 @@ def _page(organisation: Organisation, program: Program | None, administrator: bo
         "organisations/staff.html", organisation=organisation, program=program, administrator=administrator,
         people=list(people.values()), givable=givable, pool_roles=policy.POOL_ROLES, Role=Role,
         invitations=staff_invitations.pending(session, organisation, program),
-        programs=_programs(organisation), may_take=lambda line: staff.may_staff(
+        programs=_programs(organisation), gaps=staff_gaps.gaps(session, organisation, program) if program else [],
+        may_take=lambda line: staff.may_staff(
             session, current_user, organisation, line.program, line.role),  # type: ignore[arg-type]
         **context), status
 

@@ -137,8 +137,8 @@ def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
     # The director convenes the panel from the inbox: the panel member counts, the coach sits in.
     sign_in(page, DEMO["director"])
     visit(page, "/inbox", "inbox-mine-director")
-    convene = page.locator("section[aria-labelledby=convene-heading] li", has_text=name)
-    submit(page, convene.get_by_role("link", name=re.compile("^Convene the panel")), "panel-setup")
+    convene = page.locator("li.queue-item", has_text=name).filter(has_text="Convene the exit-interview panel")
+    submit(page, convene.get_by_role("link", name=re.compile("^Convene it")), "panel-setup")
     assert page.get_by_role("heading", name=f"Convene the exit-interview panel for {name}").is_visible()
     page.get_by_role("checkbox", name=re.compile("^Pat Moreno")).check()
     page.get_by_role("checkbox", name=re.compile("^Colin Baker")).check()

@@ -173,7 +173,7 @@ class CaseFile:
         program = self.program
         return self._part("team", lambda: [(m, name) for m, name in self.session.exec(
             select(Membership, User.name).join(User, Membership.user_id == User.id)  # type: ignore[arg-type]
-            .where(Membership.revoked_at.is_(None), or_(  # type: ignore[union-attr]
+            .where(Membership.revoked_at.is_(None), User.active.is_(True), or_(  # type: ignore[union-attr, attr-defined]
                 Membership.enrollment_id == self.enrollment.id,
                 (Membership.program_id == self.enrollment.program_id) & Membership.enrollment_id.is_(None),  # type: ignore[union-attr]
                 (Membership.organisation_id == (program.organisation_id if program else 0))

@@ -18,11 +18,9 @@ from app.models import AuditEvent, Enrollment, Program, Recommendation, Recommen
 from app.services import Blocked, Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments import case_file
 from app.services.enrollments.facts import build_facts
-from app.services.team.members import holders
 from workflows import engine
 from workflows.errors import EventNotAllowed, StepBlocked, UnknownState
 from workflows.facts import EvidenceStatus, Facts
-from workflows.pathway_map import pathway_map
 from workflows.registry import CURRENT_VERSION, definition
 from workflows.roles import Role
 
@@ -53,8 +51,6 @@ def enroll(session: Session, candidate: User, program: Program, enrolled_on: dat
                          to_state=enrollment.state, details={"pathway": program.pathway, "pathway_version": version})
     session.add(created)
     session.flush()
-    # PIP's first step is district HR's; directors hear of a new enrolment by its own notice (signup).
-    _tell_whose_turn(session, enrollment, created, actor, besides=frozenset({Role.PROGRAM_DIRECTOR}))
     return enrollment
 
 
@@ -132,28 +128,7 @@ def transition_now(session: Session, enrollment: Enrollment, event: str, actor: 
     if event == ISSUED:
         _recommendation_follows(session, enrollment, actor, now, facts.today)
     outbox.add(session, "email.step_advanced", f"transition-{audit.id}", audit_event_id=audit.id)
-    _tell_whose_turn(session, enrollment, audit, actor)
     return Transition(enrollment, event, from_state, to_state, audit.id)  # type: ignore[arg-type]
-
-
-def _tell_whose_turn(session: Session, enrollment: Enrollment, audit: AuditEvent, actor: User | None,
-                     besides: frozenset[Role] = frozenset()) -> None:
-    """When the way forward from the new step is someone else's to take (district HR's "Diligent search
-    done", the director's "Admit"), tell each of them once: the candidate hears of every step already."""
-    forward = pathway_map(enrollment.pathway, enrollment.pathway_version).forward(enrollment.state)
-    if not forward:
-        return
-    spec = definition(enrollment.pathway, enrollment.pathway_version).events.get(forward[0].event)
-    if spec is None or spec.automatic or Role.CANDIDATE in spec.by:
-        return
-    told: set[int] = set()
-    for role in sorted(spec.by - besides, key=lambda r: r.value):
-        for person in holders(session, enrollment, role):
-            if person.id in told or (actor is not None and person.id == actor.id):
-                continue
-            told.add(person.id)  # type: ignore[arg-type]
-            outbox.add(session, "email.your_turn", f"turn-{audit.id}-{person.id}", audit_event_id=audit.id,
-                       recipient_id=person.id, event=forward[0].event)
 
 
 # Every pathway names its issuance event so (app/services/programs/recommendations.py follows it too).

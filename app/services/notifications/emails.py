@@ -174,13 +174,15 @@ def step_advanced_email(candidate: User, step: str, program: Program | None, lin
                  recipient_id=candidate.id, digestible=True, summary=f"Your pathway moved on: {step}", link=link)
 
 
-def deadline_reminder_email(candidate: User, deadline: Deadline, left: int, link: str) -> Email:
-    """A deadline is coming: what, by when, how many days are left."""
+def deadline_reminder_email(person: User, deadline: Deadline, left: int, link: str,
+                            for_candidate: str | None = None) -> Email:
+    """A deadline is coming: what, by when, how many days are left (to a director, for whom)."""
     when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
     template = "recommendation_reminder" if deadline.key == "recommendation_window" else "deadline_reminder"
-    return Email(candidate.email, f"Due {when}: {deadline.label}", template,
-                 {"user": candidate, "deadline": deadline, "days_left": left, "when": when, "link": link},
-                 recipient_id=candidate.id, link=link)
+    subject = f"Due {when}: {deadline.label}" + (f" for {for_candidate}" if for_candidate else "")
+    return Email(person.email, subject, template,
+                 {"user": person, "deadline": deadline, "days_left": left, "when": when, "link": link,
+                  "candidate_name": for_candidate}, recipient_id=person.id, link=link)
 
 
 def deadline_escalation_email(director: User, candidate_name: str, deadline: Deadline, link: str) -> Email:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -36,7 +37,7 @@ from app.services.team.sign_on import check_accounts, forget_old_attempts
 from app.services.team.staff_activity import flag_inactive_staff
 from workflows.dates import last_week
 from workflows.deadlines import Deadline, days_left, local_today
-from workflows.registry import plugin
+from workflows.registry import definition, plugin
 from workflows.roles import Role
 
 
@@ -102,25 +103,37 @@ class _Sweep:
                 continue
             threshold = reminder_threshold(due, today, self.warning_days[summary.program_id])
             if threshold is not None:
-                wanted[f"deadline-{eid}-{deadline['key']}-{due}-{threshold}"] = (
-                    "email.deadline_reminder", {"enrollment_id": eid, "deadline_key": deadline["key"],
-                                                "due": due.isoformat(), "threshold": threshold})
+                wanted.update(self._reminders(summary, deadline, due, threshold))
             if deadline["key"] == "recommendation_window" and summary.recommended_on is not None:
                 wanted[f"recommendation-steps-{eid}-{summary.recommended_on}"] = (
                     "email.recommendation_steps",
                     {"enrollment_id": eid, "recommended_on": summary.recommended_on.isoformat()})
         return wanted
 
-    def _escalations(self, program_id: int, eid: int, key: str, due: date) -> Messages:
-        """A passed deadline, told to each of the program's directors."""
+    def _reminders(self, summary: Any, deadline: dict[str, Any], due: date, threshold: int) -> Messages:
+        """A coming deadline, told to whoever meets it: the candidate, or the program's directors when
+        the step is theirs (assigning a mentor or a coach within its window)."""
+        eid, key = summary.enrollment_id, deadline["key"]
+        payload = {"enrollment_id": eid, "deadline_key": key, "due": due.isoformat(), "threshold": threshold}
+        if _clears(summary.pathway, summary.pathway_version, deadline["rule_key"]) is not Role.PROGRAM_DIRECTOR:
+            return {f"deadline-{eid}-{key}-{due}-{threshold}": ("email.deadline_reminder", payload)}
+        return {f"deadline-{eid}-{key}-{due}-{threshold}-{director.id}": (
+                    "email.deadline_reminder", {**payload, "recipient_id": director.id})
+                for director in self._directors(summary.program_id)}
+
+    def _directors(self, program_id: int) -> list[User]:
         if program_id not in self.directors:
             # (program_directors reads only the program of what it is given)
             self.directors[program_id] = program_directors(self.session, SimpleNamespace(  # type: ignore[arg-type]
                 program_id=program_id))
+        return self.directors[program_id]
+
+    def _escalations(self, program_id: int, eid: int, key: str, due: date) -> Messages:
+        """A passed deadline, told to each of the program's directors."""
         return {f"deadline-overdue-{eid}-{key}-{due}-{director.id}": (
                     "email.deadline_escalation", {"enrollment_id": eid, "deadline_key": key,
                                                   "due": due.isoformat(), "director_id": director.id})
-                for director in self.directors[program_id]}
+                for director in self._directors(program_id)}
 
     def log_nudge(self, summary: Any) -> Messages:
         """A nudge when last week has no entry in the weekly log the enrolment keeps."""
@@ -131,6 +144,13 @@ class _Sweep:
         return {f"log-nudge-{summary.enrollment_id}-{kind}-{year}-W{week:02d}": (
             "email.log_nudge", {"enrollment_id": summary.enrollment_id, "kind": kind,
                                 "week_start": week_start.isoformat()})}
+
+
+@cache
+def _clears(pathway: str, version: int, rule_key: str) -> Role | None:
+    """The role that meets a deadline's rule (the definitions are fixed)."""
+    rule = definition(pathway, version).rules.get(rule_key)
+    return rule.clears if rule is not None else None
 
 
 def schedule_reminders(session: Session, now: datetime | None = None, batch: int = 2_000) -> Counter[str]:
@@ -173,7 +193,7 @@ def schedule_reminders(session: Session, now: datetime | None = None, batch: int
 
 
 _SWEPT = (EnrollmentSummary.enrollment_id, EnrollmentSummary.program_id, EnrollmentSummary.pathway,
-          EnrollmentSummary.deadlines, EnrollmentSummary.enrolled_on, EnrollmentSummary.mentor_assigned,
+          EnrollmentSummary.pathway_version, EnrollmentSummary.deadlines, EnrollmentSummary.enrolled_on, EnrollmentSummary.mentor_assigned,
           EnrollmentSummary.coach_assigned, EnrollmentSummary.weekly_log_weeks)
 
 

@@ -31,6 +31,7 @@ from app.models import (
     Enrollment,
     EnrollmentRisk,
     EnrollmentSummary,
+    EnrollmentTurn,
     Evidence,
     FactRecord,
     LogEntry,
@@ -49,6 +50,7 @@ from app.services.enrollments.facts import snapshot
 from app.services.programs import accreditation, pacing, tallies
 from app.services.programs.cohort import WINDOWS, states_by_value
 from app.services.programs.recommendations import states_of
+from app.services.progress import turns
 from workflows.dates import add_years
 from workflows.deadlines import deadlines
 from workflows.facts import Facts, KeyDate, signoff_label
@@ -61,13 +63,16 @@ from workflows.roles import Role
 WATCHED = (LogEntry, Evidence, SignOff, SignOffTask, Membership, FactRecord, SelfAssessment, Recommendation,
            AuditEvent)
 STALE, STALE_PROGRAMS, STALE_PEOPLE = "summaries.stale", "summaries.stale_programs", "summaries.stale_people"
+STALE_STAFF = "summaries.stale_staff"
 BATCH = 500
 # The weekly log each pathway keeps (mentoring, coaching), if any.
 WEEKLY_KIND = {p.name: p.weekly_log for p in plugins() if p.weekly_log}
 
 
-def refresh(session: Session, enrollment_ids: Iterable[int], now: datetime | None = None) -> None:
-    """Rewrite these enrolments' summaries and risk windows (no commit)."""
+def refresh(session: Session, enrollment_ids: Iterable[int], now: datetime | None = None, *,
+            announce: bool = True) -> None:
+    """Rewrite these enrolments' summaries, risk windows and turns (no commit); each holder of a new
+    turn is told of it unless `announce` is off (a rebuild tells nobody of what was already there)."""
     ids = sorted({i for i in enrollment_ids if i is not None})
     # What this transaction remembers may predate another's commit (or, on PostgreSQL, the lock
     # below): the summary is written from the rows as they are now.
@@ -83,14 +88,20 @@ def refresh(session: Session, enrollment_ids: Iterable[int], now: datetime | Non
             were = were.with_for_update()
         programs = set(session.exec(were).all())
         enrollments = session.exec(select(Enrollment).where(Enrollment.id.in_(chunk))).all()  # type: ignore[union-attr]
-        summaries, risks = compute(session, enrollments, now)
+        had = turns.before(session, chunk)
+        summaries, risks, (turn_rows, staffing) = compute(session, enrollments, now)
         programs |= {e.program_id for e in enrollments}
         session.execute(delete(EnrollmentRisk.__table__).where(EnrollmentRisk.enrollment_id.in_(chunk)))  # type: ignore[attr-defined]
+        session.execute(delete(EnrollmentTurn.__table__).where(EnrollmentTurn.enrollment_id.in_(chunk)))  # type: ignore[attr-defined]
         session.execute(delete(EnrollmentSummary.__table__).where(EnrollmentSummary.enrollment_id.in_(chunk)))  # type: ignore[attr-defined]
         if summaries:
             session.execute(insert(EnrollmentSummary.__table__), summaries)  # type: ignore[arg-type]
         if risks:
             session.execute(insert(EnrollmentRisk.__table__), risks)  # type: ignore[arg-type]
+        if turn_rows:
+            session.execute(insert(EnrollmentTurn.__table__), turn_rows)  # type: ignore[arg-type]
+            if announce:
+                turns.announce(session, enrollments, had, turn_rows, staffing, now or utcnow())
         # The programs' remembered figures are out of date from this commit on.
         tallies.bump(session, programs)
 
@@ -103,15 +114,16 @@ def rebuild(session: Session, now: datetime | None = None) -> int:
                                 .order_by(Enrollment.id).limit(BATCH)).all())
         if not ids:
             return done
-        refresh(session, ids, now)  # type: ignore[arg-type]
+        refresh(session, ids, now, announce=False)  # type: ignore[arg-type]
         session.commit()
         session.expunge_all()  # a rebuild of 50,000 enrolments keeps one batch in memory
         done, last = done + len(ids), ids[-1]
 
 
 def compute(session: Session, enrollments: Sequence[Enrollment],
-            now: datetime | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(summary rows, risk-window rows) for these enrolments, from their facts, in a fixed number of queries."""
+            now: datetime | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], tuple[list[dict[str, Any]], Any]]:
+    """(summary rows, risk-window rows, staff turn rows) for these enrolments, from their facts, in a
+    fixed number of queries."""
     now = now or utcnow()
     files = case_file.files(session, enrollments)  # one enrolment's own file, or a cabinet of many
     facts_of = {eid: snapshot(file, now) for eid, file in files.items()}
@@ -154,7 +166,8 @@ def compute(session: Session, enrollments: Sequence[Enrollment],
         if not final:
             risks += [{"enrollment_id": e.id, "program_id": e.program_id, "kind": kind, "starts_on": starts,
                        "ends_on": ends} for kind, starts, ends in windows(unmet, tasks.get(e.id, []), plans)]
-    return summaries, risks
+    since = {eid: (file.moves[-1].occurred_at if file.moves else None) for eid, file in files.items()}
+    return summaries, risks, turns.compute(session, enrollments, facts_of, since)  # type: ignore[arg-type]
 
 
 def windows(unmet: list[date], tasks: list[dict[str, str]],
@@ -209,16 +222,22 @@ def _assigned(facts: Facts, role: Role) -> bool:
 def _noted(session: OrmSession, _context: Any) -> None:
     """after_flush: remember the enrolments this flush changed (written at commit, see the module doc)."""
     stale, programs = session.info.setdefault(STALE, set()), session.info.setdefault(STALE_PROGRAMS, set())
-    people = session.info.setdefault(STALE_PEOPLE, set())
+    people, staff = session.info.setdefault(STALE_PEOPLE, set()), session.info.setdefault(STALE_STAFF, set())
     for row in chain(session.new, session.dirty, session.deleted):
         if isinstance(row, Enrollment):
             stale.add(row.id)
+        elif isinstance(row, Membership) and row.enrollment_id is None:
+            # A role held program- or organisation-wide: who can act there (the row may be deleted).
+            staff.add(("program", row.program_id) if row.program_id is not None else ("organisation", row.organisation_id))
         elif isinstance(row, WATCHED):
             stale.add(row.enrollment_id)
         elif isinstance(row, Program) and row in session.dirty and inspect(row).attrs.settings.history.has_changes():
             programs.add(row.id)  # its thresholds: every enrolment's paces and deadlines
-        elif isinstance(row, User) and row in session.dirty and inspect(row).attrs.name.history.has_changes():
-            people.add(row.id)  # a renamed candidate moves in the candidate list
+        elif isinstance(row, User) and row in session.dirty:
+            if inspect(row).attrs.name.history.has_changes():
+                people.add(row.id)  # a renamed candidate moves in the candidate list
+            if inspect(row).attrs.active.history.has_changes():
+                staff.add(("user", row.id))  # a deactivated holder can no longer act anywhere
 
 
 def _before_commit(session: OrmSession) -> None:
@@ -226,8 +245,10 @@ def _before_commit(session: OrmSession) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()
     stale, programs = session.info.pop(STALE, set()), session.info.pop(STALE_PROGRAMS, set())
-    people = session.info.pop(STALE_PEOPLE, set())
+    people, staff = session.info.pop(STALE_PEOPLE, set()), session.info.pop(STALE_STAFF, set())
     stale.discard(None)
+    if staff:
+        stale |= turns.changed_with_staff(session, staff)
     if programs:
         stale |= set(session.exec(select(Enrollment.id).where(Enrollment.program_id.in_(programs))).all())  # type: ignore[attr-defined, union-attr]
     if people:
@@ -238,7 +259,7 @@ def _before_commit(session: OrmSession) -> None:
 
 def _forget(session: OrmSession, *_: Any) -> None:
     """after_rollback: what was noted is rolled back with it."""
-    for key in (STALE, STALE_PROGRAMS, STALE_PEOPLE):
+    for key in (STALE, STALE_PROGRAMS, STALE_PEOPLE, STALE_STAFF):
         session.info.pop(key, None)
     tallies.forget_revisions(session)  # type: ignore[arg-type]
 

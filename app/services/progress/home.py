@@ -10,47 +10,33 @@ others*, naming the role and the people who hold it, since when and by when. Ste
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from app import policy
-from app.models import Enrollment, Evidence, Membership, SignOffTask, User
+from app.models import Enrollment, User
 from app.services.enrollments import case_file
-from app.services.enrollments.fact_registry import BY_NAME
-from app.services.enrollments.words import count_unit, figure, local_day
-from app.services.evidence.plans import EVIDENCE_KIND
-from app.services.evidence.plans import kinds as plan_kinds
+from app.services.enrollments.words import local_day
 from app.services.progress import late
 from app.services.progress.dashboard import Dashboard, StepOption
+from app.services.progress.lines import (
+    NextStep,
+    Sorter,
+    Waiting,
+    done_elsewhere,
+    filed_by_others,
+    names_of,
+    people_by_role,
+    plan_for,
+)
 from app.services.signoffs import queueing
 from workflows import engine
-from workflows.facts import EvidenceKind
-from workflows.keys import CommonCount, CommonEvidence
 from workflows.pathway_map import PathwayMap, pathway_map
 from workflows.registry import definition, plugin
 from workflows.roles import Role
-from workflows.rules import Rule, RuleStatus
-
-
-def _filed_by_others(pathway: str) -> frozenset[str]:
-    """Documents someone else files: the candidate has nothing to upload for them, only to wait."""
-    return plugin(pathway).filed_by_others
-
-
-def _done_elsewhere(pathway: str) -> frozenset[str]:
-    """Documents a person records after the candidate did something outside the app (attend,
-    present, pay): the pathway's own, and on every pathway the credential the CTC issued."""
-    return plugin(pathway).done_elsewhere | {CommonEvidence.ISSUED_CREDENTIAL}
-
-
-def _counted_on(pathway: str, count: str) -> str:
-    """The page on which the candidate raises a total: the pathway's own pages, the self-assessments
-    page, else the log book."""
-    pages = {CommonCount.SELF_ASSESSMENTS: "self_assessments", **plugin(pathway).counted_on}
-    return pages.get(count, "logs")
-
+from workflows.rules import RuleStatus
 
 # The words a step's button says to the candidate, where the machine's name is worded for staff.
 CANDIDATE_WORDS = {
@@ -58,36 +44,6 @@ CANDIDATE_WORDS = {
     "withdraw": "Withdraw from the program",
 }
 STAFF_WORDS = {"recommendation_returned": "Record that the candidate returned the recommendation"}
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """Something the viewer can do now, and the form that does it.
-
-    `action`: "step" (a button asking for `target`, an event), "upload" (`target` an evidence kind),
-    "plan" (`target` a plan kind), "fact" (`target` a fact name), "logs", "meetings",
-    "self_assessments", "ask_signoffs" (`target` an event), "verify" (the documents list), or
-    "elsewhere" (done outside the app: the sentence says how).
-    """
-
-    title: str
-    detail: str
-    action: str
-    target: str = ""
-    due: date | None = None
-    source: str = ""  # the rule's source, in words, behind a late or blocked step
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """Something another person does before the candidate can move on."""
-
-    what: str
-    role: str  # "Credential analyst"
-    names: tuple[str, ...]
-    since: date | None
-    due: date | None
-    source: str = ""  # the rule's source, in words
 
 
 @dataclass(frozen=True)
@@ -118,14 +74,15 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
     main_event = forward[0].event if forward else None
     is_candidate = enrollment.candidate_id == viewer.id
     file = case_file.of(session, enrollment)
-    people = _people_by_role(file.team)
+    people = people_by_role(file.team)
     taken, reached = _history(enrollment, file.moves)
     since_here = reached.get(enrollment.state)
     tasks = {(asked.task.key, asked.task.role): (asked.task, asked.claimed_by) for asked in reversed(file.requests)
              if asked.task.status == queueing.OPEN}
     uploaded = {kind: versions[0] for kind, versions in board.evidence.items()}
 
-    sorter = _Sorter(board, viewer, is_candidate, people, tasks, uploaded, since_here)
+    sorter = Sorter(board, viewer, is_candidate, people, tasks, uploaded, since_here, file.team)
+    askable = queueing.askable(session, enrollment, viewer, board.facts)
     mine, waiting = sorter.mine, sorter.waiting
     more: list[tuple[StepOption, str]] = []
     for step in board.steps:
@@ -137,14 +94,18 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
             mine.append(NextStep(_button_words(step, is_candidate), f"Everything this step needs is in place: "
                                  f"it takes you to “{step.target_label}”.", "step", step.event))
         elif step.enabled:
+            # Whoever may take it has it: the candidate on their home, staff in their inbox (turns.py).
+            named = ((board.candidate.name,) if Role.CANDIDATE.label in _labels(step.asked_by)
+                     else names_of(people, _labels(step.asked_by)))
             waiting.append(Waiting(f"Take the step “{step.label}”: everything it needs is in place.",
-                                   step.asked_by, _names(people, _labels(step.asked_by)), local_day(since_here), None))
+                                   step.asked_by, named, local_day(since_here), None))
+        sorter.asked_by, sorter.may_ask = step.asked_by, any(event == step.event for event, _l, _w in askable)
         for item in step.missing:
             sorter.line(item.rule, item.reason, item.due)
     if is_candidate and not mine and enrollment.state in plugin(enrollment.pathway).logging_states:
         # Nothing blocks her, yet the year runs on her log: keeping it is always her next step.
         mine.append(NextStep("Log a meeting or hours", "Each entry counts once the person you name signs it.", "logs"))
-    for event, label, _wanted in queueing.askable(session, enrollment, viewer, board.facts):
+    for event, label, _wanted in askable:
         # The sign-offs are named under "Waiting on others"; here only what the button does.
         mine.append(NextStep(f"Ask for the sign-offs for {label}", "Nobody has been asked for them yet.",
                              "ask_signoffs", event))
@@ -180,10 +141,10 @@ def _ahead(board: Dashboard, already: list[NextStep]) -> list[NextStep]:
         for item in group.items:
             kind = item.rule.evidence_kind
             pathway = board.enrollment.pathway
-            if (kind is None or kind in _filed_by_others(pathway) or kind in _done_elsewhere(pathway) or kind.value in offered
+            if (kind is None or kind in filed_by_others(pathway) or kind in done_elsewhere(pathway) or kind.value in offered
                     or item.status not in (RuleStatus.MISSING, RuleStatus.SENT_BACK)):
                 continue
-            plan = _plan_for(board.enrollment.pathway, kind)
+            plan = plan_for(board.enrollment.pathway, kind)
             offered.add(kind.value)
             found.append(NextStep(f"Write and share your {kind.label}" if plan else f"Upload your {kind.label}",
                                   item.explanation if item.status is RuleStatus.SENT_BACK else f"Needed later ({group.label}).",
@@ -195,137 +156,6 @@ def _ahead(board: Dashboard, already: list[NextStep]) -> list[NextStep]:
 def _labels(asked_by: str) -> list[str]:
     """The role labels of a step's askers ("Credential analyst, Program director" -> each label)."""
     return [label.strip() for label in asked_by.split(",") if label.strip()]
-
-
-@dataclass
-class _Sorter:
-    """Puts each missing line among the viewer's next steps (`mine`) or among what waits on others."""
-
-    board: Dashboard
-    viewer: User
-    is_candidate: bool
-    people: dict[Role, list[str]]
-    tasks: dict[tuple[str, str], tuple[SignOffTask, str | None]]
-    uploaded: dict[str, Evidence]
-    since_here: datetime | None
-    mine: list[NextStep] = field(default_factory=list)
-    waiting: list[Waiting] = field(default_factory=list)
-
-    def line(self, rule: Rule | None, reason: str, due: date | None) -> None:
-        """Sort one line by what its rule reads (a document, a sign-off, a fact, a total), citing its source."""
-        late.cited(rule, self.mine, self.waiting, lambda: self._sort(rule, reason, due))
-
-    def _sort(self, rule: Rule | None, reason: str, due: date | None) -> None:
-        if rule is None:
-            self.waiting.append(Waiting(reason, "", (), local_day(self.since_here), due))
-        elif rule.evidence_kind is not None:
-            self._document(rule, reason, due)
-        elif rule.signoff is not None:
-            self._signoff(rule, reason, due)
-        elif not self._fact(rule, reason, due) and not self._total(rule, reason, due):
-            self._wait(rule.clears, reason, due)
-
-    def _wait(self, who: Role, what: str, by: date | None, since: datetime | date | None = None,
-              named: tuple[str, ...] | None = None) -> None:
-        """`who` is the one to act: named by the people holding that role for this candidate."""
-        if who is Role.CANDIDATE:
-            named = (self.board.candidate.name,)
-        self.waiting.append(Waiting(what, who.label, named if named is not None else _names(self.people, [who.label]),
-                                    local_day(since or self.since_here), by))
-
-    def _document(self, rule: Rule, reason: str, due: date | None) -> None:
-        kind, clears, status = rule.evidence_kind, rule.clears, rule.status(self.board.facts)
-        assert kind is not None
-        pathway, roles = self.board.enrollment.pathway, self.board.roles
-        elsewhere = kind in _done_elsewhere(pathway)
-        others_file = elsewhere or kind in _filed_by_others(pathway)
-        if status is RuleStatus.AWAITING_VERIFICATION:
-            self._verification(kind, clears, reason, due)
-        elif status is RuleStatus.AWAITING_CONFIRMATION:
-            self._wait(clears, reason, due)
-        elif self.is_candidate and elsewhere:
-            self.mine.append(NextStep(reason.split(";")[0].rstrip(".") + ".", reason, "elsewhere", kind.value, due))
-        elif self.is_candidate and not others_file and policy.can_upload_evidence(roles):
-            # The title says what to do; only a reason it was sent back is worth a second line.
-            detail = reason if status is RuleStatus.SENT_BACK else ""
-            plan = _plan_for(pathway, kind)
-            self.mine.append(NextStep(f"Write and share your {kind.label}", detail, "plan", plan, due) if plan
-                             else NextStep(f"Upload your {kind.label}", detail, "upload", kind.value, due))
-        elif not self.is_candidate and others_file and clears in roles and policy.can_upload_evidence(roles):
-            self.mine.append(NextStep(f"Upload the {kind.label}", reason, "upload", kind.value, due))
-        else:
-            self._wait(clears if others_file else Role.CANDIDATE, reason, due)
-
-    def _verification(self, kind: Any, clears: Role, reason: str, due: date | None) -> None:
-        """An uploaded document: the viewer checks it if theirs to verify (never their own upload)."""
-        row = self.uploaded.get(kind.value)
-        if (policy.can_verify_evidence(self.board.roles, kind.value, clears)
-                and (row is None or policy.can_decide_own_upload(self.viewer, row.uploaded_by_id))):
-            self.mine.append(NextStep(f"Check the {kind.label}", reason, "verify", kind.value, due))
-        else:
-            self._wait(clears, f"Verify your {kind.label}." if self.is_candidate else f"Verify the {kind.label}.",
-                       due, row.uploaded_at if row else None)
-
-    def _signoff(self, rule: Rule, reason: str, due: date | None) -> None:
-        assert rule.signoff is not None
-        key, role = rule.signoff
-        task, claimer = self.tasks.get((key.value, role.value), (None, None))
-        if role in self.board.roles:
-            self.mine.append(NextStep(f"Give your sign-off: {reason}", reason, "inbox", "", due))
-        elif task is not None:
-            self._wait(role, reason, task.due_on or due, task.created_at, (claimer,) if claimer else None)
-        else:
-            self._wait(role, reason, due)
-
-    def _fact(self, rule: Rule, reason: str, due: date | None) -> bool:
-        """A recordable fact: the viewer enters it if they own it (or may claim it); else its owner."""
-        fact = next((key.value for key in (rule.key_date, rule.count, rule.flag) if key is not None
-                     and key.value in BY_NAME), None)
-        if fact is None:
-            return False
-        spec = BY_NAME[fact]
-        claimable = (self.is_candidate and spec.claimable
-                     and rule.status(self.board.facts) is not RuleStatus.AWAITING_CONFIRMATION)
-        if self.board.roles & spec.owners or claimable:
-            label = spec.label if spec.label[:2].isupper() else spec.label[:1].lower() + spec.label[1:]
-            self.mine.append(NextStep(f"Enter the {label}", reason, "fact", fact, due))
-        else:
-            self._wait(min(spec.owners, key=lambda r: r.value), reason, due)
-        return True
-
-    def _total(self, rule: Rule, reason: str, due: date | None) -> bool:
-        """A total the candidate raises by logging: their next step, with how far they are."""
-        if rule.count is None or not self.is_candidate:
-            return False
-        page = _counted_on(self.board.enrollment.pathway, rule.count)
-        title = {"meetings": "Record a review meeting", "self_assessments": "Rate yourself on the standards"}.get(
-            page, "Log your hours")
-        have_need = rule.progress(self.board.facts)
-        detail = (f"{figure(have_need[0])} of {figure(have_need[1])} {count_unit(rule.count)} so far."
-                  if have_need else reason)
-        self.mine.append(NextStep(title, detail, page, "", due))
-        return True
-
-
-def _people_by_role(team: list[tuple[Membership, str]]) -> dict[Role, list[str]]:
-    """Who holds each role for this enrolment (on it, on its program, or in its organisation), by name."""
-    people: dict[Role, list[str]] = {}
-    for membership, name in team:
-        try:
-            people.setdefault(Role(membership.role), [])
-        except ValueError:
-            continue
-        if name not in people[Role(membership.role)]:
-            people[Role(membership.role)].append(name)
-    return people
-
-
-def _names(people: dict[Role, list[str]], labels: list[str]) -> tuple[str, ...]:
-    found: list[str] = []
-    for role, names in people.items():
-        if role.label in labels and role is not Role.CANDIDATE:
-            found.extend(n for n in names if n not in found)
-    return tuple(found[:3])
 
 
 def _history(enrollment: Enrollment, moves: list[Any]) -> tuple[list[str], dict[str, datetime]]:
@@ -373,14 +203,6 @@ def _signoff_titles(board: Dashboard) -> dict[tuple[str, str], str]:
     rules = definition(board.enrollment.pathway, board.enrollment.pathway_version).rules.values()
     return {(rule.signoff[0].value, rule.signoff[1].value): rule.title(board.facts)
             for rule in rules if rule.signoff is not None}
-
-
-def _plan_for(pathway: str, kind: EvidenceKind) -> str | None:
-    """The plan kind a document is filed from ("ilp"), when the pathway keeps that plan."""
-    for plan, evidence_kind in EVIDENCE_KIND.items():
-        if evidence_kind is kind and plan in plan_kinds(pathway):
-            return plan.value
-    return None
 
 
 def _button_words(step: StepOption, is_candidate: bool) -> str:

@@ -118,6 +118,9 @@ def create(session: Session, enrollment_id: int, director: User, member_ids: lis
     session.flush()
     for member_id in chosen:
         session.add(PanelMember(panel_id=panel.id, user_id=member_id, counts_toward_quorum=eligible[member_id]))  # type: ignore[arg-type]
+        # Each member hears the panel needs them (it is in their inbox too, until they vote).
+        outbox.add(session, "email.panel_seat", f"panel-seat-{panel.id}-{member_id}", panel_id=panel.id,
+                   recipient_id=member_id)
     session.add(AuditEvent(actor_id=director.id, enrollment_id=enrollment.id, action="panel.created", occurred_at=now,
                            details={"panel": panel.id, "members": chosen, "quorum": quorum}))
     outbox.commit(session)

@@ -19,7 +19,20 @@ from sqlalchemy import and_, case, false, func, literal, or_, union_all
 from sqlmodel import Session, select
 
 from app import policy
-from app.models import Delegation, Enrollment, Evidence, LogEntry, Membership, Program, SignOffTask, User
+from app.models import (
+    Delegation,
+    Enrollment,
+    EnrollmentTurn,
+    Evidence,
+    LogEntry,
+    Membership,
+    Panel,
+    PanelMember,
+    PanelVote,
+    Program,
+    SignOffTask,
+    User,
+)
 from app.services.enrollments import pathways
 from workflows import registry
 from workflows.facts import EvidenceStatus
@@ -115,6 +128,28 @@ def total(session: Session, user: User, today: date) -> int | None:
                 program_id, frozenset()) | grants.own.by_organisation.get(organisation_id, frozenset())
             if policy.can_verify_evidence(roles, kind, clearing(pathway, pathway_version).get(kind)):
                 count += n
+    return count + _count_turns(session, user, grants.own)
+
+
+def _count_turns(session: Session, user: User, own: Scope) -> int:
+    """The inbox's turns (one per enrolment and thing to do) and the documents that fell to them, in
+    one statement: the turns counted whole, the documents by kind (whether they may read each kind)."""
+    rows = turn_query(user, own).subquery()
+    distinct = select(rows.c.enrollment_id, rows.c.kind, rows.c.key).distinct().subquery()
+    fallen = fallback_document_query(user, own)
+    if fallen is None:
+        return session.connection().execute(select(func.count()).select_from(distinct)).scalar_one()
+    fallen = fallen.subquery()
+    both = union_all(
+        select(literal(None).label("program_id"), literal(None).label("organisation_id"), literal("").label("kind"),
+               func.count().label("n")).select_from(distinct),
+        select(fallen.c.program_id, fallen.c.organisation_id, fallen.c.kind, func.count())
+        .group_by(fallen.c.program_id, fallen.c.organisation_id, fallen.c.kind))
+    count = 0
+    for program_id, organisation_id, kind, n in session.connection().execute(both).all():
+        roles = own.by_program.get(program_id, frozenset()) | own.by_organisation.get(organisation_id, frozenset())
+        if not kind or policy.can_read_evidence(roles, kind):
+            count += n
     return count
 
 
@@ -245,3 +280,65 @@ def document_query(user: User, own: Scope):  # type: ignore[no-untyped-def]
     if kinds is not None:  # only the kinds their roles clear, not every document in their programs
         query = query.where(Evidence.kind.in_(kinds))  # type: ignore[attr-defined]
     return query
+
+
+def _holding(own: Scope, role_column):  # type: ignore[no-untyped-def]
+    """A WHERE clause (Enrollment and Program joined): the row's role is one the person holds where its
+    enrolment is."""
+    found = []
+    for role in {r for d in (own.by_enrollment, own.by_program, own.by_organisation) for roles in d.values()
+                 for r in roles}:
+        where = or_(*[column.in_([k for k, roles in index.items() if role in roles])
+                      for column, index in ((Enrollment.id, own.by_enrollment), (Enrollment.program_id, own.by_program),
+                                            (Program.organisation_id, own.by_organisation)) if index])
+        found.append(and_(role_column == role.value, where))
+    return or_(*found) if found else None
+
+
+def turn_query(user: User, own: Scope):  # type: ignore[no-untyped-def]
+    """Steps, facts and documents to file that are a role's of the person's where the enrolment is
+    (progress/turns.py), never on their own enrolment; and the exit-interview panels they sit on and
+    have not voted in yet."""
+    seats = (select(  # type: ignore[call-overload]
+        Panel.id, Panel.enrollment_id, literal("seat").label("kind"), literal("").label("key"),
+        literal("Vote on the exit-interview panel").label("what"), literal(Role.PANEL_MEMBER.value).label("role"),
+        Panel.created_at, Panel.meets_on, Enrollment.pathway, Enrollment.program_id, Program.name,
+        User.name.label("candidate_name"))  # type: ignore[attr-defined]
+        .join(PanelMember, and_(PanelMember.panel_id == Panel.id, PanelMember.user_id == user.id))
+        .join(Enrollment, Panel.enrollment_id == Enrollment.id)
+        .join(Program, Enrollment.program_id == Program.id)
+        .join(User, Enrollment.candidate_id == User.id)
+        .where(Panel.outcome.is_(None), ~select(PanelVote.id).where(  # type: ignore[union-attr]
+            PanelVote.panel_id == Panel.id, PanelVote.user_id == user.id).exists()))
+    holding = _holding(own, EnrollmentTurn.role)
+    if holding is None:
+        return seats
+    turns = (select(  # type: ignore[call-overload]
+        EnrollmentTurn.id, EnrollmentTurn.enrollment_id, EnrollmentTurn.kind, EnrollmentTurn.key, EnrollmentTurn.what,
+        EnrollmentTurn.role, EnrollmentTurn.since, EnrollmentTurn.due_on, Enrollment.pathway, Enrollment.program_id,
+        Program.name, User.name.label("candidate_name"))  # type: ignore[attr-defined]
+        .join(Enrollment, EnrollmentTurn.enrollment_id == Enrollment.id)
+        .join(Program, Enrollment.program_id == Program.id)
+        .join(User, Enrollment.candidate_id == User.id)
+        .where(EnrollmentTurn.kind != "verify", EnrollmentTurn.kind != "signoff",
+               Enrollment.candidate_id != user.id, holding))
+    return union_all(turns, seats)
+
+
+def fallback_document_query(user: User, own: Scope):  # type: ignore[no-untyped-def]
+    """Documents that fall to a role of the person's to verify because nobody else could (a
+    "verify" turn), never their own upload: the same columns as `document_query`."""
+    holding = _holding(own, EnrollmentTurn.role)
+    if holding is None:
+        return None
+    return (select(  # type: ignore[call-overload]
+        Evidence.id, Evidence.enrollment_id, Evidence.kind, Evidence.version, Evidence.content_type,
+        Evidence.original_filename, Evidence.uploaded_at, Enrollment.pathway, Enrollment.pathway_version,
+        Enrollment.program_id, Program.organisation_id, Program.name, User.name.label("candidate_name"))  # type: ignore[attr-defined]
+        .join(EnrollmentTurn, and_(EnrollmentTurn.enrollment_id == Evidence.enrollment_id,
+                                   EnrollmentTurn.kind == "verify", EnrollmentTurn.key == Evidence.kind))
+        .join(Enrollment, Evidence.enrollment_id == Enrollment.id)
+        .join(Program, Enrollment.program_id == Program.id)
+        .join(User, Enrollment.candidate_id == User.id)
+        .where(Evidence.status == EvidenceStatus.SUBMITTED.value, Evidence.superseded_at.is_(None),  # type: ignore[union-attr]
+               Evidence.uploaded_by_id != user.id, Enrollment.candidate_id != user.id, holding))

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import has_app_context
+from sqlalchemy import literal, union_all
 from sqlmodel import Session
 
 from app import clock, policy
@@ -22,7 +23,7 @@ from app.services.signoffs import waiting_on
 from workflows.facts import EvidenceKind, signoff_label
 from workflows.roles import Role
 
-KINDS = ("signoff", "log", "document")
+KINDS = ("signoff", "log", "document", "turn")
 URGENCY = ("overdue", "soon", "later")
 SOON_DAYS = 7  # "due soon": within a week
 # A log or document has no due date of its own: it is treated as due a week after it began to
@@ -61,10 +62,16 @@ class Item:
     version: int = 0
     content_type: str = ""
     filename: str = ""
+    # A step to take, a fact to enter or a document to file (progress/turns.py)
+    turn_kind: str = ""
+    what: str = ""
+    dated: bool = False  # a turn with a deadline of its own (else "due" only places it in the queue)
 
     @property
     def title(self) -> str:
         """The item in words, for the person who acts on it."""
+        if self.kind == "turn":
+            return self.what
         if self.kind == "signoff":
             return f"{signoff_label(self.key)} sign-off ({Role(self.role).label.lower()})"
         if self.kind == "log":
@@ -173,7 +180,7 @@ def build(session: Session, user: User, today: date) -> Queue:
     if not grants.approver:
         return Queue([], grants.own, False)  # a candidate or a viewer: nothing more to ask
     items = _signoffs(session, user, today, grants) + _logs(session, user, today, grants.own)
-    items += _documents(session, user, today, grants.own)
+    items += _documents(session, user, today, grants.own) + _turns(session, user, today, grants.own)
     return Queue(sorted(items, key=_order), grants.own, True)
 
 
@@ -214,19 +221,44 @@ def _logs(session: Session, user: User, today: date, own: waiting_on.Scope) -> l
 
 
 def _documents(session: Session, user: User, today: date, own: waiting_on.Scope) -> list[Item]:
-    """Live documents awaiting verification that the user may read and decide."""
-    query = waiting_on.document_query(user, own)
-    if query is None:
+    """Live documents awaiting verification that the user may read and decide: those their roles
+    clear, and those that fell to them because nobody else could verify them."""
+    # One statement: the usual ones, then those that fell to them, each marked.
+    parts = [query.add_columns(literal(fell).label("fell")) for query, fell in (
+        (waiting_on.document_query(user, own), False), (waiting_on.fallback_document_query(user, own), True))
+        if query is not None]
+    if not parts:
         return []
-    items, zone = [], _zone()
+    items, zone, seen = [], _zone(), set()
     for (evidence_id, enrollment_id, kind, version, content_type, filename, uploaded_at, pathway, pathway_version,
-         program_id, organisation_id, program_name, candidate_name) in session.connection().execute(query).all():
-        if not policy.can_verify_evidence(own.roles(enrollment_id, program_id, organisation_id), kind,
-                                          waiting_on.clearing(pathway, pathway_version).get(kind)):
+         program_id, organisation_id, program_name, candidate_name, fell) in session.connection().execute(
+            parts[0] if len(parts) == 1 else union_all(*parts)).all():
+        roles = own.roles(enrollment_id, program_id, organisation_id)
+        if evidence_id in seen or not (policy.can_read_evidence(roles, kind) if fell else policy.can_verify_evidence(
+                roles, kind, waiting_on.clearing(pathway, pathway_version).get(kind))):
             continue
+        seen.add(evidence_id)
         since = _day(uploaded_at, zone)
         due = since + timedelta(days=REVIEW_DAYS)
         items.append(Item("document", evidence_id, enrollment_id, pathway, program_id, program_name, candidate_name,
                           since, due, _urgency(due, today), evidence_kind=kind, version=version,
                           content_type=content_type, filename=filename))
+    return items
+
+
+def _turns(session: Session, user: User, today: date, own: waiting_on.Scope) -> list[Item]:
+    """Steps to take, facts to enter, documents to file and panels to convene that are a role's of
+    theirs now, and the panels they sit on and have not voted in."""
+    query = waiting_on.turn_query(user, own)
+    items, zone, seen = [], _zone(), set()
+    for (turn_id, enrollment_id, kind, key, what, _role, since_at, due_on, pathway, program_id, program_name,
+         candidate_name) in session.connection().execute(query).all():
+        if (enrollment_id, kind, key) in seen:  # two roles of theirs with the same turn: once
+            continue
+        seen.add((enrollment_id, kind, key))
+        since = _day(since_at, zone) if since_at is not None else today
+        due = due_on or since + timedelta(days=REVIEW_DAYS)
+        items.append(Item("turn", turn_id, enrollment_id, pathway, program_id, program_name, candidate_name,
+                          since, due, _urgency(due, today), key=key, turn_kind=kind, what=what,
+                          dated=due_on is not None))
     return items

@@ -29,17 +29,22 @@ def subjects(app: Flask, to: str | None = None) -> list[str]:
 
 
 def test_deadline_reminders_go_out_at_the_tightest_threshold_reached_once_each(app: Flask, session: Session) -> None:
-    candidate = f.person(session, "Ana Ruiz")
-    enrollment = f.enrolment(app, session, candidate, f.program(session, "induction"), TODAY - timedelta(days=23))
+    candidate, director = f.person(session, "Ana Ruiz"), f.person(session, "Dee Rector")
+    program = f.program(session, "induction")
+    f.role(session, director, "program_director", program_id=program.id)
+    enrollment = f.enrolment(app, session, candidate, program, TODAY - timedelta(days=23))
     # Mentor due in 7 days (threshold 7); ILP goals due in 37 days (threshold 60, not 90 as well).
     assert sweep(app, session) == {"email.deadline_reminder": 2}
     assert sweep(app, session) == {}
-    assert subjects(app) == ["Due in 37 days: ILP goals set", "Due in 7 days: Mentor assigned"]
+    # Each to whoever meets it: the ILP goals are the candidate's; assigning a mentor is the director's.
+    assert subjects(app, candidate.email) == ["Due in 37 days: ILP goals set"]
+    assert subjects(app, director.email) == ["Due in 7 days: Mentor assigned for Ana Ruiz"]
     reminder = next(m for m in f.folder_mail(app) if "Mentor" in m["Subject"])
     assert f"/enrollments/{enrollment.id}" in text_part(reminder) and f"/enrollments/{enrollment.id}" in html_part(reminder)
+    assert "Mentor assigned for Ana Ruiz is due in 7 days" in text_part(reminder)
     keys = sorted(session.exec(select(OutboxMessage.dedupe_key)).all())
     due = TODAY + timedelta(days=7)
-    assert f"deadline-{enrollment.id}-mentor_assignment-{due}-7" in keys
+    assert f"deadline-{enrollment.id}-mentor_assignment-{due}-7-{director.id}" in keys
 
 
 def test_a_reminder_for_a_deadline_met_since_it_was_queued_sends_nothing(app: Flask, session: Session) -> None:
@@ -120,7 +125,7 @@ def test_flask_reminders_run_queues_the_sweep_and_reports_it(app: Flask, session
     f.enrolment(app, session, f.person(session), f.program(session, "induction"), TODAY - timedelta(days=23))
     runner = app.test_cli_runner()
     first = runner.invoke(args=["reminders", "run"])
-    assert first.exit_code == 0 and "queued 2 message(s)" in first.output
+    assert first.exit_code == 0 and "queued 1 message(s)" in first.output
     assert "queued 0 message(s)" in runner.invoke(args=["reminders", "run"]).output
     bad = runner.invoke(args=["reminders", "run", "--at", "yesterday"])
     assert bad.exit_code == 2 and "not an ISO 8601" in bad.output
@@ -132,7 +137,7 @@ def test_the_reminder_job_runs_the_same_sweep(app: Flask, session: Session) -> N
 
     f.enrolment(app, session, f.person(session), f.program(session, "induction"), TODAY - timedelta(days=23))
     with app.app_context():
-        assert run_reminders() == {"email.deadline_reminder": 2}
+        assert run_reminders() == {"email.deadline_reminder": 1}  # the mentor's is the director's: none here
         assert run_reminders() == {}
 
 

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app.demo.walker import DEMO_JOURNEYS
-from app.models import Enrollment, EnrollmentRisk, EnrollmentSummary, Membership, Program, SignOffTask
+from app.models import Enrollment, EnrollmentRisk, EnrollmentSummary, EnrollmentTurn, Membership, Program, SignOffTask
 from app.services.programs import cohort, pacing, summaries
 from tests.app.pathway_driver import PathwayDriver
 from tests.today import TODAY
@@ -19,19 +19,22 @@ from workflows.facts import Count
 from workflows.roles import Role
 
 
-def stored(session: Session, enrollment_id: int) -> tuple[dict, list]:  # type: ignore[type-arg]
+def stored(session: Session, enrollment_id: int) -> tuple[dict, list, list]:  # type: ignore[type-arg]
     session.expire_all()
     row = session.get(EnrollmentSummary, enrollment_id)
     assert row is not None, "no summary"
     risks = session.exec(select(EnrollmentRisk).where(EnrollmentRisk.enrollment_id == enrollment_id)).all()
+    turns = session.exec(select(EnrollmentTurn).where(EnrollmentTurn.enrollment_id == enrollment_id)).all()
     summary = {k: v for k, v in row.model_dump().items() if k != "computed_at"}
-    return summary, sorted((r.kind, r.starts_on, r.ends_on) for r in risks)
+    return (summary, sorted((r.kind, r.starts_on, r.ends_on) for r in risks),
+            sorted((t.role, t.kind, t.key, t.what, t.due_on, t.nobody) for t in turns))
 
 
-def fresh(session: Session, enrollment_id: int) -> tuple[dict, list]:  # type: ignore[type-arg]
-    rows, risks = summaries.compute(session, [session.get(Enrollment, enrollment_id)])  # type: ignore[list-item]
+def fresh(session: Session, enrollment_id: int) -> tuple[dict, list, list]:  # type: ignore[type-arg]
+    rows, risks, (turns, _staffing) = summaries.compute(session, [session.get(Enrollment, enrollment_id)])  # type: ignore[list-item]
     summary = {k: v for k, v in rows[0].items() if k != "computed_at"}
-    return summary, sorted((r["kind"], r["starts_on"], r["ends_on"]) for r in risks)
+    return (summary, sorted((r["kind"], r["starts_on"], r["ends_on"]) for r in risks),
+            sorted((t["role"], t["kind"], t["key"], t["what"], t["due_on"], t["nobody"]) for t in turns))
 
 
 def assert_current(session: Session, enrollment_id: int, after: str) -> None:
@@ -83,7 +86,7 @@ def test_a_risk_window_holds_on_exactly_the_days_the_cohort_finds_the_risk(app: 
         session.add(SignOffTask(enrollment_id=driver.enrollment.id, key="year1_complete", role="mentor",
                                 due_on=TODAY))
         session.commit()
-        summary, windows = stored(session, driver.enrollment.id)  # type: ignore[arg-type]
+        summary, windows, _turns = stored(session, driver.enrollment.id)  # type: ignore[arg-type]
         deadlines = [Deadline(**{**d, "due": date.fromisoformat(d["due"])}) for d in summary["deadlines"]]
         for offset in range(-30, 800, 3):
             day = TODAY + timedelta(days=offset)

@@ -14,7 +14,7 @@ from app.services.enrollments import pathway_diagram, words
 from app.services.evidence import filing
 from app.services.progress import dashboard, home
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
-from tests.conftest import signed_in
+from tests.conftest import csrf_token, signed_in
 from workflows.pathway_map import pathway_map
 from workflows.registry import definition
 from workflows.roles import Role
@@ -50,14 +50,31 @@ def test_a_teacher_early_in_year_1_reads_where_she_is_not_a_flattering_percentag
     assert "0 of 1 hours so far" in steps  # the mentoring owed so far, without needless decimals
 
 
-def test_what_waits_on_others_names_the_role_and_the_person(app: Flask, induction: PathwayDriver) -> None:
+def test_what_waits_on_others_names_the_role_and_the_person(app: Flask, session: Session,
+                                                            induction: PathwayDriver) -> None:
     year1(induction)
+    induction.people[Role.PROGRAM_DIRECTOR].name = "Dana Okafor"
+    session.add(induction.people[Role.PROGRAM_DIRECTOR])
+    session.commit()
     body = signed_in(app, induction.candidate.email).get(f"/enrollments/{induction.enrollment.id}").get_data(as_text=True)
     waiting = section(body, "waiting")
-    # Completing Year 1 is the director's step and sign-off: who (role and name) and since when.
-    assert "Program director" in waiting and induction.people[Role.PROGRAM_DIRECTOR].name in waiting
-    assert re.search(r"Since \d{1,2} [A-Z][a-z]+ \d{4}", waiting)
+    # Completing Year 1 is the director's step and sign-off. Nobody has asked for it yet: no name is
+    # given (the director has nothing in their inbox to sign), only who asks first.
+    assert "Program director" in waiting and induction.people[Role.PROGRAM_DIRECTOR].name not in waiting
+    assert "Not asked yet: the program director asks for the sign-offs." in waiting
     assert "Complete Year 1" not in section(body, "next-steps")
+    # Asking is in the director's inbox; once asked, the line names her, since when.
+    director = signed_in(app, induction.people[Role.PROGRAM_DIRECTOR].email)
+    inbox = director.get("/inbox").get_data(as_text=True)
+    assert "Ask for the sign-offs for “Complete Year 1”" in inbox
+    page = f"/enrollments/{induction.enrollment.id}"
+    asked = director.post(f"/inbox/enrollments/{induction.enrollment.id}/signoffs/complete_year1",
+                          data={"csrf_token": csrf_token(director, page)})
+    assert asked.status_code == 302, asked.get_data(as_text=True)
+    waiting = section(signed_in(app, induction.candidate.email).get(page).get_data(as_text=True), "waiting")
+    assert induction.people[Role.PROGRAM_DIRECTOR].name in waiting
+    assert re.search(r"Since \d{1,2} [A-Z][a-z]+ \d{4}", waiting)
+    assert "Ask for the sign-offs" not in director.get("/inbox").get_data(as_text=True)
 
 
 def test_an_approver_sees_their_own_next_step_and_the_candidate_is_waiting_on_them(app: Flask, session: Session) -> None:

@@ -120,7 +120,7 @@ def test_the_director_convenes_and_a_member_votes_in_the_browser(app: Flask, ses
     auth = Auth(client)
     auth.sign_in(driver.person(Role.PROGRAM_DIRECTOR).email)
     inbox = client.get("/inbox").get_data(as_text=True)
-    assert "Exit interviews to convene" in inbox
+    assert "Convene the exit-interview panel" in inbox and "You are all caught up" not in inbox
     path = f"/inbox/enrollments/{driver.enrollment.id}/panel"
     page = client.get(path)
     assert page.status_code == 200 and "does not count toward the quorum" in page.get_data(as_text=True)
@@ -148,3 +148,29 @@ def test_the_director_convenes_and_a_member_votes_in_the_browser(app: Flask, ses
 
     auth.sign_in(driver.candidate.email)
     assert client.get(panel_path).status_code == 404  # the candidate does not see the panel's page
+
+
+def test_convening_is_the_directors_turn_and_each_seat_is_in_its_members_inbox_until_they_vote(
+        app: Flask, session: Session) -> None:
+    from app.services.signoffs import waiting_on, worklist
+    from tests.app import notify_factories as f
+    from tests.today import TODAY
+
+    driver, members = at_exit_interview(app, session)
+    director = driver.person(Role.PROGRAM_DIRECTOR)
+
+    def turns_of(user: User) -> list[str]:
+        session.expire_all()
+        queue = worklist.build(session, user, TODAY)
+        assert waiting_on.total(session, user, TODAY) == queue.total  # the badge counts the same
+        return [i.title for i in queue.items if i.kind == "turn" and i.enrollment_id == driver.enrollment.id]
+
+    assert turns_of(director) == ["Convene the exit-interview panel"]
+    panel = convene(driver, members, quorum=2)
+    assert turns_of(director) == []
+    assert turns_of(members[0]) == ["Vote on the exit-interview panel"]
+    assert turns_of(driver.person(Role.COACH)) == ["Vote on the exit-interview panel"]
+    told = [m for m in f.folder_mail(app) if m["To"] == members[1].email]
+    assert [m["Subject"] for m in told] == ["Your turn: the exit-interview panel for Candidate"]
+    vote(driver, panel.id, members[0], True)  # type: ignore[arg-type]
+    assert turns_of(members[0]) == [] and turns_of(members[1]) == ["Vote on the exit-interview panel"]
