@@ -571,18 +571,25 @@ class Walk:
             task = queueing.open_task(self.s, st.enrollment.id, key.value, role.value)  # type: ignore[arg-type]
             if task is None:
                 continue
-            approver = self.someone_with(("signoff", task.id)) or self.stuck(
-                f"nobody has the open sign-off task {key.value} ({role.label}) in their inbox",
-                fallback=lambda role=role: st.rng.choice(st.on_enrollment(role)), short_of=role)
-            try:
-                deciding.approve(self.s, task.id, approver)  # type: ignore[arg-type]
-            except Blocked as blocked:
-                self.s.rollback()
-                self.stuck(f"{approver.name} cannot give the sign-off {key.value}: {blocked} {getattr(blocked, 'reasons', '')}",
-                           fallback=lambda: None, short_of=role)
-                signoffs.give(self.s, st.refresh(), key.value, role.value, approver)
-                self.s.commit()
-            return approver, f"{approver.name} gave the sign-off {key.value} ({role.label})"
+            having = self.all_with(("signoff", task.id))
+            st.rng.shuffle(having)
+            if not having:
+                having = [self.stuck(f"nobody has the open sign-off task {key.value} ({role.label}) in their inbox",
+                                     fallback=lambda role=role: st.rng.choice(st.on_enrollment(role)), short_of=role)]
+            refused = []
+            for approver in having:  # whoever has it in their inbox and may give it (not over their own upload)
+                try:
+                    deciding.approve(self.s, task.id, approver)  # type: ignore[arg-type]
+                    return approver, f"{approver.name} gave the sign-off {key.value} ({role.label})"
+                except Blocked as blocked:
+                    self.s.rollback()
+                    refused.append(f"{approver.name}: {' '.join(getattr(blocked, 'reasons', []) or [str(blocked)])}")
+            self.stuck(f"nobody with the sign-off {key.value} in their inbox may give it ({'; '.join(refused)})",
+                       fallback=lambda: None, short_of=role)
+            approver = having[0]
+            signoffs.give(self.s, st.refresh(), key.value, role.value, approver)
+            self.s.commit()
+            return approver, f"{approver.name} gave the sign-off {key.value} ({role.label}) outside the inbox"
         # Nothing asked yet: someone whose home offers "Ask for the sign-offs" asks.
         askers = [p for p in [st.candidate, *st.staff]
                   if event in {e for e, _, _ in queueing.askable(self.s, st.refresh(), p, facts)}]
@@ -608,13 +615,16 @@ class Walk:
             self.s.commit()
         return actor, f"the step {event} was asked for"
 
-    def someone_with(self, key: tuple[str, int]) -> User | None:
+    def all_with(self, key: tuple[str, int]) -> list[User]:
+        """Everyone with this item on this enrolment in their inbox."""
         st = self.staffing
         today = today_of(st)
-        having = [p for p in st.staff if any(inbox_keys(i) == key and i.enrollment_id == st.enrollment.id
-                                             for i in worklist.build(self.s, p, today).items)]
-        # TODO(issue 25): a verification that falls back to the director arrives as an item of kind "turn".
-        return st.rng.choice(having) if having else None
+        return [p for p in st.staff if any(inbox_keys(i) == key and i.enrollment_id == st.enrollment.id
+                                           for i in worklist.build(self.s, p, today).items)]
+
+    def someone_with(self, key: tuple[str, int]) -> User | None:
+        having = self.all_with(key)
+        return self.staffing.rng.choice(having) if having else None
 
     def note(self, message: str) -> None:
         """Something the walk met that the app got wrong: fail now, or (keeping going) remember it."""
