@@ -333,12 +333,6 @@ def signs_own_evidence(signer_ids: set[int], uploader_ids: set[int]) -> bool:
     return bool(signer_ids & uploader_ids)
 
 
-def checked_by_another(evidence: Any, signer_ids: set[int]) -> bool:
-    """Whether a document was verified by someone other than the signer (or whom they act for): then
-    it counts as checked, whoever uploaded it."""
-    return evidence.status == "verified" and evidence.decided_by_id is not None and evidence.decided_by_id not in signer_ids
-
-
 def can_undo(user_id: int, decided_by_id: int | None, seconds_since: float, undo_minutes: int,
              step_moved_on: bool) -> bool:
     """The approver who decided may take it back for a short while, if nothing happened since."""

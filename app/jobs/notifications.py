@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from app import policy
+from app import clock, policy
 from app.auth.tokens import make_reset_token
 from app.models import (
     AuditEvent,
@@ -36,6 +36,7 @@ from app.services.enrollments.words import current_zone
 from app.services.notifications import emails, reminders
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
+from app.services.signoffs import waiting_on
 from app.services.team import invitations as team
 from app.services.team import staff, staff_invitations
 from app.urls import external_url
@@ -295,8 +296,10 @@ def send_staff_invitation(session: Session, invitation_id: int) -> Email | None:
 
 
 @handler("email.staff_added")
-def send_staff_added(session: Session, kind: str, held_id: int) -> Email | None:
-    """Tell someone they were given a staff role, while they still hold it."""
+def send_staff_added(session: Session, kind: str, held_id: int, recipient_id: int | None = None) -> Email | None:
+    """Tell someone they were given a staff role, while they still hold it, and how much already waits
+    on them (work already queued for the role is theirs from now). `recipient_id` names them for the
+    outbox's readers; the role row is the authority."""
     held = session.get(PoolMember if kind == "pool" else Membership, held_id)
     person = _active(session, held.user_id) if held is not None else None
     if held is None or person is None or held.revoked_at is not None:
@@ -308,7 +311,8 @@ def send_staff_added(session: Session, kind: str, held_id: int) -> Email | None:
         return None
     where = f"the {program.name} program at {organisation.name}" if program is not None else organisation.name
     email = emails.staff_email(person.email, person.name, granter.name if granter else "Your district",
-                               Role(held.role).in_sentence, where, external_url("main.home"))
+                               Role(held.role).in_sentence, where, external_url("main.home"),
+                               waiting=waiting_on.total(session, person, clock.today()) or 0)
     email.recipient_id = person.id
     return email
 

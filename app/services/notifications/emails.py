@@ -106,12 +106,13 @@ def invitation_email(to_email: str, to_name: str, inviter_name: str, program_nam
 
 
 def staff_email(to_email: str, to_name: str, inviter_name: str, role: str, where: str, link: str,
-                expires_on: date | None = None) -> Email:
-    """Someone was invited to (expires_on given) or given a staff role: what, where, and the way in."""
+                expires_on: date | None = None, waiting: int = 0) -> Email:
+    """Someone was invited to (expires_on given) or given a staff role: what, where, the way in, and
+    how many things already wait on them."""
     subject = (f"You are invited to be {role} at {where}" if expires_on else f"You have been added as {role} at {where}")
     return Email(to_email, subject, "staff_role",
                  {"name": to_name, "inviter_name": inviter_name, "role": role, "where": where, "link": link,
-                  "expires_on": expires_on}, link=link)
+                  "expires_on": expires_on, "waiting": waiting}, link=link)
 
 
 URGENT_DAYS = 7  # a task due within a week is urgent: it comes at once, whatever the person chose

@@ -9,11 +9,14 @@ director (progress/turns.py), or to nobody when there is no director either.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session
 
 from app import policy
-from app.models import Organisation, Program
+from app.models import Enrollment, Organisation, Program
 from app.services.progress.turns import FALLBACK, filed_by_staff
+from app.services.signoffs import queueing
 from app.services.team import staff
 from workflows.registry import definition, versions
 from workflows.roles import Role
@@ -54,6 +57,27 @@ def gaps(session: Session, organisation: Organisation, program: Program) -> list
         else:
             found.append(f"One {role.in_sentence} only, and no other program director: nobody can verify what "
                          f"they file ({what}). Add a second {role.in_sentence} or a program director.")
+    found += _own_files_to_sign(program, spec, filers, holders)
+    return found
+
+
+def _own_files_to_sign(program: Program, spec: Any, filers: dict[Role, list[str]],
+                       holders: dict[Role, set[int]]) -> list[str]:
+    """A role held by one person who both files a document and signs off the step it belongs to:
+    nobody signs off their own evidence, so that sign-off waits for a second holder."""
+    found = []
+    probe = Enrollment(pathway=program.pathway, pathway_version=spec.version)
+    for rule in spec.rules.values():
+        if rule.signoff is None:
+            continue
+        key, role = rule.signoff
+        own = {r.evidence_kind.label for r in queueing.covered_rules(probe, key.value)
+               if r.evidence_kind is not None and r.evidence_kind.label in filers.get(role, [])}
+        if own and len(holders.get(role, set())) == 1:
+            sentence = (f"One {role.in_sentence} only: nobody signs off a document they filed, so the "
+                        f"{key.label} sign-off over the {_listed(sorted(own))} needs a second {role.in_sentence}.")
+            if sentence not in found:
+                found.append(sentence)
     return found
 
 

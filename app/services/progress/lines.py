@@ -129,7 +129,11 @@ class Sorter:
         elif rule.signoff is not None:
             self._signoff(rule, reason, due)
         elif not self._fact(rule, reason, due) and not self._total(rule, reason, due):
-            self._wait(rule.clears, reason, due)
+            if rule.clears in self.board.roles and not self.is_candidate:
+                # Theirs (a mentor to assign, a recommendation to record): it is in their inbox.
+                self.mine.append(NextStep(reason, "It is in your inbox, with the page that does it.", "inbox", "", due))
+            else:
+                self._wait(rule.clears, reason, due)
 
     def _wait(self, who: Role, what: str, by: date | None, since: datetime | date | None = None,
               named: tuple[str, ...] | None = None) -> None:

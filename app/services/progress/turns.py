@@ -69,11 +69,12 @@ class Turn:
 
 @dataclass(frozen=True)
 class Upload:
-    """A live document waiting for its verification: who filed it, and when."""
+    """A live document: who filed it, when, and whether it still waits for its verification."""
 
     kind: str
     uploaded_by_id: int
     uploaded_at: datetime
+    waiting: bool
 
 
 @dataclass
@@ -110,7 +111,7 @@ class OnFile:
     """What one enrolment's turns read besides its facts, read for many enrolments at once."""
 
     staffing: Staffing
-    uploads: dict[str, Upload]  # live documents waiting for verification, by kind
+    uploads: dict[str, Upload]  # live documents, by kind
     asked: set[tuple[str, str]]  # (sign-off key, role) with an open task
     panel_open: bool  # an exit-interview panel is convened and has not decided
     panel_again: bool  # an earlier panel said "not yet" (its own notice told the director)
@@ -130,6 +131,8 @@ def of(enrollment: Enrollment, facts: Facts, on_file: OnFile) -> list[Turn]:
     # it, whichever step it is for (one can be filed ahead of its step).
     clearing = pathways.clearing_roles(enrollment)
     for kind, upload in uploads.items():
+        if not upload.waiting:
+            continue
         people, fallback = verifiers(staffing, clearing.get(kind), upload.uploaded_by_id, kind)
         if fallback is not None:
             found.append(Turn(fallback, "verify", kind, f"Verify the {label_of(kind)}: nobody else here can",
@@ -157,7 +160,7 @@ def of(enrollment: Enrollment, facts: Facts, on_file: OnFile) -> list[Turn]:
                 add(role, "step", option.event, f"Take the step “{option.label}”")
         return found
     for rule in option.unmet:
-        _rule(enrollment, facts, rule, due_by_rule.get(rule.key), staffing, option.label, add)
+        _rule(enrollment, facts, rule, due_by_rule.get(rule.key), on_file, option.label, add)
     # Sign-offs that could be given now but nobody was asked for: asking is the step's askers' to do.
     unasked = [rule for rule in option.unmet if rule.signoff is not None
                and (rule.signoff[0].value, rule.signoff[1].value) not in asked
@@ -168,7 +171,7 @@ def of(enrollment: Enrollment, facts: Facts, on_file: OnFile) -> list[Turn]:
     return found
 
 
-def _rule(enrollment: Enrollment, facts: Facts, rule: Rule, due: date | None, staffing: Staffing, step: str,
+def _rule(enrollment: Enrollment, facts: Facts, rule: Rule, due: date | None, on_file: OnFile, step: str,
           add: Any) -> None:
     """The staff turn one unmet rule makes, if any (the candidate's own work and sign-off tasks are not here)."""
     status = rule.status(facts)
@@ -180,9 +183,13 @@ def _rule(enrollment: Enrollment, facts: Facts, rule: Rule, due: date | None, st
     if rule.clears is Role.PANEL_MEMBER:
         return  # the panel decides together: each seat is its member's turn (signoffs/waiting_on.py)
     if rule.signoff is not None:
-        # Its task reaches the role's holders (signoffs/waiting_on.py); held by nobody, it is listed.
+        # Its task reaches the role's holders (signoffs/waiting_on.py). Nobody signs off a document
+        # they filed: when every holder filed one it covers (the one director who recorded the
+        # orientation), or nobody holds the role, it is listed for the director to answer.
         key, role = rule.signoff
-        if not staffing.of(role):
+        filers = {on_file.uploads[r.evidence_kind.value].uploaded_by_id for r in queueing.covered_rules(enrollment, key.value)
+                  if r.evidence_kind is not None and r.evidence_kind.value in on_file.uploads}
+        if not on_file.staffing.of(role) - filers:
             add(role, "signoff", key.value, rule.explain(facts), due, people=set())
         return
     assigned = {str(key): role for role, key in plugin(enrollment.pathway).assigned_on.items()}
@@ -233,7 +240,7 @@ def compute(session: Session, enrollments: Sequence[Enrollment], facts_of: dict[
     """The `enrollment_turn` rows of these enrolments, in five statements."""
     ids = [e.id for e in enrollments]
     staffing = staffing_of(session, enrollments)
-    uploads = waiting_uploads(session, ids)  # type: ignore[arg-type]
+    uploads = live_uploads(session, ids)  # type: ignore[arg-type]
     asked: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for enrollment_id, key, role in session.exec(select(SignOffTask.enrollment_id, SignOffTask.key, SignOffTask.role).where(
             SignOffTask.enrollment_id.in_(ids), SignOffTask.status == TaskStatus.OPEN.value)).all():  # type: ignore[attr-defined]
@@ -321,14 +328,14 @@ def staffing_of(session: Session, enrollments: Sequence[Enrollment]) -> dict[int
     return found  # type: ignore[return-value]
 
 
-def waiting_uploads(session: Session, enrollment_ids: list[int]) -> dict[int, dict[str, Upload]]:
-    """The live documents awaiting verification on these enrolments, by kind."""
+def live_uploads(session: Session, enrollment_ids: list[int]) -> dict[int, dict[str, Upload]]:
+    """The live (latest) documents on these enrolments, by kind."""
     found: dict[int, dict[str, Upload]] = defaultdict(dict)
-    for enrollment_id, kind, uploaded_by_id, uploaded_at in session.exec(
-            select(Evidence.enrollment_id, Evidence.kind, Evidence.uploaded_by_id, Evidence.uploaded_at).where(
-                Evidence.enrollment_id.in_(enrollment_ids), Evidence.superseded_at.is_(None),  # type: ignore[attr-defined, union-attr]
-                Evidence.status == EvidenceStatus.SUBMITTED.value)).all():
-        found[enrollment_id][kind] = Upload(kind, uploaded_by_id, uploaded_at)
+    for enrollment_id, kind, uploaded_by_id, uploaded_at, status in session.exec(
+            select(Evidence.enrollment_id, Evidence.kind, Evidence.uploaded_by_id, Evidence.uploaded_at,
+                   Evidence.status).where(
+                Evidence.enrollment_id.in_(enrollment_ids), Evidence.superseded_at.is_(None))).all():  # type: ignore[attr-defined, union-attr]
+        found[enrollment_id][kind] = Upload(kind, uploaded_by_id, uploaded_at, status == EvidenceStatus.SUBMITTED.value)
     return found
 
 

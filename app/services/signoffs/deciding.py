@@ -156,13 +156,9 @@ def approval_problems(session: Session, task: SignOffTask, enrollment: Enrollmen
     problems = []
     rules = covered_rules(enrollment, task.key)
     current = case_file.of(session, enrollment).current_documents
-    signers = {signer.id, (on_behalf_of or signer).id}
-    # A document someone else verified has had its second pair of eyes: a director who filed the
-    # orientation record (as they must) may still approve the IIP it belongs to.
     uploaders = {current[r.evidence_kind.value].uploaded_by_id for r in rules  # type: ignore[union-attr]
-                 if r.evidence_kind.value in current  # type: ignore[union-attr]
-                 and not policy.checked_by_another(current[r.evidence_kind.value], signers)}  # type: ignore[union-attr]
-    if policy.signs_own_evidence(signers, uploaders):  # type: ignore[arg-type]
+                 if r.evidence_kind.value in current}  # type: ignore[union-attr]
+    if policy.signs_own_evidence({signer.id, (on_behalf_of or signer).id}, uploaders):  # type: ignore[arg-type]
         problems.append("This sign-off covers a document you uploaded; nobody signs off their own evidence. "
                         f"Another {Role(task.role).label.lower()} must sign it.")
     earlier, documents = prerequisites(enrollment, task.key, task.role, facts)

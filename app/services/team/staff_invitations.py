@@ -217,5 +217,5 @@ def add(session: Session, actor: User, organisation: Organisation, email: str, r
         raise Conflict(f"{person.name} ({person.email}) is already {role_.in_sentence} here.")
     held = staff.grant(session, actor, person, role_, organisation, program, school, reason="added by email", now=now)
     outbox.add(session, "email.staff_added", f"staff-added-{'pool' if isinstance(held, PoolMember) else 'role'}-{held.id}",
-               kind="pool" if isinstance(held, PoolMember) else "role", held_id=held.id)
+               kind="pool" if isinstance(held, PoolMember) else "role", held_id=held.id, recipient_id=person.id)
     return held

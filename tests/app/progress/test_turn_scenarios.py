@@ -74,11 +74,11 @@ from app.services.enrollments import recorded_facts, signup
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.facts import build_facts
 from app.services.evidence import filing
-from app.services.progress import dashboard
+from app.services.progress import dashboard, stuck
 from app.services.progress import home as homes
 from app.services.signoffs import deciding, queueing, worklist
 from app.services.signoffs import giving as signoffs
-from app.services.team import accounts, members
+from app.services.team import accounts, members, staff_invitations
 from tests.today import TODAY
 from workflows import engine
 from workflows.facts import KeyDate
@@ -86,11 +86,6 @@ from workflows.pathway_map import pathway_map
 from workflows.registry import definition, plugin
 from workflows.roles import Role
 from workflows.rules import Rule, RuleStatus
-
-try:  # TODO(issue 25): lands on main with the per-enrolment turns; until then no enrolment is listed.
-    from app.services.progress.turns import nobody_can_act as _nobody_can_act
-except ImportError:  # pragma: no cover - the interface is not on main yet
-    _nobody_can_act = None
 
 KEEP_GOING = os.environ.get("SCENARIO_KEEP_GOING") == "1"
 MAX_ACTIONS = 400
@@ -101,8 +96,8 @@ PROGRAM_ROLES = (Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST, Role.PANEL_MEMB
 NOTICE = {"signoff": ("email.task_queued", "task_id", "assignee_id"),
           "document": ("email.document_to_verify", "evidence_id", "recipient_id"),
           "log": ("email.log_to_sign", "log_id", None)}
-TURN_NOTICE = "email.your_turn"  # a step on the way forward is a role's to take (enrollments/pathways.py)
-# The notices of turns: a step's, and (on main soon) "email.turn" for what progress/turns.py lists.
+TURN_NOTICE = "email.your_turn"  # a step's notice as queued before turns were kept (none is written now)
+# The notices of turns: "email.turn" for what progress/turns.py lists.
 TURN_NOTICES = frozenset({TURN_NOTICE, "email.turn"})
 CASES = [(pathway, seed) for pathway in ("pip", "induction", "casc") for seed in ("solo", "7", "11")]
 
@@ -122,6 +117,7 @@ class Staffing:
     candidate: User = field(init=False)
     holders: dict[Role, list[User]] = field(default_factory=dict)
     by_name: dict[str, User] = field(default_factory=dict)
+    administrator: User = field(init=False)  # the service administrator who adds staff
 
     def set_up(self, solo: bool) -> None:
         s = self.session
@@ -132,6 +128,8 @@ class Staffing:
         s.add(self.program)
         s.flush()
         self.candidate = self._person("candidate", "Casey Candidate")
+        self.administrator = self._person("administrator", "Sam Administrator")
+        s.add(Membership(user_id=self.administrator.id, role=Role.SERVICE_ADMINISTRATOR.value))
         for role in STAFF_ROLES:
             count = 1 if solo else self.rng.choice((1, 2))
             self.holders[role] = [self._person(f"{role.value}{i}", f"{role.label} {'AB'[i]}") for i in range(count)]
@@ -166,10 +164,12 @@ class Staffing:
         """One more person in `role` (the director's answer to "no one can act"), where the role is held."""
         s, n = self.session, len(self.holders[role])
         person = self._person(f"{role.value}{n}", f"{role.label} {'ABCDEFGH'[n]}")
-        if role is Role.DISTRICT_HR:
-            s.add(Membership(user_id=person.id, role=role.value, organisation_id=self.program.organisation_id))
-        elif role in PROGRAM_ROLES:
-            s.add(Membership(user_id=person.id, role=role.value, program_id=self.program.id))
+        if role is Role.DISTRICT_HR or role in PROGRAM_ROLES:
+            # As the staff page's "Add someone" does: the role, and an email saying what waits on them.
+            organisation = s.get(Organisation, self.program.organisation_id)
+            with self.app.app_context():
+                staff_invitations.add(s, self.administrator, organisation, person.email, role.value,  # type: ignore[arg-type]
+                                      None if role is Role.DISTRICT_HR else self.program)
         else:
             members.grant(s, self.holders[Role.PROGRAM_DIRECTOR][0], person, role, enrollment=self.refresh())
         s.commit()
@@ -282,6 +282,9 @@ def violations(staffing: Staffing, before: Seen, after: Seen, actor: User | None
     for person_id, items in after.inbox.items():
         had = before.inbox.get(person_id, {})
         untold = []
+        # Someone just given a role finds what already waited for it in their inbox: the email that
+        # tells them of the role says how many things wait on them (email.staff_added).
+        given_role = any(m.job == "email.staff_added" and m.payload.get("recipient_id") == person_id for m in fresh)
         for key, item in items.items():
             if key in had:
                 continue
@@ -291,7 +294,7 @@ def violations(staffing: Staffing, before: Seen, after: Seen, actor: User | None
                 found.append(f"{where}: {names[person_id]} was told {told} times of “{item.title}”")
             # (b) A sign-off task, a document or a log that is theirs to do has its own notice.
             elif told == 0 and item.kind in NOTICE and (actor is None or person_id != actor.id) \
-                    and must_be_told(staffing, item, person_id):
+                    and not given_role and must_be_told(staffing, item, person_id):
                 untold.append(item)
                 found.append(f"{where}: “{item.title}” reached {names[person_id]}'s inbox, but nobody told them")
         # (c) The turn came to them (nothing of theirs to do here before, something now, not by their
@@ -381,11 +384,8 @@ def _clears(enrollment: Enrollment, kind: str) -> Role | None:
 
 
 def nobody_can_act(staffing: Staffing) -> set[int]:
-    """The enrolments on the director's "no one can act" list (none until that list is on main)."""
-    if _nobody_can_act is None:
-        return set()
-    rows = _nobody_can_act(staffing.session, [staffing.program.id])  # (turn, the candidate's name)
-    return {(row[0] if isinstance(row, tuple) else row).enrollment_id for row in rows}
+    """The enrolments on the director's "no one can act" list."""
+    return {line.enrollment_id for line in stuck.nobody_can_act(staffing.session, [staffing.program.id])}
 
 
 # --- the walk --------------------------------------------------------------------------------------

@@ -7,13 +7,13 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from app import outbox
-from app.models import EnrollmentTurn, Evidence, Membership, User
+from app.models import EnrollmentTurn, Evidence, Membership, Organisation, User
 from app.services.enrollments import pathways
 from app.services.evidence import filing
 from app.services.programs import summaries
 from app.services.progress import stuck
 from app.services.signoffs import waiting_on, worklist
-from app.services.team import accounts
+from app.services.team import accounts, staff_invitations
 from tests.app import notify_factories as f
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import csrf_token, signed_in
@@ -136,3 +136,18 @@ def test_the_staff_page_says_who_is_missing_before_it_bites(app: Flask, session:
             and "nobody holds" in m["Subject"]]
     assert [m["Subject"] for m in told] == [f"1 candidate in {pip.program.name} waits on a role nobody holds"]
     assert "Candidate: Upload the recruitment records (diligent search)" in told[0].get_body(("plain",)).get_content()
+
+
+def test_someone_given_a_role_is_told_what_already_waits_on_them(app: Flask, session: Session) -> None:
+    pip = PathwayDriver(app, session, "pip")
+    admin = accounts.create_user(session, "admin.turns@example.org", "Sam Admin", "correct horse battery")
+    session.add(Membership(user_id=admin.id, role=Role.SERVICE_ADMINISTRATOR.value))
+    newcomer = accounts.create_user(session, "second.hr@example.org", "Hana Second", "correct horse battery")
+    session.commit()
+    organisation = session.get(Organisation, pip.program.organisation_id)
+    with app.app_context():
+        staff_invitations.add(session, admin, organisation, newcomer.email, Role.DISTRICT_HR.value)  # type: ignore[arg-type]
+        outbox.commit(session)
+    [told] = [m for m in f.folder_mail(app) if m["To"] == newcomer.email]
+    assert told["Subject"].startswith("You have been added as district HR at")
+    assert "1 thing already waits on you in your inbox." in told.get_body(("plain",)).get_content()
