@@ -18,7 +18,7 @@ _HANDLERS: dict[str, Handler] = {}
 
 # Modules that register handlers; a feature with its own handlers adds its module here.
 HANDLER_MODULES = ["app.jobs.notifications", "app.jobs.tasks", "app.jobs.recommendations", "app.jobs.security_notices",
-                   "app.jobs.approver_notices", "app.jobs.program_notices"]
+                   "app.jobs.approver_notices", "app.jobs.program_notices", "app.jobs.turns"]
 
 
 def handler(name: str) -> Callable[[Handler], Handler]:

@@ -189,8 +189,11 @@ def _rule(enrollment: Enrollment, facts: Facts, rule: Rule, due: date | None, on
         key, role = rule.signoff
         filers = {on_file.uploads[r.evidence_kind.value].uploaded_by_id for r in queueing.covered_rules(enrollment, key.value)
                   if r.evidence_kind is not None and r.evidence_kind.value in on_file.uploads}
-        if not on_file.staffing.of(role) - filers:
-            add(role, "signoff", key.value, rule.explain(facts), due, people=set())
+        holders = on_file.staffing.of(role)
+        if not holders - filers:
+            what = (f"{key.label} sign-off: every {role.in_sentence} here filed a document it covers" if holders
+                    else f"{key.label} sign-off")
+            add(role, "signoff", key.value, what, due, people=set())
         return
     assigned = {str(key): role for role, key in plugin(enrollment.pathway).assigned_on.items()}
     if rule.key_date is not None and str(rule.key_date) in assigned:

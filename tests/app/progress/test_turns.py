@@ -127,7 +127,7 @@ def test_the_staff_page_says_who_is_missing_before_it_bites(app: Flask, session:
     assert "Nobody is district HR here" in page
     cohort = director.get(f"/programs/{pip.program.id}").get_data(as_text=True)
     assert "No one can act (1)" in cohort and "Upload the recruitment records (diligent search)" in cohort
-    assert "no district HR" in cohort
+    assert "waits on a district HR who can act" in cohort
     # The daily sweep tells the director too, once a day, while the list is not empty.
     with app.app_context():
         assert stuck.tell_directors(session) == 1
