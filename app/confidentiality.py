@@ -10,7 +10,7 @@ from workflows.confidentiality import NOBODY, Channel, Content, Table
 from workflows.registry import plugin, plugins
 from workflows.roles import Role
 
-__all__ = ["CONFIDENTIALITY", "DOCUMENTS", "NOTES_OF", "PLANS", "Channel", "Content", "may_read", "table"]
+__all__ = ["CONFIDENTIALITY", "DOCUMENTS", "NOTES_OF", "PLANS", "Channel", "Content", "may_read", "plan_owners", "table"]
 
 CONFIDENTIALITY: dict[str, Table] = {p.name: p.confidentiality for p in plugins()}
 PLANS: dict[str, tuple[str, Content]] = {kind: (p.name, Content.PLAN) for p in plugins() for kind in p.plan_kinds}
@@ -29,6 +29,15 @@ def may_read(roles: frozenset[Role], what: tuple[str, Content], channel: Channel
     """Whether `roles` may read `what` (pathway, content) through `channel`."""
     pathway, content = what
     return table(pathway).may_read(roles, content, channel)
+
+
+def plan_owners(evidence_kind: str) -> frozenset[Role]:
+    """Who writes the plan filed as a document of `evidence_kind`: the candidate and the plan's
+    co-author (nobody, for a document that is not a plan)."""
+    if evidence_kind not in DOCUMENTS:
+        return frozenset()
+    co_author = plugin(DOCUMENTS[evidence_kind][0]).plan_co_author
+    return frozenset({Role.CANDIDATE} | ({co_author} if co_author else set()))
 
 
 def plan_co_author(kind: str) -> Role | None:

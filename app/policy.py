@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from app.confidentiality import DOCUMENTS, NOTES_OF, PLANS, Channel, Content, may_read, plan_co_author
+from app.confidentiality import DOCUMENTS, NOTES_OF, PLANS, Channel, Content, may_read, plan_co_author, plan_owners
 from app.models import Enrollment, Membership, Program, User
 from app.reads import remembered
+from workflows.facts import EvidenceKind
 from workflows.roles import Role
 
 
@@ -80,9 +81,23 @@ def can_read_evidence(roles: frozenset[Role], kind: str | None = None) -> bool:
     return content is None or may_read(roles, content, Channel.PDF)
 
 
-def can_upload_evidence(roles: frozenset[Role]) -> bool:
-    """Whether someone with `roles` may add a document to this enrolment."""
+def can_upload_evidence(roles: frozenset[Role], kind: str | None = None) -> bool:
+    """Whether someone with `roles` may add a document (of `kind`) to this enrolment. A confidential plan
+    filed as a document (the ILP, an IIP) is written only by its owners, the candidate and the plan's
+    co-author, and never by an evaluator: an upload would replace the plan everyone else relies on."""
+    plan = DOCUMENTS.get(kind or "")
+    if plan is not None:
+        return bool(roles & plan_owners(kind or "")) and may_read(roles, plan, Channel.PDF)
     return bool(roles & _UPLOADERS)
+
+
+def why_not_upload(kind: str) -> str:
+    """Why someone may not file a document of `kind`, in words for them."""
+    others = sorted(role.in_sentence for role in plan_owners(kind) - {Role.CANDIDATE})
+    if others:
+        return (f"Only the candidate and their {' or '.join(others)} file the {EvidenceKind(kind).label}: "
+                "it is their plan, and a new version would replace the one everyone works from.")
+    return "Your roles on this enrolment do not include uploading documents."
 
 
 def can_decide_evidence(roles: frozenset[Role], clears: Role | None) -> bool:

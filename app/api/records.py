@@ -57,15 +57,16 @@ def upload_evidence(user: User, enrollment_id: int) -> tuple[Response, int] | sc
     the old version and withdraws the sign-offs that saw it, as on the page."""
     session = get_session()
     enrollment = visible(session, user, enrollment_id)
-    if not policy.can_upload_evidence(policy.roles_on(session, user, enrollment)):
-        raise NotPermitted("Your roles on this enrolment do not include uploading documents.")
+    kind = request.form.get("kind", "")
+    if not policy.can_upload_evidence(policy.roles_on(session, user, enrollment), kind):
+        raise NotPermitted(policy.why_not_upload(kind))
     if request.mimetype != "multipart/form-data":
         raise Invalid([{"loc": ["body"], "message": "Send the document as multipart/form-data."}])
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise Invalid([{"loc": ["body", "file"], "message": "Attach the file as `file`, with its filename."}])
     try:
-        row = filing.submit(session, enrollment, request.form.get("kind", ""), upload.filename, upload.read(), user)
+        row = filing.submit(session, enrollment, kind, upload.filename, upload.read(), user)
         outbox.commit(session)
     except (RejectedUpload, documents.EvidenceError) as error:
         session.rollback()

@@ -49,13 +49,15 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
                           and turns.may_decide(get_session(), enrollment, versions[0], board.roles)))}
     # A confidential plan filed as a PDF (the ILP) is not even listed to those who may not read it.
     readable = {kind for kind in board.evidence if policy.can_read_evidence(board.roles, kind)}
+    # Only the kinds this person may file: a plan filed as a document (the ILP) is its owners' alone.
+    kinds = [kind for kind in dashboard_service.uploadable_kinds(board) if policy.can_upload_evidence(board.roles, kind.value)]
     panel = (panels.not_yet(get_session(), enrollment)
              if plugin(enrollment.pathway).panel_state and policy.can_read_panel_outcome(board.roles) else None)
     return render_template(template, board=board, home=mine, drawing=drawing, problems=problems or [], decidable=decidable,
                            panel=panel,
                            readable=readable,
-                           problem_title=problem_title, kinds=dashboard_service.uploadable_kinds(board),
-                           can_upload=policy.can_upload_evidence(board.roles),
+                           problem_title=problem_title, kinds=kinds, can_upload=bool(kinds),
+                           uploadable={kind.value for kind in kinds},
                            can_read_evidence=policy.can_read_evidence(board.roles), can_edit_goal=goal.may_edit(board.roles),
                            EvidenceKind=EvidenceKind), status
 
@@ -100,9 +102,9 @@ def upload_evidence(enrollment_id: int) -> Response | tuple[str, int]:
     """Upload a document against a requirement; a replacement keeps the old version."""
     session = get_session()
     enrollment = _enrollment(enrollment_id)
-    if not policy.can_upload_evidence(policy.roles_on(session, current_user, enrollment)):
-        abort(403)
     kind = request.form.get("kind", "")
+    if not policy.can_upload_evidence(policy.roles_on(session, current_user, enrollment), kind):
+        abort(403, policy.why_not_upload(kind))
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:

@@ -155,13 +155,13 @@ class Sorter:
             self._wait(clears, reason, due)
         elif self.is_candidate and elsewhere:
             self.mine.append(NextStep(reason.split(";")[0].rstrip(".") + ".", reason, "elsewhere", kind.value, due))
-        elif self.is_candidate and not others_file and policy.can_upload_evidence(roles):
+        elif self.is_candidate and not others_file and policy.can_upload_evidence(roles, kind.value):
             # The title says what to do; only a reason it was sent back is worth a second line.
             detail = reason if status is RuleStatus.SENT_BACK else ""
             plan = plan_for(pathway, kind)
             self.mine.append(NextStep(f"Write and share your {kind.label}", detail, "plan", plan, due) if plan
                              else NextStep(f"Upload your {kind.label}", detail, "upload", kind.value, due))
-        elif not self.is_candidate and others_file and clears in roles and policy.can_upload_evidence(roles):
+        elif not self.is_candidate and others_file and clears in roles and policy.can_upload_evidence(roles, kind.value):
             self.mine.append(NextStep(f"Upload the {kind.label}", reason, "upload", kind.value, due))
         else:
             self._wait(clears if others_file else Role.CANDIDATE, reason, due)
