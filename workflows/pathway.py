@@ -103,6 +103,13 @@ class SideTrack:
     offered_in: frozenset[str]
     taken_in: frozenset[str]
     rules: tuple[Rule, ...]
+    # What a step that closes the track means, said to the person about to take it (see `closed_by`).
+    closing_words: str = ""
+
+    def closed_by(self, source: str, target: str) -> bool:
+        """Whether a step from `source` to `target` closes the track for good: it leaves the states that
+        offer it without taking it (beginning the two-year route closes the Early Completion Option)."""
+        return source in self.offered_in and target not in self.offered_in | self.taken_in
 
 
 @dataclass(frozen=True)

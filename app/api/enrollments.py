@@ -10,11 +10,11 @@ from sqlmodel import Session, func, select
 
 from app import policy
 from app.api import schemas
-from app.api.blueprint import operation
+from app.api.blueprint import Invalid, operation
 from app.db import get_session
 from app.models import Enrollment, Membership, Program, User
 from app.services import Blocked, NotFound
-from app.services.enrollments import case_file
+from app.services.enrollments import case_file, pathways
 from app.services.progress import dashboard as dashboard_service
 from app.services.signoffs import queueing
 from workflows import engine
@@ -97,7 +97,8 @@ def get_enrollment(user: User, enrollment_id: int) -> schemas.EnrollmentDetail:
     events = [schemas.EventOut(event=o.event, label=o.label, target=o.target, target_label=labels.get(o.target, o.target),
                                enabled=o.enabled, may_ask=policy.can_request_event(board.roles, o.by),
                                asked_by=sorted(r.label for r in o.by),
-                               unmet=[schemas.UnmetRule(**unmet(r, m)) for r, m in zip(o.unmet, o.reasons)])
+                               unmet=[schemas.UnmetRule(**unmet(r, m)) for r, m in zip(o.unmet, o.reasons)],
+                               closes=pathways.closes(e, o.event))
               for o in engine.events_from(e.pathway, e.pathway_version, e.state, board.facts) if not o.automatic]
     requirements = [schemas.Requirement(key=i.rule.key, group=g.label, title=i.title, status=i.status.value,
                                         explanation=i.explanation, clears=i.rule.clears.label, source=i.rule.source,
@@ -119,6 +120,9 @@ def fire_event(user: User, enrollment_id: int, event: str, body: schemas.FireEve
     page) and the answer is 422 with the unmet rules; 409 when `expected_version` is not the current one."""
     session = get_session()
     enrollment = visible(session, user, enrollment_id)
+    closing = pathways.closes(enrollment, event)
+    if closing and not body.understood:
+        raise Invalid([{"loc": ["body", "understood"], "message": f"{closing} Send `understood: true` to take the step."}])
     try:
         done = queueing.ask_for_step(session, enrollment.id, event, user, expected_version=body.expected_version,  # type: ignore[arg-type]
                                      reason=body.reason)

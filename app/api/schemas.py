@@ -164,6 +164,8 @@ class EventOut(BaseModel):
     may_ask: bool
     asked_by: list[str]
     unmet: list[UnmetRule]
+    closes: str | None = Field(default=None, description="What the step closes for good (an Early Completion "
+                               "Option), in words to show before it is taken; asking for it then needs `understood`.")
 
 
 class EnrollmentDetail(EnrollmentSummary):
@@ -179,6 +181,8 @@ class FireEvent(Strict):
 
     expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
     reason: str | None = Field(default=None, max_length=2000)
+    understood: bool = Field(default=False, description="True once the person has read what the step closes "
+                             "(the step's `closes`); a step that closes an option is refused without it.")
 
 
 class Fired(BaseModel):

@@ -58,6 +58,7 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
                            readable=readable,
                            problem_title=problem_title, kinds=kinds, can_upload=bool(kinds),
                            uploadable={kind.value for kind in kinds},
+                           closing={step.event: words for step in board.steps if (words := pathways.closes(enrollment, step.event))},
                            can_read_evidence=policy.can_read_evidence(board.roles), can_edit_goal=goal.may_edit(board.roles),
                            EvidenceKind=EvidenceKind), status
 
@@ -84,6 +85,11 @@ def ask_for_step(enrollment_id: int, event: str) -> Response | tuple[str, int]:
     expected = request.form.get("version", type=int)
     if expected is None:
         abort(400, "The form is missing the enrolment's version. Reload the page and try again.")
+    closing = pathways.closes(enrollment, event)
+    if closing and request.form.get("understood") != "yes":
+        # A step that closes an option for good is confirmed on a page that says what it closes.
+        return render_template("candidate/confirm_step.html", enrollment=enrollment, event=event, closing=closing,
+                               words=_event_label(enrollment, event), version=expected), 200
     try:
         transition = queueing.ask_for_step(get_session(), enrollment.id, event, current_user,  # type: ignore[arg-type]
                                           expected_version=expected, reason=request.form.get("reason"))

@@ -209,15 +209,21 @@ def confirm_fact(page: Any, dashboard: str, name: str) -> None:
 
 # --- Steps and sign-offs --------------------------------------------------------------------------------
 
-def take_step(page: Any, dashboard: str, label: str) -> None:
-    """Whoever may take the step asks for it from the enrolment's checklist; it must go through."""
+def take_step(page: Any, dashboard: str, label: str, *, closes: str | None = None) -> None:
+    """Whoever may take the step asks for it from the enrolment's checklist; it must go through. A step
+    that closes an option for good (`closes`, words the warning must carry) is confirmed on its own page."""
     go(page, f"{dashboard}/checklist")
     button = page.locator(".step-option").get_by_role("button", name=label, exact=True)
     if not button.count():
         missing = page.locator(".step-option", has_text=label).locator("ul.missing li").all_inner_texts()
         raise AssertionError(f"no button {label!r} on {dashboard} (at "
                              f"{page.locator('.now .badge-state').inner_text()}); missing: {missing}")
+    if closes is not None:
+        assert closes in page.locator(".step-option", has_text=label).locator(".todo-warning").inner_text()
     press(page, button, f"asking for {label}")
+    if closes is not None:
+        assert closes in page.locator("#confirm-heading + p").inner_text()
+        press(page, page.get_by_role("button", name=f"Yes, {label[:1].lower()}{label[1:]}"), f"confirming {label}")
     assert page.get_by_text("Done: ").count(), page.locator(".problems").all_inner_texts()
 
 

@@ -324,7 +324,7 @@ def test_induction_two_year_path_to_clear_credential_issued(page: Any, staff: di
     cand, director, mentor = page, staff["director"], staff["mentor"]
     dashboard = _induction_to_ilp_goals_set(cand, staff, live_server, name, email, token)
     enrolled = steps.app_today(clock)
-    take_step(cand, dashboard, "Begin Year 1")
+    take_step(cand, dashboard, "Begin Year 1", closes="closes the Early Completion Option for good")
 
     # Year 1: a year of mentoring (an hour a week on average), then the director's Year 1 review.
     today = steps.advance_clock(clock, 360)

@@ -87,7 +87,11 @@ PATHWAY = PathwayPlugin(
     # The Early Completion Option (rule book §2.3): offered once the ILP goals are set.
     side_track=SideTrack("Early Completion Option", frozenset({"ilp_goals_set", "eco_applied", "eco_active"}),
                          frozenset({"eco_applied", "eco_active"}),
-                         (r.IND_ECO_APPLICATION, r.IND_ECO_YEARS, r.IND_ECO_DIRECTOR, r.IND_ECO_EMPLOYER)),
+                         (r.IND_ECO_APPLICATION, r.IND_ECO_YEARS, r.IND_ECO_DIRECTOR, r.IND_ECO_EMPLOYER),
+                         closing_words="This closes the Early Completion Option for good: once Year 1 begins, "
+                                       "induction cannot be finished in one year, and the two-year route is the "
+                                       "only way to the clear credential. If you may be eligible (an experienced "
+                                       "teacher, your employer consenting), apply for Early Completion first."),
     one_year_track=("eco_active", "year1_active"),
     late_windows={"mentor_late": r.IND_MENTOR_IN_TIME, "ilp_late": r.IND_ILP_IN_TIME},
     assigned_on={Role.MENTOR: KeyDate.MENTOR_ASSIGNED_ON},

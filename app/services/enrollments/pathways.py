@@ -21,7 +21,8 @@ from app.services.enrollments.facts import build_facts
 from workflows import engine
 from workflows.errors import EventNotAllowed, StepBlocked, UnknownState
 from workflows.facts import EvidenceStatus, Facts
-from workflows.registry import CURRENT_VERSION, definition
+from workflows.pathway_map import pathway_map
+from workflows.registry import CURRENT_VERSION, definition, plugin
 from workflows.roles import Role
 
 CHANGED_MEANWHILE = "Someone else changed this enrolment at the same moment. Reload the page and try again."
@@ -219,3 +220,18 @@ def clearing_roles(enrollment: Enrollment) -> dict[str, Role]:
     """Evidence kind -> the role whose verification clears its rule on this pathway version."""
     rules = definition(enrollment.pathway, enrollment.pathway_version).rules.values()
     return {rule.evidence_kind.value: rule.clears for rule in rules if rule.evidence_kind is not None}
+
+
+def closes(enrollment: Enrollment, event: str) -> str | None:
+    """What `event` closes for good from where the enrolment stands, in words for the person about to
+    take it (a side track such as the Early Completion Option), or None. A way out (withdrawal) is
+    its own decision and is not warned of here."""
+    track = plugin(enrollment.pathway).side_track
+    if track is None or not track.closing_words:
+        return None
+    edges = pathway_map(enrollment.pathway, enrollment.pathway_version).edges
+    edge = next((e for e in edges if e.event == event and e.source == enrollment.state), None)
+    finals = {s.value for s in engine.states(enrollment.pathway, enrollment.pathway_version) if s.final}
+    if edge is None or edge.target in finals or not track.closed_by(edge.source, edge.target):
+        return None
+    return track.closing_words

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app import policy
 from app.models import Enrollment, User
-from app.services.enrollments import case_file
+from app.services.enrollments import case_file, pathways
 from app.services.enrollments.words import local_day
 from app.services.progress import late
 from app.services.progress.dashboard import Dashboard, StepOption
@@ -92,7 +92,8 @@ def build(session: Session, board: Dashboard, viewer: User) -> Home:
             continue
         if step.enabled and step.mine:
             mine.append(NextStep(_button_words(step, is_candidate), f"Everything this step needs is in place: "
-                                 f"it takes you to “{step.target_label}”.", "step", step.event))
+                                 f"it takes you to “{step.target_label}”.", "step", step.event,
+                                 warning=pathways.closes(enrollment, step.event) or ""))
         elif step.enabled:
             # Whoever may take it has it: the candidate on their home, staff in their inbox (turns.py).
             named = ((board.candidate.name,) if Role.CANDIDATE.label in _labels(step.asked_by)

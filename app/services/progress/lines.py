@@ -67,6 +67,7 @@ class NextStep:
     target: str = ""
     due: date | None = None
     source: str = ""  # the rule's source, in words, behind a late or blocked step
+    warning: str = ""  # what the step closes for good, said beside its button (the Early Completion Option)
 
 
 @dataclass(frozen=True)
