@@ -171,8 +171,8 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("candidate.log_book", "GET"): rule(SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES),
     ("candidate.add_log", "POST"): rule(
         (CANDIDATE,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES,
-        pip=rule((CANDIDATE, Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST),
-                 SEES_ENROLMENT)),
+        pip=rule((CANDIDATE, Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST,
+                  Role.PREP_PROGRAM_SUPPORT_PROVIDER), SEES_ENROLMENT)),
     ("candidate.sign_log", "POST"): rule(
         (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT)),
     # Several at once (a week's, a month's, all waiting): the same people as one by one.
@@ -182,6 +182,8 @@ ACCESS: dict[tuple[str, str], Entry] = {
         pip=rule((Role.MENTOR, Role.PREP_PROGRAM_SUPPORT_PROVIDER), SEES_ENROLMENT)),
     ("candidate.meetings", "GET"): rule(SEES_ENROLMENT, cases=("pip",)),
     ("candidate.add_meeting", "POST"): rule(SEES_ENROLMENT, cases=("pip",)),
+    # Those a review lists as present confirm it, in a role they hold (app/services/evidence/reviews.py).
+    ("candidate.answer_attendance", "POST"): rule(SEES_ENROLMENT, cases=("pip",)),
     # Plans and self-assessments: the pathway's confidentiality table (app/policy.py).
     ("candidate.plans", "GET"): rule(SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES),
     ("candidate.plan", "GET"): rule(

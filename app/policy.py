@@ -380,10 +380,12 @@ def counts_toward_quorum(roles: frozenset[Role]) -> bool:
     return Role.COACH not in roles and Role.PANEL_MEMBER in roles
 
 
-# Seed 000: support notes come from the mentor, direct supervisor and district staff too.
+# Seed 000: support notes come from the mentor, direct supervisor and district staff too, and from the
+# teacher-preparation program's support provider the PIP teacher works with.
 def can_record_support_note(roles: frozenset[Role]) -> bool:
-    """Besides the candidate, their mentor, supervisor and district staff add support notes."""
-    return bool(roles & {Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST})
+    """Besides the candidate, their mentor, supervisor, district staff and support provider add support notes."""
+    return bool(roles & {Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST,
+                         Role.PREP_PROGRAM_SUPPORT_PROVIDER})
 
 
 def can_read_own_log_notes(user: User, author_id: int | None) -> bool:

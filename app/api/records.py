@@ -6,14 +6,15 @@ from flask import Response, request, send_file
 from sqlmodel import func, select
 
 from app import outbox, policy
-from app.api import schemas, work_schemas
+from app.api import log_schemas, schemas, work_schemas
 from app.api.blueprint import Invalid, operation
 from app.api.enrollments import visible
 from app.db import get_session
 from app.models import Enrollment, Evidence, LogEntry, User
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments import case_file
-from app.services.evidence import documents, filing
+from app.services.enrollments.facts import confirmed_roles
+from app.services.evidence import documents, filing, reviews
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
 from app.services.progress import dashboard as dashboard_service
@@ -122,15 +123,16 @@ def decide_evidence(user: User, enrollment_id: int, evidence_id: int, body: sche
     return _evidence_out(row, current_ids)  # type: ignore[arg-type]
 
 
-def _log_out(entry: LogEntry, notes: str | None) -> schemas.LogOut:
-    return schemas.LogOut(id=entry.id, kind=entry.kind, occurred_on=entry.occurred_on, program_year=entry.program_year,  # type: ignore[arg-type]
+def _log_out(entry: LogEntry, notes: str | None) -> log_schemas.LogOut:
+    return log_schemas.LogOut(id=entry.id, kind=entry.kind, occurred_on=entry.occurred_on, program_year=entry.program_year,  # type: ignore[arg-type]
                           hours=entry.hours, notes=notes, author_id=entry.author_id, signer_id=entry.signer_id,
-                          signed_at=entry.signed_at)
+                          signed_at=entry.signed_at, attendee_roles=entry.attendee_roles,
+                          confirmed_roles=confirmed_roles(entry.attendee_roles, entry.attendance))
 
 
 @operation("GET", "/enrollments/<int:enrollment_id>/logs", summary="Log entries", tag="logs",
-           query=schemas.LogQuery, response=schemas.LogList)
-def list_logs(user: User, enrollment_id: int, query: schemas.LogQuery) -> schemas.LogList:
+           query=log_schemas.LogQuery, response=log_schemas.LogList)
+def list_logs(user: User, enrollment_id: int, query: log_schemas.LogQuery) -> log_schemas.LogList:
     """The enrolment's logs, newest first; confidential notes are null for those the tables keep them from."""
     session = get_session()
     enrollment = visible(session, user, enrollment_id)
@@ -146,13 +148,13 @@ def list_logs(user: User, enrollment_id: int, query: schemas.LogQuery) -> schema
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     entries = session.exec(statement.order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())  # type: ignore[attr-defined]
                            .offset((query.page - 1) * query.limit).limit(query.limit)).all()
-    return schemas.LogList(items=[_log_out(e, logs_service.visible_notes(e, roles, user)) for e in entries],
+    return log_schemas.LogList(items=[_log_out(e, logs_service.visible_notes(e, roles, user)) for e in entries],
                            page=schemas.PageInfo(page=query.page, limit=query.limit, total=total))
 
 
 @operation("POST", "/enrollments/<int:enrollment_id>/logs", summary="Add a log entry", tag="logs",
-           body=schemas.LogCreate, response=schemas.LogOut, status=201, errors=(409,))
-def add_log(user: User, enrollment_id: int, body: schemas.LogCreate) -> schemas.LogOut:
+           body=log_schemas.LogCreate, response=log_schemas.LogOut, status=201, errors=(409,))
+def add_log(user: User, enrollment_id: int, body: log_schemas.LogCreate) -> log_schemas.LogOut:
     """The candidate logs a meeting or hours naming who signs it; their mentor, supervisor or district staff
     add a support note. The program year follows from the date."""
     session = get_session()
@@ -160,14 +162,14 @@ def add_log(user: User, enrollment_id: int, body: schemas.LogCreate) -> schemas.
     signer = session.get(User, body.signer_id) if body.signer_id else None
     entry = logs_service.add(session, enrollment, user, kind=body.kind, occurred_on=body.occurred_on,
                              hours=body.hours, notes=body.notes, signer=signer, participants=body.participants,
-                             today=dashboard_service.today_for(session, enrollment))
+                             attendee_roles=body.attendee_roles, today=dashboard_service.today_for(session, enrollment))
     outbox.commit(session)
     return _log_out(entry, entry.notes)
 
 
 @operation("POST", "/enrollments/<int:enrollment_id>/logs/<int:log_id>/sign", summary="Sign a log entry",
-           tag="logs", response=schemas.LogOut, errors=(409,))
-def sign_log(user: User, enrollment_id: int, log_id: int) -> schemas.LogOut:
+           tag="logs", response=log_schemas.LogOut, errors=(409,))
+def sign_log(user: User, enrollment_id: int, log_id: int) -> log_schemas.LogOut:
     """The mentor or coach the entry names signs it; only then does it count."""
     session = get_session()
     enrollment = visible(session, user, enrollment_id)
@@ -193,3 +195,16 @@ def sign_logs(user: User, enrollment_id: int, body: work_schemas.LogSignMany) ->
     outbox.commit(session)
     roles = policy.roles_on(session, user, enrollment)
     return work_schemas.LogSigned(items=[_log_out(e, logs_service.visible_notes(e, roles, user)) for e in signed])
+
+
+@operation("POST", "/enrollments/<int:enrollment_id>/logs/<int:log_id>/attendance", summary="Confirm being at a review",
+           tag="logs", body=log_schemas.Attendance, response=log_schemas.LogOut, errors=(409,))
+def answer_attendance(user: User, enrollment_id: int, log_id: int, body: log_schemas.Attendance) -> log_schemas.LogOut:
+    """Someone a PIP review meeting lists as present, in a role they hold for the candidate, confirms it
+    (`present: true`) or says they were not there (the role comes off the record); as on the meetings page."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    entry = reviews.answer(session, enrollment, log_id, user, present=body.present)
+    outbox.commit(session)
+    return _log_out(entry, logs_service.visible_notes(entry, policy.roles_on(session, user, enrollment), user))
+

@@ -238,50 +238,6 @@ class EvidenceDecision(Strict):
     expected_status: Literal["submitted", "verified", "sent_back"] | None = None
 
 
-# --- Logs ------------------------------------------------------------------------------------------
-
-
-class LogCreate(Strict):
-    """A log entry: what, when, how long, and who will sign it (support notes stand signed by their author)."""
-
-    kind: str = Field(max_length=32)
-    occurred_on: date
-    hours: float = Field(default=0, ge=0, le=12)
-    notes: str = Field(default="", max_length=10000)
-    signer_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    participants: list[str] = Field(default_factory=list, max_length=20)
-
-
-class LogQuery(PageQuery):
-    """Filter the log entries by kind, signed or not, or from a date; newest first."""
-
-    kind: str | None = Field(default=None, max_length=32, description="e.g. mentoring, coaching, support_note")
-    signed: bool | None = None
-    since: date | None = Field(default=None, description="only entries on or after this date")
-
-
-class LogOut(BaseModel):
-    """A log entry; `notes` is null for those who may not read them."""
-
-    id: int
-    kind: str
-    occurred_on: date
-    program_year: int
-    hours: float
-    notes: str | None
-    author_id: int
-    signer_id: int | None
-    signed_at: datetime | None
-
-
-
-class LogList(BaseModel):
-    """The enrolment's log entries, newest first."""
-
-    items: list[LogOut]
-    page: PageInfo
-
-
 # --- Sign-off tasks --------------------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from app.api.schemas import LogOut, PageInfo, PageQuery, PathwayName, RowId, Strict, TaskOut
+from app.api.log_schemas import LogOut
+from app.api.schemas import PageInfo, PageQuery, PathwayName, RowId, Strict, TaskOut
 from app.services.programs import roster
 
 Version = Field(default=None, ge=1, le=2**31 - 1)

@@ -15,8 +15,9 @@ from app.db import get_session
 from app.idempotency import idempotent
 from app.models import Enrollment, LogEntry, LogKind, User
 from app.services import PathwayError
-from app.services.enrollments.facts import build_facts
+from app.services.enrollments.facts import build_facts, confirmed_roles
 from app.services.evidence import logs as logs_service
+from app.services.evidence import reviews as attendance
 from app.services.progress import dashboard as dashboard_service
 from workflows.registry import plugin
 from workflows.roles import Role
@@ -40,19 +41,24 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
     meetings = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id,
                                                    LogEntry.kind == LogKind.REVIEW_MEETING.value)
                             .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())).all()  # type: ignore[attr-defined]
-    names = {u.id: u.name for u in session.exec(select(User).where(
-        User.id.in_({m.signer_id for m in meetings} or {0}))).all()}  # type: ignore[union-attr]
+    people = {m.signer_id for m in meetings} | {person for m in meetings for person in (m.attendance or {}).values()}
+    names = {u.id: u.name for u in session.exec(select(User).where(User.id.in_(people or {0}))).all()}  # type: ignore[union-attr]
     signer_role = logs_service.kinds(enrollment.pathway)[LogKind.REVIEW_MEETING]
     signers = [user for user, role in dashboard_service.signers_for(session, enrollment) if role is signer_role]
     candidate = session.get(User, enrollment.candidate_id)
     # Who the program requires at a review, and for each meeting who of them was missing.
     reviews = plugin(enrollment.pathway).reviews
     assert reviews is not None  # _reviewed() let only such a pathway through
-    missing = {m.id: reviews.missing(m.attendee_roles, facts.settings) for m in meetings}
+    # For each meeting: who of them was not there, and who was listed but has not confirmed yet.
+    absent = {m.id: reviews.missing(m.attendee_roles, facts.settings) for m in meetings}
+    unconfirmed = {m.id: [part for part in reviews.missing(confirmed_roles(m.attendee_roles, m.attendance), facts.settings)
+                          if part not in absent[m.id]] for m in meetings}
     return render_template(
         "candidate/meetings.html", enrollment=enrollment, candidate=candidate, problems=problems or [],
         meetings=[(m, logs_service.visible_notes(m, roles, current_user)) for m in meetings], names=names,  # type: ignore[arg-type]
-        missing=missing, required=reviews.required(facts.settings), review_roles=reviews.roles, period=reviews.period,
+        missing=absent, unconfirmed=unconfirmed, answerable={m.id: attendance.answerable(session, m, current_user, enrollment)  # type: ignore[arg-type]
+                                                            for m in meetings},
+        required=reviews.required(facts.settings), review_roles=reviews.roles, period=reviews.period,
         attended=set(request.form.getlist("attendee_roles")),  # ticked again when the form comes back
         held=int(facts.count(reviews.count)), needed=getattr(facts.settings, reviews.needed),
         pending=sum(1 for m in meetings if m.signed_at is None), signers=signers, signer_role=signer_role,
@@ -95,4 +101,24 @@ def add_meeting(enrollment_id: int) -> Response | tuple[str, int]:
         session.rollback()
         return _page(enrollment, error.status, [error.message], entered)
     flash("Review meeting recorded. It counts once your mentor signs it.", "success")
+    return redirect(url_for("candidate.meetings", enrollment_id=enrollment.id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/meetings/<int:log_id>/attendance")
+@login_required
+def answer_attendance(enrollment_id: int, log_id: int) -> Response | tuple[str, int]:
+    """Someone listed at a review meeting confirms they were there, or says they were not."""
+    session = get_session()
+    enrollment = _reviewed(enrollment_id)
+    present = request.form.get("present")
+    if present not in ("yes", "no"):
+        return _page(enrollment, 400, ["Say whether you were at the meeting."])
+    try:
+        attendance.answer(session, enrollment, log_id, current_user, present=present == "yes")  # type: ignore[arg-type]
+        outbox.commit(session)
+    except PathwayError as error:
+        session.rollback()
+        return _page(enrollment, error.status, [error.message])
+    flash("Thank you: you confirmed you were there." if present == "yes"
+          else "Noted: you were not there, and the record no longer lists you.", "success")
     return redirect(url_for("candidate.meetings", enrollment_id=enrollment.id))

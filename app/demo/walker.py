@@ -208,6 +208,9 @@ class Walker:
                 notes=f"{kind.value.replace('_', ' ').capitalize()} session {i + 1}.",
                 participants=["Candidate", "Support team"] if kind is LogKind.REVIEW_MEETING else [],
                 attendee_roles=[r.value for r in REVIEW_ROLES] if kind is LogKind.REVIEW_MEETING else [],
+                # each role there confirmed by whoever acts in it (app/services/evidence/reviews.py)
+                attendance={r.value: self.person(r).id for r in REVIEW_ROLES if r in self.people}
+                if kind is LogKind.REVIEW_MEETING else None,
                 author_id=self.person(Role.CANDIDATE).id, signer_id=self.person(signer).id, signed_at=utcnow()))
 
     def _free_days(self, kind: LogKind, first: date, last: date, entries: int) -> list[date]:

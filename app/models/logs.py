@@ -57,6 +57,10 @@ class LogEntry(SQLModel, table=True):
     # recorded them and the mentor confirmed by signing; the review counts only with the roles
     # the program requires (the pathway's `ReviewMeetings.missing`).
     attendee_roles: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    # Of those roles, who confirmed being there (role value -> the person's id): a review counts only
+    # with the required roles confirmed by people holding them (app/services/evidence/reviews.py). None on
+    # meetings recorded before confirmations existed, whose listed roles stand as the mentor signed them.
+    attendance: dict[str, int] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
     author_id: int = Field(foreign_key="user.id")
     signer_id: int | None = Field(default=None, foreign_key="user.id")
     signed_at: datetime | None = timestamp_field()

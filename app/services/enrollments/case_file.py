@@ -47,7 +47,7 @@ ASSIGNED_ROLES = (Role.MENTOR, Role.COACH)
 PLACE = ("program", "organisation")  # the tables an enrolment's place is read from
 # What counts of a signed log entry: for the facts and the accreditation figures.
 _SIGNED_LOG_COLUMNS = (LogEntry.enrollment_id, LogEntry.kind, LogEntry.occurred_on, LogEntry.program_year,
-                       LogEntry.hours, LogEntry.attendee_roles)
+                       LogEntry.hours, LogEntry.attendee_roles, LogEntry.attendance)
 T = TypeVar("T")
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -89,7 +90,7 @@ def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSe
     Only what a mentor or coach has signed counts, and only if dated inside the enrolment and
     not after today: a meeting from before enrolment, or one labelled for the wrong year, counts
     toward nothing or toward the year its date falls in (workflows.program_years). A PIP review
-    counts only with the roles the program requires present.
+    counts only with the roles the program requires present, each confirmed by someone holding it.
     """
     hours: dict[tuple[str, int], float] = defaultdict(float)
     coaching_weeks: dict[int, set[tuple[int, int]]] = defaultdict(set)
@@ -102,7 +103,8 @@ def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSe
         hours[(entry.kind, year)] += entry.hours
         if entry.kind == LogKind.COACHING:
             coaching_weeks[year].add(entry.occurred_on.isocalendar()[:2])
-        elif entry.kind == LogKind.REVIEW_MEETING and meetings and not meetings.missing(entry.attendee_roles, settings):
+        elif (entry.kind == LogKind.REVIEW_MEETING and meetings
+              and not meetings.missing(confirmed_roles(entry.attendee_roles, entry.attendance), settings)):
             reviews += 1
 
     def total(kind: LogKind, year: int | None = None) -> float:
@@ -119,3 +121,11 @@ def count_logs(entries, enrollment: Enrollment, today: date, settings: ProgramSe
         Count.PL_HOURS_Y1: total(LogKind.PROFESSIONAL_LEARNING, 1),
         Count.PL_HOURS_Y2: total(LogKind.PROFESSIONAL_LEARNING, 2),
     }
+
+
+def confirmed_roles(attendee_roles: Iterable[str], attendance: dict[str, Any] | None) -> list[str]:
+    """The roles listed at a review meeting that stand: all of them on a meeting recorded before
+    confirmations existed (`attendance` None), else those someone holding the role confirmed
+    (app/services/evidence/reviews.py)."""
+    listed = list(attendee_roles)
+    return listed if attendance is None else [role for role in listed if role in attendance]

@@ -19,7 +19,7 @@ from app import policy
 from app.models import AuditEvent, Enrollment, LogEntry, LogKind, User, utcnow
 from app.services import NotPermitted, PathwayError
 from app.services.enrollments import case_file
-from app.services.evidence import approver_notices
+from app.services.evidence import approver_notices, reviews
 from workflows.program_years import program_year
 from workflows.registry import plugin
 from workflows.roles import Role
@@ -113,6 +113,7 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
     entry = LogEntry(enrollment_id=enrollment.id, kind=kind_.value, occurred_on=occurred_on, hours=float(hours),
                      notes=notes.strip()[:10000], author_id=author.id, signer_id=signer.id,
                      program_year=year or 1, participants=names, attendee_roles=roles_present,
+                     attendance={} if kind_ is LogKind.REVIEW_MEETING else None,  # confirmed by who was there
                      signed_at=utcnow() if supporter else None)
     session.add(entry)
     session.flush()
@@ -181,6 +182,9 @@ def sign(session: Session, entry: LogEntry, signer: User) -> LogEntry:
     if entry.signed_at is not None:
         raise LogError("This entry is already signed.")
     entry.signed_at = utcnow()
+    if entry.kind == LogKind.REVIEW_MEETING.value:  # signing a review they were listed at confirms being there
+        enrollment = session.get(Enrollment, entry.enrollment_id)
+        reviews.confirm_signer(entry, signer, policy.roles_on(session, signer, enrollment))  # type: ignore[arg-type]
     session.add(entry)
     session.add(AuditEvent(actor_id=signer.id, enrollment_id=entry.enrollment_id, action="log.signed",
                            details={"log": entry.id, "kind": entry.kind, "hours": entry.hours}))

@@ -38,6 +38,7 @@ from app.models import (
 )
 from app.services.enrollments import pathways
 from app.services.enrollments.fact_registry import BY_NAME, FactSpec
+from app.services.evidence import reviews
 from app.services.signoffs import queueing
 from workflows import engine
 from workflows.deadlines import deadlines
@@ -57,8 +58,8 @@ class Turn:
     """One thing a staff role is to do on an enrolment now."""
 
     role: Role
-    # "step", "ask", "fact", "assign", "recommend", "upload", "verify", "panel", "other" (a rule in words), or
-    # "signoff" (held by nobody: its task reaches holders otherwise)
+    # "step", "ask", "fact", "assign", "recommend", "upload", "verify", "panel", "other" (a rule in words),
+    # "attend" (a review meeting to confirm, app/services/evidence/reviews.py), or "signoff" (held by nobody)
     kind: str
     key: str
     what: str
@@ -240,7 +241,7 @@ def filed_by_staff(pathway: str) -> frozenset[str]:
 
 def compute(session: Session, enrollments: Sequence[Enrollment], facts_of: dict[int, Facts],
             since_of: dict[int, datetime | None]) -> tuple[list[dict[str, Any]], dict[int, Staffing]]:
-    """The `enrollment_turn` rows of these enrolments, in five statements."""
+    """The `enrollment_turn` rows of these enrolments, in six statements."""
     ids = [e.id for e in enrollments]
     staffing = staffing_of(session, enrollments)
     uploads = live_uploads(session, ids)  # type: ignore[arg-type]
@@ -260,13 +261,18 @@ def compute(session: Session, enrollments: Sequence[Enrollment], facts_of: dict[
             rows.append({"enrollment_id": e.id, "program_id": e.program_id, "role": turn.role.value,
                          "kind": turn.kind, "key": turn.key, "what": turn.what, "since": turn.since,
                          "due_on": turn.due_on, "nobody": turn.nobody})
+    program_of = {e.id: e.program_id for e in enrollments}
+    for enrollment_id, role, key, what, meeting in reviews.awaiting(session, ids):  # type: ignore[arg-type]
+        rows.append({"enrollment_id": enrollment_id, "program_id": program_of[enrollment_id],
+                     "role": role.value, "kind": "attend", "key": key, "what": what, "since": meeting.created_at,
+                     "due_on": None, "nobody": not staffing[enrollment_id].of(role)})
     return rows, staffing
 
 
 # Turns each holder hears of when one appears (a step once everything it needs is in place, not
 # before). Sign-off tasks and documents have their own notices, and a turn nobody holds has nobody
 # to tell: it is on the director's list instead.
-TOLD = frozenset({"step", "ask", "fact", "assign", "recommend", "upload", "verify", "panel", "other"})
+TOLD = frozenset({"step", "ask", "fact", "assign", "recommend", "upload", "verify", "panel", "other", "attend"})
 
 
 def announce(session: Session, enrollments: Sequence[Enrollment], before: set[tuple[int, str, str, str]],

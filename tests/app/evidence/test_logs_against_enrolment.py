@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.models import LogEntry, utcnow
 from app.services import NotPermitted
-from app.services.evidence import logs
+from app.services.evidence import logs, reviews
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
 from tests.today import TODAY
@@ -189,6 +189,10 @@ def post_review(app: Flask, driver: PathwayDriver, days_ago: int, roles: list[st
     entry = max(entries(driver.session), key=lambda e: e.id)  # type: ignore[arg-type, return-value]
     logs.sign(driver.session, entry, driver.people[Role.MENTOR])
     driver.session.commit()
+    for role in entry.attendee_roles:  # everyone listed confirms being there (the mentor did by signing)
+        if role != Role.MENTOR.value:
+            reviews.answer(driver.session, driver.refresh(), entry.id, driver.person(Role(role)), present=True)  # type: ignore[arg-type]
+            driver.session.commit()
     return entry
 
 
@@ -226,7 +230,8 @@ def test_a_role_a_review_cannot_list_is_refused_and_nothing_is_stored(app: Flask
 # --- support notes from the supervisor and district staff ---------------------------------------------
 
 
-@pytest.mark.parametrize("role", [Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST])
+@pytest.mark.parametrize("role", [Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST, Role.MENTOR,
+                                  Role.PREP_PROGRAM_SUPPORT_PROVIDER])
 def test_the_supervisor_and_district_staff_record_support_notes(app: Flask, pip: PathwayDriver, role: Role) -> None:
     client = signed_in(app, pip.people[role].email)
     path = f"/enrollments/{pip.enrollment.id}/logs"
@@ -242,6 +247,9 @@ def test_the_supervisor_and_district_staff_record_support_notes(app: Flask, pip:
     assert note.signed_at is not None
     assert "shared CSET prep times" in client.get(path).get_data(as_text=True)  # the author reads it
     assert "shared CSET prep times" in signed_in(app, pip.candidate.email).get(path).get_data(as_text=True)
+    # The support team reads it (seed 000: support from the mentor, supervisor and district staff).
+    reader = Role.SITE_ADMINISTRATOR if role is Role.MENTOR else Role.MENTOR
+    assert "shared CSET prep times" in signed_in(app, pip.people[reader].email).get(path).get_data(as_text=True)
 
 
 def test_support_notes_from_others_keep_to_their_kind_and_their_dates(app: Flask, pip: PathwayDriver) -> None:

@@ -59,6 +59,15 @@ def test_the_candidate_records_a_meeting_and_it_counts_once_signed(app: Flask, s
     signed = mentor.post(f"/enrollments/{pip.enrollment.id}/logs/{entry.id}/sign",
                          data={"csrf_token": csrf_token(mentor, page(pip)), "from": "meetings"})
     assert signed.status_code == 302 and signed.headers["Location"].endswith(page(pip))  # back where it was signed
+    # Signed, and the mentor's presence confirmed by signing; the others listed confirm theirs.
+    body = client.get(page(pip)).get_data(as_text=True)
+    assert "0 of 3" in body and "Counts once confirmed by" in body and "Mentor (confirmed by" in body
+    for role in (Role.DISTRICT_HR, Role.SITE_ADMINISTRATOR, Role.PREP_PROGRAM_SUPPORT_PROVIDER):
+        person = signed_in(app, pip.people[role].email)
+        assert "Yes, I was there" in person.get(page(pip)).get_data(as_text=True)
+        answered = person.post(f"{page(pip)}/{entry.id}/attendance",
+                               data={"csrf_token": csrf_token(person, page(pip)), "present": "yes"})
+        assert answered.status_code == 302, role
     assert "1 of 3" in client.get(page(pip)).get_data(as_text=True)
 
 
