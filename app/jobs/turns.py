@@ -14,6 +14,7 @@ from app.models import AuditEvent, Enrollment, EnrollmentTurn, Program, User
 from app.services.notifications import emails
 from app.services.notifications.emails import Email
 from app.services.notifications.registry import handler
+from app.urls import external_url
 from workflows import engine
 from workflows.registry import definition
 from workflows.roles import Role
@@ -34,7 +35,9 @@ def send_turn(session: Session, enrollment_id: int, recipient_id: int, role: str
     candidate = session.get(User, enrollment.candidate_id)
     who = candidate.name if candidate else "A candidate"
     subject = f"Your turn: {turn.what} for {who}"
-    link = emails.enrollment_link(enrollment.id)  # type: ignore[arg-type]
+    # A review meeting to confirm is answered on the meetings page; everything else starts from the record.
+    link = (external_url("candidate.meetings", enrollment_id=enrollment.id) + f"#{key}" if kind == "attend"
+            else emails.enrollment_link(enrollment.id))  # type: ignore[arg-type]
     return Email(person.email, subject, "turn_to_do",
                  {"user": person, "what": turn.what, "candidate_name": who,
                   "program": session.get(Program, enrollment.program_id), "link": link},

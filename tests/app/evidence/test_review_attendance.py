@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from app.models import AuditEvent, LogEntry, OutboxMessage
 from tests.api.helpers import api_as
+from tests.app import notify_factories as f
 from tests.app.pathway_driver import PathwayDriver
 from tests.conftest import csrf_token, signed_in
 from tests.today import TODAY
@@ -68,6 +69,9 @@ def test_each_listed_role_is_asked_and_the_review_counts_once_all_confirmed(app:
     told = {m.payload["recipient_id"] for m in session.exec(select(OutboxMessage).where(OutboxMessage.job == "email.turn"))
             if m.payload.get("kind") == "attend"}
     assert told == {pip.person(role).id for role in (*CONFIRMING, Role.MENTOR)}
+    mail = next(m for m in f.folder_mail(app) if m["To"] == pip.people[Role.DISTRICT_HR].email
+                and "review meeting" in m["Subject"])
+    assert f"/enrollments/{pip.enrollment.id}/meetings#review-{entry.id}" in mail.get_body(("plain",)).get_content()
     assert "Confirm you were at" not in _inbox(app, pip, Role.CANDIDATE)
     client = signed_in(app, pip.people[Role.MENTOR].email)
     client.post(f"/enrollments/{pip.enrollment.id}/logs/{entry.id}/sign",
