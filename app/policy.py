@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app.confidentiality import DOCUMENTS, NOTES_OF, PLANS, Channel, Content, may_read, plan_co_author
 from app.models import Enrollment, Membership, Program, User
 from app.reads import remembered
+from workflows.registry import plugin
 from workflows.roles import Role
 
 
@@ -160,6 +161,17 @@ def can_submit_plan(user: User, enrollment: Enrollment) -> bool:
 def can_record_self_assessment(user: User, enrollment: Enrollment) -> bool:
     """A self-assessment is the candidate's own."""
     return enrollment.candidate_id == user.id
+
+
+def can_read_support(roles: frozenset[Role], pathway: str, kind: Content) -> bool:
+    """A kind of support record (observations, feedback to the mentor...): its confidentiality table."""
+    return may_read(roles, (pathway, kind), Channel.PAGE)
+
+
+def can_record_support(roles: frozenset[Role], pathway: str, kind: Content) -> bool:
+    """Record a kind of support record: the pathway names the role as its writer, who also reads it."""
+    spec = plugin(pathway).support
+    return spec is not None and spec.may_write(roles, kind) and can_read_support(roles, pathway, kind)
 
 
 def can_export_record(roles: frozenset[Role]) -> bool:
