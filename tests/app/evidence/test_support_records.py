@@ -200,3 +200,36 @@ def _form(kind: str, **more: str) -> dict[str, str]:
 def test_other_pathways_keep_no_support_records(app: Flask, session: Session) -> None:
     pip = PathwayDriver(app, session, "pip")
     assert signed_in(app, pip.candidate.email).get(f"/enrollments/{pip.enrollment.id}/support").status_code == 404
+
+
+def test_the_accreditation_export_counts_each_kind_and_carries_no_words(app: Flask, session: Session,
+                                                                        induction: PathwayDriver) -> None:
+    import csv
+    import io
+
+    _with_ilp(app, session, induction)
+    path = f"/enrollments/{induction.enrollment.id}/support"
+    candidate, mentor, director = (api_as(app, session, induction.person(r))
+                                   for r in (Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR))
+    for api, kind, more in ((candidate, "observation", {}), (candidate, "observation", {}),
+                            (director, "observation", {"occurred_on": (TODAY + timedelta(days=3)).isoformat(),
+                                                       "text": ""}),  # scheduled: not counted yet
+                            (mentor, "just_in_time", {}), (mentor, "just_in_time", {}), (mentor, "just_in_time", {}),
+                            (mentor, "standards_assessment", {}),
+                            (director, "standards_assessment", {}),  # the program's: not the mentor's
+                            (director, "mentor_feedback", {}), (candidate, "goal_reflection", {})):
+        assert api.post(path, json=_payload(kind, **more)).status_code == 201
+    client = signed_in(app, induction.person(Role.PROGRAM_DIRECTOR).email)
+    text = client.get(f"/programs/{induction.program.id}/accreditation.csv").get_data().decode("utf-8")
+    header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    record = dict(zip(header, row))
+    assert {key: record[key] for key in ("observations", "just_in_time_contacts", "mentor_cstp_assessments",
+                                         "feedback_to_mentor", "goal_reflections")} == {
+        "observations": "2", "just_in_time_contacts": "3", "mentor_cstp_assessments": "1",
+        "feedback_to_mentor": "1", "goal_reflections": "1"}
+    assert FEEDBACK not in text and REFLECTION not in text
+    page = client.get(f"/programs/{induction.program.id}/accreditation").get_data(as_text=True)
+    assert "Just-in-time contacts" in page and FEEDBACK not in page
+    # District HR, an evaluator, gets no export (the page's own rule).
+    hr = signed_in(app, induction.person(Role.DISTRICT_HR).email)
+    assert hr.get(f"/programs/{induction.program.id}/accreditation.csv").status_code in (403, 404)
