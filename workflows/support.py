@@ -23,6 +23,7 @@ class SupportKind:
 
     label: str  # "Observations of experienced colleagues"
     one: str  # "observation", inside a sentence
+    action: str  # "Record an observation", the form's heading
     writers: frozenset[Role]
     hint: str = ""  # what it is for, under the form's heading
 

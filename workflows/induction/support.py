@@ -19,20 +19,20 @@ from workflows.support import SupportKind, SupportSpec
 
 SUPPORT = SupportSpec({
     Content.OBSERVATION: SupportKind(
-        "Observations of experienced colleagues", "observation",
+        "Observations of experienced colleagues", "observation", "Record an observation",
         frozenset({Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR}),
         "Watching an experienced colleague teach, and what you took from it."),
     Content.JUST_IN_TIME: SupportKind(
-        "Just-in-time mentoring", "just-in-time contact", frozenset({Role.MENTOR}),
+        "Just-in-time mentoring", "just-in-time contact", "Record a just-in-time contact", frozenset({Role.MENTOR}),
         "Short contacts for day-to-day needs. They are counted on their own, not in the weekly hour."),
     Content.STANDARDS_ASSESSMENT: SupportKind(
-        "Progress toward the CSTP", "CSTP assessment", frozenset({Role.MENTOR, Role.PROGRAM_DIRECTOR}),
+        "Progress toward the CSTP", "CSTP assessment", "Record a CSTP assessment", frozenset({Role.MENTOR, Role.PROGRAM_DIRECTOR}),
         "The mentor's (or the program's) view of progress on each standard, on the self-assessment scale."),
     Content.GOAL_REFLECTION: SupportKind(
-        "Reflections on ILP goals", "goal reflection", frozenset({Role.CANDIDATE}),
+        "Reflections on ILP goals", "goal reflection", "Reflect on an ILP goal", frozenset({Role.CANDIDATE}),
         "How you are progressing toward one of your ILP goals."),
     Content.MENTOR_FEEDBACK: SupportKind(
-        "Feedback to the mentor", "feedback to the mentor", frozenset({Role.PROGRAM_DIRECTOR}),
+        "Feedback to the mentor", "feedback to the mentor", "Write feedback to the mentor", frozenset({Role.PROGRAM_DIRECTOR}),
         "The program's feedback to the mentor on their work and their relationship with the teacher. "
         "The teacher does not see it."),
 })
