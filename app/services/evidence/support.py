@@ -92,6 +92,20 @@ def history(session: Session, enrollment: Enrollment, kinds: list[Content]) -> d
     return found
 
 
+def latest_assessments(session: Session, enrollment: Enrollment, roles: frozenset[Role]) -> list[tuple[str, SupportRecord]]:
+    """The latest assessment on the standards by the mentor, and by the program, for readers of them
+    (shown beside the candidate's self-ratings): (whose, in words; the record), mentor first."""
+    if Content.STANDARDS_ASSESSMENT not in readable(roles, enrollment):
+        return []
+    rows = history(session, enrollment, [Content.STANDARDS_ASSESSMENT])[Content.STANDARDS_ASSESSMENT]
+    found = []
+    for role, whose in ((Role.MENTOR, "Mentor"), (Role.PROGRAM_DIRECTOR, "Program")):
+        latest = next((row for row in rows if row.author_role == role.value), None)  # newest first
+        if latest is not None:
+            found.append((whose, latest))
+    return found
+
+
 def ilp_goals(session: Session, enrollment: Enrollment) -> list[str]:
     """The goals of the enrolment's plans, as written (what a goal reflection is about)."""
     goals: list[str] = []

@@ -233,3 +233,18 @@ def test_the_accreditation_export_counts_each_kind_and_carries_no_words(app: Fla
     # District HR, an evaluator, gets no export (the page's own rule).
     hr = signed_in(app, induction.person(Role.DISTRICT_HR).email)
     assert hr.get(f"/programs/{induction.program.id}/accreditation.csv").status_code in (403, 404)
+
+
+def test_the_self_assessment_page_shows_the_mentors_latest_ratings_beside(app: Flask, session: Session,
+                                                                          induction: PathwayDriver) -> None:
+    path = f"/enrollments/{induction.enrollment.id}"
+    mentor = api_as(app, session, induction.person(Role.MENTOR))
+    assert mentor.post(f"{path}/support", json=_payload("standards_assessment",
+                                                        ratings={**RATINGS, "5": 4})).status_code == 201
+    page = signed_in(app, induction.candidate.email).get(f"{path}/self-assessments").get_data(as_text=True)
+    assert "Beside the mentor&#39;s view" in page or "Beside the mentor's view" in page
+    assert "<td>4</td>" in page  # the mentor's CSTP 5
+    # Before any assessment by the mentor, the section is not there.
+    other = PathwayDriver(app, session, "induction")
+    empty = signed_in(app, other.candidate.email).get(f"/enrollments/{other.enrollment.id}/self-assessments")
+    assert b"Beside the mentor" not in empty.data
