@@ -248,3 +248,18 @@ def test_the_self_assessment_page_shows_the_mentors_latest_ratings_beside(app: F
     other = PathwayDriver(app, session, "induction")
     empty = signed_in(app, other.candidate.email).get(f"/enrollments/{other.enrollment.id}/self-assessments")
     assert b"Beside the mentor" not in empty.data
+
+
+def test_the_activity_list_mentions_a_record_only_to_its_readers(app: Flask, session: Session,
+                                                                 induction: PathwayDriver) -> None:
+    path = f"/enrollments/{induction.enrollment.id}"
+    director = api_as(app, session, induction.person(Role.PROGRAM_DIRECTOR))
+    assert director.post(f"{path}/support", json=_payload("mentor_feedback")).status_code == 201
+    said = b"recorded support (on the Support page)"
+    assert said in signed_in(app, induction.person(Role.MENTOR).email).get(path).data
+    for role in (Role.CANDIDATE, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR):
+        assert said not in signed_in(app, induction.person(role).email).get(path).data, role
+    assert api_as(app, session, induction.person(Role.MENTOR)).post(
+        f"{path}/support", json=_payload("just_in_time")).status_code == 201
+    assert said in signed_in(app, induction.candidate.email).get(path).data  # the contact is hers to read
+    assert said not in signed_in(app, induction.person(Role.DISTRICT_HR).email).get(path).data
