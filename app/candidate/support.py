@@ -45,7 +45,7 @@ def _page(enrollment: Enrollment, status: int = 200, problems: list[str] | None 
         kinds={kind: spec.kinds[kind] for kind in readable}, writable=writable, records=records, names=names,
         goals=support_service.ilp_goals(session, enrollment) if Content.GOAL_REFLECTION in writable else [],
         standards=support_service.standards_for(enrollment), levels=LEVELS, numbers=NUMBERS,
-        role_label={role.value: role.label for role in Role}, problems=problems or [], entered=entered or {},
+        role_label={role.value: role.label for role in Role}, my_roles={role.value for role in roles}, problems=problems or [], entered=entered or {},
         today=dashboard_service.today_for(session, enrollment)), status
 
 

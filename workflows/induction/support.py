@@ -5,7 +5,8 @@
 - "Just in time" mentoring: short contacts for day-to-day needs, recorded by the mentor, counted
   apart from the weekly hour (never added to mentoring hours).
 - Assessment of progress toward mastery of the CSTP: the mentor, and the program where it judges.
-- Reflection on progress toward ILP goals: the candidate, goal by goal, as often as the cycle asks.
+- Reflection on progress toward ILP goals: the candidate, goal by goal, as often as the cycle asks;
+  the mentor may add a comment of their own on a goal.
 - Formative feedback to mentors on their work and relationships: from the program director.
 
 Who reads each is `confidentiality.TABLE` (evaluators never; the candidate not the mentor's feedback).
@@ -29,8 +30,8 @@ SUPPORT = SupportSpec({
         "Progress toward the CSTP", "CSTP assessment", "Record a CSTP assessment", frozenset({Role.MENTOR, Role.PROGRAM_DIRECTOR}),
         "The mentor's (or the program's) view of progress on each standard, on the self-assessment scale."),
     Content.GOAL_REFLECTION: SupportKind(
-        "Reflections on ILP goals", "goal reflection", "Reflect on an ILP goal", frozenset({Role.CANDIDATE}),
-        "How you are progressing toward one of your ILP goals."),
+        "Reflections on ILP goals", "goal reflection", "Reflect on an ILP goal", frozenset({Role.CANDIDATE, Role.MENTOR}),
+        "Progress toward one of the ILP goals: the teacher's reflection, or the mentor's comment on it."),
     Content.MENTOR_FEEDBACK: SupportKind(
         "Feedback to the mentor", "feedback to the mentor", "Write feedback to the mentor", frozenset({Role.PROGRAM_DIRECTOR}),
         "The program's feedback to the mentor on their work and their relationship with the teacher. "

@@ -194,7 +194,7 @@ def _check_fields(session: Session, enrollment: Enrollment, kind: Content, entry
     if kind is Content.GOAL_REFLECTION:
         goal = entry.goal.strip()
         if goal not in ilp_goals(session, enrollment):
-            problems.append("Choose one of the goals in your ILP (write the ILP's goals first).")
+            problems.append("Choose one of the ILP's goals (the ILP needs goals first).")
         if not text:
             problems.append("Write how you are progressing toward the goal.")
         return {"goal": goal, "text": text}

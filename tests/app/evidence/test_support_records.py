@@ -57,7 +57,7 @@ WRITERS = {
     "observation": {Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR},
     "just_in_time": {Role.MENTOR},
     "standards_assessment": {Role.MENTOR, Role.PROGRAM_DIRECTOR},
-    "goal_reflection": {Role.CANDIDATE},
+    "goal_reflection": {Role.CANDIDATE, Role.MENTOR},
     "mentor_feedback": {Role.PROGRAM_DIRECTOR},
 }
 PEOPLE = (Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR,
@@ -140,7 +140,7 @@ def test_a_mentor_who_is_also_the_site_administrator_reads_none(app: Flask, sess
     ("observation", {"colleague": ""}, "whom you observed"),
     ("just_in_time", {"topic": ""}, "what the contact was about"),
     ("mentor_feedback", {"text": ""}, "Write the feedback"),
-    ("goal_reflection", {"goal": "A goal that is not in the ILP"}, "goals in your ILP"),
+    ("goal_reflection", {"goal": "A goal that is not in the ILP"}, "one of the ILP's goals"),
     ("observation", {"occurred_on": (TODAY - timedelta(days=400)).isoformat()}, "before the enrolment began"),
 ])
 def test_bad_input_is_refused_with_a_message_and_nothing_changes(app: Flask, session: Session,
