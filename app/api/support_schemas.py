@@ -31,7 +31,7 @@ class SupportCreate(Strict):
     minutes: int | None = Field(default=None, ge=1, le=240)
     topic: str = Field(default="", max_length=200)
     ratings: dict[Literal["1", "2", "3", "4", "5", "6"], int] = Field(default_factory=dict, max_length=6)
-    goal: str = Field(default="", max_length=500)
+    goal: str = Field(default="", max_length=2000)
 
 
 class SupportOut(BaseModel):

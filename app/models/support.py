@@ -42,7 +42,7 @@ class SupportRecord(SQLModel, table=True):
     # Assessment on the standards: standard number ("1".."6") -> rating on the self-assessment scale.
     ratings: dict[str, Any] = json_field()
     # Goal reflection: the ILP goal it is about (its words when written).
-    goal: str = Field(default="", max_length=500)
+    goal: str = Field(default="", max_length=2000)
     # The reflection, the comment, the feedback or the progress, in the author's words.
     text: str = Field(default="", max_length=10000)
     created_at: datetime = created_at_field()

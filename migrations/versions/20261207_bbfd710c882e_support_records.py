@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('minutes', sa.Integer(), nullable=True),
     sa.Column('topic', sa.String(length=200), nullable=False),
     sa.Column('ratings', sa.JSON(), nullable=False),
-    sa.Column('goal', sa.String(length=500), nullable=False),
+    sa.Column('goal', sa.String(length=2000), nullable=False),
     sa.Column('text', sa.String(length=10000), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('observation', 'just_in_time', 'standards_assessment', 'mentor_feedback', 'goal_reflection')", name=op.f('ck_support_record_kind')),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -30,6 +30,7 @@ from workflows.support import KINDS, SupportSpec
 
 MAX_MINUTES = 240  # a short contact; anything longer is a mentoring meeting for the log
 MAX_TEXT = 10000
+SCHEDULED_AHEAD = timedelta(days=366)  # an observation scheduled further ahead is a typing error
 
 
 class SupportError(PathwayError):
@@ -150,6 +151,8 @@ def record(session: Session, enrollment: Enrollment, actor: User, roles: frozens
 def _check_date(kind: Content, entry: Entry, enrollment: Enrollment, today: date) -> list[str]:
     if entry.occurred_on > today and kind is not Content.OBSERVATION:
         return ["The date is in the future. Record it once it has happened."]
+    if entry.occurred_on > today + SCHEDULED_AHEAD:
+        return ["That is more than a year ahead. Schedule observations within the coming year."]
     if entry.occurred_on < enrollment.enrolled_on:
         began = enrollment.enrolled_on
         return [f"That date is before the enrolment began on {began:%B} {began.day}, {began.year}."]

@@ -142,6 +142,7 @@ def test_a_mentor_who_is_also_the_site_administrator_reads_none(app: Flask, sess
     ("mentor_feedback", {"text": ""}, "Write the feedback"),
     ("goal_reflection", {"goal": "A goal that is not in the ILP"}, "one of the ILP's goals"),
     ("observation", {"occurred_on": (TODAY - timedelta(days=400)).isoformat()}, "before the enrolment began"),
+    ("observation", {"occurred_on": (TODAY + timedelta(days=400)).isoformat(), "text": ""}, "more than a year ahead"),
 ])
 def test_bad_input_is_refused_with_a_message_and_nothing_changes(app: Flask, session: Session,
                                                                  induction: PathwayDriver, kind: str,
