@@ -202,6 +202,13 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("candidate.record_self_assessment", "POST"): rule(
         (CANDIDATE,), (Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=KEEPS_PLANS_AND_NOTES,
         pip=rule(), casc=rule((CANDIDATE,), (Role.COACH, Role.PROGRAM_DIRECTOR))),
+    # Induction support records (workflows/induction/support.py): the candidate, mentor and program
+    # director read them (the mentor's feedback not the candidate) and each records their own kinds;
+    # evaluators and everyone else get the answer a missing page gets; other pathways keep none.
+    ("candidate.support", "GET"): rule(
+        (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=("induction", "pip", "casc"), pip=rule(), casc=rule()),
+    ("candidate.record_support", "POST"): rule(
+        (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=("induction", "pip", "casc"), pip=rule(), casc=rule()),
 
     # --- Inbox: people holding an approving role anywhere; each task for those who may work it --
     ("inbox.index", "GET"): rule(APPROVERS),

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from app.confidentiality import DOCUMENTS, NOTES_OF, PLANS, Channel, Content, may_read, plan_co_author, plan_owners
 from app.models import Enrollment, Membership, Program, User
 from app.reads import remembered
-from workflows.facts import EvidenceKind
+from workflows.registry import plugin
 from workflows.roles import Role
 
 
@@ -89,15 +89,6 @@ def can_upload_evidence(roles: frozenset[Role], kind: str | None = None) -> bool
     if plan is not None:
         return bool(roles & plan_owners(kind or "")) and may_read(roles, plan, Channel.PDF)
     return bool(roles & _UPLOADERS)
-
-
-def why_not_upload(kind: str) -> str:
-    """Why someone may not file a document of `kind`, in words for them."""
-    others = sorted(role.in_sentence for role in plan_owners(kind) - {Role.CANDIDATE})
-    if others:
-        return (f"Only the candidate and their {' or '.join(others)} file the {EvidenceKind(kind).label}: "
-                "it is their plan, and a new version would replace the one everyone works from.")
-    return "Your roles on this enrolment do not include uploading documents."
 
 
 def can_decide_evidence(roles: frozenset[Role], clears: Role | None) -> bool:
@@ -175,6 +166,17 @@ def can_submit_plan(user: User, enrollment: Enrollment) -> bool:
 def can_record_self_assessment(user: User, enrollment: Enrollment) -> bool:
     """A self-assessment is the candidate's own."""
     return enrollment.candidate_id == user.id
+
+
+def can_read_support(roles: frozenset[Role], pathway: str, kind: Content) -> bool:
+    """A kind of support record (observations, feedback to the mentor...): its confidentiality table."""
+    return may_read(roles, (pathway, kind), Channel.PAGE)
+
+
+def can_record_support(roles: frozenset[Role], pathway: str, kind: Content) -> bool:
+    """Record a kind of support record: the pathway names the role as its writer, who also reads it."""
+    spec = plugin(pathway).support
+    return spec is not None and spec.may_write(roles, kind) and can_read_support(roles, pathway, kind)
 
 
 def can_export_record(roles: frozenset[Role]) -> bool:

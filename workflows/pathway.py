@@ -20,6 +20,7 @@ from workflows.roles import Role
 from workflows.rules import Rule
 from workflows.settings import ProgramSettings
 from workflows.standards import StandardSet
+from workflows.support import SupportSpec
 
 DueDate = Callable[[Facts], "date | None"]
 
@@ -175,6 +176,8 @@ class PathwayPlugin:
     counted_on: Mapping[str, str] = field(default_factory=dict)
     # The window rules whose lateness accreditation reports, by the report's column.
     late_windows: Mapping[str, Rule] = field(default_factory=dict)
+    # Support records beside the logs (observations, short contacts, assessments...), if it keeps any.
+    support: SupportSpec | None = None
 
     def __post_init__(self) -> None:
         # A package that drifts from itself fails at import, not on a page.

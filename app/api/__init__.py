@@ -17,6 +17,7 @@ from app.api import (  # noqa: F401  (importing registers)
     records,
     setup,
     staff,
+    support,
     tasks,
 )
 from app.api.blueprint import bp

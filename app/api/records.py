@@ -60,7 +60,7 @@ def upload_evidence(user: User, enrollment_id: int) -> tuple[Response, int] | sc
     enrollment = visible(session, user, enrollment_id)
     kind = request.form.get("kind", "")
     if not policy.can_upload_evidence(policy.roles_on(session, user, enrollment), kind):
-        raise NotPermitted(policy.why_not_upload(kind))
+        raise NotPermitted(filing.refusal(kind))
     if request.mimetype != "multipart/form-data":
         raise Invalid([{"loc": ["body"], "message": "Send the document as multipart/form-data."}])
     upload = request.files.get("file")

@@ -20,6 +20,7 @@ from app.services import PathwayError
 from app.services.evidence import charts
 from app.services.evidence import plans as plans_service
 from app.services.evidence import self_assessments as assessments_service
+from app.services.evidence import support as support_service
 from app.services.progress import dashboard as dashboard_service
 from workflows.registry import plugin
 
@@ -185,7 +186,8 @@ def _assessments_page(enrollment: Enrollment, status: int = 200, problems: list[
         standards = assessments_service.standards_for(enrollment)
     except PathwayError:
         abort(404)
-    if not policy.can_read_growth_record(policy.roles_on(session, current_user, enrollment), enrollment.pathway):
+    roles = policy.roles_on(session, current_user, enrollment)  # type: ignore[arg-type]
+    if not policy.can_read_growth_record(roles, enrollment.pathway):
         abort(404)  # a confidential page answers like a missing one
     rows = assessments_service.history(session, enrollment)
     chart = None
@@ -200,6 +202,7 @@ def _assessments_page(enrollment: Enrollment, status: int = 200, problems: list[
             "The table below lists the same ratings.",
             dates, series, min(assessments_service.LEVELS), max(assessments_service.LEVELS), assessments_service.LEVELS)
     return render_template("candidate/self_assessments.html", enrollment=enrollment, candidate=_candidate(enrollment),
+                           beside=support_service.latest_assessments(session, enrollment, roles),
                            standards=standards, rows=rows, chart=chart, levels=assessments_service.LEVELS,
                            numbers=assessments_service.NUMBERS, problems=problems or [], entered=entered or {},
                            can_record=policy.can_record_self_assessment(current_user, enrollment),  # type: ignore[arg-type]

@@ -110,7 +110,7 @@ def upload_evidence(enrollment_id: int) -> Response | tuple[str, int]:
     enrollment = _enrollment(enrollment_id)
     kind = request.form.get("kind", "")
     if not policy.can_upload_evidence(policy.roles_on(session, current_user, enrollment), kind):
-        abort(403, policy.why_not_upload(kind))
+        abort(403, filing.refusal(kind))
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:

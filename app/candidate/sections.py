@@ -17,6 +17,7 @@ from app.services.enrollments import words
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.evidence import logs as logs_service
 from app.services.evidence import plans as plans_service
+from app.services.evidence import support as support_service
 from app.services.progress.export import log_kind_label
 from workflows.facts import EvidenceKind
 
@@ -43,6 +44,8 @@ def enrollment_sections(enrollment: Enrollment) -> list[Section]:
                 section("Logs", "log_book")]
     if any(policy.can_read_plan(roles, kind.value) for kind in plans_service.kinds(enrollment.pathway)):
         sections.append(section("Plans", "plans", "plan", "self_assessments"))
+    if support_service.readable(roles, enrollment):
+        sections.append(section("Support", "support"))
     if LogKind.REVIEW_MEETING in logs_service.kinds(enrollment.pathway):
         sections.append(section("Review meetings", "meetings"))
     sections.append(section("Team", "team"))

@@ -20,7 +20,7 @@ from app.services.enrollments import pathways, recorded_facts
 from app.services.enrollments import records as enrollments
 from app.services.enrollments.fact_registry import BY_NAME
 from app.services.enrollments.facts import build_facts
-from app.services.evidence import filing
+from app.services.evidence import filing, support
 from app.services.programs import assignments
 from app.services.signoffs import giving as signoffs
 from app.services.signoffs import queueing
@@ -301,6 +301,22 @@ def _keep_going(walker: Walker, pathway: str) -> None:
         walker.provide("action_plan")
     elif pathway == "induction":
         walker.log(Count.MENTORING_HOURS, 4.5, today)
+        _support(walker, today)
     else:
         walker.log(Count.COACHING_WEEKS_Y1, 3, today)
         walker.log(Count.PL_HOURS_Y1, 6, today)
+
+
+def _support(walker: Walker, today: date) -> None:
+    """Induction support on the Support page: an observation, a short contact, the mentor's view, feedback."""
+    for role, days_ago, fields in (
+            (Role.CANDIDATE, 5, {"kind": "observation", "colleague": "Mr. Chen, grade 4", "standard": 2,
+                                 "text": "His morning meeting settles the class in five minutes; I will try it."}),
+            (Role.MENTOR, 2, {"kind": "just_in_time", "minutes": 15, "topic": "A parent's email about homework"}),
+            (Role.MENTOR, 1, {"kind": "standards_assessment", "ratings": {str(n): 2 for n in range(1, 7)},
+                              "text": "Routines are taking hold."}),
+            (Role.PROGRAM_DIRECTOR, 0, {"kind": "mentor_feedback",
+                                        "text": "Good weekly rhythm; plan one co-taught lesson this month."})):
+        support.record(walker.session, walker.refresh(), walker.person(role), frozenset({role}),
+                       support.Entry(occurred_on=today - timedelta(days=days_ago), **fields), today)  # type: ignore[arg-type]
+    walker.session.commit()

@@ -18,6 +18,7 @@ from .recommendations import Recommendation, RecommendationBatch, Recommendation
 from .sign_on import SignOnAttempt, SignOnLink, SignOnProvider
 from .signoffs import SignOff
 from .summaries import EnrollmentRisk, EnrollmentSummary, EnrollmentTurn
+from .support import SupportRecord
 from .tasks import Delegation, Panel, PanelMember, PanelVote, SignOffTask, TaskComment, TaskStatus
 from .team import CalendarFeed, Invitation, StaffInvitation
 
@@ -67,6 +68,7 @@ __all__ = [
     "SignOnLink",
     "SignOnProvider",
     "StaffInvitation",
+    "SupportRecord",
     "TaskComment",
     "TaskStatus",
     "UTCDateTime",

@@ -15,7 +15,8 @@ from workflows.roles import Role
 
 PROBLEM = "application/problem+json"
 # Operations that create something new or report per item: nothing there can be stale.
-CREATES = {"upload_evidence", "add_log", "comment_task", "bulk_approve", "import_roster_rows", "import_roster_csv"}
+CREATES = {"upload_evidence", "add_log", "comment_task", "bulk_approve", "import_roster_rows", "import_roster_csv",
+           "record_support"}
 
 
 def test_every_update_operation_documents_409_and_a_version_or_status_to_send() -> None:

@@ -48,6 +48,9 @@ STAGES: dict[str, tuple[str, int, list[tuple[str, str]], str | None, set[str]]] 
                              None, set()),
     # Enrolled in induction, waiting for the director to assign a mentor (the 30-day window is open).
     "induction-waiting-for-mentor": ("induction", 10, [("enrol", "program_director")], None, set()),
+    # Enrolled in induction with the demo mentor (Maya Ortiz) assigned: the support records' journey.
+    "induction-mentor-assigned": ("induction", 12, [("enrol", "program_director"), ("assign_mentor", "program_director")],
+                                  None, set()),
 }
 _CREDENTIAL = {"casc": "Clear Administrative Services Credential", "pip": "University Intern Credential, Single Subject",
                "induction": "Clear Multiple Subject Teaching Credential"}

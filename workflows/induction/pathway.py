@@ -7,7 +7,7 @@ from datetime import date
 
 from workflows.dates import add_years
 from workflows.facts import Facts
-from workflows.induction import confidentiality, machine, recorded
+from workflows.induction import confidentiality, machine, recorded, support
 from workflows.induction import dates as d
 from workflows.induction import rules as r
 from workflows.induction.keys import NAME, Count, EvidenceKind, KeyDate, SignOff
@@ -97,4 +97,5 @@ PATHWAY = PathwayPlugin(
     assigned_on={Role.MENTOR: KeyDate.MENTOR_ASSIGNED_ON},
     derived=recorded.DERIVED,
     confidential_logs=("mentoring",),
+    support=support.SUPPORT,
 )

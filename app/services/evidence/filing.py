@@ -11,6 +11,7 @@ import hashlib
 from flask import current_app
 from sqlmodel import Session, func, select
 
+from app.confidentiality import plan_owners
 from app.models import AuditEvent, Enrollment, Evidence, User, utcnow
 from app.services.evidence import approver_notices, documents
 from app.services.evidence.documents import EvidenceError, current, store_file
@@ -18,6 +19,7 @@ from app.services.evidence.uploads import check_upload
 from app.services.signoffs import queueing
 from app.services.signoffs.withdrawal import withdraw_signoffs_relying_on
 from workflows.facts import EvidenceKind
+from workflows.roles import Role
 
 
 def submit(session: Session, enrollment: Enrollment, kind: str, filename: str | None, data: bytes,
@@ -59,3 +61,12 @@ def decide(session: Session, evidence: Evidence, actor: User, verified: bool, re
         enrollment = session.get(Enrollment, evidence.enrollment_id)
         queueing.queue_ready(session, enrollment, actor)  # type: ignore[arg-type]
     return decided
+
+
+def refusal(kind: str) -> str:
+    """Why someone may not file a document of `kind`, in words for them."""
+    others = sorted(role.in_sentence for role in plan_owners(kind) - {Role.CANDIDATE})
+    if others:
+        return (f"Only the candidate and their {' or '.join(others)} file the {EvidenceKind(kind).label}: "
+                "it is their plan, and a new version would replace the one everyone works from.")
+    return "Your roles on this enrolment do not include uploading documents."

@@ -3,7 +3,7 @@
 Per candidate: enrolment date, mentor and coach match dates, ILP and IIP dates, signed hours per
 program year, and completion ("completed program requirements": the day the pathway first reached
 "ready for recommendation"), plus the recommendation and issue dates. Only signed log entries
-count, as in the pathway rules.
+count, as in the pathway rules. Induction support records are counted per kind (never read).
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, func, select
 
-from app.models import Enrollment, LogKind, Program, Recommendation, RecommendationStatus
+from app.models import Enrollment, LogKind, Program, Recommendation, RecommendationStatus, SupportRecord
 from app.services.enrollments.case_file import Filed
-from app.services.programs.cohort import CandidateLine
+from app.services.programs.cohort import CandidateLine, today_of
 from app.services.programs.recommendations import states_of
 from workflows.dates import add_years
 from workflows.facts import EvidenceKind, Facts, KeyDate
@@ -34,9 +35,17 @@ ACCREDITATION_COLUMNS = (
     ("coaching_weeks_y1", "Coaching weeks, Y1"), ("coaching_weeks_y2", "Coaching weeks, Y2"),
     ("pl_hours_y1", "PL h, Y1"), ("pl_hours_y2", "PL h, Y2"), ("preservice_hours", "Pre-service h"),
     ("mentor_late", "Mentor late"), ("ilp_late", "ILP goals late"), ("coach_late", "Coach late"),
+    ("observations", "Observations of colleagues"), ("just_in_time_contacts", "Just-in-time contacts"),
+    ("mentor_cstp_assessments", "Mentor CSTP assessments"), ("feedback_to_mentor", "Feedback to mentor"),
+    ("goal_reflections", "ILP goal reflections"),
     ("completed", "Completed"), ("completed_on", "Completed on"), ("recommended_on", "Recommended"),
     ("issued_on", "Credential issued"),
 )
+# Support records counted per candidate (app/services/evidence/support.py): column -> kind, and the role
+# whose records count (None: anyone's). Observations count once held (a scheduled one does not yet).
+SUPPORT_COLUMNS = {"observations": ("observation", None), "just_in_time_contacts": ("just_in_time", None),
+                   "mentor_cstp_assessments": ("standards_assessment", "mentor"),
+                   "feedback_to_mentor": ("mentor_feedback", None), "goal_reflections": ("goal_reflection", None)}
 LIST_COLUMNS = (("candidate_name", "Candidate"), ("email", "Email"), ("state", "Where they stand"),
                 ("enrolled_on", "Enrolled"), ("program_year", "Program year"), ("next_deadline", "Next deadline"),
                 ("next_deadline_on", "Due"), ("at_risk", "At risk because"))
@@ -72,8 +81,9 @@ def candidate_list(lines: list[CandidateLine]) -> Table:
 
 
 def evidence_table(session: Session, program: Program, lines: list[CandidateLine]) -> Table:
-    """Accreditation evidence for every line, from the lines' summaries (no query: `session` and
-    `program` stay for callers; the figures are worked out when the enrolment changes, by `figures`)."""
+    """Accreditation evidence for every line, from the lines' summaries (the figures are worked out
+    when the enrolment changes, by `figures`) and one count of their support records."""
+    support = _support_counts(session, program, [line.enrollment.id for line in lines])  # type: ignore[misc]
     rows = []
     for line in lines:
         e, stored = line.enrollment, (line.summary.accreditation if line.summary else {})
@@ -86,8 +96,27 @@ def evidence_table(session: Session, program: Program, lines: list[CandidateLine
             row[key] = date.fromisoformat(value) if key in _DATES and value else value
             if row[key] is None and ("hours" in key or "weeks" in key):
                 row[key] = 0
+        if plugin(e.pathway).support is not None:  # counts only where the pathway keeps support records
+            row.update({column: support.get((e.id, column), 0) for column in SUPPORT_COLUMNS})  # type: ignore[arg-type]
         rows.append(row)
     return Table(ACCREDITATION_COLUMNS, rows)
+
+
+def _support_counts(session: Session, program: Program, ids: list[int]) -> dict[tuple[int, str], int]:
+    """(enrolment id, column) -> how many support records count there, in one query (no words read)."""
+    if not ids:
+        return {}
+    today = today_of(session, program)
+    held = or_(SupportRecord.kind != "observation", SupportRecord.occurred_on <= today)  # type: ignore[arg-type]
+    found = session.exec(select(SupportRecord.enrollment_id, SupportRecord.kind, SupportRecord.author_role, func.count())
+                         .where(SupportRecord.enrollment_id.in_(ids), held)  # type: ignore[attr-defined]
+                         .group_by(SupportRecord.enrollment_id, SupportRecord.kind, SupportRecord.author_role)).all()
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for enrollment_id, kind, role, n in found:
+        for column, (counted, by) in SUPPORT_COLUMNS.items():
+            if kind == counted and by in (None, role):
+                counts[(enrollment_id, column)] += n
+    return counts
 
 
 _DATES = {"mentor_matched_on", "coach_matched_on", "ilp_goals_set_on", "iip_1_on", "iip_2_on", "completed_on",

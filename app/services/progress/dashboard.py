@@ -20,6 +20,7 @@ from workflows.deadlines import Deadline, days_left, deadlines
 from workflows.facts import EvidenceKind, Facts
 from workflows.roles import Role
 from workflows.rules import Rule
+from workflows.support import KINDS
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
         current=current, groups=engine.requirements(enrollment.pathway, version, facts), steps=steps,
         deadlines=open_deadlines, headline=open_deadlines[0] if open_deadlines else None,
         evidence=_evidence_history(file.documents),
-        activity=_activity(session, enrollment.id, labels),  # type: ignore[arg-type]
+        activity=_activity(session, enrollment.id, labels,  # type: ignore[arg-type]
+                           unread={k.value for k in KINDS if not policy.can_read_support(roles, enrollment.pathway, k)}),
     )
 
 
@@ -148,6 +150,7 @@ _ACTIONS = {
     "plan.saved": "saved a plan",
     "plan.submitted": "shared a plan",
     "self_assessment.recorded": "recorded a self-assessment",
+    "support_record.recorded": "recorded support (on the Support page)",
     "support.assigned": "was assigned to support",
     "support.revoked": "was taken off the support team",
     "team.invited": "invited someone to the team",
@@ -177,12 +180,16 @@ def _label_or(enum: type[EvidenceKind | Role], value: object, fallback: str) -> 
         return fallback
 
 
-def _activity(session: Session, enrollment_id: int, labels: dict[str, str], limit: int = 12) -> list[Activity]:
+def _activity(session: Session, enrollment_id: int, labels: dict[str, str], limit: int = 12,
+              unread: frozenset[str] | set[str] = frozenset()) -> list[Activity]:
+    """The latest changes; a support record of a kind in `unread` (the viewer may not read it) is left out."""
     rows = session.exec(select(AuditEvent, User).join(User, AuditEvent.actor_id == User.id, isouter=True)  # type: ignore[arg-type]
                         .where(AuditEvent.enrollment_id == enrollment_id)
                         .order_by(AuditEvent.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
     lines = []
     for audit, actor in rows:
+        if audit.action == "support_record.recorded" and audit.details.get("kind") in unread:
+            continue
         if audit.action == "enrollment.transition":
             what = f"moved to “{labels.get(audit.to_state or '', audit.to_state)}”"
         else:
