@@ -18,11 +18,13 @@ class Content(StrEnum):
     """What a table rules on: notes (mentoring, coaching, support logs), plans, self-assessments, and
     the support records a pathway keeps (`workflows.support`): observations of colleagues, short
     "just in time" contacts, the mentor's or program's assessment on the standards, the program's
-    feedback to the mentor, reflections on plan goals."""
+    feedback to the mentor, reflections on plan goals, referrals and connections (to expert colleagues,
+    resources, a professional learning community), and cycles of looking at student data."""
 
     NOTES, PLAN, SELF_ASSESSMENT = "notes", "plan", "self_assessment"
     OBSERVATION, JUST_IN_TIME, STANDARDS_ASSESSMENT = "observation", "just_in_time", "standards_assessment"
     MENTOR_FEEDBACK, GOAL_REFLECTION = "mentor_feedback", "goal_reflection"
+    CONNECTION, DATA_CYCLE = "connection", "data_cycle"
 
 
 class Channel(StrEnum):

@@ -14,7 +14,7 @@ from workflows.roles import Role
 
 # The support contents, in the order pages list them.
 KINDS = (Content.OBSERVATION, Content.JUST_IN_TIME, Content.STANDARDS_ASSESSMENT, Content.GOAL_REFLECTION,
-         Content.MENTOR_FEEDBACK)
+         Content.DATA_CYCLE, Content.CONNECTION, Content.MENTOR_FEEDBACK)
 
 
 @dataclass(frozen=True)

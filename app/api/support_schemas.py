@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from app.api.schemas import Strict
 
-SupportKindName = Literal["observation", "just_in_time", "standards_assessment", "goal_reflection", "mentor_feedback"]
+SupportKindName = Literal["observation", "just_in_time", "standards_assessment", "goal_reflection", "data_cycle",
+                          "connection", "mentor_feedback"]
 
 
 class SupportQuery(BaseModel):

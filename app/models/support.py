@@ -1,5 +1,5 @@
 """Support records beside the logs: observations, just-in-time contacts, assessments on the
-standards, feedback to the mentor, reflections on plan goals (workflows/support.py)."""
+standards, feedback to the mentor, reflections on plan goals, data cycles, referrals (workflows/support.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from workflows.support import KINDS
+
 from .base import check_in, created_at_field, json_field
 
-SUPPORT_KINDS = ["observation", "just_in_time", "standards_assessment", "mentor_feedback", "goal_reflection"]
+SUPPORT_KINDS = [kind.value for kind in KINDS]  # a new kind needs a migration that widens the check
 
 
 class SupportRecord(SQLModel, table=True):

@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.Column('goal', sa.String(length=2000), nullable=False),
     sa.Column('text', sa.String(length=10000), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind IN ('observation', 'just_in_time', 'standards_assessment', 'mentor_feedback', 'goal_reflection')", name=op.f('ck_support_record_kind')),
+    sa.CheckConstraint("kind IN ('observation', 'just_in_time', 'standards_assessment', 'goal_reflection', 'data_cycle', 'connection', 'mentor_feedback')", name=op.f('ck_support_record_kind')),
     sa.CheckConstraint('minutes IS NULL OR (minutes >= 1 AND minutes <= 240)', name=op.f('ck_support_record_minutes')),
     sa.CheckConstraint('program_year IN (1, 2)', name=op.f('ck_support_record_program_year')),
     sa.CheckConstraint('standard IS NULL OR (standard >= 1 AND standard <= 6)', name=op.f('ck_support_record_standard')),

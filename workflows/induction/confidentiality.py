@@ -8,7 +8,7 @@ that the goals were set and when (a key date on the dashboard and in the CSVs), 
 the self-assessments or the mentoring notes. Notes stay between candidate and mentor.
 
 Support records (`support.py`): the candidate, mentor and program director read observations,
-just-in-time contacts, CSTP assessments and goal reflections; the program's feedback to the mentor
+just-in-time contacts, CSTP assessments, goal reflections, data cycles and referrals; the program's feedback to the mentor
 is read by the mentor and the director only. Evaluators read none of them.
 """
 
@@ -23,6 +23,6 @@ TABLE = Table({
     Content.SELF_ASSESSMENT: readers(Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR),
     **{content: readers(Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR)
        for content in (Content.OBSERVATION, Content.JUST_IN_TIME, Content.STANDARDS_ASSESSMENT,
-                       Content.GOAL_REFLECTION)},
+                       Content.GOAL_REFLECTION, Content.DATA_CYCLE, Content.CONNECTION)},
     Content.MENTOR_FEEDBACK: readers(Role.MENTOR, Role.PROGRAM_DIRECTOR),
 }, evaluators_never_read=frozenset(Content))

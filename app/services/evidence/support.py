@@ -201,6 +201,14 @@ def _check_fields(session: Session, enrollment: Enrollment, kind: Content, entry
         if not text:
             problems.append("Write how you are progressing toward the goal.")
         return {"goal": goal, "text": text}
+    if kind in (Content.DATA_CYCLE, Content.CONNECTION):
+        topic = entry.topic.strip()
+        if not topic or len(topic) > 200:
+            problems.append("Say which data you looked at, in a few words." if kind is Content.DATA_CYCLE
+                            else "Say whom or what the teacher was connected to, in a few words.")
+        if kind is Content.DATA_CYCLE and not text:
+            problems.append("Write what the data showed and what the next lessons will do about it.")
+        return {"topic": topic, "text": text}
     if not text:  # feedback to the mentor
         problems.append("Write the feedback for the mentor.")
     return {"text": text}

@@ -37,7 +37,8 @@ ACCREDITATION_COLUMNS = (
     ("mentor_late", "Mentor late"), ("ilp_late", "ILP goals late"), ("coach_late", "Coach late"),
     ("observations", "Observations of colleagues"), ("just_in_time_contacts", "Just-in-time contacts"),
     ("mentor_cstp_assessments", "Mentor CSTP assessments"), ("feedback_to_mentor", "Feedback to mentor"),
-    ("goal_reflections", "ILP goal reflections"),
+    ("goal_reflections", "ILP goal reflections"), ("data_cycles", "Looks at student data"),
+    ("referrals", "Referrals and connections"),
     ("completed", "Completed"), ("completed_on", "Completed on"), ("recommended_on", "Recommended"),
     ("issued_on", "Credential issued"),
 )
@@ -45,7 +46,8 @@ ACCREDITATION_COLUMNS = (
 # whose records count (None: anyone's). Observations count once held (a scheduled one does not yet).
 SUPPORT_COLUMNS = {"observations": ("observation", None), "just_in_time_contacts": ("just_in_time", None),
                    "mentor_cstp_assessments": ("standards_assessment", "mentor"),
-                   "feedback_to_mentor": ("mentor_feedback", None), "goal_reflections": ("goal_reflection", None)}
+                   "feedback_to_mentor": ("mentor_feedback", None), "goal_reflections": ("goal_reflection", None),
+                   "data_cycles": ("data_cycle", None), "referrals": ("connection", None)}
 LIST_COLUMNS = (("candidate_name", "Candidate"), ("email", "Email"), ("state", "Where they stand"),
                 ("enrolled_on", "Enrolled"), ("program_year", "Program year"), ("next_deadline", "Next deadline"),
                 ("next_deadline_on", "Due"), ("at_risk", "At risk because"))

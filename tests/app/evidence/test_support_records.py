@@ -43,6 +43,8 @@ def _payload(kind: str, **more: Any) -> dict[str, Any]:
         "standards_assessment": {"ratings": RATINGS, "text": "Steady growth"},
         "goal_reflection": {"goal": GOAL, "text": "Half my lessons now"},
         "mentor_feedback": {"text": FEEDBACK},
+        "data_cycle": {"topic": "Unit 3 exit tickets", "text": "Fractions on a number line: reteach Monday"},
+        "connection": {"topic": "The district's math PLC, Tuesdays"},
     }[kind])
     base.update(more)
     return base
@@ -59,6 +61,8 @@ WRITERS = {
     "standards_assessment": {Role.MENTOR, Role.PROGRAM_DIRECTOR},
     "goal_reflection": {Role.CANDIDATE, Role.MENTOR},
     "mentor_feedback": {Role.PROGRAM_DIRECTOR},
+    "data_cycle": {Role.CANDIDATE, Role.MENTOR},
+    "connection": {Role.MENTOR},
 }
 PEOPLE = (Role.CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR,
           Role.CREDENTIAL_ANALYST)
@@ -141,6 +145,9 @@ def test_a_mentor_who_is_also_the_site_administrator_reads_none(app: Flask, sess
     ("just_in_time", {"topic": ""}, "what the contact was about"),
     ("mentor_feedback", {"text": ""}, "Write the feedback"),
     ("goal_reflection", {"goal": "A goal that is not in the ILP"}, "one of the ILP's goals"),
+    ("data_cycle", {"text": ""}, "what the data showed"),
+    ("data_cycle", {"topic": " "}, "which data you looked at"),
+    ("connection", {"topic": ""}, "whom or what the teacher was connected to"),
     ("observation", {"occurred_on": (TODAY - timedelta(days=400)).isoformat()}, "before the enrolment began"),
     ("observation", {"occurred_on": (TODAY + timedelta(days=400)).isoformat(), "text": ""}, "more than a year ahead"),
 ])
@@ -218,16 +225,17 @@ def test_the_accreditation_export_counts_each_kind_and_carries_no_words(app: Fla
                             (mentor, "just_in_time", {}), (mentor, "just_in_time", {}), (mentor, "just_in_time", {}),
                             (mentor, "standards_assessment", {}),
                             (director, "standards_assessment", {}),  # the program's: not the mentor's
-                            (director, "mentor_feedback", {}), (candidate, "goal_reflection", {})):
+                            (director, "mentor_feedback", {}), (candidate, "goal_reflection", {}),
+                            (candidate, "data_cycle", {}), (mentor, "data_cycle", {}), (mentor, "connection", {})):
         assert api.post(path, json=_payload(kind, **more)).status_code == 201
     client = signed_in(app, induction.person(Role.PROGRAM_DIRECTOR).email)
     text = client.get(f"/programs/{induction.program.id}/accreditation.csv").get_data().decode("utf-8")
     header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     record = dict(zip(header, row))
     assert {key: record[key] for key in ("observations", "just_in_time_contacts", "mentor_cstp_assessments",
-                                         "feedback_to_mentor", "goal_reflections")} == {
+                                         "feedback_to_mentor", "goal_reflections", "data_cycles", "referrals")} == {
         "observations": "2", "just_in_time_contacts": "3", "mentor_cstp_assessments": "1",
-        "feedback_to_mentor": "1", "goal_reflections": "1"}
+        "feedback_to_mentor": "1", "goal_reflections": "1", "data_cycles": "2", "referrals": "1"}
     assert FEEDBACK not in text and REFLECTION not in text
     page = client.get(f"/programs/{induction.program.id}/accreditation").get_data(as_text=True)
     assert "Just-in-time contacts" in page and FEEDBACK not in page
