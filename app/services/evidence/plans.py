@@ -103,7 +103,11 @@ SHAPES: dict[PlanKind, PlanShape] = {
         fields=(_standard_field(StandardSet.CSTP), PlanField("goal", "Goal", "long", required=True),
                 PlanField("actions", "Measurable actions", "long", required=True),
                 PlanField("evidence", "Evidence of growth", "long")),
-        summary=(PlanField("cstp_version", "CSTP edition", "choice", choices=(("2009", "2009 CSTP"), ("2024", "2024 CSTP"))),),
+        summary=(PlanField("cstp_version", "CSTP edition", "choice", choices=(("2009", "2009 CSTP"), ("2024", "2024 CSTP"))),
+                 # Seed 001: induction builds on what the preliminary program left the teacher to work on.
+                 PlanField("preliminary_plan", "Carried over from your preliminary program", "long",
+                           hint="What your preparation program's transition plan named to work on next; "
+                                "your goals build on it.")),
         standards=StandardSet.CSTP, numbers=(1, 2, 3, 4, 5, 6)),
     PlanKind.IIP1: PlanShape(
         PlanKind.IIP1, "IIP 1 (Year 1: CPSEL 1–3)",

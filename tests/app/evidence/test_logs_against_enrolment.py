@@ -273,3 +273,23 @@ def test_support_notes_are_only_for_the_pip_pathway(casc: PathwayDriver) -> None
     with pytest.raises(NotPermitted):
         logs.add(casc.session, casc.refresh(), casc.people[Role.SITE_ADMINISTRATOR], kind="support_note",
                  occurred_on=TODAY, hours=0, notes="", signer=None, today=TODAY)
+
+
+def test_an_induction_teacher_logs_professional_development_and_the_mentor_signs_it(app: Flask, session: Session) -> None:
+    """Seed 001, district: "Offer professional development"; the teacher logs what she attended, her mentor signs."""
+    driver = PathwayDriver(app, session, "induction")
+    driver.walker().assign(Role.MENTOR)
+    session.commit()
+    path = f"/enrollments/{driver.enrollment.id}/logs"
+    teacher = signed_in(app, driver.candidate.email)
+    logged = teacher.post(path, data={"csrf_token": csrf_token(teacher, path), "kind": "professional_learning",
+                                      "occurred_on": (TODAY - timedelta(days=2)).isoformat(), "hours": "3",
+                                      "notes": "District PD: formative assessment", "signer_id": str(driver.people[Role.MENTOR].id)})
+    assert logged.status_code == 302
+    [entry] = [e for e in entries(session) if e.kind == "professional_learning"]
+    mentor = signed_in(app, driver.people[Role.MENTOR].email)
+    signed = mentor.post(f"{path}/{entry.id}/sign", data={"csrf_token": csrf_token(mentor, path)})
+    assert signed.status_code == 302
+    session.expire_all()
+    assert session.get(LogEntry, entry.id).signed_at is not None  # type: ignore[union-attr]
+    assert "District PD: formative assessment" in teacher.get(path).get_data(as_text=True)

@@ -297,3 +297,17 @@ def test_an_uploaded_ilp_still_sets_the_ilp_goals_date(app: Flask, induction: Pa
 def test_shape_for_refuses_unknown_kinds(pip: PathwayDriver) -> None:
     with pytest.raises(NotFound):
         plans.shape_for(pip.enrollment, PlanKind.IIP1.value)
+
+
+def test_the_ilp_builds_on_what_the_preliminary_program_left_to_work_on(app: Flask, session: Session,
+                                                                       induction: PathwayDriver) -> None:
+    """Seed 001: the induction program builds on the knowledge and skills gained in the preliminary program."""
+    carried = "Transition plan: differentiation for English learners"
+    teacher = signed_in(app, induction.candidate.email)
+    assert "Carried over from your preliminary program" in teacher.get(plan_page(induction, "ilp")).get_data(as_text=True)
+    assert post_plan(teacher, induction, "ilp", {
+        "summary-cstp_version": "2024", "summary-preliminary_plan": carried, "items-0-standard": "1",
+        "items-0-goal": "Scaffold academic language", "items-0-actions": "Sentence frames in every lesson"}).status_code == 302
+    assert stored(session, induction, "ilp").summary["preliminary_plan"] == carried
+    mentor = signed_in(app, induction.people[Role.MENTOR].email)
+    assert carried in mentor.get(plan_page(induction, "ilp")).get_data(as_text=True)

@@ -161,3 +161,16 @@ def test_a_link_someone_cannot_see_is_not_found_when_they_try_to_archive_it(app:
 def test_clean_url_keeps_good_links() -> None:
     assert resources.clean_url(" https://ctc.ca.gov/credentials?x=1#y ") == "https://ctc.ca.gov/credentials?x=1#y"
     assert resources.clean_url("HTTP://Example.org") == "HTTP://Example.org"
+
+
+def test_a_director_shares_guidance_for_mentoring_that_the_mentors_read(app: Flask, session: Session) -> None:
+    """Seed 001: the district provides guidance for mentoring; the program, clear expectations for it."""
+    induction, other = PathwayDriver(app, session, "induction"), PathwayDriver(app, session, "induction")
+    for driver in (induction, other):  # the other is another district's mentor
+        session.add(Membership(user_id=driver.people[Role.MENTOR].id, role="mentor", enrollment_id=driver.enrollment.id))
+    session.commit()
+    director = signed_in(app, induction.people[Role.PROGRAM_DIRECTOR].email)
+    assert add(director, title="Mentoring expectations 2026-27", url="https://district.example.org/mentoring",
+               category="guidance", organisation_id=str(org_of(session, induction)), pathway="induction").status_code == 302
+    assert "Mentoring expectations 2026-27" in titles(signed_in(app, induction.people[Role.MENTOR].email))
+    assert "Mentoring expectations 2026-27" not in titles(signed_in(app, other.people[Role.MENTOR].email))
