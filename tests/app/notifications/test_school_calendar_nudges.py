@@ -1,0 +1,57 @@
+"""Issue 29: no "nothing logged" nudge for a week without school (summer, breaks); one for a school week."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlmodel import Session, select
+
+from app.models import OutboxMessage
+from app.services.notifications import reminders as notifications
+from tests.app import notify_factories as f
+from tests.app.pathway_driver import at
+from tests.today import TODAY
+from workflows.school_calendar import california_year, school_year_of
+
+
+def nudges(session: Session) -> list[str]:
+    """The week each log nudge queued so far is about."""
+    return sorted(m.payload["week_start"] for m in session.exec(select(OutboxMessage)).all()
+                  if m.job == "email.log_nudge")
+
+
+def test_the_daily_sweep_sends_no_log_nudge_all_summer_and_one_for_the_first_school_week(
+        app: Flask, session: Session) -> None:
+    candidate, mentor = f.person(session, "Ana Ruiz"), f.person(session, "Mo Mentor")
+    program = f.program(session, "induction")  # California's usual school years: nothing edited
+    enrollment = f.enrolment(app, session, candidate, program, TODAY - timedelta(days=100))
+    f.role(session, mentor, "mentor", enrollment_id=enrollment.id)
+    # The next summer, whatever day the suite runs as: from 1 July to the first day of the next school year.
+    year = california_year(school_year_of(TODAY) + 1)
+    day = year.first_day.replace(month=7, day=1)
+    with app.app_context():
+        while day <= year.first_day:  # a Monday: the week before it is still summer
+            notifications.schedule_reminders(session, at(day))
+            day += timedelta(days=1)
+        assert nudges(session) == []
+        # The Monday after the first week of school, with nothing logged that week: one nudge, about that week.
+        notifications.schedule_reminders(session, at(year.first_day + timedelta(days=7)))
+        notifications.schedule_reminders(session, at(year.first_day + timedelta(days=8)))
+    assert nudges(session) == [year.first_day.isoformat()]
+
+
+def test_no_nudge_for_thanksgiving_week_unless_the_program_counts_every_week(app: Flask, session: Session) -> None:
+    year = california_year(school_year_of(TODAY) + 1)
+    thanksgiving = year.breaks[0].first_day
+    sent = {}
+    for name, settings in (("school", None), ("every week", {"school_calendar": {"every_week": True, "years": []}})):
+        candidate, mentor = f.person(session), f.person(session)
+        enrollment = f.enrolment(app, session, candidate, f.program(session, "induction", settings),
+                                 TODAY - timedelta(days=30))
+        f.role(session, mentor, "mentor", enrollment_id=enrollment.id)
+        before = set(nudges(session))
+        with app.app_context():
+            notifications.schedule_reminders(session, at(thanksgiving + timedelta(days=7)))
+        sent[name] = sorted(set(nudges(session)) - before)
+    assert sent == {"school": [], "every week": [thanksgiving.isoformat()]}
