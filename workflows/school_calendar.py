@@ -92,7 +92,7 @@ class SchoolYear:
                 found.append("Each break needs a name (for example “Winter break”).")
             if b.last_day < b.first_day:
                 found.append(f"{label} ends before it starts.")
-            elif b.first_day < self.first_day or b.last_day > self.last_day:
+            elif self.first_day < self.last_day and (b.first_day < self.first_day or b.last_day > self.last_day):
                 found.append(f"{label} must fall between the first and the last day of school "
                              f"({_words(self.first_day)} to {_words(self.last_day)}).")
         ordered = sorted(self.breaks, key=lambda b: b.first_day)

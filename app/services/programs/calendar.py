@@ -94,11 +94,12 @@ def year_from(first_day: Any, last_day: Any, breaks: list[Mapping[str, Any]], st
     if first and school_year_of(first) != starts_in:
         problems.append(f"The first day of the {starts_in}–{(starts_in + 1) % 100:02d} school year must fall "
                         f"between 1 July {starts_in} and 30 June {starts_in + 1}.")
-    if problems or first is None or last is None:
+    year = None
+    if first is not None and last is not None:
+        year = SchoolYear(first, last, tuple(sorted(rows, key=lambda b: b.first_day)))
+        problems += year.problems()  # every problem at once, with those of the rows that did read
+    if problems or year is None:
         raise CalendarError("The calendar was not saved.", problems)
-    year = SchoolYear(first, last, tuple(sorted(rows, key=lambda b: b.first_day)))
-    if found := year.problems():
-        raise CalendarError("The calendar was not saved.", found)
     return year
 
 
