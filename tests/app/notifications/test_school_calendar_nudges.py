@@ -7,6 +7,8 @@ from datetime import timedelta
 from flask import Flask
 from sqlmodel import Session, select
 
+from app import outbox
+from app.jobs.outbox import run_message
 from app.models import OutboxMessage
 from app.services.notifications import reminders as notifications
 from tests.app import notify_factories as f
@@ -55,3 +57,23 @@ def test_no_nudge_for_thanksgiving_week_unless_the_program_counts_every_week(app
             notifications.schedule_reminders(session, at(thanksgiving + timedelta(days=7)))
         sent[name] = sorted(set(nudges(session)) - before)
     assert sent == {"school": [], "every week": [thanksgiving.isoformat()]}
+
+
+def test_a_nudge_queued_for_a_week_the_director_then_makes_a_break_sends_nothing(app: Flask, session: Session) -> None:
+    candidate, mentor = f.person(session), f.person(session)
+    program = f.program(session, "induction", {"school_calendar": {"every_week": True, "years": []}})
+    enrollment = f.enrolment(app, session, candidate, program, TODAY - timedelta(days=60))
+    f.role(session, mentor, "mentor", enrollment_id=enrollment.id)
+    summer_week = california_year(school_year_of(TODAY) + 1).first_day - timedelta(days=21)
+    queued = [outbox.add(session, "email.log_nudge", f"nudge-{n}", enrollment_id=enrollment.id, kind="mentoring",
+                         week_start=summer_week.isoformat()) for n in (1, 2)]
+    session.commit()
+    with app.app_context():
+        assert run_message(queued[0].id) == "sent"  # type: ignore[arg-type]
+    assert len(f.folder_mail(app)) == 1  # every week counts: the nudge goes out
+    program.settings = {}  # the director goes back to California's school year, where that week is summer
+    session.add(program)
+    session.commit()
+    with app.app_context():
+        assert run_message(queued[1].id) == "completed"  # type: ignore[arg-type]  (handled: nothing to send)
+    assert len(f.folder_mail(app)) == 1
