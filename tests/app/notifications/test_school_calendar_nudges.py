@@ -77,3 +77,25 @@ def test_a_nudge_queued_for_a_week_the_director_then_makes_a_break_sends_nothing
     with app.app_context():
         assert run_message(queued[1].id) == "completed"  # type: ignore[arg-type]  (handled: nothing to send)
     assert len(f.folder_mail(app)) == 1
+
+
+def test_the_directors_remind_offers_no_log_reminder_for_a_week_without_school(app: Flask, session: Session) -> None:
+    """The at-risk list's "Remind" (app/services/programs/nudges.py) asks the same question as the sweep."""
+    from types import SimpleNamespace
+
+    from app.services.programs.nudges import reminders_for
+
+    thanksgiving = california_year(school_year_of(TODAY) + 1).breaks[0].first_day
+    offered = {}
+    for name, settings in (("school", None), ("every week", {"school_calendar": {"every_week": True, "years": []}})):
+        candidate, mentor = f.person(session), f.person(session)
+        enrollment = f.enrolment(app, session, candidate, f.program(session, "induction", settings),
+                                 TODAY - timedelta(days=30))
+        f.role(session, mentor, "mentor", enrollment_id=enrollment.id)
+        # A candidate behind pace with no deadline near, the Monday after Thanksgiving week.
+        line = SimpleNamespace(enrollment=enrollment, today=thanksgiving + timedelta(days=7), facts=None,
+                               deadlines=[], paces=[SimpleNamespace(behind=True)])
+        reminder = reminders_for(session, [line])[enrollment.id]  # type: ignore[list-item, index]
+        offered[name] = reminder and reminder.about
+    assert offered["school"] is None
+    assert offered["every week"] == f"no mentoring logged for the week of {thanksgiving.day} {thanksgiving:%B}"
