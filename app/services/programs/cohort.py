@@ -118,7 +118,9 @@ class Filters:
         """Filters from a query string; anything malformed is ignored rather than guessed."""
         def number(name: str) -> int | None:
             value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() else None
+            # A year or program year has at most four digits: a longer number is malformed, not a query that
+            # overflows the database's integers (the streamed exports could not answer that with a 400).
+            return int(value) if value.isdigit() and len(value) <= 4 else None
 
         risk, standing = args.get("risk") or None, args.get("standing") or None
         return cls(enrolment_year=number("year"), program_year=number("program_year"),
