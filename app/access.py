@@ -268,6 +268,8 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("director.revoke", "POST"): rule((Role.PROGRAM_DIRECTOR,), PROGRAM_VIEWERS, cases=("casc",)),
     ("director.settings", "GET"): rule((Role.PROGRAM_DIRECTOR,), PROGRAM_VIEWERS, cases=("casc",)),
     ("director.settings", "POST"): rule((Role.PROGRAM_DIRECTOR,), PROGRAM_VIEWERS, cases=("casc",)),
+    ("director.calendar", "GET"): rule((Role.PROGRAM_DIRECTOR,), PROGRAM_VIEWERS, cases=("casc",)),
+    ("director.calendar", "POST"): rule((Role.PROGRAM_DIRECTOR,), PROGRAM_VIEWERS, cases=("casc",)),
     ("director.submit_recommendations", "POST"): rule((Role.PROGRAM_DIRECTOR,), PROGRAM_VIEWERS, cases=("casc",)),
     ("director.packet", "GET"): rule(
         (Role.PROGRAM_DIRECTOR, Role.CREDENTIAL_ANALYST), PROGRAM_VIEWERS, cases=("casc",)),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from workflows import installed, keys
 from workflows.declare import Labelled, composed
 from workflows.roles import Role
+from workflows.school_calendar import EVERY_WEEK, SchoolCalendar
 from workflows.settings import ProgramSettings
 
 
@@ -95,6 +96,9 @@ class Facts:
     pathway: Pathway
     today: date  # in the organisation's local zone (see deadlines.local_today)
     settings: ProgramSettings = field(default_factory=ProgramSettings)
+    # The program's school calendar, for weekly requirements. The app always passes the program's
+    # (California's school year unless it edited it); facts built without one count every week.
+    calendar: SchoolCalendar = EVERY_WEEK
     dates: Mapping[str, date] = field(default_factory=dict)  # KeyDate -> day
     evidence: Mapping[str, EvidenceStatus] = field(default_factory=dict)  # EvidenceKind -> status
     signoffs: frozenset[tuple[str, Role]] = frozenset()  # (SignOff, role)

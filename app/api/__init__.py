@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.api import (  # noqa: F401  (importing registers)
+    calendar,
     enrollments,
     feed,
     openapi,

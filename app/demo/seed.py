@@ -77,7 +77,8 @@ def _settings(session: Session, program: Program, overrides: dict[str, Any], dir
     """The program's own settings, saved as its director would on the settings page."""
     if not overrides or all(program.settings.get(k) == v for k, v in overrides.items()):
         return
-    chosen, problems = program_settings.validate({**program.settings, **overrides})
+    chosen, problems = program_settings.validate({**program_settings.program_settings(program).to_mapping(),
+                                                  **overrides})
     if chosen is None:
         raise ValueError(f"demo settings refused: {problems}")
     program_settings.save(session, program, chosen, director)

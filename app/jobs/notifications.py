@@ -30,7 +30,7 @@ from app.models import (
     utcnow,
 )
 from app.services.enrollments import pathways
-from app.services.enrollments.facts import build_facts
+from app.services.enrollments.facts import build_facts, program_calendar
 from app.services.enrollments.words import current_zone
 from app.services.notifications import emails, reminders
 from app.services.notifications.emails import Email
@@ -166,11 +166,14 @@ def send_deadline_escalation(session: Session, enrollment_id: int, deadline_key:
 
 @handler("email.log_nudge")
 def send_log_nudge(session: Session, enrollment_id: int, kind: str, week_start: str) -> Email | None:
-    """Nudge the candidate about a week with no mentoring/coaching log (nothing if one was added)."""
+    """Nudge the candidate about a week with no mentoring/coaching log (nothing if one was added, or if the
+    program's calendar has since made it a week without school)."""
     enrollment = _open_enrollment(session, enrollment_id)
     candidate = _active(session, enrollment.candidate_id) if enrollment else None
     monday = date.fromisoformat(week_start)
     if candidate is None or reminders.has_log(session, enrollment_id, kind, monday):
+        return None
+    if not program_calendar(session.get(Program, enrollment.program_id)).is_school_week(monday):  # type: ignore[union-attr]
         return None
     return emails.log_nudge_email(candidate, kind, monday, emails.enrollment_link(enrollment_id))
 

@@ -31,9 +31,10 @@ def _latest_issue(today: date, settings: ProgramSettings) -> date:
 
 
 def _pace(facts: Facts, start: date) -> list[PaceTarget]:
-    """Mentoring hours at the weekly average, over the two program years."""
+    """Mentoring hours at the weekly average, over the two program years' school weeks (every week, for a
+    program that counts every week)."""
     end = add_years(start, 2)
-    weeks = (end - start).days / 7
+    weeks = facts.calendar.weeks_in(start, end)
     return [PaceTarget("mentoring_hours", "Mentoring hours since enrolment", "hours",
                        facts.count(Count.MENTORING_HOURS),
                        round(facts.settings.mentoring_hours_per_week * weeks, 1), start, end)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from workflows.dates import whole_weeks_since
 from workflows.facts import Facts
 from workflows.induction import dates as d
 from workflows.induction.keys import Count, EvidenceKind, Flag, KeyDate, SignOff
@@ -75,10 +74,15 @@ IND_ILP_PRIVATE = flag_absent(
     label="ILP kept private from anyone who evaluates you")
 
 
+def _mentoring_weeks(f: Facts) -> int:
+    """The weeks the weekly average is owed for: school weeks since enrolment on the program's
+    calendar (or whole weeks, when the program counts every week)."""
+    return f.calendar.weeks_owed(f.date_of(CommonDate.ENROLLED_ON), f.today)
+
+
 def _mentoring_need(f: Facts) -> float:
-    """Hours of mentoring owed so far: whole weeks since enrolment x hours per week."""
-    weeks = whole_weeks_since(f.date_of(CommonDate.ENROLLED_ON), f.today)
-    return weeks * float(f.settings.mentoring_hours_per_week)
+    """Hours of mentoring owed so far: weeks owed since enrolment x hours per week."""
+    return _mentoring_weeks(f) * float(f.settings.mentoring_hours_per_week)
 
 
 IND_MENTORING_AVERAGE = Rule(
@@ -89,10 +93,11 @@ IND_MENTORING_AVERAGE = Rule(
                          and f.count(Count.MENTORING_HOURS) >= _mentoring_need(f)),
     measure=lambda f: (f.count(Count.MENTORING_HOURS), _mentoring_need(f)),
     figures=lambda f: {"have": f.count(Count.MENTORING_HOURS), "need": _mentoring_need(f),
-                       "weeks": _plural(whole_weeks_since(f.date_of(CommonDate.ENROLLED_ON), f.today), "week"),
-                       "per_week": _plural(f.settings.mentoring_hours_per_week, "hour")},
+                       "weeks": _plural(_mentoring_weeks(f), f.calendar.week_word),
+                       "per_week": _plural(f.settings.mentoring_hours_per_week, "hour"),
+                       "a_week": f.calendar.week_word},
     message="{have:g} mentoring hours logged over {weeks} since enrolment; an average of "
-            "{per_week} a week needs {need:g}.")
+            "{per_week} a {a_week} needs {need:g}.")
 
 
 def _plural(amount: float, unit: str) -> str:

@@ -16,6 +16,7 @@ from workflows.deadlines import local_today
 from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
 from workflows.program_years import counts_on, program_year
 from workflows.registry import plugin, plugins
+from workflows.school_calendar import SchoolCalendar
 from workflows.settings import ProgramSettings
 
 # Enrolment columns that are key dates under the same name.
@@ -28,9 +29,18 @@ _FLAG_NAMES = frozenset(flag.value for flag in Flag)
 _ASSIGNED_ON = {role: KeyDate(key) for p in plugins() for role, key in p.assigned_on.items()}
 
 
+# The program's school calendar is kept in its settings JSON under its own key (no other setting has it).
+CALENDAR_KEY = "school_calendar"
+
+
 def program_settings(program: Program) -> ProgramSettings:
     """The program's thresholds: the rule book's defaults with the program's overrides."""
-    return ProgramSettings.from_mapping(program.settings or {})
+    return ProgramSettings.from_mapping({k: v for k, v in (program.settings or {}).items() if k != CALENDAR_KEY})
+
+
+def program_calendar(program: Program | None) -> SchoolCalendar:
+    """The program's school calendar: California's school years unless the program edited them."""
+    return SchoolCalendar.from_mapping((program.settings or {}).get(CALENDAR_KEY) if program else None)
 
 
 def build_facts(session: Session, enrollment: Enrollment, now: datetime | None = None) -> Facts:
@@ -77,7 +87,8 @@ def snapshot(file: case_file.Filed, now: datetime | None) -> Facts:
     flags = frozenset(Flag(flag) for flag in enrollment.flags)
     # A yes/no fact its owner recorded as "no" is an answer; one nobody recorded is not.
     answered_no = frozenset(Flag(name) for name in marks.confirmed if name in _FLAG_NAMES) - flags
-    return Facts(pathway=enrollment.pathway, today=today, settings=settings, dates=dates,  # type: ignore[arg-type]
+    return Facts(pathway=enrollment.pathway, today=today, settings=settings, calendar=program_calendar(program),
+                 dates=dates,  # type: ignore[arg-type]
                  evidence=evidence, signoffs=marks.signoffs, counts=counts,  # type: ignore[arg-type]
                  flags=flags, claimed=marks.claimed, answered_no=answered_no)
 

@@ -27,7 +27,7 @@ from app.models import (
     utcnow,
 )
 from app.services.enrollments.deadline_events import fire_due_events
-from app.services.enrollments.facts import program_settings
+from app.services.enrollments.facts import program_calendar, program_settings
 from app.services.evidence.documents import sweep_orphan_files
 from app.services.programs.recommendations import purge_expired
 from app.services.progress import stuck
@@ -40,6 +40,7 @@ from workflows.dates import last_week
 from workflows.deadlines import Deadline, days_left, local_today
 from workflows.registry import definition, plugin
 from workflows.roles import Role
+from workflows.school_calendar import SchoolCalendar
 
 
 def reminder_threshold(deadline: Deadline | date, today: date, warning_days: Iterable[int]) -> int | None:
@@ -72,6 +73,7 @@ class _Sweep:
     warning_days: dict[int, tuple[int, ...]]
     horizons: dict[int, tuple[str, str]]  # ISO (soonest, latest) deadline the sweep acts on
     directors: dict[int, list[User]]
+    calendars: dict[int, SchoolCalendar]  # each program's school calendar: no nudge for a week without school
 
     @classmethod
     def of(cls, session: Session, now: datetime) -> _Sweep:
@@ -84,7 +86,8 @@ class _Sweep:
         horizons = {pid: ((today - timedelta(days=ESCALATE_WITHIN_DAYS)).isoformat(),
                           (today + timedelta(days=max(warning_days[pid], default=0))).isoformat())
                     for pid, today in today_of.items()}
-        return cls(session, today_of, warning_days, horizons, {})  # type: ignore[arg-type]
+        calendars = {pid: program_calendar(program) for pid, (program, _) in places.items()}
+        return cls(session, today_of, warning_days, horizons, {}, calendars)  # type: ignore[arg-type]
 
     def deadline_messages(self, summary: Any) -> Messages:
         """Reminders before each deadline, escalations once it passed, the steps after a recommendation."""
@@ -137,10 +140,12 @@ class _Sweep:
                 for director in self._directors(program_id)}
 
     def log_nudge(self, summary: Any) -> Messages:
-        """A nudge when last week has no entry in the weekly log the enrolment keeps."""
+        """A nudge when last week was a school week and has no entry in the weekly log the enrolment keeps."""
         kind, week_start = logged_kind(summary), last_week(self.today_of[summary.program_id])
         if kind is None or summary.enrolled_on > week_start or logged_in_week(summary, week_start):
             return {}
+        if not self.calendars[summary.program_id].is_school_week(week_start):
+            return {}  # summer or a break: no meeting was owed
         year, week, _ = week_start.isocalendar()
         return {f"log-nudge-{summary.enrollment_id}-{kind}-{year}-W{week:02d}": (
             "email.log_nudge", {"enrollment_id": summary.enrollment_id, "kind": kind,

@@ -17,11 +17,13 @@ from sqlalchemy import Date, and_, bindparam, exists, func, not_, or_
 from sqlmodel import Session, select
 
 from app.models import Enrollment, EnrollmentRisk, EnrollmentSummary, Organisation, Program, User, utcnow
+from app.services.enrollments.facts import program_calendar
 from app.services.programs import pacing, tallies
 from workflows import engine
 from workflows.deadlines import Deadline, days_left, local_today
 from workflows.facts import Facts
 from workflows.registry import CURRENT_VERSION
+from workflows.school_calendar import SchoolCalendar
 
 WINDOWS = (30, 60, 90)
 RISK_KINDS = {
@@ -116,7 +118,9 @@ class Filters:
         """Filters from a query string; anything malformed is ignored rather than guessed."""
         def number(name: str) -> int | None:
             value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() else None
+            # A year or program year has at most four digits: a longer number is malformed, not a query that
+            # overflows the database's integers (the streamed exports could not answer that with a 400).
+            return int(value) if value.isdigit() and len(value) <= 4 else None
 
         risk, standing = args.get("risk") or None, args.get("standing") or None
         return cls(enrolment_year=number("year"), program_year=number("program_year"),
@@ -196,18 +200,18 @@ _ZONES: dict[tuple[str, int], str] = {}
 
 def load(session: Session, program: Program, now: datetime | None = None) -> list[CandidateLine]:
     """Every enrolment of the program with its deadlines, pace and risks, by name (one query over the summaries)."""
-    today = today_of(session, program, now)
-    return [line_of(e, u, s, today) for e, u, s in session.exec(_by_name(program)).all()]
+    today, calendar = today_of(session, program, now), program_calendar(program)
+    return [line_of(e, u, s, today, calendar) for e, u, s in session.exec(_by_name(program)).all()]
 
 
 def batches(session: Session, program: Program, size: int = 500, now: datetime | None = None,
             filters: Filters | None = None) -> Iterator[list[CandidateLine]]:
     """The same lines as `load`, `size` at a time from one streamed query, for exports of any length."""
-    today = today_of(session, program, now)
+    today, calendar = today_of(session, program, now), program_calendar(program)
     query = _by_name(program).where(*(filters.where(today) if filters else []))
     for rows in session.exec(query.execution_options(yield_per=size)).partitions():  # type: ignore[call-overload]
         # The session holds rows weakly, so a batch written out is garbage once the caller drops it.
-        yield [line_of(e, u, s, today) for e, u, s in rows]
+        yield [line_of(e, u, s, today, calendar) for e, u, s in rows]
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,7 @@ def page(session: Session, program: Program, filters: Filters, number: int = 1, 
          risky_only: bool = False, now: datetime | None = None) -> Page:
     """The candidates these filters keep, page `number` (1-based, clamped) by name: the page read in
     the (program, name) index order, the total remembered for the program as it stands (tallies)."""
-    today = today_of(session, program, now)
+    today, calendar = today_of(session, program, now), program_calendar(program)
     where, day = _where(filters, risky_only), {"today": today}
 
     def counted() -> int:
@@ -235,7 +239,7 @@ def page(session: Session, program: Program, filters: Filters, number: int = 1, 
     pages = max((total + size - 1) // size, 1)
     number = min(max(number, 1), pages)
     rows = session.exec(_by_name(program).where(*where).offset((number - 1) * size).limit(size), params=day).all()
-    return Page([line_of(e, u, s, today) for e, u, s in rows], total, number, pages)
+    return Page([line_of(e, u, s, today, calendar) for e, u, s in rows], total, number, pages)
 
 
 @dataclass(frozen=True)
@@ -316,13 +320,14 @@ def states_by_value(pathway: str, version: int) -> dict[str, engine.StateInfo]:
     return {s.value: s for s in engine.states(pathway, version)}
 
 
-def line_of(enrollment: Enrollment, candidate: User, summary: EnrollmentSummary, today: date) -> CandidateLine:
-    """A cohort line from the enrolment's summary, as of `today` (no query)."""
+def line_of(enrollment: Enrollment, candidate: User, summary: EnrollmentSummary, today: date,
+            calendar: SchoolCalendar) -> CandidateLine:
+    """A cohort line from the enrolment's summary, as of `today`, paced on the program's calendar (no query)."""
     line = CandidateLine(
         enrollment=enrollment, candidate=candidate, state_label=summary.state_label, final=summary.final, facts=None,
         program_year=1 if today < summary.year_two_on else 2,
         deadlines=[Deadline(**{**d, "due": date.fromisoformat(d["due"])}) for d in summary.deadlines],
-        paces=[] if summary.final else pacing.at(summary.paces, today), today=today, summary=summary)
+        paces=[] if summary.final else pacing.at(summary.paces, today, calendar), today=today, summary=summary)
     if not summary.final:
         line.risks = risks(line.deadlines, summary.open_tasks, line.paces, today)
     return line

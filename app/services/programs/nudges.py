@@ -27,10 +27,12 @@ from app.models import (
 )
 from app.services import PathwayError
 from app.services.enrollments import words
+from app.services.enrollments.facts import program_calendar
 from app.services.programs.cohort import CandidateLine, line_of, today_of
 from workflows.dates import last_week
 from workflows.deadlines import days_left
 from workflows.registry import plugins
+from workflows.school_calendar import SchoolCalendar
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ def reminders_for(session: Session, lines: list[CandidateLine]) -> dict[int, Rem
         kind, role = _WEEKLY[line.enrollment.pathway]
         groups.setdefault((kind, role, last_week(line.today or line.facts.today)), []).append(line)  # type: ignore[union-attr]
     for (kind, role, week), group in groups.items():
+        # A week without school owed no meeting: nothing to remind of (the sweep's own test, reminders.log_nudge).
+        group = [line for line in group if _calendar(session, line.enrollment.program_id).is_school_week(week)]
+        if not group:
+            continue
         logged = (select(LogEntry.id).where(LogEntry.enrollment_id == Membership.enrollment_id, LogEntry.kind == kind,
                                             LogEntry.occurred_on >= week,
                                             LogEntry.occurred_on <= week + timedelta(days=6)).exists())
@@ -94,6 +100,11 @@ def reminders_for(session: Session, lines: list[CandidateLine]) -> dict[int, Rem
                     f"log-nudge-{enrollment.id}-{kind}-{year}-W{number:02d}",  # the sweep's key: never sent twice
                     {"enrollment_id": enrollment.id, "kind": kind, "week_start": week.isoformat()})
     return found
+
+
+def _calendar(session: Session, program_id: int) -> SchoolCalendar:
+    """The program's school calendar (the page has its program loaded already: no statement)."""
+    return program_calendar(session.get(Program, program_id))
 
 
 def remind(session: Session, program: Program, line: CandidateLine | None, actor: User) -> tuple[Reminder, bool]:
@@ -124,4 +135,4 @@ def enrollment_line(session: Session, program: Program, enrollment_id: int) -> C
     summary = session.get(EnrollmentSummary, enrollment_id)
     if candidate is None or summary is None:
         return None
-    return line_of(enrollment, candidate, summary, today_of(session, program))
+    return line_of(enrollment, candidate, summary, today_of(session, program), program_calendar(program))

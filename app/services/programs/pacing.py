@@ -7,6 +7,9 @@ what is logged (`have`), what is needed (`target`) and the window it must fit in
   fewer than that is "behind pace" (the at-risk list uses it);
 * current rate = have / weeks elapsed, and the projected completion date at that rate;
 * needed rate = what is missing / weeks left;
+* weeks are the program's school weeks (workflows/school_calendar.py): summer and breaks neither
+  pass nor are left, so nobody falls behind over the summer; a program counting every week gets
+  calendar weeks (days / 7);
 * must rise by = the latest date on which the candidate can still switch from the current rate
   to the catch-up rate and finish on time. The catch-up rate is one a week for weekly meetings
   (a week counts once however many meetings it holds) and twice the nominal rate for hours.
@@ -22,6 +25,7 @@ from datetime import date, timedelta
 from app.models import Enrollment
 from workflows.facts import Facts
 from workflows.registry import plugin
+from workflows.school_calendar import EVERY_WEEK, SchoolCalendar, after_school_weeks
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,12 @@ class Pace:
         return not self.complete and self.have + 1e-9 < self.expected_now
 
 def measure(key: str, label: str, unit: str, have: float, target: float, starts_on: date, due_on: date,
-            today: date, *, weekly: bool = False) -> Pace:
-    """The pace of one requirement as of `today` (the module docstring has the formulas)."""
-    window = max((due_on - starts_on).days, 1) / 7
-    elapsed = min(max((today - starts_on).days, 0) / 7, window)
-    left = max((due_on - today).days, 0) / 7
+            today: date, *, weekly: bool = False, calendar: SchoolCalendar = EVERY_WEEK) -> Pace:
+    """The pace of one requirement as of `today` (the module docstring has the formulas), in the weeks the
+    program's calendar counts: school weeks (summer and breaks neither elapse nor are left), or every week."""
+    window = max(calendar.weeks_in(starts_on, due_on), 1 / 7)
+    elapsed = min(calendar.weeks_in(starts_on, today), window)
+    left = calendar.weeks_in(today, due_on)
     remaining = max(target - have, 0.0)
     expected_now = target * elapsed / window
     rate = have / elapsed if elapsed >= 1 else None
@@ -67,7 +72,7 @@ def measure(key: str, label: str, unit: str, have: float, target: float, starts_
     if remaining == 0:
         projected = today
     elif rate:
-        projected = today + timedelta(days=round(remaining / rate * 7))
+        projected = after_school_weeks(calendar, today, remaining / rate)
     must_rise_by, short = None, False
     if remaining > 0 and (projected is None or projected > due_on):
         catch_up = 1.0 if weekly else 2 * target / window
@@ -77,7 +82,7 @@ def measure(key: str, label: str, unit: str, have: float, target: float, starts_
         else:
             weeks = (have + catch_up * left - target) / (catch_up - current)
             short = weeks < 0
-            must_rise_by = today + timedelta(days=max(int(weeks * 7), 0))
+            must_rise_by = after_school_weeks(calendar, today, max(int(weeks * 7), 0) / 7)
     return Pace(key=key, label=label, unit=unit, have=have, target=target, starts_on=starts_on, due_on=due_on,
                 expected_now=round(expected_now, 2), rate=None if rate is None else round(rate, 2),
                 needed_rate=None if needed is None else round(needed, 2), projected_on=projected,
@@ -86,13 +91,13 @@ def measure(key: str, label: str, unit: str, have: float, target: float, starts_
 
 def paces(enrollment: Enrollment, facts: Facts) -> list[Pace]:
     """Every logged requirement this enrolment is working toward now."""
-    return at(plans(enrollment, facts), facts.today)
+    return at(plans(enrollment, facts), facts.today, facts.calendar)
 
 
-def at(specs: list[dict], today: date) -> list[Pace]:  # type: ignore[type-arg]
-    """The paces of `plans` that apply on `today`, measured as of that day."""
+def at(specs: list[dict], today: date, calendar: SchoolCalendar = EVERY_WEEK) -> list[Pace]:  # type: ignore[type-arg]
+    """The paces of `plans` that apply on `today`, measured as of that day on the program's calendar."""
     return [measure(s["key"], s["label"], s["unit"], s["have"], s["target"], date.fromisoformat(s["starts_on"]),
-                    date.fromisoformat(s["due_on"]), today, weekly=s["weekly"])
+                    date.fromisoformat(s["due_on"]), today, weekly=s["weekly"], calendar=calendar)
             for s in specs if applies(s, today)]
 
 
@@ -102,7 +107,7 @@ def applies(spec: dict, today: date) -> bool:  # type: ignore[type-arg]
             and (spec["applies_until"] is None or today < date.fromisoformat(spec["applies_until"])))
 
 
-def behind_from(spec: dict) -> date | None:  # type: ignore[type-arg]
+def behind_from(spec: dict, calendar: SchoolCalendar = EVERY_WEEK) -> date | None:  # type: ignore[type-arg]
     """The first day on which this plan is behind pace (None: never, it is complete).
 
     Expected-by-now only grows with the calendar until the due date, so "behind" once is behind
@@ -112,7 +117,7 @@ def behind_from(spec: dict) -> date | None:  # type: ignore[type-arg]
 
     def behind(day: date) -> bool:
         return measure(spec["key"], spec["label"], spec["unit"], spec["have"], spec["target"], starts, due, day,
-                       weekly=spec["weekly"]).behind
+                       weekly=spec["weekly"], calendar=calendar).behind
 
     if not behind(due):
         return None

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Enrollment, Program, User
-from app.services.enrollments.facts import program_settings
+from app.services.enrollments.facts import CALENDAR_KEY, program_settings
 from app.services.enrollments.pathways import is_final
 from workflows.registry import CURRENT_VERSION, definition, plugins
 from workflows.settings import InvalidSetting, ProgramSettings
@@ -173,7 +173,9 @@ def save(session: Session, program: Program, settings: ProgramSettings, actor: U
     changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
     if not changed:
         return {}
-    program.settings = overrides(settings)
+    # The school calendar shares the JSON (its own page edits it): kept as it is.
+    calendar = {CALENDAR_KEY: program.settings[CALENDAR_KEY]} if CALENDAR_KEY in (program.settings or {}) else {}
+    program.settings = {**overrides(settings), **calendar}
     session.add(program)
     session.add(AuditEvent(actor_id=actor.id, action="program.settings_changed",
                            details={"program_id": program.id, "changed": changed,

@@ -56,6 +56,7 @@ from workflows.deadlines import deadlines
 from workflows.facts import Facts, KeyDate, signoff_label
 from workflows.registry import plugins
 from workflows.roles import Role
+from workflows.school_calendar import EVERY_WEEK, SchoolCalendar
 
 # Rows whose change changes their enrolment's summary (each has an `enrollment_id`). A sign-off
 # decision changes its task's status by a bulk UPDATE, past the ORM, but is always audited on its
@@ -165,13 +166,13 @@ def compute(session: Session, enrollments: Sequence[Enrollment],
         })
         if not final:
             risks += [{"enrollment_id": e.id, "program_id": e.program_id, "kind": kind, "starts_on": starts,
-                       "ends_on": ends} for kind, starts, ends in windows(unmet, tasks.get(e.id, []), plans)]
+                       "ends_on": ends} for kind, starts, ends in windows(unmet, tasks.get(e.id, []), plans, facts.calendar)]
     since = {eid: (file.moves[-1].occurred_at if file.moves else None) for eid, file in files.items()}
     return summaries, risks, turns.compute(session, enrollments, facts_of, since)  # type: ignore[arg-type]
 
 
-def windows(unmet: list[date], tasks: list[dict[str, str]],
-            plans: list[dict[str, Any]]) -> list[tuple[str, date, date | None]]:
+def windows(unmet: list[date], tasks: list[dict[str, str]], plans: list[dict[str, Any]],
+            calendar: SchoolCalendar = EVERY_WEEK) -> list[tuple[str, date, date | None]]:
     """(kind, first day, last day or None) of every risk, so that a kind holds on a day exactly
     when app/services/programs/cohort.py `risks` finds it on that day."""
     found: list[tuple[str, date, date | None]] = []
@@ -183,7 +184,7 @@ def windows(unmet: list[date], tasks: list[dict[str, str]],
             closer = window + 1
     found += [("signoff_overdue", date.fromisoformat(t["due_on"]) + timedelta(days=1), None) for t in tasks]
     for plan in plans:
-        behind = pacing.behind_from(plan)
+        behind = pacing.behind_from(plan, calendar)
         if behind is None:
             continue
         if plan["applies_from"]:

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app.demo.walker import DEMO_JOURNEYS
 from app.models import Enrollment, EnrollmentRisk, EnrollmentSummary, EnrollmentTurn, Membership, Program, SignOffTask
+from app.services.enrollments.facts import program_calendar
 from app.services.programs import cohort, pacing, summaries
 from tests.app.pathway_driver import PathwayDriver
 from tests.today import TODAY
@@ -88,9 +89,10 @@ def test_a_risk_window_holds_on_exactly_the_days_the_cohort_finds_the_risk(app: 
         session.commit()
         summary, windows, _turns = stored(session, driver.enrollment.id)  # type: ignore[arg-type]
         deadlines = [Deadline(**{**d, "due": date.fromisoformat(d["due"])}) for d in summary["deadlines"]]
+        calendar = program_calendar(driver.program)  # the program's school weeks, as the cohort pages pace them
         for offset in range(-30, 800, 3):
             day = TODAY + timedelta(days=offset)
-            found = {r.kind for r in cohort.risks(deadlines, summary["open_tasks"], pacing.at(summary["paces"], day), day)}
+            found = {r.kind for r in cohort.risks(deadlines, summary["open_tasks"], pacing.at(summary["paces"], day, calendar), day)}
             held = {kind for kind, starts, ends in windows if starts <= day and (ends is None or day <= ends)}
             assert found == held, (pathway, day, found, held)
 

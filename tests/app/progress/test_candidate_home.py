@@ -37,8 +37,11 @@ def year1(driver: PathwayDriver) -> PathwayDriver:
     return driver
 
 
-def test_a_teacher_early_in_year_1_reads_where_she_is_not_a_flattering_percentage(app: Flask, induction: PathwayDriver) -> None:
-    year1(induction)
+def test_a_teacher_early_in_year_1_reads_where_she_is_not_a_flattering_percentage(app: Flask, session: Session) -> None:
+    # A program that counts every week, so one week is owed ten days in whatever day the suite runs as (on a
+    # school calendar the week could be a break: tests/app/enrollments/test_school_weeks_year1.py).
+    induction = year1(PathwayDriver(app, session, "induction",
+                                    settings={"school_calendar": {"every_week": True, "years": []}}))
     body = signed_in(app, induction.candidate.email).get(f"/enrollments/{induction.enrollment.id}").get_data(as_text=True)
     assert "step 5 of 11" in body
     assert "%" not in re.sub(r"<(style|script)[^>]*>.*?</\1>|<[^>]+>", "", body, flags=re.DOTALL)  # no percentage in the words
