@@ -159,6 +159,9 @@ class PathwayPlugin:
     team_roles: tuple[Role, ...] = ()
     supporter: Role | None = None
     weekly_log: str | None = None
+    # Its candidates work all year (administrators, not teachers): its weekly requirements count every
+    # week unless the program enters a school calendar (workflows/school_calendar.py).
+    year_round: bool = False
     logs_carry_year: bool = False  # a log entry is entered for a program year (else its date says)
     # A shorter track beside the main route, and the first state of each, (short, usual): the latest
     # move into either tells which the candidate is on.

@@ -98,6 +98,7 @@ PATHWAY = PathwayPlugin(
     team_roles=(Role.COACH, Role.SITE_ADMINISTRATOR, Role.CREDENTIAL_ANALYST, Role.DISTRICT_HR),
     supporter=Role.COACH,
     weekly_log="coaching",
+    year_round=True,  # administrators work through the summer; 40 coaching weeks do not fit 38 school weeks
     logs_carry_year=True,
     panel_state="exit_interview",
     late_windows={"coach_late": r.CASC_COACH_IN_TIME},

@@ -15,8 +15,8 @@ from app.services.enrollments import case_file, records
 from workflows.deadlines import local_today
 from workflows.facts import Count, EvidenceKind, Facts, Flag, KeyDate
 from workflows.program_years import counts_on, program_year
-from workflows.registry import plugin, plugins
-from workflows.school_calendar import SchoolCalendar
+from workflows.registry import names, plugin, plugins
+from workflows.school_calendar import EVERY_WEEK, SchoolCalendar
 from workflows.settings import ProgramSettings
 
 # Enrolment columns that are key dates under the same name.
@@ -39,8 +39,12 @@ def program_settings(program: Program) -> ProgramSettings:
 
 
 def program_calendar(program: Program | None) -> SchoolCalendar:
-    """The program's school calendar: California's school years unless the program edited them."""
-    return SchoolCalendar.from_mapping((program.settings or {}).get(CALENDAR_KEY) if program else None)
+    """The program's school calendar: California's school years unless the program edited them; every
+    week on a pathway whose candidates work all year (CASC: administrators coach through the summer)."""
+    stored = (program.settings or {}).get(CALENDAR_KEY) if program else None
+    if stored is None and program is not None and program.pathway in names() and plugin(program.pathway).year_round:
+        return EVERY_WEEK
+    return SchoolCalendar.from_mapping(stored)
 
 
 def build_facts(session: Session, enrollment: Enrollment, now: datetime | None = None) -> Facts:

@@ -180,3 +180,12 @@ def test_the_api_refuses_bad_dates_and_other_roles_and_saves_nothing(app: Flask,
     session.expire_all()
     assert session.get(Program, driver.program.id).settings == {}  # type: ignore[union-attr]
     assert audits(session) == []
+
+
+def test_casc_counts_every_week_until_its_director_enters_a_school_calendar(app: Flask, session: Session) -> None:
+    """Administrators coach through the summer: 40 coaching weeks a year do not fit a 38-week school year."""
+    casc, induction = PathwayDriver(app, session, "casc"), PathwayDriver(app, session, "induction")
+    assert program_calendar(casc.program).every_week and not program_calendar(induction.program).every_week
+    assert casc.facts().calendar.every_week  # the weekly rules and pacing read it from the facts
+    casc.program.settings = {**casc.program.settings, CALENDAR_KEY: CALIFORNIA.to_mapping()}
+    assert not program_calendar(casc.program).every_week  # a calendar the director entered is kept
