@@ -109,8 +109,10 @@ class SideTrack:
 
     def closed_by(self, source: str, target: str) -> bool:
         """Whether a step from `source` to `target` closes the track for good: it leaves the states that
-        offer it without taking it (beginning the two-year route closes the Early Completion Option)."""
-        return source in self.offered_in and target not in self.offered_in | self.taken_in
+        offer it without taking it (beginning the two-year route closes the Early Completion Option);
+        moving on from the track once taken completes it instead."""
+        return (source in self.offered_in and source not in self.taken_in
+                and target not in self.offered_in | self.taken_in)
 
 
 @dataclass(frozen=True)

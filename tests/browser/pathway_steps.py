@@ -308,6 +308,16 @@ def sign_reviews(signer: Any, dashboard: str) -> int:
     return signed
 
 
+def confirm_reviews(person: Any, dashboard: str) -> int:
+    """Someone listed at review meetings confirms being at each one still asking them."""
+    go(person, f"{dashboard}/meetings")
+    confirmed = 0
+    while (button := person.get_by_role("button", name="Yes, I was there")).count():
+        press(person, button.first, "confirming being at a review")
+        confirmed += 1
+    return confirmed
+
+
 def self_assess(page: Any, dashboard: str, on: date, level: int) -> None:
     """The CASC candidate records a CPSEL self-assessment, every standard at `level`."""
     go(page, f"{dashboard}/self-assessments")

@@ -173,7 +173,18 @@ def test_a_pip_teacher_signs_up_enrols_invites_a_mentor_who_signs_her_support_no
     assert_flash(mentor, "Signed.")  # back on the meetings page, where it was signed
     assert mentor.url.endswith(f"{dashboard}/meetings")
     assert mentor.locator(".meeting-list li").first.locator(".badge").inner_text() == "Signed by Maya Ortiz"
-    assert mentor.locator(".meeting-count").inner_text().startswith("1 of ")
+    # Signing confirmed the mentor was there; the others listed confirm it from their own screens.
+    assert mentor.locator(".meeting-count").inner_text().startswith("0 of ")
+    assert mentor.get_by_text("Counts once confirmed by").is_visible()
+    for who in ("analyst", "intern_program"):
+        staff_member = person(DEMO[who])
+        visit(staff_member, f"{dashboard}/meetings", f"meetings-new-pip-as-{who.replace('_', '-')}")
+        submit(staff_member, staff_member.get_by_role("button", name="Yes, I was there"), f"meeting-confirmed-{who.replace('_', '-')}")
+        assert_flash(staff_member, "Thank you: you confirmed you were there.")
+    # Her principal is not on her team yet, so nobody can confirm the supervisor was there: it does not count.
+    visit(page, f"{dashboard}/meetings", "meetings-new-pip-waiting-on-supervisor")
+    assert page.locator(".meeting-count").inner_text().startswith("0 of ")
+    assert page.get_by_text("Counts once confirmed by your direct supervisor (site administrator).").is_visible()
 
 
 def test_a_director_assigns_a_mentor_in_time_and_the_teacher_shares_her_ilp(

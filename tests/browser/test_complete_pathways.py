@@ -178,8 +178,10 @@ def test_pip_from_sign_up_to_intern_credential_issued(page: Any, staff: dict[str
         steps.record_review(cand, dashboard, on, [name, "Maya Ortiz", "Priya Shah", "Ana Lopez", "Irene Park"],
                             ["credential_analyst", "site_administrator", "mentor", "prep_program_support_provider"],
                             "Maya Ortiz", f"Review {i + 1} of the tracker ({token}).")
-    assert steps.sign_reviews(mentor, dashboard) == 3
+    assert steps.sign_reviews(mentor, dashboard) == 3  # signing confirms the mentor was there
     snap(mentor, "pip-reviews-signed")
+    for who in ("analyst", "principal", "intern_program"):  # everyone else listed confirms being there
+        assert steps.confirm_reviews(staff[who], dashboard) == 3, who
     for i in range(10):
         log(cand, dashboard, "preservice", today - timedelta(days=90 - 7 * i), 12, "Irene Park",
             f"Pre-service session {i + 1} ({token}).")

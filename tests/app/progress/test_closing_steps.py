@@ -37,6 +37,8 @@ def test_only_a_step_that_leaves_the_track_untaken_closes_it() -> None:
     assert not track.closed_by("ilp_goals_set", "eco_applied")  # applying takes it
     assert not track.closed_by("eco_applied", "eco_active")
     assert not track.closed_by("year1_active", "year1_complete")  # long closed: nothing to warn of
+    assert not track.closed_by("eco_active", "completion_review")  # taken, and now completed
+    assert not track.closed_by("eco_applied", "year1_active")  # the director's denial, not the candidate's choice
 
 
 def test_the_page_warns_then_asks_to_confirm_and_changes_nothing_until_then(app: Flask, session: Session) -> None:
