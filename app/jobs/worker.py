@@ -356,12 +356,20 @@ def wait_for_redis(connection: Redis) -> None:
             time.sleep(REDIS_WAIT_SECONDS)
 
 
+def _stop_before_starting(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m app.jobs.worker [rq worker options]`: wait for Redis, then run AppWorker."""
     from rq.cli import main as rq_main
 
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     logging.basicConfig(level=logging.INFO)
+    # Asked to stop while still waiting for Redis (or starting up), the worker simply ends, cleanly:
+    # nothing has run yet. AppWorker installs its own handlers once its first life begins.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _stop_before_starting)
     wait_for_redis(Redis.from_url(url, socket_connect_timeout=2))
     rq_main(["worker", "-w", "app.jobs.worker.AppWorker", "--with-scheduler", "--serializer", "json",
              "--url", url, *(sys.argv[1:] if argv is None else argv)], prog_name="rq")

@@ -106,3 +106,17 @@ def test_a_worker_killed_outright_leaves_no_scheduler_behind(smtp_config: dict[s
                  "the scheduler to end with its worker", timeout=15)
     finally:
         stop(worker)
+
+
+def test_a_worker_still_waiting_for_redis_at_start_stops_cleanly_on_sigterm(
+        smtp_config: dict[str, Any], tmp_path: Path, proxy: Any) -> None:
+    tunnel, url = proxy
+    tunnel.close()  # Redis is not there when the worker starts
+    worker = start_app_worker(smtp_config, tmp_path, url=url)
+    try:
+        time.sleep(4)  # it waits for Redis, trying every few seconds
+        assert worker.poll() is None, stop(worker)
+        assert_stops_on_sigterm(worker)
+    finally:
+        stop(worker)
+
