@@ -54,15 +54,7 @@ def record(session: Session, enrollment: Enrollment, actor: User, *, taken_on: d
         problems.append("The date is in the future. Record a self-assessment once you have taken it.")
     elif taken_on < enrollment.enrolled_on - EARLIEST_BEFORE_ENROLMENT:
         problems.append("That date is more than a year before you enrolled. Check the year.")
-    clean: dict[str, int] = {}
-    for number in NUMBERS:
-        raw = str(ratings.get(str(number)) or "").strip()
-        if not raw.isdigit() or int(raw) not in LEVELS:
-            problems.append(f"Rate {standards.label} {number} from {min(LEVELS)} to {max(LEVELS)}.")
-        else:
-            clean[str(number)] = int(raw)
-    if set(map(str, ratings)) - {str(n) for n in NUMBERS}:
-        problems.append(f"There are six {standards.label} standards, numbered 1 to 6.")
+    clean = clean_ratings(ratings, standards, problems)
     if problems:
         raise SelfAssessmentError("The self-assessment was not saved.", problems)
     taken = session.exec(select(SelfAssessment.id).where(SelfAssessment.enrollment_id == enrollment.id,
@@ -76,3 +68,18 @@ def record(session: Session, enrollment: Enrollment, actor: User, *, taken_on: d
                            details={"self_assessment": row.id, "standards": standards.value,
                                     "taken_on": taken_on.isoformat(), "ratings": clean}))
     return row
+
+
+def clean_ratings(ratings: Mapping[str, Any], standards: StandardSet, problems: list[str]) -> dict[str, int]:
+    """A rating on the scale for each of the six standards ("1".."6" -> level); every problem is added to
+    `problems` (a self-assessment, or a mentor's or program's assessment on the standards)."""
+    clean: dict[str, int] = {}
+    for number in NUMBERS:
+        raw = str(ratings.get(str(number)) or "").strip()
+        if not raw.isdigit() or int(raw) not in LEVELS:
+            problems.append(f"Rate {standards.label} {number} from {min(LEVELS)} to {max(LEVELS)}.")
+        else:
+            clean[str(number)] = int(raw)
+    if set(map(str, ratings)) - {str(n) for n in NUMBERS}:
+        problems.append(f"There are six {standards.label} standards, numbered 1 to 6.")
+    return clean

@@ -21,7 +21,7 @@ from app.confidentiality import Channel, Content, may_read
 from app.models import AuditEvent, Enrollment, Plan, SupportRecord, User
 from app.services import NotFound, NotPermitted, PathwayError
 from app.services.enrollments import case_file
-from app.services.evidence.self_assessments import LEVELS, NUMBERS
+from app.services.evidence.self_assessments import NUMBERS, clean_ratings
 from workflows.program_years import program_year
 from workflows.registry import plugin
 from workflows.roles import Role
@@ -183,17 +183,7 @@ def _check_fields(session: Session, enrollment: Enrollment, kind: Content, entry
             problems.append("Say what the contact was about, in a few words.")
         return {"minutes": entry.minutes, "topic": topic, "text": text}
     if kind is Content.STANDARDS_ASSESSMENT:
-        ratings = entry.ratings or {}
-        clean: dict[str, int] = {}
-        for number in NUMBERS:
-            raw = str(ratings.get(str(number)) or "").strip()
-            if not raw.isdigit() or int(raw) not in LEVELS:
-                problems.append(f"Rate {standards.label} {number} from {min(LEVELS)} to {max(LEVELS)}.")
-            else:
-                clean[str(number)] = int(raw)
-        if set(map(str, ratings)) - {str(n) for n in NUMBERS}:
-            problems.append(f"There are six {standards.label} standards, numbered 1 to 6.")
-        return {"ratings": clean, "text": text}
+        return {"ratings": clean_ratings(entry.ratings or {}, standards, problems), "text": text}
     if kind is Content.GOAL_REFLECTION:
         goal = entry.goal.strip()
         if goal not in ilp_goals(session, enrollment):
