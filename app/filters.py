@@ -7,23 +7,13 @@ from flask import Flask
 from app.services.enrollments import words
 from workflows.program_years import in_words
 from workflows.registry import plugin, plugins
-
-
-def sentence(text: str) -> str:
-    """Capitalise the first letter only: labels keep their acronyms ("CL-777", "HR")."""
-    text = str(text)
-    return text[:1].upper() + text[1:]
-
-
-def in_sentence(label: str) -> str:
-    """A label inside a sentence: its first letter lower-cased, acronyms kept ("District HR" -> "district HR")."""
-    label = str(label)
-    return label[:1].lower() + label[1:]
+from workflows.vocabulary import counted, in_sentence, sentence
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(sentence)
     app.add_template_filter(in_sentence)
+    app.add_template_filter(counted)
     # Dates, countdowns and figures in words, one way everywhere ("2 March 2027", "about 4 years left", "40").
     app.add_template_filter(words.day_in_words, "long_date")
     app.add_template_filter(words.countdown, "countdown")

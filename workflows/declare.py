@@ -1,7 +1,7 @@
 """What a pathway package declares with: labelled keys and program settings.
 
 Pure and imported by every pathway package's `keys` and `settings` modules, before any engine
-module exists, so it imports nothing of `workflows`. The engine composes each kind of key
+module exists, so it imports nothing of `workflows` but the leaf `vocabulary`. The engine composes each kind of key
 (evidence kinds, key dates, counts, flags, sign-offs) from the common ones and every installed
 package's own (`workflows.facts`), and the program settings likewise (`workflows.settings`).
 """
@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import field
 from enum import StrEnum
 from typing import Any
+
+from workflows.vocabulary import in_sentence
 
 # The words people say for each key, by stored value; filled by `labels()` at import.
 _LABELS: dict[str, str] = {}
@@ -24,6 +26,11 @@ class Labelled(StrEnum):
     def label(self) -> str:
         """The key as people say it."""
         return _LABELS[self.value]
+
+    @property
+    def in_sentence(self) -> str:
+        """The key's words inside a sentence, acronyms kept ("official transcripts", "IIP 1")."""
+        return in_sentence(_LABELS[self.value])
 
 
 def labels(enum: type[StrEnum], words: Mapping[Any, str]) -> None:

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from workflows.vocabulary import in_sentence
+
 
 class Role(StrEnum):
     """A role someone holds; the value is what the database stores."""
@@ -27,7 +29,7 @@ class Role(StrEnum):
     @property
     def in_sentence(self) -> str:
         """The name inside a sentence: first letter lower-cased, acronyms kept ("district HR")."""
-        return self.label[:1].lower() + self.label[1:]
+        return in_sentence(self.label)
 
 
 _LABELS = {

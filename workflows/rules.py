@@ -18,6 +18,7 @@ from workflows import dates as d
 from workflows.declare import Labelled
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate, SignOff
 from workflows.keys import CommonDate, CommonEvidence
+from workflows.vocabulary import agree
 from workflows.roles import Role
 
 Predicate = Callable[[Facts], bool]
@@ -150,7 +151,7 @@ class Rule:
         values: dict[str, object] = {"setting": self.setting}
         if self.figures is not None:
             values.update(self.figures(facts))
-        return self.message.format(**values)
+        return agree(self.message.format(**values))
 
     def title(self, facts: Facts) -> str:
         """A short name for the checklist: the document's name, else the rendered message."""

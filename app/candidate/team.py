@@ -212,9 +212,9 @@ def _gone(invitation: Invitation) -> tuple[str, int] | None:
 def _joined(invitation: Invitation, membership: Membership | None = None) -> Response:
     if membership is not None and membership.proposed_role:
         flash(f"Welcome to the team. You can view and monitor this enrolment now; the program confirms you as "
-              f"{Role(membership.proposed_role).label.lower()} before you sign anything.", "success")
+              f"{Role(membership.proposed_role).in_sentence} before you sign anything.", "success")
     else:
-        flash(f"Welcome to the team. You are now the {Role(invitation.role).label.lower()} "
+        flash(f"Welcome to the team. You are now the {Role(invitation.role).in_sentence} "
               "on this enrolment.", "success")
     return redirect(url_for("candidate.dashboard", enrollment_id=invitation.enrollment_id))
 

@@ -205,7 +205,7 @@ class Walker:
         for i, day in enumerate(days):
             self.session.add(LogEntry(
                 enrollment_id=enrollment.id, kind=kind.value, program_year=year, occurred_on=day, hours=step,
-                notes=f"{kind.value.replace('_', ' ').capitalize()} session {i + 1}.",
+                notes=f"{kind.label} session {i + 1}.",
                 participants=["Candidate", "Support team"] if kind is LogKind.REVIEW_MEETING else [],
                 attendee_roles=[r.value for r in REVIEW_ROLES] if kind is LogKind.REVIEW_MEETING else [],
                 # each role there confirmed by whoever acts in it (app/services/evidence/reviews.py)

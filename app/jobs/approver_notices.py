@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app import policy
-from app.models import Enrollment, Evidence, LogEntry, User
+from app.models import Enrollment, Evidence, LogEntry, LogKind, User
 from app.services.enrollments import pathways
 from app.services.evidence.plans import EVIDENCE_KIND
 from app.services.notifications import emails
@@ -38,7 +38,7 @@ def send_log_to_sign(session: Session, log_id: int) -> Email | None:
         return None  # no longer on the candidate's team
     candidate = session.get(User, enrollment.candidate_id)
     return emails.log_to_sign_email(signer, candidate.name if candidate else "A candidate",
-                                    entry.kind.replace("_", " "), entry.occurred_on, entry.hours,
+                                    LogKind(entry.kind).in_sentence, entry.occurred_on, entry.hours,
                                     external_url("inbox.index", tab="logs"))
 
 

@@ -126,7 +126,7 @@ def send_signoff_given(session: Session, signoff_id: int) -> Email | None:
     if candidate is None or signer is None:
         return None
     return emails.task_decided_email(candidate, f"{emails.step_label(signoff.key)} sign-off", f"{signer.name} "
-                                f"({Role(signoff.role).label.lower()})", "signed off",
+                                f"({Role(signoff.role).in_sentence})", "signed off",
                                 emails.enrollment_link(signoff.enrollment_id))
 
 
@@ -246,8 +246,10 @@ def send_invitation(session: Session, invitation_id: int) -> Email | None:
     # The last day, as the calendar reads where the program is.
     last_day = invitation.expires_at.astimezone(ZoneInfo(organisation.timezone if organisation else current_zone())).date()
     link = external_url("candidate.invitation", token=team.token_for(invitation))
+    candidate = session.get(User, enrollment.candidate_id)
     email = emails.invitation_email(invitation.email, invitee.name if invitee else invitation.email, inviter.name,
-                               f"{program.name} as {Role(invitation.role).label.lower()}", link, last_day)
+                                    candidate.name if candidate and candidate.id != inviter.id else None,
+                                    program.name, Role(invitation.role).in_sentence, link, last_day)
     email.recipient_id = invitee.id if invitee else None
     return email
 

@@ -51,7 +51,7 @@ def _proposal(session: Session, audit: AuditEvent, enrollment: Enrollment, progr
         return None
     proposer = session.get(User, membership.granted_by_id) if membership.granted_by_id else None
     organisation = session.get(Organisation, program.organisation_id)
-    role = Role(membership.proposed_role).label.lower()
+    role = Role(membership.proposed_role).in_sentence
     subject = f"To confirm: {person.name} as {candidate.name}’s {role} in {program.name}"
     link = external_url("director.assignments_page", program_id=program.id)
     return Email(director.email, subject, "program_notice",

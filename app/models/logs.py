@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from workflows.registry import plugins
+from workflows.vocabulary import in_sentence
 
 from .base import check_in, created_at_field, json_field, timestamp_field
 
@@ -25,9 +26,29 @@ class LogKind(StrEnum):
     REVIEW_MEETING = "review_meeting"  # PIP: tracker review with the support team
 
     @property
+    def label(self) -> str:
+        """The log as people say it ("Review meeting", "Pre-service hours")."""
+        return _LOG_LABELS[self]
+
+    @property
+    def in_sentence(self) -> str:
+        """The log inside a sentence ("a review meeting log", "your pre-service hours")."""
+        return in_sentence(self.label)
+
+    @property
     def confidential(self) -> bool:
         """Whether a pathway's confidentiality table rules on these notes (mentoring, coaching)."""
         return any(self.value in p.confidential_logs for p in plugins())
+
+
+_LOG_LABELS = {
+    LogKind.MENTORING: "Mentoring",
+    LogKind.COACHING: "Coaching",
+    LogKind.PROFESSIONAL_LEARNING: "Professional learning",
+    LogKind.PRESERVICE: "Pre-service hours",
+    LogKind.SUPPORT_NOTE: "Support note",
+    LogKind.REVIEW_MEETING: "Review meeting",
+}
 
 
 class LogEntry(SQLModel, table=True):

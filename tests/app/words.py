@@ -88,12 +88,24 @@ CHECKS = [
     (re.compile(r"\bYear\d"), "word run together"),
     (re.compile(r"\b(?:True|False)\b"), "raw yes/no value"),
     (re.compile(r"\w\(s\)"), "plural in brackets"),
+    (re.compile(r"\b(?:Iip|Ilp|Pip|Casc|Cstp|Cpsel|Ctc|Hr|Cds)\b|\b(?:iip|ilp|pip|casc|cstp|cpsel|ctc|hr)\b"),
+     "acronym in the wrong case"),
+    # Place names are not repeated words ("Pacific/Pago Pago" in the time zones).
+    (re.compile(r"\b(?!Pago\b)([A-Za-z]{2,}) \1\b", re.IGNORECASE), "word repeated"),
+    (re.compile(r"(?<![\d.,])\b1 (?:[a-z-]+ )?(?:hours|entries|self-assessments|items|tasks|documents|logs|days|weeks"
+                r"|months|candidates|meetings|sign-offs|steps|signatures|observations|records|people|mentors|years"
+                r"|notes|contacts|assessments|reflections)\b"), "one with a plural"),
+    # The rule book is ours; a regulation's section ("5 CCR §80054(d)") is a source people look up.
+    (re.compile(r"\b[Rr]ule book\b|(?<!CCR )§ ?\d+\.\d"), "rule book reference"),
     (re.compile(r"\b(?:[6-9]\d|\d{3,}) days (?:left|to go|remaining|from now|overdue|late)\b"
                 r"|\bin (?:[6-9]\d|\d{3,}) days\b"), "long countdown in days (say months)"),
 ]
 # Not the app's words: email and web addresses, and the names of files people uploaded ("action_plan.pdf").
 _NOT_OURS = re.compile(r"\S+@\S+|https?://\S+|\S+\.(?:pdf|docx?|xlsx?|odt|png|jpe?g|heic|gif|csv|zip|txt)\b",
                        re.IGNORECASE)
+
+
+_EMPTY_VALUES = frozenset({"None", "null", "undefined", "nan"})
 
 
 def enum_values(*enums: type[StrEnum]) -> frozenset[str]:
@@ -108,5 +120,5 @@ def offences(html: str, raw_values: frozenset[str] = frozenset()) -> list[str]:
     found = []
     for pattern, what in CHECKS:
         found += [f"{what}: {match.group(0)!r}" for match in pattern.finditer(text)]
-    found += [f"raw value: {whole!r}" for whole in elements if whole in raw_values]
+    found += [f"raw value: {whole!r}" for whole in elements if whole in raw_values or whole in _EMPTY_VALUES]
     return sorted(set(found))

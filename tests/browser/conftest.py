@@ -38,6 +38,7 @@ from typing import Any
 import pytest
 
 from tests import services, today
+from tests.app import mail_words
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -143,6 +144,7 @@ def serving(folder: Path, port: int | None = None, extra_env: dict[str, str] | N
     base.mail_folder = folder / "mail"
     outer_log = list(_SERVER_LOG)
     _SERVER_LOG[:] = [base.log]
+    _MAIL_FOLDERS.append(base.mail_folder)
     try:
         for _ in range(100):
             try:
@@ -163,6 +165,23 @@ def serving(folder: Path, port: int | None = None, extra_env: dict[str, str] | N
             server.wait(timeout=10)
         log.close()
         _SERVER_LOG[:] = outer_log
+        _MAIL_FOLDERS.remove(base.mail_folder)
+
+
+_MAIL_FOLDERS: list[Path] = []  # every running server's outgoing mail, read by `emails_read_well`
+_MAIL_READ: set[Path] = set()
+
+
+@pytest.fixture(autouse=True)
+def emails_read_well() -> Iterator[None]:
+    """Every email a journey sends reads as the pages do: the same word check, and a clean subject."""
+    yield
+    found = []
+    for folder in _MAIL_FOLDERS:
+        for path in sorted(set(folder.glob("*.eml")) - _MAIL_READ):
+            _MAIL_READ.add(path)
+            found += [f"{path.name}: {problem}" for problem in mail_words.problems(path.read_bytes())]
+    assert not found, "emails with raw or broken words:\n" + "\n".join(found)
 
 
 def _missing(what: str) -> None:

@@ -42,10 +42,10 @@ labels(EvidenceKind, {
     EvidenceKind.CL_777: "CL-777 administrator verification of employment",
     EvidenceKind.ORIENTATION_Y1: "Year 1 orientation record",
     EvidenceKind.ASSURANCES_Y1: "Year 1 assurances and agreement forms",
-    EvidenceKind.IIP_1: "IIP 1 (CPSEL 1-3)",
+    EvidenceKind.IIP_1: "IIP 1 (CPSEL 1–3)",
     EvidenceKind.ORIENTATION_Y2: "Year 2 orientation record",
     EvidenceKind.ASSURANCES_Y2: "Year 2 assurances and agreement forms",
-    EvidenceKind.IIP_2: "IIP 2 (CPSEL 4-6)",
+    EvidenceKind.IIP_2: "IIP 2 (CPSEL 4–6)",
     EvidenceKind.EXPERIENCE_LETTER: "employer letter verifying administrative experience",
     EvidenceKind.YEAR1_COMPLETION_DOCUMENT: "Year 1 completion document",
 })

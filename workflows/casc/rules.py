@@ -85,7 +85,7 @@ def _self_assessments(key: str, stage: int | None, when: str) -> Rule:
 
 CASC_SELF_ASSESSMENT_1 = _self_assessments("casc.self_assessment_1", 1, "by the start of Year 1")
 CASC_IIP_1 = evidence("casc.iip_1", EvidenceKind.IIP_1, Role.COACH, BUTTE,
-                      "Write IIP 1 on CPSEL 1-3 with your coach and upload it; your coach "
+                      "Write IIP 1 on CPSEL 1–3 with your coach and upload it; your coach "
                       "verifies it.")
 CASC_IIP_1_APPROVED = signoff("casc.iip1_approved", SignOff.IIP1_APPROVED, Role.PROGRAM_DIRECTOR,
                               BUTTE, "Your program director approves IIP 1.")
@@ -113,7 +113,7 @@ CASC_ASSURANCES_Y2 = evidence("casc.assurances_y2", EvidenceKind.ASSURANCES_Y2,
                               Role.PROGRAM_DIRECTOR, BUTTE)
 CASC_SELF_ASSESSMENT_2 = _self_assessments("casc.self_assessment_2", 2, "by the start of Year 2")
 CASC_IIP_2 = evidence("casc.iip_2", EvidenceKind.IIP_2, Role.COACH, BUTTE,
-                      "Write IIP 2 on CPSEL 4-6 with your coach and upload it; your coach "
+                      "Write IIP 2 on CPSEL 4–6 with your coach and upload it; your coach "
                       "verifies it.")
 CASC_IIP_2_APPROVED = signoff("casc.iip2_approved", SignOff.IIP2_APPROVED, Role.PROGRAM_DIRECTOR,
                               BUTTE, "Your program director approves IIP 2.")

@@ -29,7 +29,7 @@ def induction_precondition(n: int) -> str:
     return f"Teacher Induction precondition {n} (CTC)"
 
 
-INDUCTION_PROGRAMS = "Induction program practice (rule book §2.2)"
+INDUCTION_PROGRAMS = "Induction program practice"  # rule book §2.2
 ECO = "Early Completion Option, SB 57; program ECO criteria [configurable]"
 PRELIMINARY = "Preliminary credential valid 5 years (CTC; CSULB catalog)"
 

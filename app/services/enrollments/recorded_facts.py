@@ -23,6 +23,7 @@ from app.services.enrollments.pathways import load_for_update
 from workflows.facts import Count
 from workflows.registry import definition
 from workflows.rules import Rule
+from workflows.vocabulary import about_the_candidate
 
 MISSING, RECORDED = "missing", "recorded"  # no value; a value the system or an import set
 
@@ -156,7 +157,7 @@ def _check_window_is_late(session: Session, enrollment: Enrollment, spec: FactSp
     rule = next((r for r in waiver_rules(enrollment) if r.waiver is spec.key), None)
     facts = build_facts(session, enrollment)
     if rule is not None and not rule.is_late(facts):
-        raise Conflict(f"That window has not closed late, so there is nothing to carry on past: {rule.explain(facts)}")
+        raise Conflict(f"That window has not closed late, so there is nothing to carry on past: {about_the_candidate(rule.explain(facts))}")
 
 
 def _spec(enrollment: Enrollment, name: str) -> FactSpec:

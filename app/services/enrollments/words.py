@@ -49,13 +49,14 @@ def figure(value: float | None) -> str:
     return f"{float(value):g}" if float(value) != int(value) else str(int(value))
 
 
-def count_unit(count: object) -> str:
-    """What a total counts, for "40 of 120 hours": hours, weeks, reviews, self-assessments."""
+def count_unit(count: object, amount: float | None = None) -> str:
+    """What a total counts, for "40 of 120 hours": hours, weeks, reviews, self-assessments; singular
+    when `amount` (the figure it follows) is exactly one ("0 of 1 hour", "1 self-assessment so far")."""
     name = str(getattr(count, "value", count) or "")
     for word, unit in (("hours", "hours"), ("weeks", "weeks"), ("reviews", "reviews"),
                        ("self_assessments", "self-assessments"), ("years", "years"), ("permits", "permits")):
         if word in name:
-            return unit
+            return unit[:-1] if amount == 1 else unit
     return ""
 
 

@@ -86,7 +86,7 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
         raise NotPermitted("Only the candidate keeps their own logs; their mentor, supervisor and district "
                            "staff may add support notes.")
     if kind_ not in kinds_:
-        raise LogError(f"This pathway keeps these logs: {', '.join(k.value.replace('_', ' ') for k in kinds_)}.")
+        raise LogError(f"This pathway keeps these logs: {', '.join(k.in_sentence for k in kinds_)}.")
     check_date(enrollment, occurred_on, today)
     if math.isnan(hours) or hours < 0 or hours > MAX_HOURS:  # NaN is not a number of hours
         raise LogError(f"Hours must be between 0 and {MAX_HOURS:g} for one entry.")
@@ -104,7 +104,7 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
     else:
         role = kinds_[kind_]
         if role not in policy.roles_on(session, signer, enrollment) or signer.id == author.id:
-            raise LogError(f"{signer.name} is not your {role.label.lower()} on this pathway.")
+            raise LogError(f"{signer.name} is not your {role.in_sentence} on this pathway.")
     if kind_ in WEEKLY and _week_logged(session, enrollment.id, kind_, occurred_on):  # type: ignore[arg-type]
         year, week, _ = occurred_on.isocalendar()
         raise AlreadyLogged(f"You already logged a {kind_.value} meeting in the week of "
@@ -227,7 +227,7 @@ def sign_many(session: Session, enrollment: Enrollment, signer: User, log_ids: I
         try:
             signed.append(sign(session, entry, signer))
         except PathwayError as error:
-            problems.append(f"the {entry.kind.replace('_', ' ')} entry of {_day(entry.occurred_on)}: "
+            problems.append(f"the {LogKind(entry.kind).in_sentence} entry of {_day(entry.occurred_on)}: "
                             f"{error.message[0].lower()}{error.message[1:].rstrip('.')}")
     if problems:  # the caller rolls back: nothing half-done
         raise NotAllSignable("Nothing was signed, because " + "; ".join(problems)

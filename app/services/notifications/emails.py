@@ -77,6 +77,12 @@ class Email:
     # Runs in the job's transaction once the server accepted the message (e.g. mark digest items).
     on_sent: Callable[[Session], None] | None = None
 
+    def __post_init__(self) -> None:
+        # A subject (and its digest line) built from parts can carry a part's stray spaces (" Due 3 May");
+        # a mail client shows them as a ragged start, so every subject is said with single spaces.
+        self.subject = " ".join(self.subject.split())
+        self.summary = " ".join(self.summary.split())
+
 
 def enrollment_link(enrollment_id: int) -> str:
     """The enrolment's page, where the candidate and approvers act on it."""
@@ -97,12 +103,14 @@ def password_reset_email(user: User, link: str) -> Email:
                  {"user": user, "link": link}, recipient_id=user.id, link=link)
 
 
-def invitation_email(to_email: str, to_name: str, inviter_name: str, program_name: str, link: str,
-                     expires_on: date | None = None) -> Email:
-    """An invitation to join a program, with the link that accepts it."""
-    return Email(to_email, f"{inviter_name} invited you to {program_name} on Credential Tracker", "invitation",
-                 {"name": to_name, "inviter_name": inviter_name, "program_name": program_name, "link": link,
-                  "expires_on": expires_on}, link=link)
+def invitation_email(to_email: str, to_name: str, inviter_name: str, candidate_name: str | None, program_name: str,
+                     role: str, link: str, expires_on: date | None = None) -> Email:
+    """An invitation to join a candidate's support team, with the link that accepts it. `candidate_name`
+    is None when the candidate invites (their own team); otherwise the email says whose team it is."""
+    team = f"{candidate_name}’s support team" if candidate_name else "their support team"
+    return Email(to_email, f"{inviter_name} invited you to join {team} as {role}", "invitation",
+                 {"name": to_name, "inviter_name": inviter_name, "team": team, "program_name": program_name,
+                  "role": role, "link": link, "expires_on": expires_on}, link=link)
 
 
 def staff_email(to_email: str, to_name: str, inviter_name: str, role: str, where: str, link: str,

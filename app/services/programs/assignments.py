@@ -128,17 +128,17 @@ def assign(session: Session, program: Program, enrollment_id: int, user_id: int,
     except ValueError:
         raise PathwayError(f"{role!r} is not a role.") from None
     if wanted not in ASSIGNABLE[enrollment.pathway]:
-        raise PathwayError(f"Candidates on this pathway are not assigned a {wanted.label.lower()}.")
+        raise PathwayError(f"Candidates on this pathway are not assigned a {wanted.in_sentence}.")
     person = session.get(User, user_id)
     if person is None or person.id not in {u.id for u in staff(session, program)}:
         raise PathwayError("Choose someone from the program's staff: add them on the program's staff page first.")
     if person.id == enrollment.candidate_id:
-        raise PathwayError(f"A candidate cannot be their own {wanted.label.lower()}.")
+        raise PathwayError(f"A candidate cannot be their own {wanted.in_sentence}.")
     existing = session.exec(select(Membership.id).where(
         Membership.enrollment_id == enrollment.id, Membership.user_id == person.id,
         Membership.role == wanted.value, Membership.revoked_at.is_(None))).first()  # type: ignore[union-attr]
     if existing is not None:
-        raise Conflict(f"{person.name} is already this candidate's {wanted.label.lower()}.")
+        raise Conflict(f"{person.name} is already this candidate's {wanted.in_sentence}.")
     return members.grant(session, actor, person, wanted, enrollment=enrollment, action="support.assigned")
 
 
@@ -162,7 +162,7 @@ def revoke(session: Session, program: Program, membership_id: int, actor: User) 
     ending = Role(membership.proposed_role or membership.role)
     if not policy.can_grant(policy.program_roles(session, actor, program), ending,
                             policy.is_service_administrator(session, actor)):
-        raise NotPermitted(f"Only whoever may make someone {ending.label.lower()} ends that role.")
+        raise NotPermitted(f"Only whoever may make someone {ending.in_sentence} ends that role.")
     membership.revoked_at, membership.revoked_by_id = utcnow(), actor.id
     session.add(membership)
     session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="support.revoked",

@@ -29,13 +29,14 @@ from app.services.programs.organisations import enrolling
 from app.services.team import accounts
 from workflows.program_years import in_words
 from workflows.registry import names, plugin
+from workflows.vocabulary import in_sentence
 
 MAX_BYTES = csv_reader.MAX_BYTES
 MAX_ROWS = csv_reader.MAX_ROWS
 REQUIRED = ("email", "name", "enrolled_on")
 # The dates a roster may carry: the enrolment's, and each pathway's dates a candidate could give at
 # sign-up (the facts its package declares claimable), in the words of the facts page.
-_PATHWAY_DATES = [(spec.name, f"{plugin(spec.pathway).short}: {spec.label[:1].lower()}{spec.label[1:]}")
+_PATHWAY_DATES = [(spec.name, f"{plugin(spec.pathway).short}: {in_sentence(spec.label)}")
                   for spec in FACTS if spec.kind == "date" and spec.claimable and spec.pathway is not None]
 DATE_COLUMNS = ("enrolled_on", *(name for name, _ in _PATHWAY_DATES))
 TEXT_COLUMNS = {"credential_sought": 200, "authorization": 200, "employer": 200}

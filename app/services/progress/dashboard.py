@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from workflows.facts import EvidenceKind, Facts
 from workflows.roles import Role
 from workflows.rules import Rule
 from workflows.support import KINDS
+from workflows.vocabulary import about_the_candidate
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Dashboard:
     headline: tuple[Deadline, int] | None  # the deadline that matters most
     evidence: dict[str, list[Evidence]]  # kind -> versions, newest first
     activity: list[Activity]
+    # The rules' messages speak to the candidate; anyone else reads them said about the candidate.
+    said: Callable[[str], str] = str
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -96,6 +100,7 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
     dated = deadlines(facts, version, enrollment.state)
     due_by_rule = {d.rule_key: d.due for d in dated if not d.met}
 
+    said = str if viewer.id == enrollment.candidate_id else about_the_candidate
     steps = []
     for option in engine.events_from(enrollment.pathway, version, enrollment.state, facts):
         if option.automatic:
@@ -104,7 +109,7 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
             event=option.event, label=option.label, target_label=labels.get(option.target, option.target),
             enabled=option.enabled, mine=policy.can_request_event(roles, option.by),
             asked_by=", ".join(sorted(r.label for r in option.by)),
-            missing=tuple(MissingItem(reason=_with_prerequisites(enrollment, rule, reason, facts),
+            missing=tuple(MissingItem(reason=said(_with_prerequisites(enrollment, rule, reason, facts)),
                                       clears=rule.clears.label, due=due_by_rule.get(rule.key),
                                       evidence_kind=rule.evidence_kind.value if rule.evidence_kind else None,
                                       fact=_recorded_fact(rule), rule=rule)
@@ -114,12 +119,19 @@ def build(session: Session, enrollment: Enrollment, viewer: User, now: datetime 
     return Dashboard(
         enrollment=enrollment, program=file.program, candidate=candidate, roles=roles, facts=facts,  # type: ignore[arg-type]
         states=[s for s in states if not s.final or s.success or s.value == enrollment.state],
-        current=current, groups=engine.requirements(enrollment.pathway, version, facts), steps=steps,
+        current=current, groups=said_to(engine.requirements(enrollment.pathway, version, facts), said), steps=steps,
         deadlines=open_deadlines, headline=open_deadlines[0] if open_deadlines else None,
         evidence=_evidence_history(file.documents),
         activity=_activity(session, enrollment.id, labels,  # type: ignore[arg-type]
                            unread={k.value for k in KINDS if not policy.can_read_support(roles, enrollment.pathway, k)}),
+        said=said,
     )
+
+
+def said_to(groups: list[engine.RequirementGroup], said: Callable[[str], str]) -> list[engine.RequirementGroup]:
+    """The checklist with each line's title and explanation passed through `said` (the reader's point of view)."""
+    return [engine.RequirementGroup(group.label, tuple(replace(item, title=said(item.title), explanation=said(item.explanation))
+                                                       for item in group.items)) for group in groups]
 
 
 def _evidence_history(documents: list[Evidence]) -> dict[str, list[Evidence]]:
@@ -134,8 +146,8 @@ _ACTIONS = {
     "evidence.submitted": "uploaded {kind}",
     "evidence.verified": "verified {kind}",
     "evidence.sent_back": "sent back {kind}",
-    "signoff.given": "signed off ({role})",
-    "signoff.withdrawn": "a sign-off was withdrawn: the document it saw changed",
+    "signoff.given": "signed off as {role}",
+    "signoff.withdrawn": "withdrew a sign-off: the document it saw changed",
     "enrollment.facts_recorded": "recorded dates and details",
     "enrollment.flag_set": "recorded a yes/no fact",
     "enrollment.goal_changed": "updated the credential goal",
@@ -151,8 +163,8 @@ _ACTIONS = {
     "plan.submitted": "shared a plan",
     "self_assessment.recorded": "recorded a self-assessment",
     "support_record.recorded": "recorded support (on the Support page)",
-    "support.assigned": "was assigned to support",
-    "support.revoked": "was taken off the support team",
+    "support.assigned": "assigned the {role}",
+    "support.revoked": "took the {role} off the support team",
     "team.invited": "invited someone to the team",
     "team.invitation_accepted": "joined the team",
     "team.invitation_resent": "sent an invitation again",
@@ -160,12 +172,12 @@ _ACTIONS = {
     "team.member_removed": "removed someone from the team",
     "record.exported": "exported the record",
     "recommendation.submitted": "recommended the candidate to the CTC",
-    "recommendation.purged": "the recommendation lapsed after 90 days",
+    "recommendation.purged": "closed the recommendation: it lapsed after 90 days",
     "calendar_feed.rotated": "made a new calendar link",
     "calendar_feed.revoked": "stopped a calendar link",
     "panel.created": "set up the exit interview panel",
     "panel.voted": "voted on the exit interview",
-    "panel.decided": "the exit interview panel decided",
+    "panel.decided": "cast the vote that decided the exit interview",
     "reminder.sent_by_director": "sent a reminder",
     "role.proposed": "proposed a role",
     "role.confirmed": "confirmed a role",
@@ -173,9 +185,9 @@ _ACTIONS = {
 
 
 def _label_or(enum: type[EvidenceKind | Role], value: object, fallback: str) -> str:
-    """The label of an enum value recorded in an audit row, or `fallback` for anything else."""
+    """The words of an enum value recorded in an audit row, inside a sentence, or `fallback` for anything else."""
     try:
-        return enum(value).label  # type: ignore[arg-type]
+        return enum(value).in_sentence  # type: ignore[arg-type]
     except ValueError:
         return fallback
 
@@ -195,7 +207,7 @@ def _activity(session: Session, enrollment_id: int, labels: dict[str, str], limi
         else:
             what = _ACTIONS.get(audit.action, "made a change").format(
                 kind=_label_or(EvidenceKind, audit.details.get("kind"), "a document"),
-                role=_label_or(Role, audit.details.get("role"), ""))
+                role=_label_or(Role, audit.details.get("role"), "supporter"))
         lines.append(Activity(when=audit.occurred_at, who=actor.name if actor else "The system", what=what))
     return lines
 

@@ -164,4 +164,4 @@ def evidence_zip(session: Session, enrollment: Enrollment, viewer: User) -> byte
 
 def log_kind_label(kind: str) -> str:
     """A log kind as people say it."""
-    return LogKind(kind).value.replace("_", " ").capitalize()
+    return LogKind(kind).label

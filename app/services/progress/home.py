@@ -20,7 +20,7 @@ from app.models import Enrollment, User
 from app.services.enrollments import case_file, pathways
 from app.services.enrollments.words import local_day
 from app.services.progress import late
-from app.services.progress.dashboard import Dashboard, StepOption
+from app.services.progress.dashboard import Dashboard, StepOption, said_to
 from app.services.progress.lines import (
     NextStep,
     Sorter,
@@ -196,13 +196,13 @@ def _side_track_group(enrollment: Enrollment, board: Dashboard, taken: list[str]
     items = tuple(engine.RequirementItem(rule=rule, title=rule.title(facts), status=rule.status(facts),
                                          explanation=rule.explain(facts), progress=rule.progress(facts))
                   for rule in track.rules if rule.is_applicable(facts))
-    return engine.RequirementGroup(track.title, items)
+    return said_to([engine.RequirementGroup(track.title, items)], board.said)[0]
 
 
 def _signoff_titles(board: Dashboard) -> dict[tuple[str, str], str]:
     """Each sign-off of the pathway in the words of its rule ("Your program director approves IIP 1.")."""
     rules = definition(board.enrollment.pathway, board.enrollment.pathway_version).rules.values()
-    return {(rule.signoff[0].value, rule.signoff[1].value): rule.title(board.facts)
+    return {(rule.signoff[0].value, rule.signoff[1].value): board.said(rule.title(board.facts))
             for rule in rules if rule.signoff is not None}
 
 

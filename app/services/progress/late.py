@@ -33,7 +33,7 @@ def deadline_rules(board: Dashboard) -> dict[str, Any]:
     overdue: list[Overdue] = []
     for deadline, left in board.deadlines:
         rule = rules.get(deadline.rule_key)
-        text = rule.explain(board.facts) if rule is not None else deadline.label
+        text = board.said(rule.explain(board.facts)) if rule is not None else deadline.label
         said[deadline.key] = (text, source_words(deadline.source))
         if left < 0:
             overdue.append(Overdue(deadline.label, deadline.due, left, text, source_words(deadline.source)))

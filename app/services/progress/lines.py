@@ -219,7 +219,7 @@ class Sorter:
         title = {"meetings": "Record a review meeting", "self_assessments": "Rate yourself on the standards"}.get(
             page, "Log your hours")
         have_need = rule.progress(self.board.facts)
-        detail = (f"{figure(have_need[0])} of {figure(have_need[1])} {count_unit(rule.count)} so far."
+        detail = (f"{figure(have_need[0])} of {figure(have_need[1])} {count_unit(rule.count, have_need[1])} so far."
                   if have_need else reason)
         self.mine.append(NextStep(title, detail, page, "", due))
         return True

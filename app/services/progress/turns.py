@@ -221,12 +221,12 @@ def _rule(enrollment: Enrollment, facts: Facts, rule: Rule, due: date | None, on
 
 
 def fact_words(spec: FactSpec, confirm: bool = False) -> str:
-    """What entering a fact is, in words: "Enter the date mentor assigned", "Answer yes or no: Advised
-    of the Early Completion Option"."""
+    """What entering a fact is, in words: "Enter “Permit issued on”", "Answer yes or no: Advised of the
+    Early Completion Option". Labels are written as the facts page's questions ("Permit issued on"),
+    so they are quoted, never fitted into "Enter the …" ("Enter the permit issued on")."""
     if spec.kind == "flag":
         return f"{'Confirm' if confirm else 'Answer'} yes or no: {spec.label}"
-    label = spec.label if spec.label[:2].isupper() else spec.label[:1].lower() + spec.label[1:]
-    return f"{'Confirm' if confirm else 'Enter'} the {label}"
+    return f"{'Confirm' if confirm else 'Enter'} “{spec.label}”"
 
 
 def filed_by_staff(pathway: str) -> frozenset[str]:

@@ -134,7 +134,7 @@ def principal(session: Session, user: User, task: SignOffTask, enrollment: Enrol
         for delegator in delegations.principals_for(session, user, _today(session, enrollment, now or utcnow())):
             if policy.can_work_task(delegator, enrollment, role, policy.roles_on(session, delegator, enrollment)):
                 return delegator
-    raise NotPermitted(f"You do not hold the {role.label.lower()} role for this candidate.")
+    raise NotPermitted(f"You do not hold the {role.in_sentence} role for this candidate.")
 
 
 def can_see(session: Session, user: User, task: SignOffTask, enrollment: Enrollment) -> bool:
@@ -160,9 +160,9 @@ def approval_problems(session: Session, task: SignOffTask, enrollment: Enrollmen
                  if r.evidence_kind.value in current}  # type: ignore[union-attr]
     if policy.signs_own_evidence({signer.id, (on_behalf_of or signer).id}, uploaders):  # type: ignore[arg-type]
         problems.append("This sign-off covers a document you uploaded; nobody signs off their own evidence. "
-                        f"Another {Role(task.role).label.lower()} must sign it.")
+                        f"Another {Role(task.role).in_sentence} must sign it.")
     earlier, documents = prerequisites(enrollment, task.key, task.role, facts)
-    problems += [f"The {role.label.lower()} signs this off first." for role in earlier]
+    problems += [f"The {role.in_sentence} signs this off first." for role in earlier]
     problems += [f"{rule.title(facts)} is not verified yet: {approver_words.explain(rule, facts)}" for rule in documents]
     if needed_now(enrollment, task.key, task.role, facts) is None:
         problems.append("The enrolment has moved on: no step from where it stands needs this sign-off.")

@@ -43,7 +43,7 @@ def give(session: Session, enrollment: Enrollment, key: str, role: str, signer: 
     if enrollment.candidate_id in (signer.id, principal.id):
         raise NotPermitted("Nobody signs off their own step.")
     if not policy.can_sign_off(principal, enrollment, role_, policy.roles_on(session, principal, enrollment)):
-        raise NotPermitted(f"You do not hold the {role_.label.lower()} role for this candidate.")
+        raise NotPermitted(f"You do not hold the {role_.in_sentence} role for this candidate.")
     live = session.exec(select(SignOff).where(
         SignOff.enrollment_id == enrollment.id, SignOff.key == key_.value, SignOff.role == role_.value,
         SignOff.withdrawn_at.is_(None))).first()  # type: ignore[union-attr]

@@ -23,13 +23,14 @@ from workflows.registry import definition
 from workflows.roles import Role
 from workflows.rules import Rule, role_name
 from workflows.signoff_order import earlier_roles
+from workflows.vocabulary import in_sentence
 
 OPEN = TaskStatus.OPEN.value
 
 
 def title(task: SignOffTask) -> str:
     """A task as people say it: "Plan established sign-off (site administrator)"."""
-    return f"{signoff_label(task.key)} sign-off ({Role(task.role).label.lower()})"
+    return f"{signoff_label(task.key)} sign-off ({Role(task.role).in_sentence})"
 
 
 def events_needing(enrollment: Enrollment, key: str, role: str | None = None) -> list[str]:
@@ -134,12 +135,7 @@ def waiting_for(enrollment: Enrollment, key: str, role: str, facts: Facts) -> li
     """The prerequisites of a sign-off as words ("the site administrator's sign-off", a document's name)."""
     earlier, documents = prerequisites(enrollment, key, role, facts)
     return ([f"the {role_name(r)}'s sign-off" for r in earlier]
-            + [f"the {_in_sentence(rule.title(facts))} to be verified" for rule in documents])
-
-
-def _in_sentence(title: str) -> str:
-    """A checklist title inside a sentence: "Official transcripts" -> "official transcripts", "PIP ..." kept."""
-    return title if title[:2].isupper() else title[:1].lower() + title[1:]
+            + [f"the {in_sentence(rule.title(facts))} to be verified" for rule in documents])
 
 
 def queue_missing(session: Session, enrollment: Enrollment, event: str, facts: Facts, actor: User | None, *,
@@ -204,7 +200,7 @@ def askable(session: Session, enrollment: Enrollment, viewer: User, facts: Facts
                    and open_task(session, enrollment.id, rule.signoff[0].value, rule.signoff[1].value) is None]  # type: ignore[arg-type]
         if missing:
             found.append((option.event, option.label,
-                          [f"{k.label} ({r.label.lower()})" for k, r in missing]))  # type: ignore[misc]
+                          [f"{k.label} ({r.in_sentence})" for k, r in missing]))  # type: ignore[misc]
     return found
 
 

@@ -73,9 +73,9 @@ class Item:
         if self.kind == "turn":
             return self.what
         if self.kind == "signoff":
-            return f"{signoff_label(self.key)} sign-off ({Role(self.role).label.lower()})"
+            return f"{signoff_label(self.key)} sign-off ({Role(self.role).in_sentence})"
         if self.kind == "log":
-            return f"Sign a {LogKind(self.log_kind).value.replace('_', ' ')} log"
+            return f"Sign a {LogKind(self.log_kind).in_sentence} log"
         return f"Verify the {EvidenceKind(self.evidence_kind).label}"
 
     @property
@@ -83,7 +83,7 @@ class Item:
         """What the log or document is, in words ("mentoring", "preliminary credential")."""
         if self.kind == "document":
             return EvidenceKind(self.evidence_kind).label
-        return self.log_kind.replace("_", " ")
+        return LogKind(self.log_kind).in_sentence
 
     @property
     def is_image(self) -> bool:

@@ -6,6 +6,7 @@ import functools
 import secrets
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -41,6 +42,10 @@ def find_by_email(session: Session, email: str) -> User | None:
 def create_user(session: Session, email: str, name: str, password: str) -> User:
     """Add a user with a hashed password (the caller commits)."""
     email = User.normalise_email(email)
+    try:  # the check the sign-in form makes: an account nobody could sign in to is not made
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError(f"{email} is not an email address people can sign in with: {error}") from error
     if find_by_email(session, email) is not None:
         raise AccountError(f"An account for {email} already exists.")
     if len(password) < 10:

@@ -136,11 +136,11 @@ def invite(session: Session, enrollment: Enrollment, inviter: User, email: str, 
     if existing is not None:
         held = policy.roles_on(session, existing, enrollment)
         if held:
-            names = ", ".join(sorted(r.label.lower() for r in held))
+            names = ", ".join(sorted(r.in_sentence for r in held))
             raise Conflict(f"{existing.name} ({email}) is already on this team as {names}. Nothing was sent.")
     for open_invitation in _open_invitations(session, enrollment, email, now):
         if open_invitation.role == role_.value:
-            raise AlreadyPending(f"{email} already has an invitation to join as {role_.label.lower()}, "
+            raise AlreadyPending(f"{email} already has an invitation to join as {role_.in_sentence}, "
                                  f"open until {zones.day_in_words(open_invitation.expires_at)}. "
                                  "You can re-send it instead.", open_invitation)
 
@@ -165,7 +165,7 @@ def invite(session: Session, enrollment: Enrollment, inviter: User, email: str, 
         if winner is None:
             raise Conflict("This invitation was changed at the same moment by someone else. Reload the team "
                            "page and try again.") from None
-        raise AlreadyPending(f"{email} already has an invitation to join as {role_.label.lower()}, sent a moment "
+        raise AlreadyPending(f"{email} already has an invitation to join as {role_.in_sentence}, sent a moment "
                              "ago. Nothing more was sent; you can re-send it instead.", winner) from None
     invitation.token_hash = hash_token(token_for(invitation))
     session.add(AuditEvent(actor_id=inviter.id, enrollment_id=enrollment.id, action="team.invited", occurred_at=now,
@@ -328,7 +328,7 @@ def _invitable(enrollment: Enrollment, role: str, roles: frozenset[Role], servic
     except ValueError:
         role_ = None
     if role_ not in allowed:
-        names = ", ".join(r.label.lower() for r in allowed)
+        names = ", ".join(r.in_sentence for r in allowed)
         raise PathwayError(f"Choose one of the roles this pathway's team has that you may invite to: {names}. The roles that verify "
                            "documents or decide steps are given by the district or the program, not by invitation "
                            "from the candidate.")

@@ -80,7 +80,7 @@ def remove_member(session: Session, enrollment: Enrollment, membership: Membersh
     # The candidate ends the roles they gave (viewers, their proposals); a granted role ends as it began.
     if not (membership.role == Role.VIEWER.value or policy.can_grant(
             policy.roles_on(session, actor, enrollment), Role(membership.role), policy.is_service_administrator(session, actor))):
-        raise NotPermitted(f"The {Role(membership.role).label.lower()} was given by the district or the program; "
+        raise NotPermitted(f"The {Role(membership.role).in_sentence} was given by the district or the program; "
                            "ask the program director to change it.")
     membership.revoked_at, membership.revoked_by_id = now, actor.id
     session.add(membership)
@@ -120,8 +120,8 @@ def grant(session: Session, grantor: User, person: User, role: Role, *, enrollme
     administrator = policy.is_service_administrator(session, grantor)
     if not policy.can_grant(held, role, administrator):
         raise NotPermitted(f"Only district HR, the program director or a service administrator can make someone "
-                           f"{role.label.lower()}." if role in policy.DECIDING_ROLES else
-                           f"You cannot make someone {role.label.lower()} here.")
+                           f"{role.in_sentence}." if role in policy.DECIDING_ROLES else
+                           f"You cannot make someone {role.in_sentence} here.")
     if enrollment is not None and not policy.can_hold(person, enrollment, role):
         raise PathwayError("A candidate holds no role on their own enrolment but candidate.")
     if person.id == grantor.id and not administrator:
@@ -150,7 +150,7 @@ def confirm(session: Session, enrollment: Enrollment, membership: Membership, ac
     if not policy.can_grant(policy.roles_on(session, actor, enrollment), role,
                             policy.is_service_administrator(session, actor)):
         raise NotPermitted(f"Only the program director (or district HR for a supervisor) confirms a "
-                           f"{role.label.lower()}.")
+                           f"{role.in_sentence}.")
     person = session.get(User, membership.user_id)
     if person is None or not policy.can_hold(person, enrollment, role) or person.id == actor.id:
         raise PathwayError("Nobody confirms themselves, and a candidate holds no role on their own enrolment.")

@@ -101,8 +101,12 @@ def test_the_scanner_reads_only_what_people_read() -> None:
     assert "Year 1 under way" in visible_text(html) and "rule_key" not in visible_text(html)
     bad = """<p>Rule induction.mentor_within_days</p><p>layout in docs/ctc-packet.md</p><p>Year1 complete</p>
       <p>1.0 of 3</p><p>40.0 of 120.0</p><p>1426 days left</p><span class="badge">open</span>
-      <p>Pip requires basic skills [C]</p><p>Default: True</p><p>Reaches 3 open enrolment(s)</p><p>""" + "0f" * 32 + "</p>"
+      <p>Pip requires basic skills [C]</p><p>Default: True</p><p>Reaches 3 open enrolment(s)</p><p>""" + "0f" * 32 + """</p>
+      <p>Attend the review meeting meeting</p><p>1 mentoring hours</p><p>Source: Rule book §1.5 A10</p><td>None</td>"""
     kinds = {offence.split(":")[0] for offence in offences(bad, RAW_VALUES)}
     assert kinds == {"rule key", "snake_case word", "file path", "word run together", "needless decimal",
                      "long countdown in days (say months)", "raw value", "config marker", "raw yes/no value",
-                     "plural in brackets", "digest"}
+                     "plural in brackets", "digest", "acronym in the wrong case", "word repeated",
+                     "one with a plural", "rule book reference"}
+    fine = "<p>0 of 1 hour · 1 self-assessment · 5 CCR §80054(d) · Pacific/Pago Pago · None of these yet · IIP 1</p>"
+    assert offences(fine, RAW_VALUES) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from sqlmodel import Session, func, select
 
@@ -65,6 +66,18 @@ def test_create_user_makes_an_account_that_signs_in(app: Flask, session: Session
     user = session.exec(select(User).where(User.email == "new.person@example.org")).one()
     roles = session.exec(select(Membership.role).where(Membership.user_id == user.id)).all()
     assert roles == ["service_administrator"]
+
+
+@pytest.mark.parametrize("email", ["admin@buttecoe.test", "someone@localhost", "no-at-sign.example.org"])
+def test_create_user_refuses_an_address_the_sign_in_form_refuses(app: Flask, session: Session, email: str) -> None:
+    """The command line and the forms accept the same addresses: an account nobody can sign in to is not made."""
+    result = app.test_cli_runner().invoke(args=["create-user", "--email", email, "--name", "Sam Admin",
+                                                "--password", "a long enough password"])
+    assert result.exit_code != 0 and "not an email address people can sign in with" in result.output
+    assert session.exec(select(func.count()).select_from(User)).one() == 0
+    client = app.test_client()
+    refused = Auth(client).sign_in(email, "a long enough password")
+    assert refused.status_code == 400, "the sign-in form refuses it too"
 
 
 def test_create_user_refuses_a_duplicate_email_and_changes_nothing(app: Flask, session: Session) -> None:

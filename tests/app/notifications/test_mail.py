@@ -12,6 +12,7 @@ from flask import Flask
 from app import mail
 from app.models import DigestItem, User
 from app.services.notifications import emails as n
+from tests.app import mail_words
 from tests.app.mail_server import Recorder, html_part, smtp_server, text_part  # noqa: F401  (fixture)
 from workflows.deadlines import Deadline
 
@@ -25,8 +26,11 @@ PURGE = Deadline(key="recommendation_window", label="Answer the fitness question
 
 # Every message the issue lists, composed from plain data: (builder, words the reader must see).
 MESSAGES: dict[str, tuple[Any, list[str]]] = {
-    "invitation": (lambda: n.invitation_email("new@example.org", "Noor", "Dee Rector", "Induction 2026", LINK,
-                                              date(2026, 2, 1)), ["Dee Rector", "Induction 2026", "1 February 2026"]),
+    "invitation": (lambda: n.invitation_email("new@example.org", "Noor", "Dee Rector", "Ana Ruiz", "Induction 2026",
+                                              "mentor", LINK, date(2026, 2, 1)),
+                   ["Dee Rector", "Ana Ruiz’s support team", "as mentor", "Induction 2026", "1 February 2026"]),
+    "invitation by the candidate": (lambda: n.invitation_email("new@example.org", "Noor", "Ana Ruiz", None, "Induction 2026",
+                                                               "district HR", LINK), ["Ana Ruiz", "their support team", "district HR"]),
     "password reset": (lambda: n.password_reset_email(ANA, LINK), ["reset the password"]),
     "task assigned": (lambda: n.task_assigned_email(DIRECTOR, "Ana Ruiz", "Admitted sign-off", LINK, date(2026, 2, 3)),
                       ["Ana Ruiz", "Admitted sign-off", "3 February 2026"]),
@@ -64,6 +68,18 @@ def test_every_message_has_a_text_and_an_html_part_that_link_to_the_action(app: 
         for word in words:
             assert word in body, f"{word!r} missing from the {name} email"
     assert "<" not in text  # plain text, not HTML with the tags showing
+    # The pages' word check reads every email too (subject and both parts), as the browser journeys' mail does.
+    assert mail_words.problems(message.as_bytes()) == []
+
+
+def test_the_email_word_check_catches_raw_words_and_subjects_keep_single_spaces(app: Flask) -> None:
+    with app.test_request_context():
+        email = n.log_to_sign_email(ANA, "Ana Ruiz", "review_meeting", date(2026, 2, 3), 1, LINK)
+        message = mail.compose(email.to_email, email.subject, email.template, **email.context)
+    found = mail_words.problems(message.as_bytes())
+    assert any("review_meeting" in p for p in found), found
+    assert n.Email("a@example.org", " Due 3 May:  Mentor assigned ", "x", summary=" Due ").subject == \
+        "Due 3 May: Mentor assigned"
 
 
 def test_html_parts_escape_what_people_typed(app: Flask) -> None:
