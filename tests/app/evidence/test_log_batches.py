@@ -12,8 +12,10 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, LogEntry
 from app.services.evidence import log_batches, logs
 from app.services.evidence.log_batches import LogRow
+from tests.api.helpers import api_as
 from tests.app.evidence.test_logs import coached
 from tests.app.pathway_driver import PathwayDriver
+from tests.conftest import Auth, csrf_token
 from tests.today import TODAY
 from workflows.roles import Role
 
@@ -102,3 +104,55 @@ def test_an_empty_or_oversized_batch_is_refused(casc: PathwayDriver) -> None:
     too_many = [LogRow(TODAY - timedelta(days=n), 1.0) for n in range(log_batches.MAX_ENTRIES + 1)]
     with pytest.raises(logs.LogError, match="at most"):
         add_many(casc, too_many, kind="professional_learning")
+
+
+def test_the_logs_page_logs_a_weekly_meeting_for_each_week_and_refuses_a_bad_batch_whole(
+        app: Flask, casc: PathwayDriver) -> None:
+    eid = casc.enrollment.id
+    client = app.test_client()
+    Auth(client).sign_in(casc.candidate.email)
+    page = client.get(f"/enrollments/{eid}/logs").get_data(as_text=True)
+    assert page.index("Log a meeting or hours") < page.index("Log several at once") < page.index("Totals so far")
+    token = csrf_token(client, f"/enrollments/{eid}/logs")
+    first, last = TODAY - timedelta(days=34), TODAY - timedelta(days=7)
+    weekly = {"csrf_token": token, "mode": "weekly", "kind": "coaching", "signer_id": str(casc.people[Role.COACH].id),
+              "first": first.isoformat(), "last": last.isoformat(), "weekday": [str(first.weekday())],
+              "hours": "1.5", "notes": "Weekly coaching."}
+    done = client.post(f"/enrollments/{eid}/logs/batch", data=weekly, follow_redirects=True)
+    assert done.status_code == 200 and "Logged 4 entries." in done.get_data(as_text=True)
+    stored = casc.session.exec(select(LogEntry)).all()
+    assert sorted(e.occurred_on for e in stored) == [first + timedelta(weeks=n) for n in range(4)]
+    assert {e.hours for e in stored} == {1.5}
+    # The same weeks again: the first is already logged, so nothing is saved and the form comes back open.
+    again = client.post(f"/enrollments/{eid}/logs/batch", data=weekly)
+    text = again.get_data(as_text=True)
+    assert again.status_code == 409 and "Nothing was saved. Entry 1 of 4" in text
+    assert '<details class="fold" id="log-several" open>' in text and ">Weekly coaching.</textarea>" in text
+    casc.session.expire_all()
+    assert len(casc.session.exec(select(LogEntry)).all()) == 4
+    unreadable = client.post(f"/enrollments/{eid}/logs/batch", data={
+        "csrf_token": token, "mode": "rows", "kind": "professional_learning",
+        "signer_id": str(casc.people[Role.COACH].id), "row_date": [TODAY.isoformat(), "someday"],
+        "row_hours": ["2", "2"], "row_notes": ["", ""]})
+    assert unreadable.status_code == 400 and "Row 2: enter the date" in unreadable.get_data(as_text=True)
+    casc.session.expire_all()
+    assert len(casc.session.exec(select(LogEntry)).all()) == 4
+
+
+def test_the_api_logs_several_entries_or_none(app: Flask, session: Session, casc: PathwayDriver) -> None:
+    eid = casc.enrollment.id
+    candidate = api_as(app, session, casc.candidate)
+    days = [TODAY - timedelta(days=n) for n in (3, 2, 1)]
+    body = {"kind": "professional_learning", "signer_id": casc.people[Role.COACH].id,
+            "entries": [{"occurred_on": d.isoformat(), "hours": 13, "notes": "Institute"} for d in days]}
+    made = candidate.post(f"/enrollments/{eid}/logs/batch", json=body)
+    assert made.status_code == 201, made.json
+    assert [item["occurred_on"] for item in made.json["items"]] == [d.isoformat() for d in days]  # type: ignore[index]
+    refused = candidate.post(f"/enrollments/{eid}/logs/batch", json={
+        **body, "entries": [{"occurred_on": TODAY.isoformat(), "hours": 2},
+                            {"occurred_on": (TODAY + timedelta(days=1)).isoformat(), "hours": 2}]})
+    assert refused.status_code == 422 and "Entry 2 of 2" in refused.json["detail"]  # type: ignore[index]
+    coach = api_as(app, session, casc.people[Role.COACH])
+    assert coach.post(f"/enrollments/{eid}/logs/batch", json=body).status_code == 403
+    session.expire_all()
+    assert len(session.exec(select(LogEntry)).all()) == 3
