@@ -173,6 +173,11 @@ ACCESS: dict[tuple[str, str], Entry] = {
         (CANDIDATE,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES,
         pip=rule((CANDIDATE, Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST,
                   Role.PREP_PROGRAM_SUPPORT_PROVIDER), SEES_ENROLMENT)),
+    # Several entries at once go through the same service check, so the same people as one entry.
+    ("candidate.add_logs", "POST"): rule(
+        (CANDIDATE,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES,
+        pip=rule((CANDIDATE, Role.MENTOR, Role.SITE_ADMINISTRATOR, Role.DISTRICT_HR, Role.CREDENTIAL_ANALYST,
+                  Role.PREP_PROGRAM_SUPPORT_PROVIDER), SEES_ENROLMENT)),
     ("candidate.sign_log", "POST"): rule(
         (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT)),
     # Several at once (a week's, a month's, all waiting): the same people as one by one.

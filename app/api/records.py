@@ -14,7 +14,7 @@ from app.models import Enrollment, Evidence, LogEntry, User
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments import case_file
 from app.services.enrollments.facts import confirmed_roles
-from app.services.evidence import documents, filing, reviews
+from app.services.evidence import documents, filing, log_batches, reviews
 from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
 from app.services.progress import dashboard as dashboard_service
@@ -165,6 +165,21 @@ def add_log(user: User, enrollment_id: int, body: log_schemas.LogCreate) -> log_
                              attendee_roles=body.attendee_roles, today=dashboard_service.today_for(session, enrollment))
     outbox.commit(session)
     return _log_out(entry, entry.notes)
+
+
+@operation("POST", "/enrollments/<int:enrollment_id>/logs/batch", summary="Add several log entries at once",
+           tag="logs", body=log_schemas.LogBatchCreate, response=log_schemas.LogBatchOut, status=201, errors=(409,))
+def add_logs(user: User, enrollment_id: int, body: log_schemas.LogBatchCreate) -> log_schemas.LogBatchOut:
+    """Several entries of one kind, each with the checks and audit of adding one; all or none, and a refusal
+    names the entry it stopped at (its place in `entries` and its date)."""
+    session = get_session()
+    enrollment = visible(session, user, enrollment_id)
+    signer = session.get(User, body.signer_id) if body.signer_id else None
+    rows = [log_batches.LogRow(row.occurred_on, row.hours, row.notes) for row in body.entries]
+    saved = log_batches.add_many(session, enrollment, user, kind=body.kind, signer=signer, rows=rows,
+                                 today=dashboard_service.today_for(session, enrollment))
+    outbox.commit(session)
+    return log_schemas.LogBatchOut(items=[_log_out(entry, entry.notes) for entry in saved])
 
 
 @operation("POST", "/enrollments/<int:enrollment_id>/logs/<int:log_id>/sign", summary="Sign a log entry",

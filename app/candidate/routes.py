@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from app import outbox, policy
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.idempotency import idempotent
-from app.models import Enrollment, Evidence, LogEntry, LogKind, User
+from app.models import Enrollment, Evidence
 from app.services import PathwayError
 from app.services.enrollments import case_file, goal, pathway_diagram, pathways
 from app.services.evidence import documents, filing
-from app.services.evidence import logs as logs_service
 from app.services.evidence.uploads import RejectedUpload
 from app.services.progress import dashboard as dashboard_service
 from app.services.progress import home, turns
@@ -177,99 +173,3 @@ def decide_evidence(enrollment_id: int, evidence_id: int) -> Response | tuple[st
         return _page(enrollment, 400, [str(error)], "The decision was not recorded.")
     flash("Verified." if decision == "verify" else "Sent back with your reason.", "success")
     return redirect(url_for("candidate.dashboard", enrollment_id=enrollment.id) + "#evidence")
-
-
-def _log_page(enrollment: Enrollment, status: int = 200, problems: list[str] | None = None) -> tuple[str, int]:
-    session = get_session()
-    roles = policy.roles_on(session, current_user, enrollment)
-    entries = session.exec(select(LogEntry).where(LogEntry.enrollment_id == enrollment.id)
-                           .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())).all()  # type: ignore[attr-defined]
-    names = {u.id: u.name for u in session.exec(select(User).where(
-        User.id.in_({e.signer_id for e in entries} | {e.author_id for e in entries} or {0}))).all()}  # type: ignore[union-attr]
-    board = dashboard_service.build(session, enrollment, current_user)
-    totals = [item for group in board.groups for item in group.items
-              if item.rule.count is not None and item.progress is not None]
-    signers = dashboard_service.signers_for(session, enrollment)
-    # The year each entry's date falls in (None: dated outside the enrolment, so it counts nowhere).
-    early = logs_service.early_completion(session, enrollment)
-    years = {e.id: logs_service.year_of(e, enrollment, early) for e in entries}
-    notes_only = (not policy.can_keep_log(current_user, enrollment)  # type: ignore[arg-type]
-                  and LogKind.SUPPORT_NOTE in logs_service.kinds(enrollment.pathway)
-                  and policy.can_record_support_note(roles))
-    return render_template("candidate/logs.html", board=board, roles=roles, problems=problems or [],
-                           entries=[(e, logs_service.visible_notes(e, roles, current_user)) for e in entries],  # type: ignore[arg-type]
-                           names=names, totals=totals, signers=signers, kinds=logs_service.kinds(enrollment.pathway),
-                           today=board.facts.today, years=years, notes_only=notes_only,
-                           signing_groups=logs_service.signing_groups(entries, current_user.id)), status
-
-
-@bp.get("/enrollments/<int:enrollment_id>/logs")
-@login_required
-def log_book(enrollment_id: int) -> tuple[str, int]:
-    """The enrolment's logs, with totals against the program's thresholds."""
-    return _log_page(_enrollment(enrollment_id))
-
-
-@bp.post("/enrollments/<int:enrollment_id>/logs")
-@login_required
-@idempotent
-def add_log(enrollment_id: int) -> Response | tuple[str, int]:
-    """The candidate logs a meeting or hours, naming who will sign it; the mentor, supervisor or
-    district staff add a support note of their own. The program year follows from the date."""
-    session = get_session()
-    enrollment = _enrollment(enrollment_id)
-    form = request.form
-    try:
-        occurred_on = date.fromisoformat(form.get("occurred_on", ""))
-        hours = float(form.get("hours") or 0)
-        signer = session.get(User, form.get("signer_id", type=int) or 0)
-        entry = logs_service.add(session, enrollment, current_user, kind=form.get("kind", ""),  # type: ignore[arg-type]
-                                 occurred_on=occurred_on, hours=hours, notes=form.get("notes", ""), signer=signer,
-                                 today=dashboard_service.today_for(session, enrollment))
-        outbox.commit(session)
-    except ValueError:
-        session.rollback()
-        return _log_page(enrollment, 400, ["Enter the date as a calendar date and the hours as a number."])
-    except PathwayError as error:
-        session.rollback()
-        return _log_page(enrollment, error.status, [error.message])
-    flash("Support note added." if entry.signed_at else "Logged. It counts once it is signed.", "success")
-    return redirect(url_for("candidate.log_book", enrollment_id=enrollment.id))
-
-
-@bp.post("/enrollments/<int:enrollment_id>/logs/sign")
-@login_required
-def sign_logs(enrollment_id: int) -> Response | tuple[str, int]:
-    """The mentor or coach signs several entries at once (a week's, a month's, all waiting): all or none."""
-    session = get_session()
-    enrollment = _enrollment(enrollment_id)
-    ids = [int(v) for v in request.form.getlist("log_id") if v.isdigit() and len(v) < 10]
-    try:
-        signed = logs_service.sign_many(session, enrollment, current_user, ids)  # type: ignore[arg-type]
-        outbox.commit(session)
-    except PathwayError as error:
-        session.rollback()
-        return _log_page(enrollment, error.status, [error.message])
-    flash(logs_service.signed_words(signed), "success")
-    return redirect(url_for("candidate.log_book", enrollment_id=enrollment.id))
-
-
-@bp.post("/enrollments/<int:enrollment_id>/logs/<int:log_id>/sign")
-@login_required
-def sign_log(enrollment_id: int, log_id: int) -> Response | tuple[str, int]:
-    """The named mentor or coach signs an entry."""
-    session = get_session()
-    enrollment = _enrollment(enrollment_id)
-    entry = session.get(LogEntry, log_id)
-    if entry is None or entry.enrollment_id != enrollment.id:
-        abort(404)
-    try:
-        logs_service.sign(session, entry, current_user)  # type: ignore[arg-type]
-        outbox.commit(session)
-    except PathwayError as error:
-        session.rollback()
-        return _log_page(enrollment, error.status, [error.message])
-    flash("Signed.", "success")
-    # Back to the page it was signed on: a fixed choice, never a URL taken from the form.
-    back = "candidate.meetings" if request.form.get("from") == "meetings" else "candidate.log_book"
-    return redirect(url_for(back, enrollment_id=enrollment.id))

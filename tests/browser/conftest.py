@@ -293,13 +293,19 @@ def has_no_horizontal_scroll(page: Any) -> bool:
 
 # Controls a person can operate, that are rendered (non-zero size) but start or end outside the viewport's
 # width: on a phone they could only be reached by scrolling sideways, or not at all. The skip link is
-# off-screen on purpose until it has focus.
+# off-screen on purpose until it has focus. A control in a strip that scrolls sideways by itself (the
+# enrolment's sections on a phone) is reached by swiping the strip, and focus scrolls it into view.
 _OFF_SCREEN_CONTROLS = """() => {
   const width = document.documentElement.clientWidth;
+  const inStrip = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX) && p.scrollWidth > p.clientWidth) {
+      const box = p.getBoundingClientRect();
+      return box.left >= -1 && box.right <= width + 1;
+    } } return false; };
   const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
                  + '[tabindex]:not([tabindex="-1"])';
   return [...document.querySelectorAll(selector)]
-    .filter(el => !el.classList.contains('skip-link'))
+    .filter(el => !el.classList.contains('skip-link') && !inStrip(el))
     .map(el => [el, el.getBoundingClientRect()])
     .filter(([el, r]) => r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden')
     .filter(([el, r]) => r.left < -1 || r.right > width + 1)

@@ -34,7 +34,11 @@ pytestmark = pytest.mark.browser
 
 
 def _total(page: Any, words: str) -> float:
-    """The signed total on the logs page for the requirement whose text contains `words`."""
+    """The signed total on the logs page for the requirement whose text contains `words` (opening the
+    totals' fold, as a person would)."""
+    fold = page.locator("section[aria-labelledby=totals-heading] details")
+    if not fold.evaluate("d => d.open"):
+        fold.locator("summary").click()
     line = page.locator("section[aria-labelledby=totals-heading] li", has_text=words).first.inner_text()
     match = re.match(r"\s*([\d.]+) of", line)
     assert match, f"no total in {line!r}"

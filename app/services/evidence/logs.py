@@ -31,7 +31,10 @@ def kinds(pathway: str) -> dict[LogKind, Role]:
 
 # Meetings that happen at most once a week; a second entry for the same week is a mistake.
 WEEKLY = {LogKind.COACHING}
-MAX_HOURS = 12.0  # one sitting; anything longer is a typing error
+# The rule book caps no single entry (pre-service is 120 clock hours in all, coaching a weekly
+# meeting), and an entry is one dated day: a day's hours are the only bound. Longer training is
+# logged a day a row (log_batches.py), which is how the hours happened.
+MAX_HOURS = 24.0
 
 
 class LogError(PathwayError):
@@ -66,6 +69,21 @@ def check_date(enrollment: Enrollment, occurred_on: date, today: date) -> None:
                        "Log only what happened during the program.")
 
 
+def check_author(session: Session, enrollment: Enrollment, author: User, kind: str) -> LogKind | None:
+    """Refuse whoever may not write this kind of entry here (asked before anything they typed is read);
+    the kind, when it is one at all."""
+    try:
+        kind_ = LogKind(kind)
+    except ValueError:
+        kind_ = None
+    if not policy.can_keep_log(author, enrollment) and not (
+            kind_ is LogKind.SUPPORT_NOTE and kind_ in kinds(enrollment.pathway)
+            and policy.can_record_support_note(policy.roles_on(session, author, enrollment))):
+        raise NotPermitted("Only the candidate keeps their own logs; their mentor, supervisor and district "
+                           "staff may add support notes.")
+    return kind_
+
+
 def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, occurred_on: date,
         hours: float, notes: str, signer: User | None, today: date,
         participants: list[str] | None = None, attendee_roles: Iterable[str] = ()) -> LogEntry:
@@ -76,20 +94,14 @@ def add(session: Session, enrollment: Enrollment, author: User, *, kind: str, oc
     record support notes too: such a note is their own account, so it stands signed by its author.
     """
     kinds_ = kinds(enrollment.pathway)
-    try:
-        kind_ = LogKind(kind)
-    except ValueError:
-        kind_ = None
+    kind_ = check_author(session, enrollment, author, kind)
     supporter = not policy.can_keep_log(author, enrollment)
-    if supporter and not (kind_ is LogKind.SUPPORT_NOTE and kind_ in kinds_ and policy.can_record_support_note(
-            policy.roles_on(session, author, enrollment))):
-        raise NotPermitted("Only the candidate keeps their own logs; their mentor, supervisor and district "
-                           "staff may add support notes.")
-    if kind_ not in kinds_:
+    if kind_ is None or kind_ not in kinds_:
         raise LogError(f"This pathway keeps these logs: {', '.join(k.in_sentence for k in kinds_)}.")
     check_date(enrollment, occurred_on, today)
     if math.isnan(hours) or hours < 0 or hours > MAX_HOURS:  # NaN is not a number of hours
-        raise LogError(f"Hours must be between 0 and {MAX_HOURS:g} for one entry.")
+        raise LogError(f"Hours must be between 0 and {MAX_HOURS:g} for one entry: an entry is one day. "
+                       "Log training over several days a day at a time.")
     if kind_ not in {LogKind.SUPPORT_NOTE, LogKind.REVIEW_MEETING} and hours == 0:
         raise LogError("Enter how many hours this took.")
     names = clean_participants(participants or [])

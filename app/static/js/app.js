@@ -251,4 +251,13 @@
   rememberForms();
   render();
   flush();
+  // A phone shows the enrolment's sections as one strip that scrolls sideways; bring the page's own
+  // section into view in the strip (only the strip moves, never the page).
+  document.querySelectorAll(".section-nav ul").forEach((strip) => {
+    const current = strip.querySelector('[aria-current="page"]');
+    if (current && strip.scrollWidth > strip.clientWidth) {
+      strip.scrollLeft += current.getBoundingClientRect().left - strip.getBoundingClientRect().left
+                          - (strip.clientWidth - current.offsetWidth) / 2;
+    }
+  });
 })();

@@ -59,9 +59,9 @@ def test_a_second_coaching_meeting_in_the_same_week_is_refused(app: Flask, sessi
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"hours": -1}, "between 0 and 12"),
-    ({"hours": 30}, "between 0 and 12"),
-    ({"hours": float("nan")}, "between 0 and 12"),
+    ({"hours": -1}, "between 0 and 24"),
+    ({"hours": 30}, "between 0 and 24"),
+    ({"hours": float("nan")}, "between 0 and 24"),
     ({"hours": 0}, "how many hours"),
     ({"occurred_on": TODAY + timedelta(days=1)}, "in the future"),
     ({"occurred_on": TODAY - timedelta(days=5 * 365)}, "before your enrolment began"),

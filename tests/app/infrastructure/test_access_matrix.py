@@ -172,6 +172,7 @@ def _enrolment_records(app: Flask, session: Session, case: Case, label: str, pla
     case.by_endpoint["director.confirm"] = {"membership_id": bystanders["proposal"]}
     case.by_endpoint["director.revoke"] = {"membership_id": bystanders["assignment"]}
     case.forms["candidate.add_log"] = {"kind": _NOTES[driver.pathway]}
+    case.forms["candidate.add_logs"] = {"kind": _NOTES[driver.pathway]}
     case.forms["director.assign"] = {"enrollment_id": enrollment.id, "user_id": bystanders["person"]}
     case.forms["director.assign_many"] = {"enrollment_id": enrollment.id, "user_id": bystanders["person"]}
 
@@ -406,6 +407,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "candidate.save_plan": {"revision": "0"},
     "candidate.record_self_assessment": {"taken_on": ISO_TODAY},
     "candidate.add_log": {"occurred_on": ISO_TODAY, "hours": "1", "kind": "mentoring", "notes": "n"},
+    "candidate.add_logs": {"mode": "rows", "row_date": ISO_TODAY, "row_hours": "1", "kind": "mentoring"},
     "candidate.add_meeting": {"occurred_on": ISO_TODAY},
     "inbox.send_back": {"reason": "Please add the missing page."},
     "inbox.reopen": {"reason": ""},
