@@ -26,9 +26,11 @@
   let again = false;      // something changed while a save was in flight
   let stopped = false;    // a refusal the person must act on (a newer revision elsewhere): no more autosaves
 
+  // data-state (pending, saved, problem) says whether everything typed is saved, for the page's tests.
   const say = (text, problem) => {
     status.textContent = text;
     status.classList.toggle("plan-saved-problem", Boolean(problem));
+    if (problem) status.dataset.state = "problem";
   };
 
   const written = (part) => Array.from(part.querySelectorAll("textarea, input[type=text], input[type=date]"))
@@ -66,10 +68,11 @@
         }
         if (share) share.hidden = answer.shared;
         say(`Saved at ${answer.saved_at}.`);
+        if (!timer && !again) status.dataset.state = "saved";
       } else if (response.status === 409) {
         stopped = true;
-        say(`Not saved: ${answer.error || "someone saved this plan on another page."} ` +
-            "Copy anything you want to keep, then reload the page.", true);
+        say(`Not saved: ${answer.error || "someone saved this plan on another page. Reload the page."} ` +
+            "Copy what you wrote here first.", true);
       } else {
         const problems = answer.problems || [answer.error || "the plan could not be saved."];
         say(`Not saved: ${problems.join(" ")}`, true);
@@ -88,6 +91,8 @@
     next.value = String(current + 1);
     form.querySelector("[data-save]").value = String(current);
     showProgress();
+    const intro = document.querySelector("[data-plan-intro]");
+    if (intro) intro.hidden = current !== 1;
     const url = new URL(window.location.href);
     url.searchParams.set("section", String(current));
     history.replaceState(null, "", url);
@@ -97,11 +102,23 @@
   }
 
   form.addEventListener("input", () => {
+    status.dataset.state = "pending";
     showProgress();
     clearTimeout(timer);
     timer = setTimeout(save, PAUSE_MS);
   });
-  form.addEventListener("change", () => { clearTimeout(timer); save(); });
+  form.addEventListener("change", () => { status.dataset.state = "pending"; save(); });
+
+  // Sharing shares what is stored: what was just typed is saved first.
+  const shareForm = share && share.querySelector("form");
+  if (shareForm) {
+    shareForm.addEventListener("submit", async (event) => {
+      if (!timer && !saving) return;
+      event.preventDefault();
+      await save();
+      if (status.dataset.state === "saved") shareForm.submit();
+    });
+  }
 
   if (current) {
     for (const button of [previous, next]) {
