@@ -172,7 +172,7 @@ def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
     submit(member, member.locator("section[aria-labelledby=panels-heading]").get_by_role("link", name=name),
            "panel-as-member")
     for number in range(1, 7):
-        member.get_by_role("radio", name="3 Proficient").nth(number - 1).check()
+        member.get_by_role("radio", name="3 of 4 · Proficient").nth(number - 1).check()
     member.get_by_role("radio", name="Yes, mastery").check()
     submit(member, member.get_by_role("button", name="Record my vote"), "panel-decided")
     assert_flash(member, "Vote recorded. The panel's quorum agreed on mastery.")
@@ -223,7 +223,7 @@ def test_a_panels_not_yet_reaches_the_candidate_and_the_next_panel_is_the_direct
     seat = member.locator("li.queue-item", has_text=name).filter(has_text="Vote on the exit-interview panel")
     submit(member, seat.get_by_role("link", name=re.compile("^Score and vote")), "panel-member-seat")
     for number in range(1, 7):
-        member.get_by_role("radio", name="2 Emerging").nth(number - 1).check()
+        member.get_by_role("radio", name="2 of 4 · Developing").nth(number - 1).check()
     member.get_by_role("radio", name="Not yet").check()
     member.get_by_label(re.compile("^Reason")).fill(reason)
     submit(member, member.get_by_role("button", name="Record my vote"), "panel-not-yet")
