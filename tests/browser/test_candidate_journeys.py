@@ -255,4 +255,4 @@ def test_a_director_assigns_a_mentor_in_time_and_the_teacher_shares_her_ilp(
 
 
 # Sharing a plan files it as a PDF named after the plan and its revision (the name made safe for a file).
-_ILP_FILE = re.compile(r"Individual.Learning.Plan.+revision.1\.pdf")
+_ILP_FILE = re.compile(r"Individual.Learning.Plan.+revision.\d+\.pdf")  # autosave: one revision per pause in typing

@@ -34,7 +34,7 @@ def _requirement(page: Any, title: str) -> Any:
     return page.locator(".req", has=page.locator(".req-title", has_text=re.compile("^" + re.escape(title))))
 
 
-IIP_FILE = re.compile(r"IIP.1.+revision.1\.pdf")
+IIP_FILE = re.compile(r"IIP.1.+revision.\d+\.pdf")  # autosave: one revision per pause in typing
 
 
 def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_coaching_signed(

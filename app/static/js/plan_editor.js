@@ -22,8 +22,8 @@
   const answeredShown = form.querySelector("[data-progress-answered]");
   let current = Number(form.dataset.current) || 0;  // 0: every part on one page
   let timer = null;
-  let saving = null;      // the save in flight, if any
-  let again = false;      // something changed while a save was in flight
+  let chain = Promise.resolve();  // saves run one after another, each sending the form as it is then
+  let queued = 0;
   let stopped = false;    // a refusal the person must act on (a newer revision elsewhere): no more autosaves
 
   // data-state (pending, saved, problem) says whether everything typed is saved, for the page's tests.
@@ -41,46 +41,49 @@
     if (partShown && current) partShown.textContent = String(current);
   }
 
-  async function save() {
+  async function send() {
     if (stopped) return;
+    say("Saving…");
+    let response;
+    try {
+      response = await fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                                           headers: {"Accept": "application/json"}});
+    } catch {
+      say("Not saved: no connection. Your words stay on this page; it saves again when you type.", true);
+      return;
+    }
+    const answer = await response.json().catch(() => ({}));
+    if (response.ok) {
+      revision.value = answer.revision;
+      for (const [index, id] of Object.entries(answer.ids || {})) {
+        const row = form.querySelector(`[data-row="${index}"]`);
+        if (!row) continue;
+        if (!row.querySelector(`input[name="items-${index}-id"]`)) {
+          row.insertAdjacentHTML("afterbegin", `<input type="hidden" name="items-${index}-id">`);
+        }
+        row.querySelector(`input[name="items-${index}-id"]`).value = id;
+      }
+      if (share) share.hidden = answer.shared;
+      say(`Saved at ${answer.saved_at}.`);
+      if (!timer && queued === 1) status.dataset.state = "saved";
+    } else if (response.status === 409) {
+      stopped = true;
+      say(`Not saved: ${answer.error || "someone saved this plan on another page. Reload the page."} ` +
+          "Copy what you wrote here first.", true);
+    } else {
+      const problems = answer.problems || [answer.error || "the plan could not be saved."];
+      say(`Not saved: ${problems.join(" ")}`, true);
+    }
+  }
+
+  function save() {
     clearTimeout(timer);
     timer = null;
-    if (saving) { again = true; return saving; }
-    say("Saving…");
-    saving = (async () => {
-      let response;
-      try {
-        response = await fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
-                                             headers: {"Accept": "application/json"}});
-      } catch {
-        say("Not saved: no connection. Your words stay on this page; it saves again when you type.", true);
-        return;
-      }
-      const answer = await response.json().catch(() => ({}));
-      if (response.ok) {
-        revision.value = answer.revision;
-        for (const [index, id] of Object.entries(answer.ids || {})) {
-          const row = form.querySelector(`[data-row="${index}"]`);
-          if (row && !row.querySelector(`input[name="items-${index}-id"]`)) {
-            row.insertAdjacentHTML("afterbegin", `<input type="hidden" name="items-${index}-id">`);
-          }
-          if (row) row.querySelector(`input[name="items-${index}-id"]`).value = id;
-        }
-        if (share) share.hidden = answer.shared;
-        say(`Saved at ${answer.saved_at}.`);
-        if (!timer && !again) status.dataset.state = "saved";
-      } else if (response.status === 409) {
-        stopped = true;
-        say(`Not saved: ${answer.error || "someone saved this plan on another page. Reload the page."} ` +
-            "Copy what you wrote here first.", true);
-      } else {
-        const problems = answer.problems || [answer.error || "the plan could not be saved."];
-        say(`Not saved: ${problems.join(" ")}`, true);
-      }
-    })();
-    try { await saving; } finally { saving = null; }
-    if (again) { again = false; return save(); }
+    queued += 1;
+    chain = chain.then(send).finally(() => { queued -= 1; });
+    return chain;
   }
+  const pending = () => Boolean(timer) || queued > 0;
 
   function show(number) {
     current = Math.min(Math.max(number, 1), parts.length);
@@ -113,7 +116,7 @@
   const shareForm = share && share.querySelector("form");
   if (shareForm) {
     shareForm.addEventListener("submit", async (event) => {
-      if (!timer && !saving) return;
+      if (!pending()) return;
       event.preventDefault();
       await save();
       if (status.dataset.state === "saved") shareForm.submit();
@@ -124,7 +127,7 @@
     for (const button of [previous, next]) {
       button.addEventListener("click", async (event) => {
         event.preventDefault();
-        if (timer || saving) await save();
+        if (pending()) await save();
         show(Number(button.value));
       });
     }
