@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from app import outbox, policy
+from app.candidate import plan_parts
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment, Evidence, Plan, User
@@ -22,12 +21,10 @@ from app.services.evidence import plans as plans_service
 from app.services.evidence import self_assessments as assessments_service
 from app.services.evidence import support as support_service
 from app.services.progress import dashboard as dashboard_service
+from app.zones import local_time
 from workflows.registry import plugin
 
 from .routes import _enrollment
-
-BLANK_ROWS = 2
-_ITEM_KEY = re.compile(r"^items-(\d{1,3})-([a-z_]+)$")
 
 
 def _shape(enrollment: Enrollment, kind: str) -> plans_service.PlanShape:
@@ -78,38 +75,16 @@ def _standing(session: Any, enrollment: Enrollment, kind: plans_service.PlanKind
     return "Not started", "missing"
 
 
-def _rows_from_plan(shape: plans_service.PlanShape, plan: Plan | None) -> list[dict[str, Any]]:
-    rows = [dict(item) for item in plan.items] if plan else []
-    return rows + [{} for _ in range(BLANK_ROWS if rows else BLANK_ROWS + 1)]
-
-
-def _items_from_form(shape: plans_service.PlanShape, form: MultiDict) -> list[dict[str, Any]]:
-    """The rows the form sent, in order; rows left blank or ticked for removal are dropped."""
-    rows: dict[int, dict[str, Any]] = {}
-    for key in form:
-        match = _ITEM_KEY.match(key)
-        if match:
-            rows.setdefault(int(match.group(1)), {})[match.group(2)] = form.get(key)
-    kept = []
-    filled_kinds = {"text", "long", "date", "standard"}
-    for _, row in sorted(rows.items()):
-        if row.get("remove"):
-            continue
-        if not any(str(row.get(f.name) or "").strip() for f in shape.fields if f.kind in filled_kinds):
-            continue
-        kept.append(row)
-    return kept
-
-
 def _edit_page(enrollment: Enrollment, shape: plans_service.PlanShape, plan: Plan | None, *, status: int = 200,
-               problems: list[str] | None = None, rows: list[dict[str, Any]] | None = None,
+               problems: list[str] | None = None, items: list[dict[str, Any]] | None = None,
                summary: dict[str, Any] | None = None, revision: int | None = None) -> tuple[str, int]:
     session = get_session()
     roles = policy.roles_on(session, current_user, enrollment)
+    summary = summary if summary is not None else (plan.summary if plan else {})
+    parts = plan_parts.parts(shape, summary, items if items is not None else (plan.items if plan else []))
     return render_template(
         "candidate/plans_edit.html", enrollment=enrollment, candidate=_candidate(enrollment), shape=shape, plan=plan,
-        rows=rows if rows is not None else _rows_from_plan(shape, plan),
-        summary=summary if summary is not None else (plan.summary if plan else {}),
+        parts=parts, current=plan_parts.current_part(request.values.get("section"), len(parts)), summary=summary,
         revision=revision if revision is not None else (plan.revision if plan else 0),
         can_edit=policy.can_edit_plan(roles, shape.kind.value),
         can_submit=policy.can_submit_plan(current_user, enrollment),  # type: ignore[arg-type]
@@ -132,30 +107,47 @@ def plan(enrollment_id: int, kind: str) -> tuple[str, int]:
     return _edit_page(enrollment, shape, plans_service.find(get_session(), enrollment, shape.kind.value))
 
 
+def _autosaving() -> bool:
+    """Whether the editor's script sent this save (it asks for JSON): it gets an answer, not a page."""
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+
+
 @bp.post("/enrollments/<int:enrollment_id>/plans/<kind>")
 @login_required
-def save_plan(enrollment_id: int, kind: str) -> Response | tuple[str, int]:
-    """Save the whole plan at once; with any problem, nothing is saved and every problem is listed."""
+def save_plan(enrollment_id: int, kind: str) -> Response | tuple[str, int] | tuple[Response, int]:
+    """Save the whole plan at once; with any problem, nothing is saved and every problem is listed.
+
+    The editor's script autosaves through here as the person types (same checks, same audit): it asks
+    for JSON and learns the new revision, the saved items' ids and the time, or why nothing was saved.
+    """
     session = get_session()
     enrollment = _enrollment(enrollment_id)
     shape = _readable_plan(enrollment, kind)
     form = request.form
-    items = _items_from_form(shape, form)
+    indexed = plan_parts.items_from_form(shape, form)
+    items = [row for _, row in indexed]
     summary = {f.name: form.get(f"summary-{f.name}", "") for f in shape.summary}
     expected = form.get("revision", type=int)
     if expected is None:
         abort(400, "The form is missing the plan's revision. Reload the page and try again.")
     try:
-        plans_service.save(session, enrollment, shape.kind.value, current_user, items=items, summary=summary,  # type: ignore[arg-type]
-                           expected_revision=expected)
+        saved = plans_service.save(session, enrollment, shape.kind.value, current_user,  # type: ignore[arg-type]
+                                   items=items, summary=summary, expected_revision=expected)
         outbox.commit(session)
     except PathwayError as error:
         session.rollback()
+        if _autosaving():
+            return jsonify(error=error.message, problems=error.reasons or [error.message]), error.status
         current = plans_service.find(session, enrollment, shape.kind.value)
         return _edit_page(enrollment, shape, current, status=error.status, problems=error.reasons or [error.message],
-                          rows=items + [{} for _ in range(BLANK_ROWS)], summary=summary, revision=expected)
+                          items=items, summary=summary, revision=expected)
+    if _autosaving():
+        return jsonify(revision=saved.revision, saved_at=local_time(saved.updated_at), shared=saved.submitted_at is not None,
+                       ids={str(index): item["id"] for (index, _), item in zip(indexed, saved.items, strict=True)}), 200
     flash(f"{shape.title} saved.", "success")
-    return redirect(url_for("candidate.plan", enrollment_id=enrollment.id, kind=shape.kind.value))
+    then = request.form.get("then", "")
+    return redirect(url_for("candidate.plan", enrollment_id=enrollment.id, kind=shape.kind.value,
+                            section=then if then.isdigit() or then == "all" else None))
 
 
 @bp.post("/enrollments/<int:enrollment_id>/plans/<kind>/submit")

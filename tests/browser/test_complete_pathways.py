@@ -462,7 +462,7 @@ def test_casc_year_1_year_2_exit_interview_recommendation_issued(page: Any, staf
     steps.go(panel, "/inbox")
     steps.press(panel, panel.locator("section[aria-labelledby=panels-heading]").get_by_role("link", name=name), "panel")
     for number in range(6):
-        panel.get_by_role("radio", name="3 Proficient").nth(number).check()
+        panel.get_by_role("radio", name="3 of 4 · Proficient").nth(number).check()
     panel.get_by_role("radio", name="Yes, mastery").check()
     steps.press(panel, panel.get_by_role("button", name="Record my vote"), "voting")
     assert_now_at(cand, dashboard, "Ready for recommendation")

@@ -63,7 +63,7 @@ def test_support_is_recorded_by_teacher_mentor_and_director_and_the_feedback_sta
     assert_flash(mentor, "Just-in-time contact saved.")
     form = _form(mentor, "Record a CSTP assessment")
     for n in range(1, 7):
-        form.locator("fieldset", has_text=f"CSTP {n}:").get_by_label("3 Applying").check()
+        form.locator("fieldset", has_text=f"CSTP {n}:").get_by_label("3 of 5 · Applying").check()
     form.get_by_label("Comment (optional)").fill("Steady growth in discussion routines.")
     submit(mentor, form.get_by_role("button", name="Save"), "support-assessment-saved")
     assert_flash(mentor, "CSTP assessment saved.")

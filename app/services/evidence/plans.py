@@ -1,7 +1,10 @@
 """Plans a candidate keeps with their team: PIP Personalized and Action Plans, the ILP, the IIPs.
 
 One plan per kind per enrolment, edited in place: each save is checked whole (nothing is stored
-half-way), bumps the revision, and writes an audit event with the items before and after.
+half-way), bumps the revision, and writes an audit event with the items before and after. A draft
+may leave fields empty (a plan is written over several sittings, often a few words at a time from a
+phone, saved as typed): what a field must hold is checked at each save, that it is filled in only
+when the plan is shared.
 "Share for approval" freezes the revision as a PDF filed as the plan's evidence (see
 plan_document), which the team verifies like any document; the approval is a sign-off task.
 """
@@ -43,7 +46,7 @@ class PlanField:
     name: str
     label: str
     kind: str = "text"  # text | long | date | standard | choice | check
-    required: bool = False
+    required: bool = False  # needed before the plan is shared (a draft may leave it empty)
     hint: str | None = None
     choices: tuple[tuple[str, str], ...] = ()
 
@@ -204,6 +207,7 @@ def submit(session: Session, enrollment: Enrollment, kind: str, actor: User) -> 
         raise Conflict("This version of the plan is already shared for approval.")
     problems = [f"Fill in “{f.label}” before you share the plan." for f in shape.summary
                 if f.name in shape.needed_to_submit and not plan.summary.get(f.name)]
+    problems += unfilled(shape, plan.items)
     if shape.every_standard:
         covered = {item.get("standard") for item in plan.items}
         problems += [f"Add a goal on {standard_label(shape.standards, n)}."  # type: ignore[arg-type]
@@ -226,6 +230,19 @@ def submit(session: Session, enrollment: Enrollment, kind: str, actor: User) -> 
 # The evidence a shared plan is filed as: the rules read these kinds.
 EVIDENCE_KIND = {PlanKind.PIP_PERSONALIZED: EvidenceKind.PERSONALIZED_PLAN, PlanKind.PIP_ACTION: EvidenceKind.ACTION_PLAN,
                  PlanKind.ILP: EvidenceKind.ILP, PlanKind.IIP1: EvidenceKind.IIP_1, PlanKind.IIP2: EvidenceKind.IIP_2}
+
+
+def unfilled(shape: PlanShape, items: list[Mapping[str, Any]]) -> list[str]:
+    """What each item still needs before the plan is shared, e.g. "Goal 2: fill in “Measurable actions”."."""
+    return [f"{item_name(shape, number, item)}: fill in “{field.label}”." for number, item in enumerate(items, start=1)
+            for field in shape.fields if field.required and item.get(field.name) in (None, "")]
+
+
+def item_name(shape: PlanShape, number: int, item: Mapping[str, Any]) -> str:
+    """How a person finds an item on the page: "CPSEL 2 goal" on a plan by standard, else "Gap 3"."""
+    if shape.standards is not None and item.get("standard") in shape.numbers:
+        return f"{shape.standards.label} {item['standard']} goal"
+    return f"{shape.item_label} {number}"
 
 
 def document_lines(shape: PlanShape, plan: Plan, candidate_name: str) -> list[str]:
@@ -280,11 +297,9 @@ def _check_value(shape: PlanShape, field: PlanField, raw: Any, where: str, probl
     if field.kind == "check":
         return raw in (True, "y", "on", "true", "1")
     text = str(raw).strip() if raw is not None else ""
-    if not text:
+    if not text:  # a draft may leave any field empty; sharing checks what must be filled in (`unfilled`)
         if field.kind == "choice" and field.choices:
             return field.choices[0][0]
-        if field.required:
-            problems.append(f"{where}: fill in “{field.label}”.")
         return "" if field.kind in ("text", "long") else None
     if field.kind in ("text", "long"):
         if len(text) > MAX_TEXT:

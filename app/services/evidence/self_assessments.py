@@ -15,11 +15,13 @@ from sqlmodel import Session, select
 from app import policy
 from app.models import AuditEvent, Enrollment, SelfAssessment, User
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
+from workflows.rating_scales import SELF_ASSESSMENT
 from workflows.registry import plugin
 from workflows.standards import StandardSet
 
-# The rating scale, lowest first; labels after the CSTP Continuum of Teaching Practice's levels.
-LEVELS = {1: "Emerging", 2: "Exploring", 3: "Applying", 4: "Integrating", 5: "Innovating"}
+# The rating scale, lowest first (workflows/rating_scales.py says why it is not the panel's rubric).
+SCALE = SELF_ASSESSMENT
+LEVELS = SCALE.levels
 NUMBERS = (1, 2, 3, 4, 5, 6)
 # An initial self-assessment may predate enrolment a little (taken at admission), not by years.
 EARLIEST_BEFORE_ENROLMENT = timedelta(days=366)

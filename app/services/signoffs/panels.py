@@ -25,6 +25,7 @@ from app.services.enrollments.pathways import fire_ready, load_for_update
 from app.services.team.director_notices import tell_directors
 from app.services.team.members import holders
 from workflows.facts import Flag
+from workflows.rating_scales import EXIT_PANEL_RUBRIC
 from workflows.registry import plugin, plugins
 from workflows.roles import Role
 
@@ -38,7 +39,7 @@ CPSEL = {
     "5": "Ethics and Integrity",
     "6": "External Context and Policy",
 }
-RUBRIC = {1: "Beginning", 2: "Emerging", 3: "Proficient", 4: "Exemplary"}
+RUBRIC = EXIT_PANEL_RUBRIC.levels  # 1 to 4; its level names are its own (workflows/rating_scales.py)
 
 
 class PanelError(PathwayError):
