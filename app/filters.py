@@ -7,13 +7,14 @@ from flask import Flask
 from app.services.enrollments import words
 from workflows.program_years import in_words
 from workflows.registry import plugin, plugins
-from workflows.vocabulary import counted, in_sentence, sentence
+from workflows.vocabulary import counted, in_sentence, sentence, step_in_sentence
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(sentence)
     app.add_template_filter(in_sentence)
     app.add_template_filter(counted)
+    app.add_template_filter(step_in_sentence)
     # Dates, countdowns and figures in words, one way everywhere ("2 March 2027", "about 4 years left", "40").
     app.add_template_filter(words.day_in_words, "long_date")
     app.add_template_filter(words.countdown, "countdown")

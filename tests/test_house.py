@@ -197,3 +197,17 @@ def test_tests_take_today_from_the_suites_day_not_the_machines_calendar() -> Non
              if str(path.relative_to(ROOT)) not in REAL_CLOCK_TESTS
              for n, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
     assert found == [], "use TODAY or now() from tests/today.py"
+
+
+# Lower-casing a label whole is how "district hr" and "Iip 1 (cpsel 1-3)" reached people: labels go into
+# a sentence through workflows/vocabulary.py (`in_sentence`, the `in_sentence` filter), which keeps acronyms.
+_RECASED = re.compile(r"\.label\.lower\(\)|\.capitalize\(\)|(?:label|role|_label\)?)\s*\|\s*(?:lower|capitalize)\b"
+                      r"|\|\s*capitalize\b|\bitem_label\|lower\b")
+
+
+def test_no_page_email_or_service_changes_the_case_of_a_label_by_hand() -> None:
+    files = [*(ROOT / "app").rglob("*.py"), *(ROOT / "app" / "templates").rglob("*.html"),
+             *(ROOT / "app" / "templates").rglob("*.txt")]
+    found = [f"{path.relative_to(ROOT)}:{n}: {line.strip()[:100]}" for path in sorted(files)
+             for n, line in enumerate(path.read_text().splitlines(), 1) if _RECASED.search(line)]
+    assert found == [], "put labels in a sentence with in_sentence (workflows/vocabulary.py)"

@@ -35,6 +35,14 @@ def in_sentence(label: object) -> str:
     return label if _proper(label) else label[:1].lower() + label[1:]
 
 
+def step_in_sentence(words: object) -> str:
+    """A step's words after "Yes, " ("Begin Year 1" -> "begin Year 1"): a step starts with its verb, so
+    only an acronym keeps its capital ("IIP 1 approved" stays)."""
+    words = str(words)
+    first = words.split(" ", 1)[0]
+    return words if len(first) > 1 and not first[1:].islower() else words[:1].lower() + words[1:]
+
+
 def counted(amount: float, one: str, many: str | None = None) -> str:
     """A count with its noun in the right number: "1 self-assessment", "3 hours", "1.5 hours"."""
     shown = f"{amount:g}" if isinstance(amount, float) else str(amount)

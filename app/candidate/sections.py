@@ -13,8 +13,7 @@ from app import policy
 from app.candidate.blueprint import bp
 from app.db import get_session
 from app.models import Enrollment, LogKind
-from app.services.enrollments import words
-from app.services.enrollments.fact_registry import BY_NAME
+from app.services.enrollments import records, words
 from app.services.evidence import logs as logs_service
 from app.services.evidence import plans as plans_service
 from app.services.evidence import support as support_service
@@ -75,5 +74,4 @@ def evidence_label(kind: str) -> str:
 @bp.app_template_global()
 def fact_label(name: str) -> str:
     """A recorded fact's name ("Enrolment date"), never its stored key."""
-    spec = BY_NAME.get(name)
-    return spec.label if spec else name.replace("_", " ").capitalize()
+    return records.field_label(name)

@@ -9,7 +9,7 @@ import pytest
 from workflows.facts import EvidenceKind
 from workflows.registry import current, plugins
 from workflows.roles import Role
-from workflows.vocabulary import about_the_candidate, agree, counted, in_sentence, sentence
+from workflows.vocabulary import about_the_candidate, agree, counted, in_sentence, sentence, step_in_sentence
 
 
 @pytest.mark.parametrize(("label", "inside"), [
@@ -70,3 +70,8 @@ def test_a_message_to_the_candidate_is_said_about_them(to_the_candidate: str, ab
 ])
 def test_a_one_takes_the_singular(filled: str, agreed: str) -> None:
     assert agree(filled) == agreed
+
+
+def test_a_step_after_yes_starts_with_its_verb() -> None:
+    assert [step_in_sentence(w) for w in ("Begin Year 1", "Withdraw", "IIP 1 approved")] == \
+        ["begin Year 1", "withdraw", "IIP 1 approved"]

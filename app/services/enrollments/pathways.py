@@ -24,6 +24,7 @@ from workflows.facts import EvidenceStatus, Facts
 from workflows.pathway_map import pathway_map
 from workflows.registry import CURRENT_VERSION, definition, plugin
 from workflows.roles import Role
+from workflows.vocabulary import sentence
 
 CHANGED_MEANWHILE = "Someone else changed this enrolment at the same moment. Reload the page and try again."
 
@@ -107,7 +108,7 @@ def transition_now(session: Session, enrollment: Enrollment, event: str, actor: 
     try:
         to_state = engine.fire(enrollment.pathway, enrollment.pathway_version, from_state, event, facts)
     except StepBlocked as blocked:
-        raise Blocked(f"{label or event.replace('_', ' ').capitalize()} is not possible yet.",
+        raise Blocked(f"{label or sentence(event.replace('_', ' '))} is not possible yet.",
                       blocked.reasons) from None
     except EventNotAllowed:
         raise Conflict(_moved_on(enrollment)) from None

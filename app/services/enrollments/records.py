@@ -12,6 +12,7 @@ from app.services.enrollments.fact_registry import BY_NAME, FACTS
 from workflows.facts import Flag
 from workflows.keys import CommonDate
 from workflows.registry import plugins
+from workflows.vocabulary import sentence
 
 # The dates and numbers kept on the enrolment: every recordable fact of those kinds (the facts each
 # pathway declares), and the recommendation's date, which the recommendation service records.
@@ -64,10 +65,10 @@ class EnrollmentError(ValueError):
     """A change to an enrolment's facts that cannot be accepted, with a message for the person."""
 
 
-def _label(name: str) -> str:
-    """A field's name as people read it: the facts page's label, else its words."""
+def field_label(name: str) -> str:
+    """A field's name as people read it ("Enrolment date"): the facts page's label, else its words."""
     spec = BY_NAME.get(name)
-    return spec.label if spec else name.replace("_", " ").capitalize()
+    return spec.label if spec else sentence(name.replace("_", " "))
 
 
 def record(session: Session, enrollment: Enrollment, actor: User, *, status: str | None = None,
@@ -80,11 +81,11 @@ def record(session: Session, enrollment: Enrollment, actor: User, *, status: str
     for name, value in changes.items():
         if name in DATE_FIELDS:
             if value is not None and not (isinstance(value, date)):
-                raise EnrollmentError(f"“{_label(name)}” must be a date.")
+                raise EnrollmentError(f"“{field_label(name)}” must be a date.")
         elif name in NUMBER_FIELDS:
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
                                       or not 0 <= value <= NUMBER_FIELDS[name]):
-                raise EnrollmentError(f"“{_label(name)}” must be between 0 and {NUMBER_FIELDS[name]:g}.")
+                raise EnrollmentError(f"“{field_label(name)}” must be between 0 and {NUMBER_FIELDS[name]:g}.")
         else:
             raise EnrollmentError("That detail cannot be changed here.")
         before[name] = value_of(enrollment, name)

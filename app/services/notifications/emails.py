@@ -108,7 +108,7 @@ def invitation_email(to_email: str, to_name: str, inviter_name: str, candidate_n
     """An invitation to join a candidate's support team, with the link that accepts it. `candidate_name`
     is None when the candidate invites (their own team); otherwise the email says whose team it is."""
     team = f"{candidate_name}’s support team" if candidate_name else "their support team"
-    return Email(to_email, f"{inviter_name} invited you to join {team} as {role}", "invitation",
+    return Email(to_email, f"{inviter_name} invited you to join {team} as {role} in {program_name}", "invitation",
                  {"name": to_name, "inviter_name": inviter_name, "team": team, "program_name": program_name,
                   "role": role, "link": link, "expires_on": expires_on}, link=link)
 

@@ -50,7 +50,7 @@ def test_a_teacher_early_in_year_1_reads_where_she_is_not_a_flattering_percentag
     # Keeping the log is her standing next step in Year 1, one tap from the log form.
     steps = section(body, "next-steps")
     assert re.search(r"Log (your hours|a meeting or hours)", steps) and f"/enrollments/{induction.enrollment.id}/logs" in steps
-    assert "0 of 1 hours so far" in steps  # the mentoring owed so far, without needless decimals
+    assert "0 of 1 hour so far" in steps  # the mentoring owed so far, without needless decimals
 
 
 def test_what_waits_on_others_names_the_role_and_the_person(app: Flask, session: Session,
