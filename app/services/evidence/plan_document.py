@@ -12,15 +12,31 @@ full; plans of actions (PIP) print one table, a row an item, as the team works t
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from app.models import Plan
 from app.services.evidence.pdf_document import Document, Facts, Section, Table, render
 from app.zones import day_in_words
-from workflows.standards import standard_label
+from workflows.standards import StandardSet, standard_label
 
-if TYPE_CHECKING:
-    from app.models import Plan
-    from app.services.evidence.plans import PlanField, PlanShape
+
+# What this module reads of plans.PlanField and plans.PlanShape (plans imports this module, not the reverse).
+class PlanField(Protocol):
+    name: str
+    label: str
+    kind: str
+    choices: tuple[tuple[str, str], ...]
+
+
+class PlanShape(Protocol):
+    title: str
+    purpose: str
+    source: str
+    item_label: str
+    fields: tuple[PlanField, ...]
+    summary: tuple[PlanField, ...]
+    standards: StandardSet | None
+    numbers: tuple[int, ...]
 
 # A field this long reads better as a paragraph under its label than squeezed into a table cell.
 _SHORT = ("text", "date", "choice", "check", "standard")
