@@ -31,7 +31,7 @@ class Table:
 
     headings: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    widths: tuple[int, ...] = ()
+    widths: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,6 @@ class PlanShape(Protocol):
     standards: StandardSet | None
     numbers: tuple[int, ...]
 
-# A field this long reads better as a paragraph under its label than squeezed into a table cell.
-_SHORT = ("text", "date", "choice", "check", "standard")
-
 
 def plan_pdf(shape: PlanShape, plan: Plan, candidate: str, program: str) -> bytes:
     """The plan's revision as a PDF."""
@@ -87,7 +84,8 @@ def _by_standard(shape: PlanShape, plan: Plan) -> list[Section]:
 
 
 def _as_table(shape: PlanShape, plan: Plan) -> Section:
-    widths = tuple(1 if f.kind in _SHORT and f.name not in ("gap",) else 3 for f in shape.fields)
+    # Sentences get the room; a name or role next; a date, a status or a tick the least.
+    widths = tuple(3 if f.kind == "long" or f.name == "gap" else 2 if f.kind == "text" else 1.4 for f in shape.fields)
     rows = tuple(tuple(shown(shape, f, item.get(f.name)) for f in shape.fields) for item in plan.items)
     return Section(f"{shape.item_label}s", (Table(tuple(f.label for f in shape.fields), rows, widths),))
 
