@@ -15,7 +15,7 @@ from app.db import get_session
 from app.downloads import named
 from app.inbox.blueprint import bp
 from app.inbox.queue_actions import _enrollment, _readable_document
-from app.models import User
+from app.models import Enrollment, Program, User
 from app.services.evidence import previews
 from app.services.progress import turns
 from workflows.facts import EvidenceKind, EvidenceStatus
@@ -27,9 +27,13 @@ _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nos
 @login_required
 def preview_evidence(enrollment_id: int, evidence_id: int) -> tuple[str, int, dict[str, str]]:
     """The document to read before deciding: pages as images, its text folded below, a link to the whole."""
+    session = get_session()
+    # Held while the page is built (the session keeps rows only while someone does): the access checks
+    # each ask for the enrolment's program, and read it once, not once each.
+    held = session.get(Enrollment, enrollment_id)
+    program = session.get(Program, held.program_id) if held is not None else None  # noqa: F841
     enrollment = _enrollment(enrollment_id)
     row, roles = _readable_document(enrollment, evidence_id)
-    session = get_session()
     candidate = session.get(User, enrollment.candidate_id)
     return render_template("inbox/preview.html", enrollment=enrollment, document=row, preview=previews.of(row),
                            label=EvidenceKind(row.kind).label, candidate_name=candidate.name if candidate else "",

@@ -282,3 +282,28 @@ def test_an_upload_with_a_typed_name_is_offered_under_that_name(app: Flask, sess
     got = client.get(f"{page}/evidence/{row.id}")
     assert got.headers["Content-Disposition"].startswith('attachment; filename="Ho so - Nguyen Thi Bich Hang.pdf"; '
                                                          "filename*=UTF-8''")
+
+
+def test_the_preview_page_asks_at_most_twelve_statements(app: Flask, session: Session, client: FlaskClient) -> None:
+    from sqlalchemy import event
+
+    pip, row = _pip_with_plan(app, session)
+    Auth(client).sign_in(pip.person(Role.MENTOR).email)
+    base = f"/inbox/enrollments/{pip.enrollment.id}/evidence/{row.id}/preview"
+    assert client.get(base).status_code == 200  # drawn once; the count is of a page read afterwards
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
+            statements.append(statement)
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(base).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # The page's own statements: those before the view's audit line (app/personal_data.py writes it, and
+    # what an audit commit refreshes, in a session of its own after the page is built).
+    audit = next(i for i, statement in enumerate(statements) if "audit_chain_head" in statement)
+    assert audit <= 12, "\n".join(statements[:audit])
