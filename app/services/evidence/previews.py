@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,8 @@ MAX_PAGES = 3
 WIDTH = 900
 MAX_TEXT = 200_000  # characters of text shown; a longer document is read in full by opening it
 _VERSION = 1  # bump to redraw every cached preview after a change to how they are drawn
+# PDFium is not safe to call from two threads at once (a threaded server would): one drawing at a time.
+_PDFIUM = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -67,11 +70,12 @@ def page_image(evidence: Evidence, number: int) -> Path | None:
 
 def text_of(data: bytes) -> str:
     """A PDF's text, page after page (for tests and the preview)."""
-    document = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(_page_text(page) for page in document)
-    finally:
-        document.close()
+    with _PDFIUM:
+        document = pdfium.PdfDocument(data)
+        try:
+            return "\n".join(_page_text(page) for page in document)
+        finally:
+            document.close()
 
 
 def _folder(evidence: Evidence) -> Path:
@@ -91,7 +95,8 @@ def _draw(source: Path, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".drawing-"))
     try:
-        saved = _render(source, work)
+        with _PDFIUM:
+            saved = _render(source, work)
         (work / "preview.json").write_text(json.dumps(saved), encoding="utf-8")
         try:
             os.replace(work, folder)
