@@ -226,6 +226,10 @@ ACCESS: dict[tuple[str, str], Entry] = {
     ("inbox.preview_evidence", "GET"): rule(
         (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=("induction", "induction/document", "pip", "casc"),
         induction_document=rule(TEAM), pip=rule(PIP_PLAN_READERS), casc=rule(CASC_PLAN_READERS)),
+    # A page of it as an image: the same readers (tried on the filed plans, PDFs that have pages to draw).
+    ("inbox.preview_page", "GET"): rule(
+        (CANDIDATE, Role.MENTOR, Role.PROGRAM_DIRECTOR), cases=("induction", "pip", "casc"),
+        pip=rule(PIP_PLAN_READERS), casc=rule(CASC_PLAN_READERS)),
     ("inbox.sign_log", "POST"): rule(
         (Role.MENTOR,), SEES_ENROLMENT, cases=KEEPS_PLANS_AND_NOTES, casc=rule((Role.COACH,), SEES_ENROLMENT)),
     ("inbox.sign_logs", "POST"): rule(

@@ -103,6 +103,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Uploads live outside the web root, under random names.
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance / "uploads"),
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "10")),
+        # A document's preview (first pages as images, its text), drawn once per version: a cache, safe to delete.
+        "PREVIEW_FOLDER": env.get("PREVIEW_FOLDER") or str(instance / "previews"),
         # CTC recommendation packets (CSV + printable summaries) written by the packet job.
         "PACKET_FOLDER": env.get("PACKET_FOLDER") or str(instance / "packets"),
         # The audit record's anchors (app/audit_anchor.py): keep it off the database's disk.

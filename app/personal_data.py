@@ -19,7 +19,10 @@ from .models import AuditEvent
 
 DOWNLOADS = {
     "candidate.download_evidence": "evidence.downloaded",
-    "inbox.preview_evidence": "evidence.previewed",  # shown inline beside its decision: a view all the same
+    "inbox.preview_evidence": "evidence.previewed",  # its pages drawn as images and its text: a view all the same
+    "inbox.preview_page": "evidence.previewed",  # one page's image, in the queue or on the preview page
+    "api.preview_evidence": "evidence.previewed",
+    "api.preview_page": "evidence.previewed",
     "api.download_evidence": "evidence.downloaded",  # by an API token: its owner is the actor
     "director.candidates_csv": "report.exported",
     "director.accreditation_csv": "report.exported",

@@ -119,6 +119,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "MAIL_BACKEND": "folder",
         "MAIL_FOLDER": str(tmp_path / "mail"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "PREVIEW_FOLDER": str(tmp_path / "previews"),
         "AUDIT_ANCHOR_FILE": str(tmp_path / "audit-anchors.log"),
         "BASE_URL": "http://localhost",
         # Each test's own runtime clock: a moved clock never leaks into another test or the dev instance.

@@ -14,6 +14,7 @@ from app.api import (  # noqa: F401  (importing registers)
     feed,
     openapi,
     organisations,
+    previews,
     programs,
     records,
     setup,

@@ -10,6 +10,7 @@ from app.api import log_schemas, schemas, work_schemas
 from app.api.blueprint import Invalid, operation
 from app.api.enrollments import visible
 from app.db import get_session
+from app.downloads import named
 from app.models import Enrollment, Evidence, LogEntry, User
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.enrollments import case_file
@@ -87,8 +88,8 @@ def download_evidence(user: User, enrollment_id: int, evidence_id: int) -> Respo
     if row is None or row.enrollment_id != enrollment.id or not policy.can_read_evidence(
             policy.roles_on(session, user, enrollment), row.kind):
         raise NotFound("There is no such document.")
-    response = send_file(documents.path_of(row), mimetype="application/octet-stream", as_attachment=True,
-                         download_name=row.original_filename, max_age=0)
+    response = named(send_file(documents.path_of(row), mimetype="application/octet-stream", as_attachment=True,
+                               download_name=row.original_filename, max_age=0), row.original_filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Digest"] = f"sha-256={row.sha256}"

@@ -18,10 +18,12 @@ from werkzeug.wrappers import Response
 from app import outbox, policy
 from app.candidate.blueprint import bp
 from app.db import get_session
+from app.downloads import named
 from app.models import PATHWAY_LABELS, Enrollment, Pathway, User
 from app.services import NotPermitted
 from app.services.notifications import calendar_feed
 from app.services.progress import export as export_service
+from app.services.progress import record_document
 from app.urls import external_url
 from workflows.registry import plugin
 
@@ -60,11 +62,19 @@ def _exporter(enrollment_id: int) -> Enrollment:
 @bp.get("/enrollments/<int:enrollment_id>/export/summary")
 @login_required
 def export_summary(enrollment_id: int) -> Response:
-    """The record as one self-contained HTML page, to print (or save as PDF) or download."""
+    """The record as one self-contained HTML page, to print or download, or as a PDF (`format=pdf`)."""
     session = get_session()
     enrollment = _exporter(enrollment_id)
+    wants_pdf = request.args.get("format") == "pdf"
+    if request.args.get("format") not in (None, "pdf"):
+        abort(400, "The record comes as a page (no format) or as a PDF (format=pdf).")
     record = export_service.summary(session, enrollment, current_user)  # type: ignore[arg-type]
     session.commit()
+    if wants_pdf:  # the same record, the same audit (record.exported), as a file to keep or send
+        response = make_response(record_document.record_pdf(record))
+        response.headers.update(_PRIVATE)
+        response.headers["Content-Type"] = "application/pdf"
+        return named(response, record_document.file_name(record))
     html = render_template("candidate/export_summary.html", record=record, board=record.board,
                            pathway_label=PATHWAY_LABELS[Pathway(enrollment.pathway)],
                            standards=plugin(enrollment.pathway).standards, kind_label=export_service.log_kind_label)

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from app import outbox, policy
 from app.candidate.blueprint import bp
 from app.db import get_session
+from app.downloads import named
 from app.idempotency import idempotent
 from app.models import Enrollment, Evidence
 from app.services import PathwayError
@@ -142,8 +143,8 @@ def download_evidence(enrollment_id: int, evidence_id: int) -> Response:
     # The kind matters: a plan filed as a PDF (the ILP) is read only by those its table names.
     if not policy.can_read_evidence(policy.roles_on(get_session(), current_user, enrollment), row.kind):
         abort(404)
-    response = send_file(documents.path_of(row), mimetype=row.content_type, as_attachment=True,
-                         download_name=row.original_filename, max_age=0)
+    response = named(send_file(documents.path_of(row), mimetype=row.content_type, as_attachment=True,
+                               download_name=row.original_filename, max_age=0), row.original_filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

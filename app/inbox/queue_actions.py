@@ -1,4 +1,4 @@
-"""Deciding from the queue: verify a document (with its preview), sign a log, see a bulk approval's result.
+"""Deciding from the queue: verify a document (its preview: inbox/previews.py), sign a log, see a bulk approval's result.
 
 Every form answers with a redirect back to the queue (post/redirect/get), where the item has
 gone and the counts have moved; the same access rules as the enrolment's own pages apply.
@@ -6,7 +6,7 @@ gone and the counts have moved; the same access rules as the enrolment's own pag
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 from werkzeug.wrappers import Response
@@ -42,19 +42,6 @@ def _readable_document(enrollment: Enrollment, evidence_id: int) -> tuple[Eviden
     if not policy.can_read_evidence(roles, row.kind):
         abort(404)  # a filed plan (the ILP) they may not read is, to them, no document at all
     return row, roles
-
-
-@bp.get("/enrollments/<int:enrollment_id>/evidence/<int:evidence_id>/preview")
-@login_required
-def preview_evidence(enrollment_id: int, evidence_id: int) -> Response:
-    """The document shown inline beside its decision: framed by this site's own pages only."""
-    row, _ = _readable_document(_enrollment(enrollment_id), evidence_id)
-    response = send_file(documents.path_of(row), mimetype=row.content_type, as_attachment=False,
-                         download_name=row.original_filename, max_age=0)
-    g.framed_by_self = True  # app/security.py: frame-ancestors 'self' for this response only
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.post("/enrollments/<int:enrollment_id>/evidence/<int:evidence_id>/decision")

@@ -1,5 +1,6 @@
 """The approver's one queue in the browser: its counts agree everywhere (navigation badge, heading,
-tabs), and the mentor signs a log and verifies a document from it, the document's preview beside it.
+tabs), and the mentor signs a log and verifies a document from it, after reading its preview (the
+first page drawn as an image, the text to read) on the phone.
 
 Each run (phone, desktop) places a candidate of its own with the demo mentor, one unsigned
 mentoring log naming her and an ILP waiting for her verification, so the two runs never share work.
@@ -33,7 +34,8 @@ from app.services.evidence import filing, logs
 from app import outbox
 from app.services.team import accounts
 from tests.browser.states import place
-from app.services.evidence.plan_document import pdf
+from app.services.evidence.pdf_document import Document, Section, render
+from app.models import utcnow
 
 with create_app().app_context():
     placed = place("induction-waiting-for-mentor", sys.argv[1], sys.argv[2])
@@ -47,9 +49,9 @@ with create_app().app_context():
         entry = logs.add(session, enrollment, candidate, kind="mentoring", occurred_on=today - timedelta(days=2),
                          hours=1.5, notes="Planned a lesson together.", signer=mentor, today=today)
         # A real PDF (the demo's placeholder bytes pass the upload check but no viewer can draw them).
-        document = filing.submit(session, enrollment, "ilp", "ilp.pdf",
-                                 pdf(f"Individual Learning Plan: {sys.argv[2]}", ["Goal 1: CSTP 1, engaging all students."]),
-                                 candidate)
+        written = Document(f"Individual Learning Plan: {sys.argv[2]}", utcnow(), facts=(("Mentor", "Trần Văn Lễ"),),
+                           sections=(Section("Goals", ("Goal 1: CSTP 1, engaging all students.",)),))
+        document = filing.submit(session, enrollment, "ilp", "ilp.pdf", render(written), candidate)
         outbox.commit(session)
         print(json.dumps({"enrollment_id": enrollment.id, "log_id": entry.id, "evidence_id": document.id}))
 """
@@ -104,11 +106,32 @@ def test_the_mentor_signs_a_log_and_verifies_a_document_from_the_queue(page: Any
 
     document = page.locator("li.queue-item", has_text=f"Verify {name}’s")
     assert document.count() == 1
-    preview = document.locator("iframe")
-    assert preview.get_attribute("src") == (f"/inbox/enrollments/{placed['enrollment_id']}/evidence/"
-                                            f"{placed['evidence_id']}/preview")
+    # The first page, drawn on the server, shows in the queue (no dark empty frame on a phone).
+    preview_url = f"/inbox/enrollments/{placed['enrollment_id']}/evidence/{placed['evidence_id']}/preview"
+    first_page = document.locator("img").first
+    assert first_page.get_attribute("src") == f"{preview_url}/1.png"
     document.scroll_into_view_if_needed()
+    first_page.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first_page.element_handle())
+    box = first_page.bounding_box()
+    assert box is not None and box["width"] >= 300 and box["height"] >= 200, box
     check_page(page, "approver-queue-document")
+    # The preview: the page as an image at the phone's width, and its words to read.
+    submit(page, document.get_by_role("link", name=re.compile("^Preview and read the text")), "document-preview")
+    drawn = page.locator(".document-preview img").first
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=drawn.element_handle())
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert drawn.bounding_box()["width"] >= width * 0.75
+    page.get_by_text("Read the text").click()
+    words = page.locator(".document-words")
+    assert words.is_visible()
+    text = " ".join(words.inner_text().split())
+    assert f"Individual Learning Plan: {name}" in text and "Trần Văn Lễ" in text
+    assert "Goal 1: CSTP 1, engaging all students." in text
+    check_page(page, "document-preview-text")
+    assert page.get_by_role("link", name=re.compile("^Open the whole document")).is_visible()
+    visit(page, "/inbox", "approver-queue-back")
+    document = page.locator("li.queue-item", has_text=f"Verify {name}’s")
     submit(page, document.get_by_role("button", name=re.compile("^Verify")), "approver-queue-document-verified")
     assert page.get_by_text(re.compile(f"^Verified {name}’s ")).is_visible()
     assert page.locator("li.queue-item", has_text=f"Verify {name}’s").count() == 0

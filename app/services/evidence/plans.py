@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import policy
-from app.models import AuditEvent, Enrollment, Plan, PlanKind, User, utcnow
+from app.models import AuditEvent, Enrollment, Plan, PlanKind, Program, User, utcnow
 from app.services import Conflict, NotFound, NotPermitted, PathwayError
 from app.services.evidence import filing as evidence_service
 from app.services.evidence import plan_document
@@ -219,11 +219,11 @@ def submit(session: Session, enrollment: Enrollment, kind: str, actor: User) -> 
     session.add(AuditEvent(actor_id=actor.id, enrollment_id=enrollment.id, action="plan.submitted",
                            details={"kind": plan.kind, "revision": plan.revision}))
     candidate = session.get(User, enrollment.candidate_id)
-    evidence_service.submit(session, enrollment, EVIDENCE_KIND[shape.kind].value,
-                            f"{shape.title} revision {plan.revision}.pdf",
-                            plan_document.pdf(f"{shape.title} (revision {plan.revision})",
-                                              document_lines(shape, plan, candidate.name if candidate else "")),
-                            actor)
+    program = session.get(Program, enrollment.program_id)
+    kind = EVIDENCE_KIND[shape.kind]
+    evidence_service.submit(session, enrollment, kind.value, plan_document.file_name(kind.label, plan.revision),
+                            plan_document.plan_pdf(shape, plan, candidate.name if candidate else "",
+                                                   program.name if program else ""), actor)
     return plan
 
 
@@ -243,30 +243,6 @@ def item_name(shape: PlanShape, number: int, item: Mapping[str, Any]) -> str:
     if shape.standards is not None and item.get("standard") in shape.numbers:
         return f"{shape.standards.label} {item['standard']} goal"
     return f"{shape.item_label} {number}"
-
-
-def document_lines(shape: PlanShape, plan: Plan, candidate_name: str) -> list[str]:
-    """The plan as lines of text, in the order of the form."""
-    lines = [f"Candidate: {candidate_name}", f"Revision {plan.revision}", f"Source: {shape.source}", ""]
-    for field in shape.summary:
-        if plan.summary.get(field.name) not in (None, ""):
-            lines += [f"{field.label}:", _shown(shape, field, plan.summary[field.name]), ""]
-    for number, item in enumerate(plan.items, start=1):
-        lines.append(f"{shape.item_label} {number}")
-        lines += [f"    {field.label}: {_shown(shape, field, item[field.name])}" for field in shape.fields
-                  if item.get(field.name) not in (None, "")]
-        lines.append("")
-    return lines
-
-
-def _shown(shape: PlanShape, field: PlanField, value: Any) -> str:
-    if field.kind == "standard" and shape.standards is not None:
-        return standard_label(shape.standards, int(value))
-    if field.kind == "check":
-        return "yes" if value else "no"
-    if field.kind == "choice":
-        return dict(field.choices).get(value, str(value))
-    return str(value)
 
 
 def _check_items(shape: PlanShape, items: list[Mapping[str, Any]], enrollment: Enrollment,

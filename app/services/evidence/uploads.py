@@ -146,13 +146,17 @@ def _refuse_active_pdf(data: bytes) -> None:
                              "do not accept. Print it to a new PDF (or scan the paper copy) and upload that.")
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+# Characters no file name may hold on common systems, and whitespace runs (tabs, line breaks) to one space.
+_UNSAFE = re.compile(r'[<>:"/\\|?*]+')
+_SPACES = re.compile(r"\s+")
 
 
 def clean_filename(filename: str | None, content_type: str) -> str:
-    """A display name safe to show and to offer on download: no paths, no control characters."""
-    name = unicodedata.normalize("NFKD", filename or "").encode("ascii", "ignore").decode()
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" ._")[:120]
+    """A display name safe to show and to offer on download: the name as typed ("IIP 1 (CPSEL 1–3), revision
+    2.pdf", "Hằng's letter.pdf"), less any path, control or invisible formatting characters (a right-to-left
+    override could make "fdp.exe" read as "exe.pdf"), with the extension of what the file really is."""
+    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if not unicodedata.category(c).startswith("C") or c in "\t\n")
+    name = _SPACES.sub(" ", _UNSAFE.sub("_", name)).strip(" ._")[:120].strip(" ._")
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return f"{stem or 'document'}{EXTENSIONS[content_type]}"

@@ -1,14 +1,15 @@
 """The CTC recommendation packet of a batch, written once and then downloaded by the director.
 
 The packet is a zip under the instance folder (config PACKET_FOLDER, default instance/packets):
-`recommendations.csv` in the layout docs/ctc-packet.md documents, plus one printable HTML
-summary per candidate for the program's authorized submitter to key into CTC Online.
+`recommendations.csv` in the layout docs/ctc-packet.md documents, plus one printable summary per
+candidate (HTML, and the same as PDF) for the program's authorized submitter to key into CTC Online.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -16,17 +17,21 @@ from sqlmodel import Session, select
 
 from app import storage
 from app.models import (
+    PATHWAY_LABELS,
     Enrollment,
     Organisation,
+    Pathway,
     Program,
     Recommendation,
     RecommendationBatch,
     User,
     utcnow,
 )
+from app.services.evidence.pdf_document import Document, Section, render
 from app.services.programs import cohort
 from app.services.programs.accreditation import evidence_table
 from app.services.programs.csv_safety import to_csv
+from app.zones import day_in_words
 
 # Fixed timestamp inside the zip: the same batch always gives the same bytes.
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
@@ -83,7 +88,31 @@ def build_packet(session: Session, batch: RecommendationBatch) -> bytes:
         for row in rows:
             add(f"summary-{row['recommendation_id']}.html",
                 render_template("director/packet_summary.html", row=row, batch=batch))
+            archive.writestr(zipfile.ZipInfo(f"summary-{row['recommendation_id']}.pdf", date_time=_ZIP_TIME),
+                             render(summary_document(row, batch)))
     return buffer.getvalue()
+
+
+def summary_document(row: dict[str, object], batch: RecommendationBatch) -> Document:
+    """One candidate's recommendation summary, as the HTML one says it (dated by the batch: same batch, same bytes)."""
+    def said(value: object) -> str:
+        return day_in_words(value) if isinstance(value, date) else str(value or "—")  # type: ignore[arg-type]
+
+    submitted = f"{said(row['submitted_on'])} (recommendation #{row['recommendation_id']}, batch #{row['batch_id']}"
+    submitted += f", replaces #{row['replaces_recommendation_id']})" if row["replaces_recommendation_id"] else ")"
+    facts = (("Candidate (legal name)", said(row["candidate_legal_name"])), ("Email", said(row["candidate_email"])),
+             ("Credential", said(row["credential_title"])), ("Authorization", said(row["authorization"])),
+             ("Employer", said(row["employer"])), ("Program sponsor", said(row["program_sponsor"])),
+             ("Program", f"{row['program_name']} ({PATHWAY_LABELS[Pathway(str(row['pathway']))]})"),
+             ("Enrolled", said(row["enrolled_on"])), ("Program requirements completed", said(row["completed_on"])),
+             ("Submitted", submitted))
+    note = ("Enter this in CTC Online. The candidate's SSN/ITIN and date of birth are not kept by Credential "
+            "Tracker; take them from the candidate or HR record.")
+    attestation = (said(row["attestation"]), f"— {row['attested_by']}, {said(row['submitted_on'])}")
+    return Document(
+        title="CTC recommendation summary", created=batch.created_at, facts=facts,
+        sections=(Section("For the authorized submitter", (note,)), Section("Attestation", attestation)),
+        footer=f"{row['candidate_legal_name']} · recommendation #{row['recommendation_id']}")
 
 
 def write_packet(session: Session, batch_id: int) -> None:

@@ -161,7 +161,7 @@ def _enrolment_records(app: Flask, session: Session, case: Case, label: str, pla
         feed = calendar_feed.create(session, candidate, enrollment)
         outbox.commit(session)
     case.values.update(enrollment_id=enrollment.id, program_id=driver.program.id, evidence_id=filed.id,  # type: ignore[union-attr]
-                       log_id=log.id, kind=plan_kind, invitation_id=spare.id, event=_EVENT[driver.pathway],
+                       log_id=log.id, number=1, kind=plan_kind, invitation_id=spare.id, event=_EVENT[driver.pathway],
                        name=_FACT[driver.pathway], token=invitations_service.token_for(link))
     case.by_endpoint["candidate.calendar"] = {"token": feed}
     # Nobody's token: each person's own tokens (and someone else's, refused) are tested in tests/api.

@@ -69,13 +69,17 @@ def test_a_director_submits_a_batch_and_the_job_writes_the_packet(app: Flask, se
     download = client.get(f"/programs/{driver.program.id}/recommendations/batches/{batch.id}/packet")
     assert download.status_code == 200 and download.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.get_data()))
-    assert sorted(archive.namelist()) == ["recommendations.csv", f"summary-{rec.id}.html"]
+    assert sorted(archive.namelist()) == ["recommendations.csv", f"summary-{rec.id}.html", f"summary-{rec.id}.pdf"]
     rows = list(csv.reader(io.StringIO(archive.read("recommendations.csv").decode("utf-8").lstrip("\ufeff"))))
     from app.services.programs.packets import PACKET_COLUMNS
 
     assert tuple(rows[0]) == PACKET_COLUMNS
     assert rows[1][0] == str(rec.id) and rows[1][6] == "Candidate" and rows[1][-1] == ATTEST
     assert "CTC recommendation summary" in archive.read(f"summary-{rec.id}.html").decode()
+    from app.services.evidence.previews import text_of
+
+    printed = " ".join(text_of(archive.read(f"summary-{rec.id}.pdf")).split())
+    assert "CTC recommendation summary" in printed and ATTEST in printed and driver.candidate.email in printed
     # Idempotent: running the handler again changes nothing.
     from app.services.notifications import registry
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from app.models import AuditEvent, Evidence, LogEntry, utcnow
 from app.services.evidence import documents as documents_service
-from app.services.evidence import filing, plans
+from app.services.evidence import filing, plans, previews
 from app.services.progress import export
 from tests.app.pathway_driver import PathwayDriver, pdf_bytes
 from tests.conftest import signed_in
@@ -106,6 +106,27 @@ def test_the_summary_holds_the_record_and_can_be_downloaded(app: Flask, inductio
     assert "My Credential.pdf" in body and "<link" not in body  # self-contained
     download = client.get(base(induction) + "/summary?download=1")
     assert download.headers["Content-Disposition"].startswith("attachment; filename=\"record-")
+
+
+def test_the_record_also_comes_as_a_pdf_holding_what_the_exporter_may_read(app: Flask, session: Session,
+                                                                           induction: PathwayDriver) -> None:
+    induction.candidate.name = "Nguyễn Thị Bích Hằng"
+    session.add(induction.candidate)
+    session.commit()
+    client = signed_in(app, induction.candidate.email)
+    assert "Download the summary (PDF)" in client.get(base(induction)).get_data(as_text=True)
+    response = client.get(base(induction) + "/summary?format=pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="Record of Nguyen Thi Bich Hang, ')
+    words = " ".join(previews.text_of(response.data).split())
+    assert "Record of Nguyễn Thị Bích Hằng" in words and "Teacher Induction" in words
+    assert "Private ILP goal" in words and "Confidential mentoring note" in words and "My Credential.pdf" in words
+    # The program director's PDF, like their page, leaves the candidate's confidential notes out.
+    director = signed_in(app, induction.people[Role.PROGRAM_DIRECTOR].email).get(base(induction) + "/summary?format=pdf")
+    assert "Confidential mentoring note" not in previews.text_of(director.data)
+    assert client.get(base(induction) + "/summary?format=docx").status_code == 400
+    exports = session.exec(select(AuditEvent).where(AuditEvent.action == "record.exported")).all()
+    assert len(exports) == 2  # each PDF audited like the page
 
 
 def test_the_program_director_exports_without_confidential_notes(app: Flask, induction: PathwayDriver) -> None:

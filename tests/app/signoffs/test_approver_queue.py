@@ -1,5 +1,5 @@
 """The approver's one queue: counts that agree everywhere, urgency order, decisions inline with
-post/redirect/get, the document preview's framing, and the notices that bring approvers to it."""
+post/redirect/get, the document preview, and the notices that bring approvers to it."""
 
 from __future__ import annotations
 
@@ -93,15 +93,18 @@ def test_a_mentor_signs_a_log_and_verifies_a_document_from_the_queue(app: Flask,
     name = driver.candidate.name
     assert f"Sign {name}’s mentoring log" in page and f"Verify {name}’s" in page
     assert "SHA-256" not in page and "awaiting verification by your" not in page
-    # The preview of the PDF sits beside the decision, through a route that keeps the access rules.
+    # The PDF's first page, drawn on the server (phones draw no PDF in a page), sits beside the decision
+    # and leads to the preview page; both through routes that keep the access rules.
     preview = f"/inbox/enrollments/{driver.enrollment.id}/evidence/{document.id}/preview"
-    assert f'<iframe src="{preview}"' in page
+    assert f'<a href="{preview}" class="preview-page"><img src="{preview}/1.png"' in page
+    assert "<iframe" not in page
     shown = client.get(preview)
-    assert shown.status_code == 200 and shown.mimetype == "application/pdf"
-    assert "attachment" not in shown.headers.get("Content-Disposition", "")
-    assert "frame-ancestors 'self'" in shown.headers["Content-Security-Policy"]
-    assert shown.headers["X-Frame-Options"] == "SAMEORIGIN"
-    # Pages themselves are still never framed.
+    # The test's placeholder bytes are no real PDF: the page says so plainly and offers the file.
+    assert shown.status_code == 200 and shown.mimetype == "text/html"
+    assert "damaged or unreadable" in shown.get_data(as_text=True)
+    assert "Open the whole document" in shown.get_data(as_text=True)
+    assert client.get(f"{preview}/1.png").status_code == 404
+    # Pages are never framed.
     assert "frame-ancestors 'none'" in client.get("/inbox").headers["Content-Security-Policy"]
 
     token = csrf_token(client, "/inbox")
@@ -133,6 +136,7 @@ def test_another_teams_mentor_can_neither_preview_nor_decide(app: Flask, session
     token = csrf_token(client, "/inbox")
     base = f"/inbox/enrollments/{driver.enrollment.id}"
     assert client.get(f"{base}/evidence/{document.id}/preview").status_code == 404
+    assert client.get(f"{base}/evidence/{document.id}/preview/1.png").status_code == 404
     assert client.post(f"{base}/evidence/{document.id}/decision",
                        data={"csrf_token": token, "decision": "verify"}).status_code == 404
     assert client.post(f"{base}/logs/{entry.id}/sign", data={"csrf_token": token}).status_code == 404
