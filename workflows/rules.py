@@ -18,8 +18,8 @@ from workflows import dates as d
 from workflows.declare import Labelled
 from workflows.facts import Count, EvidenceKind, EvidenceStatus, Facts, Flag, KeyDate, SignOff
 from workflows.keys import CommonDate, CommonEvidence
-from workflows.vocabulary import agree
 from workflows.roles import Role
+from workflows.vocabulary import agree
 
 Predicate = Callable[[Facts], bool]
 Figures = Callable[[Facts], Mapping[str, object]]
