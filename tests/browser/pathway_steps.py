@@ -388,13 +388,17 @@ def log_weekly(page: Any, dashboard: str, kind: str, days: list[date], hours: fl
 
 
 def sign_all_logs(signer: Any, dashboard: str) -> int:
-    """The person the entries name signs each waiting entry with its own Sign button's form; how many."""
-    signed = 0
+    """The person the entries name signs each waiting entry with its own Sign button's form, page after
+    page of the log book (newest first); how many."""
+    signed, page = 0, 1
     while True:
-        go(signer, f"{dashboard}/logs")
+        go(signer, f"{dashboard}/logs?page={page}")
         forms = signer.locator("form:has(button:text-matches('^Sign this entry'))")
         count = forms.count()
         if not count:
+            if signer.get_by_role("link", name="Older entries").count():
+                page += 1
+                continue
             return signed
         actions = [forms.nth(i).get_attribute("action") for i in range(min(count, 10))]
         for action in actions:

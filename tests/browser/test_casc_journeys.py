@@ -48,7 +48,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     sign_in(page, email)
     visit(page, f"{dashboard}/checklist", "checklist-casc-admitted")
     assert page.get_by_text("Now at: Admitted").is_visible()
-    assert _requirement(page, "IIP 1").locator(".badge").inner_text() == "Missing"
+    assert _requirement(page, "IIP 1").locator(".badge").text_content().strip() == "Missing"
     submit(page, section_link(page, "Plans"), "plans-casc")
     submit(page, page.get_by_role("link", name=re.compile("^IIP 1")), "iip1-new")
     page.get_by_label(re.compile("^Leadership goal")).fill(f"Build a shared vision for reading ({token}).")
@@ -66,7 +66,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     # Sharing filed IIP 1 as her document. The director's approval cannot be asked for until the coach
     # has verified it: the dashboard says what the sign-off waits for, and offers no button yet.
     submit(page, section_link(page, "Overview"), "dashboard-casc-iip1-shared")
-    assert page.locator("#evidence li", has_text=IIP_FILE).locator(".badge").inner_text() == "Submitted"
+    assert page.locator("#evidence li", has_text=IIP_FILE).locator(".badge").text_content().strip() == "Submitted"
     assert page.get_by_role("button", name=re.compile("^Ask for the sign-offs")).count() == 0
     submit(page, section_link(page, "Checklist"), "checklist-casc-iip1-shared")
     start_year1 = page.locator(".step-option", has_text="Start Year 1")
@@ -79,7 +79,7 @@ def test_year_1_iip_shared_verified_by_the_coach_approved_by_the_director_then_c
     submit(coach, document.get_by_role("button", name=re.compile("^Verify")), "iip1-verified")
     assert_flash(coach, "Verified.")
     visit(coach, f"{dashboard}/checklist", "checklist-casc-as-coach")
-    assert _requirement(coach, "IIP 1").locator(".badge").inner_text() == "Done"
+    assert _requirement(coach, "IIP 1").locator(".badge").text_content().strip() == "Done"
 
     # Now she asks for the director's approval from her dashboard.
     visit(page, dashboard, "dashboard-casc-iip1-verified")
@@ -194,7 +194,7 @@ def test_the_exit_interview_panel_decides_by_quorum_and_the_director_recommends(
     ready.get_by_role("checkbox", name=re.compile("^I have checked each candidate")).check()
     submit(page, ready.get_by_role("button", name="Submit the recommendations"), "recommendations-submitted")
     outcome = page.locator("section[aria-labelledby=outcomes-heading] li", has_text=name)
-    assert outcome.locator(".badge").inner_text() == "Recommended"
+    assert outcome.locator(".badge").text_content().strip() == "Recommended"
     assert page.locator("section[aria-labelledby=outcomes-heading] li").count() == 1
     followed = page.locator("#followed li.rec", has_text=name)
     assert followed.get_by_role("button", name="Record: Fitness questions answered").is_visible()

@@ -238,7 +238,7 @@ def _recommend(submitter: Any, program: str, name: str, dashboard: str) -> None:
     ready.get_by_role("checkbox", name=re.compile("^I have checked each candidate")).check()
     steps.press(submitter, ready.get_by_role("button", name="Submit the recommendations"), "recommending")
     outcome = submitter.locator("section[aria-labelledby=outcomes-heading] li", has_text=name)
-    assert outcome.locator(".badge").inner_text() == "Recommended", outcome.all_inner_texts()
+    assert outcome.locator(".badge").text_content().strip() == "Recommended", outcome.all_inner_texts()
 
 
 def _issue(cand: Any, analyst: Any, program: str, name: str, dashboard: str, token: str) -> None:

@@ -88,7 +88,7 @@ def test_a_pip_teacher_sees_what_is_missing_and_uploads_evidence(page: Any, live
     signoff = step.locator("ul.missing > li", has_text="Your credential analyst signs off that you are intern-ready")
     assert signoff.get_by_text(re.compile(r"Waiting for .*certificate of clearance.* to be verified", re.IGNORECASE)).count() == 1
     assert missing.get_by_text("Who: Credential analyst").is_visible()
-    assert page.locator(".req", has_text="Certificate of Clearance").locator(".badge").inner_text() == "Missing"
+    assert page.locator(".req", has_text="Certificate of Clearance").locator(".badge").text_content().strip() == "Missing"
 
     # The "Upload" link next to a missing document opens the form with that requirement chosen.
     submit(page, missing.get_by_role("link", name="Upload Certificate of Clearance (CL-900)"), "dashboard-upload")

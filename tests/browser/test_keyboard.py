@@ -103,7 +103,7 @@ def test_a_candidate_invites_a_team_member_and_withdraws_the_invitation_by_keybo
     _press_and_load(page, "Enter")
     assert page.get_by_text(f"Invitation sent to {email}.").is_visible()
     pending = page.locator("section[aria-labelledby=pending-heading] li", has_text=email)
-    assert pending.locator(".badge").inner_text() == "Site administrator"
+    assert pending.locator(".badge").text_content().strip() == "Site administrator"
     check_page(page, "keyboard-invited")
 
     # The invitation's own buttons are reached and pressed the same way.

@@ -116,10 +116,10 @@ PIP_JOB_OFFER = evidence(
     "Your district HR uploads your offer of employment as teacher of record.")
 PIP_READY_ANALYST = signoff(
     "pip.intern_ready_by_credential_analyst", SignOff.INTERN_READY, Role.CREDENTIAL_ANALYST,
-    CL_402A + "; " + TRACKER, "Your credential analyst signs off that you are intern-ready.")
+    CL_402A, "Your credential analyst signs off that you are intern-ready.")
 PIP_READY_PROGRAM = signoff(
     "pip.intern_ready_by_intern_program", SignOff.INTERN_READY,
-    Role.PREP_PROGRAM_SUPPORT_PROVIDER, CL_402A + "; " + TRACKER,
+    Role.PREP_PROGRAM_SUPPORT_PROVIDER, CL_402A,
     "Your intern program's support provider signs off that you are intern-ready.")
 PIP_FOUND_INELIGIBLE = Rule(
     key="pip.found_ineligible", clears=Role.CREDENTIAL_ANALYST, source=CL_856,

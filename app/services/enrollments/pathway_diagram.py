@@ -14,7 +14,7 @@ from datetime import datetime
 from app.services.enrollments.words import day_in_words
 from workflows.pathway_map import PathwayMap
 
-ROW = 44  # px between rows
+ROW = 38  # px between rows: a label and its date line, with room to tap between
 TOP = 22
 SPINE_X, BRANCH_X, BYPASS_X, LABEL_X = 28, 56, 8, 74
 WIDTH = 360

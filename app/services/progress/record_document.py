@@ -7,8 +7,7 @@ more than the page does; it is written with the documents' one PDF module (evide
 from __future__ import annotations
 
 from app.models import PATHWAY_LABELS, Pathway
-from app.services.enrollments import words
-from app.services.enrollments.fact_registry import BY_NAME
+from app.services.enrollments import records, words
 from app.services.evidence import plan_document
 from app.services.evidence.pdf_document import Block, Document, Facts, Section, Table, render
 from app.services.progress.export import RecordSummary, log_kind_label
@@ -39,17 +38,12 @@ def document(record: RecordSummary) -> Document:
              ("Now at", board.current.label), ("Enrolled on", words.day_in_words(e.enrolled_on))]
     facts += [(label, value) for label, value in (("Credential sought", e.credential_sought),
                                                   ("Authorization", e.authorization), ("Employer", e.employer)) if value]
-    facts += [(_fact_label(key.value), words.day_in_words(day)) for key, day in board.facts.dates.items()]
+    facts += [(records.field_label(key.value), words.day_in_words(day)) for key, day in board.facts.dates.items()]
     sections = [*_requirements(record), _deadlines(record), *_plans(record), *_self_assessments(record),
                 _logs(record), _documents(record)]
     return Document(title=f"Record of {board.candidate.name}", created=record.generated_at, facts=tuple(facts),
                     sections=tuple(s for s in sections if s is not None),
                     footer=f"{board.candidate.name} · generated {words.day_in_words(record.generated_at)}")
-
-
-def _fact_label(name: str) -> str:
-    spec = BY_NAME.get(name)
-    return spec.label if spec else name.replace("_", " ").capitalize()
 
 
 def _requirements(record: RecordSummary) -> list[Section]:
