@@ -10,12 +10,10 @@ from flask import send_file
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
-from app import policy
 from app.api.blueprint import operation
-from app.api.enrollments import visible
-from app.db import get_session
+from app.api.records import readable_evidence
 from app.downloads import named
-from app.models import Evidence, User
+from app.models import User
 from app.services import NotFound
 from app.services.evidence import previews
 
@@ -31,21 +29,11 @@ class PreviewOut(BaseModel):
     message: str  # why nothing can be shown, in words for the person
 
 
-def _readable(user: User, enrollment_id: int, evidence_id: int) -> Evidence:
-    session = get_session()
-    enrollment = visible(session, user, enrollment_id)
-    row = session.get(Evidence, evidence_id)
-    if row is None or row.enrollment_id != enrollment.id or not policy.can_read_evidence(
-            policy.roles_on(session, user, enrollment), row.kind):
-        raise NotFound("There is no such document.")
-    return row
-
-
 @operation("GET", "/enrollments/<int:enrollment_id>/evidence/<int:evidence_id>/preview",
            summary="Preview a document", tag="evidence", response=PreviewOut)
 def preview_evidence(user: User, enrollment_id: int, evidence_id: int) -> PreviewOut:
     """How many of its first pages are drawn as images, and its text; for those who may read the document."""
-    row = _readable(user, enrollment_id, evidence_id)
+    row = readable_evidence(user, enrollment_id, evidence_id)
     shown = previews.of(row)
     return PreviewOut(evidence_id=row.id, kind=shown.kind, pages=shown.pages, total_pages=shown.total,  # type: ignore[arg-type]
                       text=shown.text, message=shown.message)
@@ -55,7 +43,7 @@ def preview_evidence(user: User, enrollment_id: int, evidence_id: int) -> Previe
            summary="A page of a document, as an image", tag="evidence", binary=True)
 def preview_page(user: User, enrollment_id: int, evidence_id: int, number: int) -> Response:
     """Page `number` (from 1, up to the preview's `pages`) as a PNG image."""
-    row = _readable(user, enrollment_id, evidence_id)
+    row = readable_evidence(user, enrollment_id, evidence_id)
     path = previews.page_image(row, number)
     if path is None:
         raise NotFound("That page has no preview.")

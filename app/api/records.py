@@ -78,16 +78,22 @@ def upload_evidence(user: User, enrollment_id: int) -> tuple[Response, int] | sc
     return _evidence_out(row, {row.id})  # type: ignore[arg-type]
 
 
-@operation("GET", "/enrollments/<int:enrollment_id>/evidence/<int:evidence_id>/file", summary="Download a document",
-           tag="evidence", binary=True)
-def download_evidence(user: User, enrollment_id: int, evidence_id: int) -> Response:
-    """The document's bytes, as an attachment, for those allowed to read it."""
+def readable_evidence(user: User, enrollment_id: int, evidence_id: int) -> Evidence:
+    """A document of an enrolment `user` sees, if they may read its kind; 404 alike for any other."""
     session = get_session()
     enrollment = visible(session, user, enrollment_id)
     row = session.get(Evidence, evidence_id)
     if row is None or row.enrollment_id != enrollment.id or not policy.can_read_evidence(
             policy.roles_on(session, user, enrollment), row.kind):
         raise NotFound("There is no such document.")
+    return row
+
+
+@operation("GET", "/enrollments/<int:enrollment_id>/evidence/<int:evidence_id>/file", summary="Download a document",
+           tag="evidence", binary=True)
+def download_evidence(user: User, enrollment_id: int, evidence_id: int) -> Response:
+    """The document's bytes, as an attachment, for those allowed to read it."""
+    row = readable_evidence(user, enrollment_id, evidence_id)
     response = named(send_file(documents.path_of(row), mimetype="application/octet-stream", as_attachment=True,
                                download_name=row.original_filename, max_age=0), row.original_filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
